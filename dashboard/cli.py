@@ -1,0 +1,272 @@
+"""The `cchc` command (also `python -m dashboard`): shared/data-contract.md §3."""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import config
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="đường dẫn cơ sở dữ liệu (mặc định data/cchc.duckdb, hoặc biến CCHC_DB)")
+
+
+def _add_period(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--period", help="kỳ: 2024-W15, 2024-04, 2024-Q1, 2024-H1, 2024")
+    p.add_argument("--from", dest="date_from", help="từ ngày (yyyy-mm-dd), kèm --to")
+    p.add_argument("--to", dest="date_to", help="đến ngày (yyyy-mm-dd), bao gồm")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="cchc", description="Bảng điều hành cải cách hành chính (CCHC)")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, kế hoạch)")
+    _add_db(p)
+    p.add_argument("--dossiers", type=int, help="tổng số hồ sơ (mặc định ≈ 7.000/quý)")
+    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm nay)")
+    p.add_argument("--seed", type=int, default=20240101)
+    p.add_argument("--if-missing", action="store_true", help="chỉ dựng khi chưa có cơ sở dữ liệu")
+
+    p = sub.add_parser("ingest", help="kiểm tra và nạp tệp trích xuất (loại tệp nhận ra từ dòng tiêu đề)")
+    p.add_argument("files", nargs="+")
+    _add_db(p)
+
+    p = sub.add_parser("report", help="báo cáo")
+    rs = p.add_subparsers(dest="report", required=True)
+    q = rs.add_parser("quarterly", help="biểu kết quả giải quyết TTHC")
+    _add_period(q)
+    q.add_argument("--unit")
+    q.add_argument("--by", choices=["unit", "level", "field"], default="unit")
+    q.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
+    q.add_argument("--out", help="tệp kết quả (bắt buộc với xlsx nếu đầu ra là terminal)")
+    _add_db(q)
+
+    p = sub.add_parser("kpi", help="các chỉ số so với chỉ tiêu")
+    _add_period(p)
+    p.add_argument("--by", choices=["unit"])
+    p.add_argument("--unit")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    _add_db(p)
+
+    p = sub.add_parser("rejects", help="các dòng bị loại khi nạp (tệp, dòng, cột, lý do)")
+    p.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    p.add_argument("--all", action="store_true", help="kể cả các dòng đã được nạp lại sau khi sửa")
+    _add_db(p)
+
+    p = sub.add_parser("at-risk", help="hồ sơ đang xử lý sắp đến hạn")
+    p.add_argument("--as-of", help="thời điểm (yyyy-mm-dd hoặc yyyy-mm-ddTHH:MM), mặc định bây giờ")
+    p.add_argument("--days", type=int, default=2, help="số ngày làm việc (mặc định 2)")
+    p.add_argument("--unit")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    _add_db(p)
+
+    p = sub.add_parser("settings", help="xem/đặt thiết lập lưu cùng dữ liệu (vd. city_peer_code)")
+    p.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
+    _add_db(p)
+
+    p = sub.add_parser("serve", help="chạy bảng điều hành")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    _add_db(p)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return 2
+
+
+class CliError(Exception):
+    pass
+
+
+# ----------------------------------------------------------------------------- helpers
+def _snapshot(args):
+    from .db import Database, NoDatabase
+
+    try:
+        return Database(config.db_path(args.db)).snapshot()
+    except NoDatabase as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _period(args):
+    from .metrics.period import PeriodError, from_cli
+
+    try:
+        return from_cli(args.period, args.date_from, args.date_to)
+    except (PeriodError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, (dt.datetime, dt.date)):
+        return o.isoformat()
+    if hasattr(o, "item"):
+        return o.item()
+    raise TypeError(type(o).__name__)
+
+
+def _csv(rows: list[dict], columns: list[str] | None = None) -> None:
+    from .exports import safe_text
+
+    columns = columns or (list(rows[0].keys()) if rows else [])
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_default(v) if isinstance(v, (dt.date, dt.datetime)) else safe_text(v) for v in
+                    (r.get(c) for c in columns)])
+    sys.stdout.write(buf.getvalue())
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_demo(args) -> int:
+    from .demo.build import build_demo
+
+    path = config.db_path(args.db)
+    if args.if_missing and path.exists():
+        print(f"Đã có cơ sở dữ liệu: {path}")
+        return 0
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    summary = build_demo(path, n_dossiers=args.dossiers, as_of=as_of, seed=args.seed)
+    print(f"Đã dựng thành phố mẫu tại {path}: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in summary.items()))
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from .ingest.load import UnreadableFile, ingest
+
+    try:
+        results = ingest(args.files, config.db_path(args.db))
+    except UnreadableFile as exc:
+        raise CliError(f"không nạp được: {exc} (cơ sở dữ liệu không thay đổi)") from exc
+    for r in results:
+        for w in r.warnings:
+            print(f"  cảnh báo: {w}", file=sys.stderr)
+        print(r.line())
+    total_rej = sum(r.rejected for r in results)
+    if total_rej:
+        print(f"{total_rej} dòng bị loại: xem `cchc rejects`")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .exports import form_csv, form_xlsx
+    from .metrics.report import quarterly_form, settings
+
+    snap = _snapshot(args)
+    form = quarterly_form(snap, _period(args), unit=args.unit, by=args.by)
+    if args.format == "json":
+        _json(form)
+    elif args.format == "csv":
+        sys.stdout.write(form_csv(form))
+    else:
+        data = form_xlsx(form, city=settings(snap).get("city_name", ""))
+        if args.out:
+            Path(args.out).write_bytes(data)
+            print(f"Đã ghi {args.out}")
+        elif not sys.stdout.isatty():
+            sys.stdout.buffer.write(data)
+        else:
+            raise CliError("--format xlsx cần --out TỆP (hoặc chuyển hướng đầu ra vào tệp)")
+    return 0
+
+
+def cmd_kpi(args) -> int:
+    from .metrics.report import kpi_rows
+
+    rows = kpi_rows(_snapshot(args), _period(args), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
+    if args.unit:
+        rows = [r for r in rows if r["unit_code"] == args.unit]
+    if args.format == "json":
+        _json(rows)
+    else:
+        _csv(rows)
+    return 0
+
+
+def cmd_rejects(args) -> int:
+    snap = _snapshot(args)
+    df = snap.df("rejects_list", all=bool(args.all))
+    rows = df.to_dict("records")
+    if args.format == "json":
+        for r in rows:
+            r["raw"] = json.loads(r["raw"]) if r.get("raw") else None
+        _json(rows)
+    elif args.format == "csv":
+        _csv(rows)
+    else:
+        if not rows:
+            print("Không có dòng nào bị loại.")
+        for r in rows:
+            key = f" [{r['record_key']}]" if r.get("record_key") else ""
+            col = f" cột «{r['header']}»" if r.get("header") else ""
+            print(f"{r['file_name']}:{r['line']}{key}{col}: {r['reason']}")
+    return 0
+
+
+def cmd_at_risk(args) -> int:
+    snap = _snapshot(args)
+    if args.as_of:
+        as_of = dt.datetime.fromisoformat(args.as_of)
+    else:
+        as_of = dt.datetime.now().replace(microsecond=0)
+    rows = snap.df("at_risk", as_of=as_of, days=args.days, unit=args.unit).to_dict("records")
+    if args.format == "json":
+        _json(rows)
+    else:
+        _csv(rows)
+    return 0
+
+
+def cmd_settings(args) -> int:
+    from .demo.build import publish_settings
+    from .metrics.report import settings
+
+    path = config.db_path(args.db)
+    if args.assignments:
+        pairs = {}
+        for a in args.assignments:
+            if "=" not in a:
+                raise CliError(f"cần KEY=VALUE: {a!r}")
+            k, v = a.split("=", 1)
+            pairs[k.strip()] = v.strip()
+        publish_settings(path, pairs)
+    for k, v in sorted(settings(_snapshot(args)).items()):
+        print(f"{k}={v}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .app import serve
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise CliError(f"chưa có cơ sở dữ liệu {path}: chạy `cchc demo` hoặc `cchc ingest`")
+    serve(path, host=args.host, port=args.port)
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo, "ingest": cmd_ingest, "report": cmd_report, "kpi": cmd_kpi, "rejects": cmd_rejects,
+    "at-risk": cmd_at_risk, "settings": cmd_settings, "serve": cmd_serve,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""Configuration as data: input schemas, the KPI catalogue, status margins, paths.
+
+Nothing here computes anything. The input column names are the data contract's
+(`shared/data-contract.md`); Vietnamese labels and aliases are what operators'
+exports actually carry. The KPI catalogue drives the CLI, the cards, the matrix and
+the targets page alike, so a KPI is added in one place.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = Path(os.environ.get("CCHC_QUERIES", PROJECT_ROOT / "queries"))
+DEFAULT_DB = PROJECT_ROOT / "data" / "cchc.duckdb"
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+
+def db_path(cli_value: str | os.PathLike | None = None) -> Path:
+    """`--db` wins, then `CCHC_DB`, then `data/cchc.duckdb`."""
+    if cli_value:
+        return Path(cli_value)
+    if os.environ.get("CCHC_DB"):
+        return Path(os.environ["CCHC_DB"])
+    return DEFAULT_DB
+
+
+# ----------------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    type: str  # text | datetime | date | bool | int | number | enum
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputKind:
+    name: str
+    label: str
+    columns: tuple[Column, ...]
+    # headers that, all present, identify the kind (checked most specific first)
+    signature: tuple[str, ...]
+    key: tuple[str, ...]
+    extra: dict = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+C = Column
+DOSSIERS = InputKind(
+    "dossiers", "Hồ sơ TTHC",
+    (
+        C("dossier_id", "Mã hồ sơ", "text", True, ("so ho so", "ma ho so tthc")),
+        C("unit_code", "Mã đơn vị", "text", True, ("don vi", "ma co quan")),
+        C("procedure_code", "Mã TTHC", "text", True, ("ma thu tuc", "ma thu tuc hanh chinh")),
+        C("procedure_name", "Tên TTHC", "text", False, ("ten thu tuc", "ten thu tuc hanh chinh")),
+        C("field", "Lĩnh vực", "text", True, ("linh vuc tthc",)),
+        C("service_level", "Mức độ DVC", "enum", False, ("muc do", "muc do dich vu cong")),
+        C("channel", "Hình thức tiếp nhận", "enum", True, ("kenh tiep nhan", "hinh thuc nop")),
+        C("received_at", "Ngày tiếp nhận", "datetime", True, ("thoi gian tiep nhan", "ngay nhan")),
+        C("due_at", "Ngày hẹn trả", "datetime", True, ("han xu ly", "ngay hen tra ket qua", "han giai quyet")),
+        C("completed_at", "Ngày có kết quả", "datetime", False, ("ngay hoan thanh", "ngay giai quyet xong")),
+        C("returned_at", "Ngày trả kết quả", "datetime", False, ()),
+        C("status", "Trạng thái", "enum", False, ("tinh trang",)),
+        C("has_fee", "Có phí, lệ phí", "bool", False, ("co phi", "co phi le phi", "phi le phi")),
+        C("paid_online", "Thanh toán trực tuyến", "bool", False, ("thanh toan truc tuyen",)),
+        C("e_result", "Kết quả điện tử", "bool", False, ()),
+        C("digitized", "Số hóa hồ sơ", "bool", False, ("so hoa",)),
+        C("postal_return", "Trả kết quả qua bưu chính", "bool", False, ()),
+        C("handler", "Cán bộ xử lý", "text", False, ("can bo", "nguoi xu ly")),
+        C("late_reason", "Lý do trễ hạn", "text", False, ("ly do tre", "ly do qua han")),
+        C("applicant_name", "Tên tổ chức, cá nhân", "text", False, ("nguoi nop", "ten to chuc ca nhan")),
+        C("updated_at", "Ngày cập nhật", "datetime", False, ("thoi gian cap nhat",)),
+    ),
+    signature=("dossier_id", "received_at"),
+    key=("dossier_id",),
+)
+UNITS = InputKind(
+    "units", "Đơn vị",
+    (
+        C("unit_code", "Mã đơn vị", "text", True),
+        C("unit_name", "Tên đơn vị", "text", True),
+        C("unit_kind", "Loại đơn vị", "enum", False),
+        C("parent_code", "Đơn vị cấp trên", "text", False, ("ma don vi cha",)),
+        C("level", "Cấp", "enum", True, ("cap don vi",)),
+    ),
+    signature=("unit_code", "unit_name", "level"),
+    key=("unit_code",),
+)
+TARGETS = InputKind(
+    "targets", "Chỉ tiêu",
+    (
+        C("year", "Năm", "int", True),
+        C("kpi", "Chỉ tiêu", "text", True, ("ma chi tieu",)),
+        C("comparator", "So sánh", "enum", True, ("phep so sanh",)),
+        C("value", "Giá trị", "number", True, ("muc tieu",)),
+        C("scope", "Phạm vi", "text", False),
+        C("source", "Nguồn", "text", False, ("can cu",)),
+    ),
+    signature=("kpi", "comparator", "value"),
+    key=("year", "kpi", "scope"),
+)
+SURVEYS = InputKind(
+    "surveys", "Đánh giá hài lòng",
+    (
+        C("response_id", "Mã đánh giá", "text", True),
+        C("unit_code", "Mã đơn vị", "text", True),
+        C("answered_at", "Ngày đánh giá", "datetime", True),
+        C("dossier_id", "Mã hồ sơ", "text", False),
+        C("rating", "Mức độ hài lòng", "enum", True, ("danh gia", "muc do")),
+    ),
+    signature=("response_id", "rating"),
+    key=("response_id",),
+)
+PAR_INDEX = InputKind(
+    "par_index", "PAR INDEX",
+    (
+        C("year", "Năm", "int", True),
+        C("peer_code", "Mã đơn vị so sánh", "text", True),
+        C("peer_name", "Tên đơn vị so sánh", "text", True),
+        C("score", "Điểm", "number", True, ("chi so",)),
+        C("rank", "Xếp hạng", "int", True, ("thu hang",)),
+    ),
+    signature=("peer_code", "score", "rank"),
+    key=("year", "peer_code"),
+)
+PLAN_TASKS = InputKind(
+    "plan_tasks", "Nhiệm vụ kế hoạch CCHC",
+    (
+        C("year", "Năm", "int", True),
+        C("area", "Lĩnh vực cải cách", "int", True, ("noi dung",)),
+        C("task_id", "Mã nhiệm vụ", "text", True),
+        C("title", "Tên nhiệm vụ", "text", True, ("nhiem vu",)),
+        C("owner_unit", "Đơn vị chủ trì", "text", False),
+        C("due_date", "Thời hạn", "date", True, ("han hoan thanh",)),
+        C("done_date", "Ngày hoàn thành", "date", False),
+    ),
+    signature=("task_id", "area", "due_date"),
+    key=("year", "task_id"),
+)
+HOLIDAYS = InputKind(
+    "holidays", "Ngày nghỉ lễ",
+    (C("date", "Ngày", "date", True, ("ngay nghi",)), C("name", "Tên ngày lễ", "text", True, ("ten", "ngay le"))),
+    signature=("date", "name"),
+    key=("date",),
+)
+del C
+
+# Order matters twice: detection tries the most specific signature first, and a
+# batch loads reference data (units, holidays…) before the dossiers that need it.
+INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, TARGETS, PAR_INDEX, PLAN_TASKS, SURVEYS, DOSSIERS)
+KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
+DETECTION_ORDER = (DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, UNITS, HOLIDAYS)
+
+# Enum values: canonical value -> accepted spellings (compared after folding accents,
+# case, spaces and punctuation to `_`).
+ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "channel": {
+        "truc_tuyen": ("truc_tuyen", "online", "dvc_truc_tuyen", "qua_mang"),
+        "truc_tiep": ("truc_tiep", "tai_quay", "tai_bo_phan_mot_cua", "offline"),
+        "buu_chinh": ("buu_chinh", "buu_chinh_cong_ich", "bcci", "dich_vu_buu_chinh_cong_ich", "qua_buu_chinh"),
+    },
+    "status": {
+        "dang_xu_ly": ("dang_xu_ly", "dang_giai_quyet", "dang_thu_ly", "cho_xu_ly"),
+        "da_giai_quyet": ("da_giai_quyet", "da_xu_ly", "hoan_thanh", "da_tra_ket_qua", "da_co_ket_qua"),
+        "tam_dung": ("tam_dung", "cho_bo_sung", "tam_dung_cho_bo_sung", "yeu_cau_bo_sung"),
+        "tra_lai": ("tra_lai", "tu_choi", "tra_lai_ho_so"),
+        "rut": ("rut", "rut_ho_so", "da_rut", "cong_dan_rut"),
+    },
+    "service_level": {
+        "toan_trinh": ("toan_trinh", "truc_tuyen_toan_trinh", "muc_4", "muc_do_4"),
+        "mot_phan": ("mot_phan", "truc_tuyen_mot_phan", "muc_3", "muc_do_3"),
+        "thong_tin": ("thong_tin", "cung_cap_thong_tin", "muc_2", "muc_do_2", "muc_1"),
+    },
+    "level": {
+        "city": ("city", "thanh_pho", "cap_thanh_pho", "cap_huyen", "huyen", "quan", "thi_xa", "tinh", "cap_tinh"),
+        "ward": ("ward", "phuong", "xa", "cap_xa", "phuong_xa", "thi_tran", "commune"),
+    },
+    "unit_kind": {
+        "phong_ban": ("phong_ban", "phong", "co_quan_chuyen_mon", "ban"),
+        "phuong": ("phuong",),
+        "xa": ("xa", "thi_tran"),
+        "ubnd": ("ubnd", "uy_ban_nhan_dan"),
+    },
+    "comparator": {">=": (">=", "≥", "gte"), ">": (">", "gt"), "<=": ("<=", "≤", "lte"), "<": ("<", "lt"), "top": ("top", "top_n")},
+    "rating": {
+        "rat_hai_long": ("rat_hai_long", "5", "very_satisfied"),
+        "hai_long": ("hai_long", "4", "satisfied"),
+        "binh_thuong": ("binh_thuong", "3", "neutral", "chap_nhan_duoc"),
+        "khong_hai_long": ("khong_hai_long", "2", "1", "dissatisfied"),
+    },
+}
+RATING_LABELS = {"rat_hai_long": "Rất hài lòng", "hai_long": "Hài lòng", "binh_thuong": "Bình thường",
+                 "khong_hai_long": "Không hài lòng"}
+CHANNEL_LABELS = {"truc_tuyen": "Trực tuyến", "truc_tiep": "Trực tiếp", "buu_chinh": "Bưu chính công ích"}
+STATUS_LABELS = {"dang_xu_ly": "Đang xử lý", "da_giai_quyet": "Đã giải quyết", "tam_dung": "Tạm dừng (chờ bổ sung)",
+                 "tra_lai": "Trả lại", "rut": "Rút hồ sơ"}
+LEVEL_LABELS = {"city": "Cấp thành phố", "ward": "Cấp phường, xã"}
+
+# Plan areas of the reform programme (contract 1.6)
+PLAN_AREAS = {
+    1: "Chỉ đạo, điều hành và tuyên truyền",
+    2: "Cải cách thể chế",
+    3: "Cải cách TTHC, một cửa",
+    4: "Cải cách tổ chức bộ máy",
+    5: "Cải cách chế độ công vụ",
+    6: "Cải cách tài chính công",
+    7: "Chính quyền điện tử, chính quyền số",
+}
+
+
+# ----------------------------------------------------------------------------- KPIs
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    label: str
+    short: str
+    unit: str  # rate | rank
+    higher_is_better: bool
+    at_risk_margin: float  # distance short of the target still called "at risk"
+    by_unit: bool  # meaningful per unit?
+    numerator: str
+    denominator: str
+    definition: str
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Đúng hạn", "rate", True, 0.01, True,
+        "resolved_in_time", "resolved_total", "(trước hạn + đúng hạn) / đã giải quyết trong kỳ"),
+    Kpi("satisfaction_rate", "Tỷ lệ hài lòng của người dân", "Hài lòng", "rate", True, 0.03, True,
+        "satisfied", "responses", "(rất hài lòng + hài lòng) / số phiếu đánh giá trong kỳ"),
+    Kpi("online_rate", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", "Trực tuyến", "rate", True, 0.05, True,
+        "received_online", "received_new", "hồ sơ trực tuyến / hồ sơ mới tiếp nhận trong kỳ"),
+    Kpi("online_payment_rate", "Tỷ lệ thanh toán trực tuyến", "Thanh toán TT", "rate", True, 0.05, True,
+        "paid_online", "fee_dossiers", "hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí (tiếp nhận trong kỳ)"),
+    Kpi("e_result_rate", "Tỷ lệ trả kết quả điện tử", "KQ điện tử", "rate", True, 0.05, True,
+        "e_result", "resolved_total", "hồ sơ có kết quả điện tử / đã giải quyết trong kỳ"),
+    Kpi("digitization_rate", "Tỷ lệ số hóa hồ sơ", "Số hóa", "rate", True, 0.05, True,
+        "digitized", "received_new", "hồ sơ được số hóa / hồ sơ mới tiếp nhận trong kỳ"),
+    Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", True, 0.05, True,
+        "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
+    Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", False, 2, False,
+        "rank", "peers", "thứ hạng của thành phố trong các đơn vị cùng cấp của tỉnh (năm gần nhất đã công bố)"),
+)
+KPI_BY_NAME = {k.name: k for k in KPIS}
+
+STATUS_LABELS_KPI = {"met": "Đạt", "at_risk": "Có nguy cơ", "missed": "Không đạt", "no_target": "Chưa có chỉ tiêu",
+                     "no_data": "Chưa có dữ liệu"}
+
+# Settings stored in the database's `settings` table, with these defaults.
+DEFAULT_SETTINGS = {
+    "city_name": "Thành phố",
+    "city_peer_code": "",
+}

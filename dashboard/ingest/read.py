@@ -1,0 +1,231 @@
+"""Turn an operator's file into a UTF-8 CSV DuckDB can read, and find what it is.
+
+CSV may be UTF-8 (with or without BOM) or Windows-1258 (detected, never assumed);
+Vietnamese text is normalised to NFC (cp1258 writes tone marks as combining
+characters). XLSX is read with python-calamine: the first sheet whose top rows hold a
+recognisable header row. Title rows above the header are skipped in both formats.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import DETECTION_ORDER, InputKind
+
+HEADER_SCAN_ROWS = 30
+XLSX_LINE_COLUMN = "__line"
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be loaded (the message names the file and why)."""
+
+
+def fold(text: str) -> str:
+    """Header/enum folding: accents, đ, case, punctuation and spacing ignored."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def header_map(kind: InputKind) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for col in kind.columns:
+        for spelling in (col.name, col.label, *col.aliases):
+            out.setdefault(fold(spelling), col.name)
+    return out
+
+
+_HEADER_MAPS = {k.name: header_map(k) for k in DETECTION_ORDER}
+
+
+@dataclass
+class Source:
+    path: Path
+    kind: InputKind
+    encoding: str
+    csv_path: Path  # UTF-8 CSV for DuckDB
+    delimiter: str
+    header_line: int  # 1-based line (or sheet row) of the header
+    names: list[str]  # one per file column: canonical name, or _extra_N
+    labels: dict[str, str]  # canonical -> the header the file used
+    sha256: str
+    has_line_column: bool = False
+    warnings: list[str] = field(default_factory=list)
+    sheet: str | None = None
+
+
+def detect_kind(cells: list[str]) -> tuple[InputKind, list[str | None]] | None:
+    folded = [fold(c or "") for c in cells]
+    for kind in DETECTION_ORDER:
+        hm = _HEADER_MAPS[kind.name]
+        mapped = [hm.get(f) for f in folded]
+        if all(sig in mapped for sig in kind.signature):
+            return kind, mapped
+    return None
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, InputKind, list[str | None]] | None:
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found = detect_kind([str(c) if c is not None else "" for c in row])
+        if found:
+            return i, found[0], found[1]
+    return None
+
+
+def _names(kind: InputKind, header: list[str], mapped: list[str | None], where: str) -> tuple[list[str], dict[str, str], list[str]]:
+    names, labels, warnings, extra = [], {}, [], []
+    for i, (label, canon) in enumerate(zip(header, mapped), start=1):
+        label = (label or "").strip()
+        if canon and canon not in labels:
+            names.append(canon)
+            labels[canon] = label or canon
+        else:
+            names.append(f"_extra_{i}")
+            if canon:
+                warnings.append(f"{where}: cột {i} «{label}» trùng với cột «{labels[canon]}», đã bỏ qua")
+            elif label:
+                extra.append(label)
+    if extra:
+        warnings.append(f"{where}: bỏ qua cột không thuộc mẫu: {', '.join(extra[:8])}" + ("…" if len(extra) > 8 else ""))
+    missing = [c for c in kind.columns if c.required and c.name not in labels]
+    if missing:
+        raise UnreadableFile(
+            f"{where}: tệp {kind.label.lower()} thiếu cột bắt buộc: "
+            + ", ".join(f"«{c.label}» ({c.name})" for c in missing))
+    return names, labels, warnings
+
+
+def _decode(data: bytes, where: str) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:2_000_000], cp_isolation=["cp1258", "cp1252", "utf_16", "latin_1"]).best()
+    if best is None:
+        raise UnreadableFile(f"{where}: không nhận ra bảng mã của tệp (không phải UTF-8 hay Windows-1258)")
+    encoding = best.encoding
+    # Vietnamese text in a single-byte Windows code page is cp1258 (cp1252 lacks ơ, ư, đ and the tone marks).
+    if encoding in ("cp1252", "latin_1", "windows_1252", "iso8859_1"):
+        encoding = "cp1258"
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UnreadableFile(f"{where}: không giải mã được tệp ({encoding}): {exc}") from exc
+
+
+def _sniff_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:HEADER_SCAN_ROWS] if ln.strip()]
+    best, score = ",", -1
+    for d in (",", ";", "\t", "|"):
+        counts = [ln.count(d) for ln in lines]
+        s = max(counts, default=0)
+        if s > score:
+            best, score = d, s
+    return best
+
+
+def _open_csv(path: Path, data: bytes, workdir: Path) -> Source:
+    where = path.name
+    text, encoding = _decode(data, where)
+    if "\x00" in text[:10000]:
+        raise UnreadableFile(f"{where}: tệp không phải văn bản CSV (có ký tự nhị phân)")
+    normalized = not unicodedata.is_normalized("NFC", text)
+    if normalized:
+        text = unicodedata.normalize("NFC", text)
+    delimiter = _sniff_delimiter(text[:200_000])
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN_ROWS])), delimiter=delimiter))
+    found = _find_header(head)
+    if not found:
+        raise UnreadableFile(f"{where}: không nhận ra loại tệp từ dòng tiêu đề (cần các cột của hồ sơ, đơn vị, "
+                             "chỉ tiêu, đánh giá, PAR INDEX, nhiệm vụ hoặc ngày lễ)")
+    row_idx, kind, mapped = found
+    names, labels, warnings = _names(kind, head[row_idx], mapped, where)
+    out = workdir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.utf8.csv"
+    if encoding == "utf-8" and not normalized:
+        out = path  # already what DuckDB wants: read in place
+    else:
+        out.write_text(text, encoding="utf-8")
+    # physical line of the header: head rows may span lines only through quoted newlines (rare in headers)
+    return Source(path, kind, encoding, out, delimiter, row_idx + 1, names, labels,
+                  hashlib.sha256(data).hexdigest(), warnings=warnings)
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.time):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return str(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return unicodedata.normalize("NFC", str(v))
+
+
+def _open_xlsx(path: Path, data: bytes, workdir: Path) -> Source:
+    where = path.name
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types
+        raise UnreadableFile(f"{where}: không đọc được tệp Excel ({type(exc).__name__}: {exc})") from exc
+    for sheet in wb.sheet_names:
+        try:
+            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise UnreadableFile(f"{where}: không đọc được trang «{sheet}» ({exc})") from exc
+        found = _find_header([[_cell(c) for c in r] for r in rows[:HEADER_SCAN_ROWS]])
+        if not found:
+            continue
+        row_idx, kind, mapped = found
+        header = [_cell(c) for c in rows[row_idx]]
+        names, labels, warnings = _names(kind, header, mapped, f"{where} [{sheet}]")
+        out = workdir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.xlsx.csv"
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            for excel_row, r in enumerate(rows[row_idx + 1:], start=row_idx + 2):
+                cells = [_cell(c) for c in r][: len(names)]
+                if not any(c.strip() for c in cells):
+                    continue  # an empty sheet row is not a record
+                cells += [""] * (len(names) - len(cells))
+                w.writerow(cells + [str(excel_row)])
+        return Source(path, kind, "xlsx", out, ",", row_idx + 1, names + [XLSX_LINE_COLUMN], labels,
+                      hashlib.sha256(data).hexdigest(), has_line_column=True, warnings=warnings, sheet=sheet)
+    raise UnreadableFile(f"{where}: không trang tính nào có dòng tiêu đề nhận ra được")
+
+
+def open_source(path: str | Path, workdir: Path) -> Source:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: không mở được tệp ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise UnreadableFile(f"{path.name}: tệp rỗng")
+    if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise UnreadableFile(f"{path.name}: tệp Excel bị hỏng hoặc không đầy đủ")
+        return _open_xlsx(path, data, workdir)
+    if path.suffix.lower() == ".xls":
+        raise UnreadableFile(f"{path.name}: định dạng Excel 97-2003 (.xls) chưa hỗ trợ: lưu lại dưới dạng .xlsx hoặc CSV")
+    return _open_csv(path, data, workdir)

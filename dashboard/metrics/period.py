@@ -1,0 +1,184 @@
+"""Reporting periods: `2024-W15`, `2024-04`, `2024-Q1`, `2024-H1`, `2024`, or a date range.
+
+A period is a closed range of calendar dates [start, end]; queries use the half-open
+timestamp range [start 00:00, end+1 00:00).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.I)
+_HALF = re.compile(r"^(\d{4})-?H([12])$", re.I)
+_YEAR = re.compile(r"^(\d{4})$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|_)(\d{4}-\d{2}-\d{2})$")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # week | month | quarter | half | year | range
+    start: dt.date
+    end: dt.date  # inclusive
+
+    # -- constructors --------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        s = (text or "").strip()
+        if m := _WEEK.match(s):
+            y, w = int(m[1]), int(m[2])
+            try:
+                start = dt.date.fromisocalendar(y, w, 1)
+            except ValueError as exc:
+                raise PeriodError(f"tuần không hợp lệ: {text!r}") from exc
+            return cls("week", start, start + dt.timedelta(days=6))
+        if m := _MONTH.match(s):
+            y, mo = int(m[1]), int(m[2])
+            if not 1 <= mo <= 12:
+                raise PeriodError(f"tháng không hợp lệ: {text!r}")
+            return cls("month", dt.date(y, mo, 1), _month_end(y, mo))
+        if m := _QUARTER.match(s):
+            y, q = int(m[1]), int(m[2])
+            return cls("quarter", dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+        if m := _HALF.match(s):
+            y, h = int(m[1]), int(m[2])
+            return cls("half", dt.date(y, 6 * h - 5, 1), _month_end(y, 6 * h))
+        if m := _YEAR.match(s):
+            y = int(m[1])
+            return cls("year", dt.date(y, 1, 1), dt.date(y, 12, 31))
+        if m := _RANGE.match(s):
+            return cls.between(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]))
+        raise PeriodError(
+            f"kỳ không hợp lệ: {text!r} (dùng 2024-W15, 2024-04, 2024-Q1, 2024-H1, 2024 hoặc 2024-01-01..2024-03-31)")
+
+    @classmethod
+    def between(cls, start: dt.date, end: dt.date) -> "Period":
+        if end < start:
+            raise PeriodError(f"ngày kết thúc {end} trước ngày bắt đầu {start}")
+        return cls("range", start, end)
+
+    @classmethod
+    def containing(cls, kind: str, day: dt.date) -> "Period":
+        if kind == "week":
+            y, w, _ = day.isocalendar()
+            return cls.parse(f"{y}-W{w:02d}")
+        if kind == "month":
+            return cls.parse(f"{day.year}-{day.month:02d}")
+        if kind == "quarter":
+            return cls.parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+        if kind == "half":
+            return cls.parse(f"{day.year}-H{1 if day.month <= 6 else 2}")
+        if kind == "year":
+            return cls.parse(str(day.year))
+        raise PeriodError(f"loại kỳ không hợp lệ: {kind!r}")
+
+    @classmethod
+    def to_date(cls, kind: str, day: dt.date) -> "Period":
+        """The period of `kind` containing `day`, cut at `day` (e.g. quarter-to-date)."""
+        full = cls.containing(kind, day)
+        return full if full.end <= day else cls("range", full.start, day)
+
+    # -- properties ----------------------------------------------------------------
+    @property
+    def key(self) -> str:
+        """The canonical text that `parse` reads back (used in URLs and reports)."""
+        s, e = self.start, self.end
+        if self.kind == "week":
+            y, w, _ = s.isocalendar()
+            return f"{y}-W{w:02d}"
+        if self.kind == "month":
+            return f"{s.year}-{s.month:02d}"
+        if self.kind == "quarter":
+            return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
+        if self.kind == "half":
+            return f"{s.year}-H{1 if s.month <= 6 else 2}"
+        if self.kind == "year":
+            return str(s.year)
+        return f"{s.isoformat()}..{e.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label, e.g. `Quý 2/2024`, `Tuần 15/2024`, `01/04/2024 – 15/05/2024`."""
+        s = self.start
+        if self.kind == "week":
+            y, w, _ = s.isocalendar()
+            return f"Tuần {w}/{y} ({s:%d/%m} – {self.end:%d/%m/%Y})"
+        if self.kind == "month":
+            return f"Tháng {s.month}/{s.year}"
+        if self.kind == "quarter":
+            return f"Quý {(s.month - 1) // 3 + 1}/{s.year}"
+        if self.kind == "half":
+            return f"6 tháng {'đầu' if s.month == 1 else 'cuối'} năm {s.year}"
+        if self.kind == "year":
+            return f"Năm {s.year}"
+        return f"{s:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+    @property
+    def start_ts(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time())
+
+    @property
+    def end_ts(self) -> dt.datetime:
+        """Exclusive end: midnight after the last day."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def year(self) -> int:
+        return self.end.year
+
+    def params(self) -> dict[str, dt.datetime]:
+        return {"start": self.start_ts, "end": self.end_ts}
+
+    # -- comparisons -----------------------------------------------------------------
+    def previous(self) -> "Period":
+        """The period just before, of the same kind (same length for ranges)."""
+        if self.kind == "range":
+            return Period("range", self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+        return Period.containing(self.kind, self.start - dt.timedelta(days=1))
+
+    def year_before(self) -> "Period":
+        """The same period one year earlier."""
+        if self.kind == "week":
+            y, w, _ = self.start.isocalendar()
+            try:
+                return Period.parse(f"{y - 1}-W{w:02d}")
+            except PeriodError:
+                return Period.parse(f"{y - 1}-W52")
+        if self.kind == "range":
+            return Period("range", _minus_year(self.start), _minus_year(self.end))
+        return Period.containing(self.kind, _minus_year(self.start))
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def _month_end(y: int, m: int) -> dt.date:
+    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _minus_year(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def from_cli(period: str | None, date_from: str | None, date_to: str | None) -> Period:
+    if date_from or date_to:
+        if not (date_from and date_to):
+            raise PeriodError("--from và --to phải đi cùng nhau")
+        return Period.between(dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to))
+    if not period:
+        raise PeriodError("cần --period (vd. 2024-Q1) hoặc --from/--to")
+    return Period.parse(period)

@@ -1,0 +1,205 @@
+"""The official quarterly form (Biểu kết quả giải quyết TTHC) and the KPIs with targets.
+
+Both the CLI and the pages call these functions, so screen and CLI cannot disagree.
+The SQL is `queries/report_form.sql` (counts per unit × field); grouping by unit,
+level or field and the total row are sums of those rows, so the total always equals
+the sum of the rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..config import KPI_BY_NAME, KPIS, Kpi
+from ..db import Snapshot
+from .period import Period
+
+FORM_KEYS = (
+    "received_total", "carried_over", "received_new", "received_online", "received_in_person", "received_postal",
+    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
+    "pending_total", "pending_in_time", "pending_overdue",
+)
+EXTRA_KEYS = ("withdrawn", "fee_dossiers", "paid_online", "digitized", "e_result", "postal_return")
+COUNT_KEYS = FORM_KEYS + EXTRA_KEYS
+GROUPINGS = ("unit", "level", "field")
+
+
+def unit_field_counts(snap: Snapshot, period: Period, unit: str | None = None) -> pd.DataFrame:
+    return snap.df("report_form", unit=unit, **period.params())
+
+
+def units(snap: Snapshot) -> pd.DataFrame:
+    return snap.df("units")
+
+
+def group_counts(counts: pd.DataFrame, units_df: pd.DataFrame, by: str, unit: str | None = None) -> pd.DataFrame:
+    """Sum unit × field counts into rows by unit (every configured unit, zeros included), level or field."""
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {GROUPINGS}")
+    if by == "field":
+        out = counts.groupby("field", as_index=False)[list(COUNT_KEYS)].sum().sort_values("field")
+    else:
+        per_unit = counts.groupby("unit_code", as_index=False)[list(COUNT_KEYS)].sum()
+        u = units_df[["unit_code", "unit_name", "level"]]
+        if unit:
+            u = u[u.unit_code == unit]
+        out = u.merge(per_unit, on="unit_code", how="outer")
+        out["unit_name"] = out["unit_name"].fillna(out["unit_code"])
+        out["level"] = out["level"].fillna("")
+        if by == "level":
+            out = out.groupby("level", as_index=False)[list(COUNT_KEYS)].sum()
+            order = {"city": 0, "ward": 1}
+            out = out.sort_values("level", key=lambda s: s.map(order).fillna(9))
+        else:
+            order = {"city": 0, "ward": 1}
+            out = out.assign(_o=out["level"].map(order).fillna(9)).sort_values(["_o", "unit_code"]).drop(columns="_o")
+    out[list(COUNT_KEYS)] = out[list(COUNT_KEYS)].fillna(0).astype("int64")
+    return out.reset_index(drop=True)
+
+
+def quarterly_form(snap: Snapshot, period: Period, unit: str | None = None, by: str = "unit") -> dict[str, Any]:
+    counts = unit_field_counts(snap, period, unit)
+    rows = group_counts(counts, units(snap), by, unit)
+    total = {k: int(rows[k].sum()) for k in COUNT_KEYS}
+    return {
+        "period": period.key,
+        "period_label": period.label,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "unit": unit,
+        "by": by,
+        "rows": [_jsonable(r) for r in rows.to_dict("records")],
+        "total": total,
+        "data_version": snap.data_version,
+    }
+
+
+def _jsonable(row: dict) -> dict:
+    return {k: (int(v) if k in COUNT_KEYS else (None if pd.isna(v) else v)) for k, v in row.items()}
+
+
+# ----------------------------------------------------------------------------- KPIs
+def settings(snap: Snapshot) -> dict[str, str]:
+    from ..config import DEFAULT_SETTINGS
+
+    return {**DEFAULT_SETTINGS, **dict(snap.rows("settings"))}
+
+
+def status_of(actual: float | None, comparator: str | None, target: float | None, margin: float) -> str:
+    """met / at_risk / missed, with `margin` the distance short of the target still called at risk."""
+    if actual is None or pd.isna(actual):
+        return "no_data"
+    if target is None or comparator is None:
+        return "no_target"
+    eps = 1e-12
+    if comparator == ">=":
+        return "met" if actual >= target - eps else "at_risk" if actual >= target - margin - eps else "missed"
+    if comparator == ">":
+        return "met" if actual > target + eps else "at_risk" if actual >= target - margin - eps else "missed"
+    if comparator in ("<=", "top"):
+        return "met" if actual <= target + eps else "at_risk" if actual <= target + margin + eps else "missed"
+    if comparator == "<":
+        return "met" if actual < target - eps else "at_risk" if actual <= target + margin + eps else "missed"
+    raise ValueError(f"unknown comparator {comparator!r}")
+
+
+@dataclass(frozen=True)
+class Target:
+    year: int
+    comparator: str
+    value: float
+    scope: str
+    source: str | None
+
+
+def resolve_target(targets: pd.DataFrame, kpi: str, year: int, unit_code: str | None, level: str | None) -> Target | None:
+    """The target in force: the latest year ≤ `year`, most specific scope (unit > level > all)."""
+    t = targets[(targets.kpi == kpi) & (targets.year <= year)]
+    if t.empty:
+        return None
+    scopes = ["all"]
+    if level:
+        scopes.insert(0, f"level:{level}")
+    if unit_code and unit_code != "ALL":
+        scopes.insert(0, unit_code)
+    for scope in scopes:
+        s = t[t.scope == scope]
+        if not s.empty:
+            r = s.sort_values("year").iloc[-1]
+            return Target(int(r.year), str(r.comparator), float(r.value), scope,
+                          None if pd.isna(r.source) else str(r.source))
+    return None
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return None if not den else float(num) / float(den)
+
+
+def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | None = None,
+             counts: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """Every KPI with actual, target and status, for the whole city (`ALL`) and optionally per unit."""
+    p = period.params()
+    if counts is None:
+        counts = unit_field_counts(snap, period, unit)
+    units_df = units(snap)
+    per_unit = counts.groupby("unit_code")[list(COUNT_KEYS)].sum()
+    sat = snap.df("satisfaction", **p).set_index("unit_code")
+    plan = snap.df("plan_completion", **p).set_index("unit_code")
+    targets = snap.df("targets")
+    cfg = settings(snap)
+    par = snap.rows("par_index_rank", year=period.year, peer=cfg.get("city_peer_code", "")) if cfg.get("city_peer_code") else []
+
+    def numbers(scope_codes: list[str] | None) -> dict[str, float]:
+        pu = per_unit if scope_codes is None else per_unit.reindex(scope_codes).fillna(0)
+        su = sat if scope_codes is None else sat.reindex(scope_codes).fillna(0)
+        pl = plan if scope_codes is None else plan.reindex(scope_codes).fillna(0)
+        n = {k: float(pu[k].sum()) for k in COUNT_KEYS}
+        n["resolved_in_time"] = n["resolved_early"] + n["resolved_on_time"]
+        n["responses"] = float(su["responses"].sum()) if len(su) else 0.0
+        n["satisfied"] = float(su["satisfied"].sum()) if len(su) else 0.0
+        n["tasks_due"] = float(pl["tasks_due"].sum()) if len(pl) else 0.0
+        n["tasks_done_on_time"] = float(pl["tasks_done_on_time"].sum()) if len(pl) else 0.0
+        return n
+
+    def rows_for(code: str, name: str, level: str | None, n: dict[str, float]) -> list[dict[str, Any]]:
+        out = []
+        for k in KPIS:
+            if k.name == "par_index_rank":
+                if code != "ALL":
+                    continue
+                actual = float(par[0][1]) if par else None
+                num, den = (par[0][1], par[0][3]) if par else (None, None)
+            else:
+                num, den = n[k.numerator], n[k.denominator]
+                actual = _ratio(num, den)
+            tgt = resolve_target(targets, k.name, period.year, code, level)
+            out.append({
+                "unit_code": code, "unit_name": name, "kpi": k.name, "label": k.label,
+                "actual": actual, "numerator": None if num is None else int(num),
+                "denominator": None if den is None else int(den),
+                "target": tgt.value if tgt else None, "comparator": tgt.comparator if tgt else None,
+                "status": status_of(actual, tgt.comparator if tgt else None, tgt.value if tgt else None,
+                                    k.at_risk_margin),
+                "target_source": tgt.source if tgt else None,
+                "period": period.key,
+            })
+        return out
+
+    city = cfg.get("city_name") or "Toàn thành phố"
+    rows = rows_for("ALL", city, None, numbers([unit] if unit else None))
+    if by_unit:
+        for u in units_df.itertuples():
+            if unit and u.unit_code != unit:
+                continue
+            rows += rows_for(u.unit_code, u.unit_name, u.level, numbers([u.unit_code]))
+    return rows
+
+
+def kpi_lookup(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(r["unit_code"], r["kpi"]): r for r in rows}
+
+
+def kpi_def(name: str) -> Kpi:
+    return KPI_BY_NAME[name]

@@ -1,0 +1,2 @@
+-- attach_snapshot: a published database, read-only, for serving queries.
+ATTACH $path AS db (READ_ONLY);

@@ -1,0 +1,19 @@
+-- check_par_index: type and validate a PAR INDEX ranking; accepted rows go to staged_par_index.
+CREATE OR REPLACE TEMP TABLE checked AS
+WITH t AS (
+    SELECT r._line, r AS _row, _int(r.year) AS year, _text(r.peer_code) AS peer_code,
+        _text(r.peer_name) AS peer_name, _num(r.score) AS score, _int(r.rank) AS rank
+    FROM raw_numbered r
+)
+SELECT _line, year || '/' || peer_code AS _key, to_json(_row) AS _raw,
+    list_filter([
+        CASE WHEN year IS NULL OR year NOT BETWEEN 2000 AND 2100 THEN _bad_value('year', coalesce(_row.year, ''), 'năm') END,
+        CASE WHEN peer_code IS NULL THEN _missing('peer_code') END,
+        CASE WHEN peer_name IS NULL THEN _missing('peer_name') END,
+        CASE WHEN score IS NULL OR score < 0 OR score > 100 THEN _bad_value('score', coalesce(_row.score, ''), 'điểm (0–100)') END,
+        CASE WHEN rank IS NULL OR rank < 1 THEN _bad_value('rank', coalesce(_row.rank, ''), 'thứ hạng') END
+    ], lambda e: e IS NOT NULL) AS _errors,
+    year, peer_code, peer_name, score, rank
+FROM t;
+INSERT INTO staged_par_index BY NAME
+SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

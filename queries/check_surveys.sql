@@ -1,0 +1,22 @@
+-- check_surveys: type and validate satisfaction responses; accepted rows go to staged_surveys.
+CREATE OR REPLACE TEMP TABLE checked AS
+WITH t AS (
+    SELECT r._line, r AS _row, _text(r.response_id) AS response_id, _text(r.unit_code) AS unit_code,
+        _ts(r.answered_at) AS answered_at, _text(r.dossier_id) AS dossier_id, _enum('rating', r.rating) AS rating
+    FROM raw_numbered r
+)
+SELECT _line, response_id AS _key, to_json(_row) AS _raw,
+    list_filter([
+        CASE WHEN response_id IS NULL THEN _missing('response_id') END,
+        CASE WHEN unit_code IS NULL THEN _missing('unit_code')
+             WHEN unit_code NOT IN (SELECT unit_code FROM known_units)
+             THEN _err('unit_code', 'mã đơn vị «' || unit_code || '» không có trong danh mục đơn vị') END,
+        CASE WHEN _blank(_row.answered_at) THEN _missing('answered_at')
+             WHEN answered_at IS NULL THEN _bad_value('answered_at', _row.answered_at, 'ngày') END,
+        CASE WHEN _blank(_row.rating) THEN _missing('rating')
+             WHEN rating IS NULL THEN _bad_value('rating', _row.rating, 'mức độ hài lòng') END
+    ], lambda e: e IS NOT NULL) AS _errors,
+    response_id, unit_code, answered_at, dossier_id, rating
+FROM t;
+INSERT INTO staged_surveys BY NAME
+SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

@@ -1,0 +1,21 @@
+-- check_units: type and validate a units list; accepted rows go to staged_units.
+CREATE OR REPLACE TEMP TABLE checked AS
+WITH t AS (
+    SELECT r._line, r AS _row, _text(r.unit_code) AS unit_code, _text(r.unit_name) AS unit_name,
+        _enum('unit_kind', r.unit_kind) AS unit_kind, _text(r.parent_code) AS parent_code,
+        _enum('level', r.level) AS level
+    FROM raw_numbered r
+)
+SELECT _line, unit_code AS _key, to_json(_row) AS _raw,
+    list_filter([
+        CASE WHEN unit_code IS NULL THEN _missing('unit_code') END,
+        CASE WHEN unit_name IS NULL THEN _missing('unit_name') END,
+        CASE WHEN NOT _blank(_row.unit_kind) AND unit_kind IS NULL
+             THEN _bad_value('unit_kind', _row.unit_kind, 'loại đơn vị') END,
+        CASE WHEN _blank(_row.level) THEN _missing('level')
+             WHEN level IS NULL THEN _bad_value('level', _row.level, 'cấp (city/ward)') END
+    ], lambda e: e IS NOT NULL) AS _errors,
+    unit_code, unit_name, unit_kind, parent_code, level
+FROM t;
+INSERT INTO staged_units BY NAME
+SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

@@ -1,0 +1,2 @@
+-- checkpoint: flush the WAL into the database file before it is published.
+CHECKPOINT;

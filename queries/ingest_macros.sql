@@ -1,0 +1,40 @@
+-- ingest_macros: parsing helpers for raw text cells (all inputs are read as VARCHAR first).
+-- Fold a label or enum value: accents, đ, case and punctuation ignored ("Trực tuyến" -> "truc_tuyen").
+CREATE OR REPLACE TEMP MACRO _fold(s) AS
+    trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize(trim(s)), 'đ', 'd'), 'Đ', 'D'))),
+                        '[^a-z0-9<>=≥≤]+', '_', 'g'), '_');
+CREATE OR REPLACE TEMP MACRO _blank(s) AS s IS NULL OR trim(s) = '';
+CREATE OR REPLACE TEMP MACRO _text(s) AS CASE WHEN _blank(s) THEN NULL ELSE nfc_normalize(trim(s)) END;
+-- Dates: dd/mm/yyyy[ HH:MM[:SS]], ISO 8601 (with or without offset), or an Excel serial day number.
+CREATE OR REPLACE TEMP MACRO _ts(s) AS CASE WHEN _blank(s) THEN NULL ELSE coalesce(
+    try_strptime(trim(s), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S',
+                           '%d-%m-%Y %H:%M', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M',
+                           '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M']),
+    CASE WHEN regexp_matches(trim(s), '(Z|[+-]\d\d:?\d\d)$')
+         THEN timezone('Asia/Ho_Chi_Minh', try_cast(trim(s) AS TIMESTAMPTZ)) END,
+    CASE WHEN NOT regexp_matches(trim(s), '(Z|[+-]\d\d:?\d\d)$') THEN try_cast(trim(s) AS TIMESTAMP) END,
+    CASE WHEN regexp_matches(trim(s), '^\d{5}(\.\d+)?$') AND try_cast(trim(s) AS DOUBLE) BETWEEN 20000 AND 80000
+         THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(try_cast(trim(s) AS DOUBLE) * 86400e6) AS BIGINT)) END
+) END;
+CREATE OR REPLACE TEMP MACRO _bad_ts(s) AS NOT _blank(s) AND _ts(s) IS NULL;
+CREATE OR REPLACE TEMP MACRO _bool(s) AS CASE
+    WHEN _blank(s) THEN NULL
+    WHEN _fold(s) IN ('1', 'true', 't', 'co', 'c', 'x', 'yes', 'y', 'dung', '1_0') THEN true
+    WHEN _fold(s) IN ('0', 'false', 'f', 'khong', 'k', 'no', 'n', 'sai', '0_0') THEN false END;
+CREATE OR REPLACE TEMP MACRO _bad_bool(s) AS NOT _blank(s) AND _bool(s) IS NULL;
+-- Numbers with Vietnamese separators: "1.245" = 1245, "98,56" = 98.56, "1.245,5"; "99%" = 0.99.
+CREATE OR REPLACE TEMP MACRO _num_core(t) AS try_cast(CASE
+    WHEN t LIKE '%,%' AND t LIKE '%.%' THEN replace(replace(t, '.', ''), ',', '.')
+    WHEN t LIKE '%,%' THEN replace(t, ',', '.')
+    WHEN regexp_matches(t, '^-?\d{1,3}(\.\d{3})+$') THEN replace(t, '.', '')
+    ELSE t END AS DOUBLE);
+CREATE OR REPLACE TEMP MACRO _num(s) AS CASE
+    WHEN _blank(s) THEN NULL
+    WHEN trim(s) LIKE '%\%%' ESCAPE '\' THEN _num_core(trim(replace(replace(trim(s), '%', ''), ' ', ''))) / 100
+    ELSE _num_core(replace(replace(trim(s), ' ', ''), chr(160), '')) END;
+CREATE OR REPLACE TEMP MACRO _int(s) AS CASE WHEN _num(s) = floor(_num(s)) THEN CAST(_num(s) AS BIGINT) END;
+CREATE OR REPLACE TEMP MACRO _enum(enum_kind, s) AS
+    (SELECT value FROM _enum_alias a WHERE a.kind = enum_kind AND a.alias = _fold(s) LIMIT 1);
+CREATE OR REPLACE TEMP MACRO _err(col, reason) AS {'column_name': col, 'reason': reason};
+CREATE OR REPLACE TEMP MACRO _missing(col) AS _err(col, 'thiếu giá trị bắt buộc');
+CREATE OR REPLACE TEMP MACRO _bad_value(col, s, what) AS _err(col, what || ' không hợp lệ: «' || left(s, 80) || '»');

@@ -1,0 +1,51 @@
+-- merge_staged: fold a batch's accepted rows into the tables, then rebuild what is derived.
+-- Reference data: the later import wins for a key. Dossiers: the newest `updated_at` wins whatever the
+-- order files come in (ties: the later import, then the later line), so re-imports change nothing.
+CREATE OR REPLACE TEMP TABLE _u AS
+SELECT * FROM (SELECT * FROM units UNION ALL BY NAME SELECT * FROM staged_units)
+QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY import_seq DESC) = 1;
+DELETE FROM units;
+INSERT INTO units BY NAME SELECT * FROM _u ORDER BY level, unit_code;
+
+CREATE OR REPLACE TEMP TABLE _t AS
+SELECT * FROM (SELECT * FROM targets UNION ALL BY NAME SELECT * FROM staged_targets)
+QUALIFY row_number() OVER (PARTITION BY year, kpi, scope ORDER BY import_seq DESC) = 1;
+DELETE FROM targets;
+INSERT INTO targets BY NAME SELECT * FROM _t ORDER BY year, kpi, scope;
+
+CREATE OR REPLACE TEMP TABLE _s AS
+SELECT * FROM (SELECT * FROM surveys UNION ALL BY NAME SELECT * FROM staged_surveys)
+QUALIFY row_number() OVER (PARTITION BY response_id ORDER BY import_seq DESC) = 1;
+DELETE FROM surveys;
+INSERT INTO surveys BY NAME SELECT * FROM _s ORDER BY answered_at;
+
+CREATE OR REPLACE TEMP TABLE _p AS
+SELECT * FROM (SELECT * FROM par_index UNION ALL BY NAME SELECT * FROM staged_par_index)
+QUALIFY row_number() OVER (PARTITION BY year, peer_code ORDER BY import_seq DESC) = 1;
+DELETE FROM par_index;
+INSERT INTO par_index BY NAME SELECT * FROM _p ORDER BY year, rank;
+
+CREATE OR REPLACE TEMP TABLE _k AS
+SELECT * FROM (SELECT * FROM plan_tasks UNION ALL BY NAME SELECT * FROM staged_plan_tasks)
+QUALIFY row_number() OVER (PARTITION BY year, task_id ORDER BY import_seq DESC) = 1;
+DELETE FROM plan_tasks;
+INSERT INTO plan_tasks BY NAME SELECT * FROM _k ORDER BY year, area, task_id;
+
+CREATE OR REPLACE TEMP TABLE _h AS
+SELECT * FROM (SELECT * FROM holidays UNION ALL BY NAME SELECT * FROM staged_holidays)
+QUALIFY row_number() OVER (PARTITION BY date ORDER BY import_seq DESC) = 1;
+DELETE FROM holidays;
+INSERT INTO holidays BY NAME SELECT * FROM _h ORDER BY date;
+
+-- Dossiers are stored sorted by received_at: period filters then skip most row groups (zone maps).
+CREATE OR REPLACE TABLE dossiers AS
+SELECT * FROM (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers)
+QUALIFY row_number() OVER (PARTITION BY dossier_id
+                           ORDER BY updated_at DESC NULLS LAST, import_seq DESC, source_line DESC) = 1
+ORDER BY received_at, unit_code;
+
+-- A quarantined row counts as fixed once a later import accepted a row with its key.
+UPDATE rejects SET resolved_by = s.import_seq
+FROM (SELECT dossier_id AS k, max(import_seq) AS import_seq FROM staged_dossiers GROUP BY 1) s
+WHERE rejects.kind = 'dossiers' AND rejects.resolved_by IS NULL AND rejects.record_key = s.k
+  AND rejects.import_seq < s.import_seq;

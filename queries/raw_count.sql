@@ -1,0 +1,2 @@
+-- raw_count: records read from the file just read.
+SELECT count(*) FROM raw;

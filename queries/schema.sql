@@ -1,0 +1,41 @@
+-- schema: the tables of a published database (created empty in a first import).
+CREATE TABLE IF NOT EXISTS units (
+    unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR NOT NULL, unit_kind VARCHAR,
+    parent_code VARCHAR, level VARCHAR NOT NULL, import_seq INTEGER
+);
+CREATE TABLE IF NOT EXISTS dossiers (
+    dossier_id VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, procedure_code VARCHAR NOT NULL,
+    procedure_name VARCHAR, field VARCHAR NOT NULL, service_level VARCHAR, channel VARCHAR NOT NULL,
+    received_at TIMESTAMP NOT NULL, due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP, returned_at TIMESTAMP,
+    status VARCHAR NOT NULL, has_fee BOOLEAN, paid_online BOOLEAN, e_result BOOLEAN, digitized BOOLEAN,
+    postal_return BOOLEAN, handler VARCHAR, late_reason VARCHAR, applicant_name VARCHAR, updated_at TIMESTAMP,
+    import_seq INTEGER, source_file VARCHAR, source_line INTEGER
+);
+CREATE TABLE IF NOT EXISTS targets (
+    year INTEGER NOT NULL, kpi VARCHAR NOT NULL, comparator VARCHAR NOT NULL, value DOUBLE NOT NULL,
+    scope VARCHAR NOT NULL, source VARCHAR, import_seq INTEGER
+);
+CREATE TABLE IF NOT EXISTS surveys (
+    response_id VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, answered_at TIMESTAMP NOT NULL,
+    dossier_id VARCHAR, rating VARCHAR NOT NULL, import_seq INTEGER
+);
+CREATE TABLE IF NOT EXISTS par_index (
+    year INTEGER NOT NULL, peer_code VARCHAR NOT NULL, peer_name VARCHAR NOT NULL, score DOUBLE NOT NULL,
+    rank INTEGER NOT NULL, import_seq INTEGER
+);
+CREATE TABLE IF NOT EXISTS plan_tasks (
+    year INTEGER NOT NULL, area INTEGER NOT NULL, task_id VARCHAR NOT NULL, title VARCHAR NOT NULL,
+    owner_unit VARCHAR, due_date DATE NOT NULL, done_date DATE, import_seq INTEGER
+);
+CREATE TABLE IF NOT EXISTS holidays (date DATE NOT NULL, name VARCHAR NOT NULL, import_seq INTEGER);
+CREATE TABLE IF NOT EXISTS imports (
+    import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, file_path VARCHAR, sha256 VARCHAR, kind VARCHAR,
+    encoding VARCHAR, rows_read BIGINT, accepted BIGINT, rejected BIGINT, imported_at TIMESTAMP, imported_by VARCHAR
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, line BIGINT NOT NULL, kind VARCHAR,
+    record_key VARCHAR, column_name VARCHAR, header VARCHAR, reason VARCHAR NOT NULL, raw JSON,
+    resolved_by INTEGER
+);
+CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -1,0 +1,3 @@
+-- set_meta: stamp the database being published with its data version.
+DELETE FROM meta;
+INSERT INTO meta VALUES ('data_version', $data_version), ('published_at', $published_at), ('schema', '1');

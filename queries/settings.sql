@@ -1,0 +1,2 @@
+-- settings: app settings stored with the data.
+SELECT key, value FROM settings;
