@@ -2,9 +2,10 @@
 -- so "working days between a and b" is a subtraction: wd_index(b) - wd_index(a).
 CREATE OR REPLACE TABLE calendar AS
 WITH bounds AS (
-    SELECT least(coalesce(min(received_at)::DATE, current_date), current_date) - INTERVAL 400 DAY AS lo,
-           greatest(coalesce(max(due_at)::DATE, current_date), current_date) + INTERVAL 800 DAY AS hi
-    FROM dossiers
+    SELECT least(coalesce((SELECT min(received_at)::DATE FROM dossiers), current_date),
+                 coalesce((SELECT min(date) FROM holidays), current_date), current_date) - INTERVAL 400 DAY AS lo,
+           greatest(coalesce((SELECT max(due_at)::DATE FROM dossiers), current_date),
+                    coalesce((SELECT max(date) FROM holidays), current_date), current_date) + INTERVAL 800 DAY AS hi
 ), days AS (
     SELECT CAST(d AS DATE) AS date FROM bounds, range(bounds.lo, bounds.hi, INTERVAL 1 DAY) t(d)
 )

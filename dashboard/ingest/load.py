@@ -84,7 +84,7 @@ class Batch:
         con, seq, name = self.con, self.seq, src.path.name
         self.seq += 1
         con.register("_template", _template(src.kind))
-        dbq.run_script(con, "read_csv_raw", path=str(src.csv_path), skip=src.header_line, names=src.names,
+        dbq.run_script(con, "read_csv_raw", path=str(src.csv_path), skip=src.skip, names=src.names,
                        delim=src.delimiter)
         n_records = int(dbq.one(con, "raw_count")[0])
         bad_lines = int(dbq.one(con, "csv_error_lines")[0])

@@ -56,6 +56,7 @@ class Source:
     names: list[str]  # one per file column: canonical name, or _extra_N
     labels: dict[str, str]  # canonical -> the header the file used
     sha256: str
+    skip: int = 0  # lines of csv_path before the first record
     has_line_column: bool = False
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
@@ -160,7 +161,7 @@ def _open_csv(path: Path, data: bytes, workdir: Path) -> Source:
         out.write_text(text, encoding="utf-8")
     # physical line of the header: head rows may span lines only through quoted newlines (rare in headers)
     return Source(path, kind, encoding, out, delimiter, row_idx + 1, names, labels,
-                  hashlib.sha256(data).hexdigest(), warnings=warnings)
+                  hashlib.sha256(data).hexdigest(), skip=row_idx + 1, warnings=warnings)
 
 
 def _cell(v) -> str:

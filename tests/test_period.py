@@ -1,0 +1,54 @@
+import datetime as dt
+
+import pytest
+
+from dashboard.metrics.period import Period, PeriodError, from_cli
+
+
+@pytest.mark.parametrize("text,start,end,key", [
+    ("2024-W15", dt.date(2024, 4, 8), dt.date(2024, 4, 14), "2024-W15"),
+    ("2024-04", dt.date(2024, 4, 1), dt.date(2024, 4, 30), "2024-04"),
+    ("2024-Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31), "2024-Q1"),
+    ("2024-H2", dt.date(2024, 7, 1), dt.date(2024, 12, 31), "2024-H2"),
+    ("2024", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "2024"),
+    ("2024-02-10..2024-03-05", dt.date(2024, 2, 10), dt.date(2024, 3, 5), "2024-02-10..2024-03-05"),
+])
+def test_parse_and_key_round_trip(text, start, end, key):
+    p = Period.parse(text)
+    assert (p.start, p.end, p.key) == (start, end, key)
+    assert Period.parse(p.key) == p
+
+
+def test_half_open_timestamps():
+    p = Period.parse("2024-Q2")
+    assert p.start_ts == dt.datetime(2024, 4, 1) and p.end_ts == dt.datetime(2024, 7, 1)
+
+
+def test_previous_and_year_before():
+    q = Period.parse("2024-Q1")
+    assert q.previous().key == "2023-Q4"
+    assert q.year_before().key == "2023-Q1"
+    assert Period.parse("2024-W01").previous().key == "2023-W52"
+    r = Period.between(dt.date(2024, 3, 1), dt.date(2024, 3, 10))
+    assert (r.previous().start, r.previous().end) == (dt.date(2024, 2, 20), dt.date(2024, 2, 29))
+    assert Period.parse("2024-02-29..2024-03-01").year_before().start == dt.date(2023, 2, 28)
+
+
+def test_to_date_and_labels():
+    p = Period.to_date("quarter", dt.date(2026, 11, 22))
+    assert (p.start, p.end) == (dt.date(2026, 10, 1), dt.date(2026, 11, 22))
+    assert Period.parse("2024-Q2").label == "Quý 2/2024"
+    assert Period.parse("2024-04").label == "Tháng 4/2024"
+
+
+@pytest.mark.parametrize("bad", ["2024-Q5", "2024-13", "24-Q1", "", "2024-W60", "quý 1"])
+def test_bad_periods(bad):
+    with pytest.raises(PeriodError):
+        Period.parse(bad)
+
+
+def test_from_cli_range():
+    p = from_cli(None, "2024-01-01", "2024-03-31")
+    assert p.days == 91
+    with pytest.raises(PeriodError):
+        from_cli(None, "2024-01-01", None)
