@@ -227,7 +227,9 @@ def cmd_at_risk(args) -> int:
         as_of = dt.datetime.fromisoformat(args.as_of)
     else:
         as_of = dt.datetime.now().replace(microsecond=0)
-    rows = snap.df("at_risk", as_of=as_of, days=args.days, unit=args.unit).to_dict("records")
+    from .metrics.late import at_risk
+
+    rows = at_risk(snap, as_of, days=args.days, unit=args.unit).to_dict("records")
     if args.format == "json":
         _json(rows)
     else:

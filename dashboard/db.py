@@ -22,6 +22,7 @@ import pandas as pd
 from .config import QUERIES_DIR
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 
 
 class QueryError(RuntimeError):
@@ -29,14 +30,20 @@ class QueryError(RuntimeError):
 
 
 @functools.cache
-def sql(name: str) -> str:
-    """The text of `queries/<name>.sql` (names are identifiers, never paths)."""
+def sql(name: str, _depth: int = 0) -> str:
+    """The text of `queries/<name>.sql` (names are identifiers, never paths).
+
+    `{{ other }}` inside a query is replaced by the text of `queries/other.sql`, so a set
+    of rows defined once (e.g. `late_set`) is listed, counted and broken down alike."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise QueryError(f"invalid query name {name!r}")
     path = QUERIES_DIR / f"{name}.sql"
     if not path.exists():
         raise QueryError(f"no query named {name!r} in {QUERIES_DIR}")
-    return path.read_text(encoding="utf-8")
+    if _depth > 5:
+        raise QueryError(f"includes nested too deep at {name!r}")
+    text = path.read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: _strip_comments(sql(m[1], _depth + 1)).strip().rstrip(";"), text)
 
 
 def bind(text: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ class Period:
     kind: str  # week | month | quarter | half | year | range
     start: dt.date
     end: dt.date  # inclusive
+    cut: bool = False  # end moved back to the data's as-of date (a period still running)
 
     # -- constructors --------------------------------------------------------------
     @classmethod
@@ -84,6 +85,12 @@ class Period:
         full = cls.containing(kind, day)
         return full if full.end <= day else cls("range", full.start, day)
 
+    def clipped(self, as_of: dt.date) -> "Period":
+        """A period still running is shown up to the data's as-of date (quarter-to-date…)."""
+        if self.end <= as_of or as_of < self.start:
+            return self
+        return Period(self.kind, self.start, as_of, cut=True)
+
     # -- properties ----------------------------------------------------------------
     @property
     def key(self) -> str:
@@ -105,10 +112,14 @@ class Period:
     @property
     def label(self) -> str:
         """Vietnamese label, e.g. `Quý 2/2024`, `Tuần 15/2024`, `01/04/2024 – 15/05/2024`."""
+        base = self._base_label()
+        return f"{base} (đến {self.end:%d/%m/%Y})" if self.cut and self.kind != "range" else base
+
+    def _base_label(self) -> str:
         s = self.start
         if self.kind == "week":
             y, w, _ = s.isocalendar()
-            return f"Tuần {w}/{y} ({s:%d/%m} – {self.end:%d/%m/%Y})"
+            return f"Tuần {w}/{y}" if self.cut else f"Tuần {w}/{y} ({s:%d/%m} – {self.end:%d/%m/%Y})"
         if self.kind == "month":
             return f"Tháng {s.month}/{s.year}"
         if self.kind == "quarter":
@@ -144,7 +155,10 @@ class Period:
         """The period just before, of the same kind (same length for ranges)."""
         if self.kind == "range":
             return Period("range", self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
-        return Period.containing(self.kind, self.start - dt.timedelta(days=1))
+        prev = Period.containing(self.kind, self.start - dt.timedelta(days=1))
+        if self.cut:  # compare like with like: the same number of days into the previous period
+            return Period(prev.kind, prev.start, min(prev.end, prev.start + dt.timedelta(days=self.days - 1)), cut=True)
+        return prev
 
     def year_before(self) -> "Period":
         """The same period one year earlier."""
@@ -154,8 +168,8 @@ class Period:
                 return Period.parse(f"{y - 1}-W{w:02d}")
             except PeriodError:
                 return Period.parse(f"{y - 1}-W52")
-        if self.kind == "range":
-            return Period("range", _minus_year(self.start), _minus_year(self.end))
+        if self.kind == "range" or self.cut:
+            return Period(self.kind, _minus_year(self.start), _minus_year(self.end), cut=self.cut)
         return Period.containing(self.kind, _minus_year(self.start))
 
     def __str__(self) -> str:

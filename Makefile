@@ -1,0 +1,45 @@
+# CCHC dashboard. Two commands for a new machine: `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+DB      ?= data/cchc.duckdb
+HOST    ?= 127.0.0.1
+PORT    ?= 8050
+STAMP   := $(VENV)/.installed
+
+.PHONY: run test install demo serve chromium contract bench clean
+
+run: install demo serve
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,export]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/cchc demo --if-missing --db $(DB)
+
+serve: install
+	$(BIN)/cchc serve --db $(DB) --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's chromium (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v pdftoppm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
+	@chromium --version
+
+test: install chromium
+	$(BIN)/python -m pytest -q -p no:dash --durations=8
+	@if [ -x ../shared/tools/contract-check ]; then ../shared/tools/contract-check; fi
+
+contract: install
+	../shared/tools/contract-check
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

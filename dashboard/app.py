@@ -1,0 +1,96 @@
+"""create_app(db_path) -> Dash. The shell (navigation, URL-writing filters) and nothing else."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from . import state
+from .config import PROJECT_ROOT
+from .ui import ids
+from .ui import theme  # noqa: F401  (registers the plotly template)
+
+NAV_KEEP = ("period", "unit")  # filters that follow you from page to page
+
+
+def _nav() -> dbc.Navbar:
+    return dbc.Navbar(
+        dbc.Container([
+            dbc.NavbarBrand([html.Span("CCHC", className="brand-mark"), " Bảng điều hành cải cách hành chính"],
+                            href="/", className="brand"),
+            dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
+        ], fluid=True),
+        color="primary", dark=True, className="app-navbar", id="app-navbar",
+    )
+
+
+def layout() -> html.Div:
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh="callback-nav"),
+        _nav(),
+        dbc.Container(dash.page_container, fluid=True, className="page-body", id="page-body"),
+    ], className="app-root")
+
+
+@callback(Output(ids.NAV, "children"), Input("_pages_location", "pathname"), Input("_pages_location", "search"))
+def nav_links(pathname: str | None, search: str | None):
+    """Navigation that keeps the period and unit chosen, and marks the current page."""
+    q = dict(parse_qsl((search or "").lstrip("?")))
+    keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
+    links = []
+    for page in dash.page_registry.values():
+        if page.get("nav") is False:
+            continue
+        target = page["path"] + ("?" + urlencode(keep) if keep else "")
+        links.append(dbc.NavItem(dbc.NavLink(page["name"], href=target, active=pathname == page["path"],
+                                             className="nav-page")))
+    return links
+
+
+@callback(Output(ids.URL, "href"), Input({"type": "flt", "key": ALL}, "value"),
+          State("_pages_location", "pathname"), State("_pages_location", "search"), prevent_initial_call=True)
+def filters_to_url(values, pathname, search):
+    """Any filter on any page writes its value into the URL; the page re-renders from the URL."""
+    if not ctx.triggered_id:
+        return dash.no_update
+    q = dict(parse_qsl((search or "").lstrip("?")))
+    for spec, value in zip(ctx.inputs_list[0], values):
+        key = spec["id"]["key"]
+        if value in (None, "", []):
+            q.pop(key, None)
+        else:
+            q[key] = str(value)
+    if ctx.triggered_id["key"] != "page":
+        q.pop("page", None)
+    new = (pathname or "/") + ("?" + urlencode(q) if q else "")
+    old = (pathname or "/") + (search or "")
+    return dash.no_update if new == old else new
+
+
+def create_app(db_path: str | Path) -> dash.Dash:
+    state.init(db_path)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",  # pages are imported as package modules below (they use relative imports)
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        title="CCHC — Bảng điều hành",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    from . import pages  # noqa: F401  (each page module registers itself)
+
+    app.layout = layout
+    app.server.config["MAX_CONTENT_LENGTH"] = 200 * 1024 * 1024
+    return app
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8050) -> None:
+    app = create_app(db_path)
+    print(f"Bảng điều hành CCHC: http://{host}:{port}  (dữ liệu: {db_path})", flush=True)
+    app.run(host=host, port=port, debug=False)

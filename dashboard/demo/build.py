@@ -1,0 +1,51 @@
+"""Build the demo city database: the generator's frames through the same publish path as imports."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from ..ingest.load import Batch
+from .generate import iter_chunks, reference_tables
+
+DEMO_SETTINGS = {"city_name": "Thành phố Tây Ninh (dữ liệu mẫu)", "city_peer_code": "TPTN"}
+
+
+def build_demo(path: str | os.PathLike, n_dossiers: int | None = None, as_of: dt.date | None = None,
+               seed: int = 20240101) -> dict[str, int]:
+    """A fresh database (replacing any at `path`) holding the deterministic demo city."""
+    as_of = as_of or dt.date.today()
+    batch = Batch(path, fresh=True, imported_by="demo")
+    try:
+        summary: dict[str, int] = {}
+        for kind, frame in reference_tables(as_of, seed).items():
+            batch.add_frame(kind, frame, f"demo:{kind}")
+            batch.record_frames(f"demo:{kind}", len(frame))
+            summary[kind] = len(frame)
+        n = s = 0
+        for dossiers, surveys in iter_chunks(n_dossiers, as_of, seed):
+            batch.add_frame("dossiers", dossiers, "demo:dossiers")
+            batch.add_frame("surveys", surveys, "demo:surveys")
+            n, s = n + len(dossiers), s + len(surveys)
+        batch.record_frames("demo:dossiers", n)
+        batch.record_frames("demo:surveys", s)
+        summary.update(dossiers=n, surveys=s)
+        for k, v in DEMO_SETTINGS.items():
+            batch.set_setting(k, v)
+    except BaseException:
+        batch.abort()
+        raise
+    batch.publish()
+    return summary
+
+
+def publish_settings(path: str | os.PathLike, pairs: dict[str, str]) -> None:
+    """Settings live with the data, so changing one publishes a new snapshot."""
+    batch = Batch(Path(path), imported_by="settings")
+    try:
+        for k, v in pairs.items():
+            batch.set_setting(k, v)
+    except BaseException:
+        batch.abort()
+        raise
+    batch.publish()

@@ -1,0 +1,33 @@
+"""Helpers shared by the page modules: reading the URL's filters, the standard filter bar."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+
+from ..metrics import views
+from ..ui.components import filter_dropdown, units_options
+
+LEVEL_OPTIONS = [{"label": "Tất cả đơn vị", "value": ""}, {"label": "Cấp thành phố (phòng, ban)", "value": "city"},
+                 {"label": "Cấp phường, xã", "value": "ward"}]
+
+
+def clean(v: str | None) -> str | None:
+    v = (v or "").strip()
+    return v or None
+
+
+def valid_unit(ctx: views.Context, code: str | None) -> str | None:
+    code = clean(code)
+    return code if code and views.unit_name(ctx, code) else None
+
+
+def period_filter(ctx: views.Context, period, width: int = 4) -> dbc.Col:
+    opts = views.period_options(ctx)
+    if period.key not in {o["value"] for o in opts}:
+        opts.insert(0, {"label": period.label, "value": period.key})
+    return filter_dropdown("period", "Kỳ báo cáo", opts, period.key, width=width)
+
+
+def unit_filter(ctx: views.Context, unit: str | None, width: int = 4, all_label: str = "Toàn thành phố",
+                level: str | None = None) -> dbc.Col:
+    return filter_dropdown("unit", "Đơn vị", units_options(views.units_df(ctx), level, with_all=all_label),
+                           unit or "", width=width)

@@ -1,0 +1,146 @@
+"""Dữ liệu — last import and coverage, the import log, the rejects, and an upload box for the Home
+Affairs office. An upload is imported in the background into a new file; the dashboard keeps
+serving the old data until the new file is published."""
+from __future__ import annotations
+
+import base64
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from .. import state
+from ..config import KIND_BY_NAME
+from ..ingest.load import UnreadableFile, ingest
+from ..metrics import views
+from ..ui import format as fmt
+from ..ui import ids
+from ..ui.components import empty_state, page_header, section
+
+
+MAX_UPLOAD_BYTES = 150 * 1024 * 1024
+_jobs: dict[str, dict] = {}
+_import_lock = threading.Lock()  # one import at a time per server
+
+
+def layout(**_):
+    ctx = views.context()
+    cov = ctx.coverage
+    imp = views.imports(ctx)
+    rej = views.rejects(ctx)
+    facts = [
+        ("Lần nạp gần nhất", fmt.datetime(cov.get("last_import"))),
+        ("Số hồ sơ", fmt.num(cov.get("dossiers"))),
+        ("Tiếp nhận từ", fmt.date(cov.get("first_received"))),
+        ("Đến", fmt.date(cov.get("last_received"))),
+        ("Số đơn vị", fmt.num(cov.get("units"))),
+        ("Dòng bị loại chưa xử lý", fmt.num(cov.get("open_rejects"))),
+    ]
+    fact_cards = dbc.Row([dbc.Col(html.Div([html.Div(v, className="fact-value"), html.Div(k, className="fact-label")],
+                                           className="fact-box"), md=2) for k, v in facts], className="g-3 mb-3")
+    imp_rows = [html.Tr([html.Td(r["import_seq"]), html.Td(r["file_name"]),
+                         html.Td(KIND_BY_NAME[r["kind"]].label if r["kind"] in KIND_BY_NAME else r["kind"]),
+                         html.Td(r["encoding"] or ""), html.Td(fmt.num(r["rows_read"]), className="num"),
+                         html.Td(fmt.num(r["accepted"]), className="num"),
+                         html.Td(fmt.num(r["rejected"]), className="num" + (" late-cell" if r["rejected"] else "")),
+                         html.Td(fmt.datetime(r["imported_at"])), html.Td(r["imported_by"] or "")])
+                for r in imp.head(50).to_dict("records")]
+    imp_table = html.Table([html.Thead(html.Tr([html.Th("#"), html.Th("Tệp"), html.Th("Loại"), html.Th("Bảng mã"),
+                                                html.Th("Đọc", className="num"), html.Th("Nhận", className="num"),
+                                                html.Th("Loại bỏ", className="num"), html.Th("Thời điểm"),
+                                                html.Th("Người nạp")])), html.Tbody(imp_rows)],
+                           className="table table-sm", id="imports-table") if imp_rows else empty_state("Chưa có lần nạp nào.")
+    rej_grid = dag.AgGrid(
+        id=ids.REJECTS_GRID,
+        rowData=[{"file": r["file_name"], "line": int(r["line"]), "key": r["record_key"] or "", "column": r["header"] or "",
+                  "reason": r["reason"]} for r in rej.head(5000).to_dict("records")],
+        columnDefs=[{"field": "file", "headerName": "Tệp", "width": 220}, {"field": "line", "headerName": "Dòng", "width": 90},
+                    {"field": "key", "headerName": "Mã", "width": 220}, {"field": "column", "headerName": "Cột", "width": 170},
+                    {"field": "reason", "headerName": "Lý do", "flex": 1, "wrapText": True, "autoHeight": True}],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True},
+        dashGridOptions={"pagination": True, "paginationPageSize": 20, "paginationPageSizeSelector": False},
+        style={"height": "480px"}, className="ag-theme-quartz") if len(rej) else \
+        empty_state("Không có dòng nào bị loại.", "Mọi dòng của các tệp đã nạp đều hợp lệ.")
+    upload = html.Div([
+        dcc.Upload(id=ids.UPLOAD, multiple=True, max_size=MAX_UPLOAD_BYTES, className="upload-box",
+                   children=html.Div([html.Div("⬆", className="upload-icon", **{"aria-hidden": "true"}),
+                                      html.Div("Kéo thả hoặc bấm để chọn tệp CSV / XLSX"),
+                                      html.Div("Hồ sơ, đơn vị, chỉ tiêu, đánh giá hài lòng, PAR INDEX, nhiệm vụ, ngày lễ "
+                                               "— loại tệp nhận ra từ dòng tiêu đề. Tối đa 150 MB.",
+                                               className="text-muted small-note")])),
+        dcc.Store(id="upload-job"),
+        dcc.Interval(id=ids.UPLOAD_POLL, interval=700, disabled=True),
+        html.Div(id=ids.UPLOAD_STATUS, className="mt-3", role="status", **{"aria-live": "polite"}),
+    ])
+    return html.Div([
+        page_header("Dữ liệu", "Nạp dữ liệu, nhật ký nạp và các dòng bị loại", ctx),
+        fact_cards,
+        section("Nạp tệp trích xuất", upload),
+        section("Nhật ký nạp", imp_table),
+        section(f"Các dòng bị loại ({fmt.num(len(rej))})", rej_grid,
+                html.P("Sửa các dòng này trong tệp gốc rồi nạp lại: dòng đã nạp lại thành công sẽ không còn trong danh sách. "
+                       "Xuất đầy đủ: cchc rejects --format csv.", className="text-muted small-note mt-2")),
+    ], className="page page-data")
+
+
+def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory) -> None:
+    job = _jobs[job_id]
+    try:
+        with _import_lock:
+            job.update(state="running", message="Đang kiểm tra và nạp…")
+            results = ingest(paths, state.database().path, imported_by="web")
+        job.update(state="done", results=[r.__dict__ for r in results])
+    except UnreadableFile as exc:
+        job.update(state="error", message=str(exc))
+    except Exception as exc:  # reported to the operator, the published data is untouched
+        job.update(state="error", message=f"Lỗi khi nạp: {type(exc).__name__}: {exc}")
+    finally:
+        tmpdir.cleanup()
+
+
+@callback(Output("upload-job", "data"), Output(ids.UPLOAD_POLL, "disabled"), Output(ids.UPLOAD_STATUS, "children"),
+          Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"), prevent_initial_call=True)
+def start_upload(contents, names):
+    if not contents:
+        return dash.no_update, True, dash.no_update
+    tmp = tempfile.TemporaryDirectory(prefix="cchc-upload-")
+    paths = []
+    for content, name in zip(contents, names):
+        safe = Path(name).name.replace("/", "_") or "upload.csv"
+        data = base64.b64decode(content.split(",", 1)[1])
+        p = Path(tmp.name) / safe
+        p.write_bytes(data)
+        paths.append(p)
+    job_id = uuid.uuid4().hex
+    _jobs[job_id] = {"state": "queued", "message": "Đang chờ…", "files": [p.name for p in paths], "started": time.time()}
+    threading.Thread(target=_run, args=(job_id, paths, tmp), daemon=True).start()
+    return job_id, False, dbc.Alert(f"Đã nhận {len(paths)} tệp, đang nạp…", color="info")
+
+
+@callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True), Output(ids.UPLOAD_POLL, "disabled", allow_duplicate=True),
+          Input(ids.UPLOAD_POLL, "n_intervals"), State("upload-job", "data"), prevent_initial_call=True)
+def poll_upload(_n, job_id):
+    job = _jobs.get(job_id or "")
+    if not job:
+        return dash.no_update, True
+    if job["state"] in ("queued", "running"):
+        secs = int(time.time() - job["started"])
+        return dbc.Alert([dbc.Spinner(size="sm"), f" {job['message']} ({', '.join(job['files'])}, {secs} giây)"],
+                         color="info"), False
+    if job["state"] == "error":
+        return dbc.Alert(["Không nạp được: ", html.Strong(job["message"]), html.Br(),
+                          "Dữ liệu đang dùng không thay đổi."], color="danger", id="upload-error"), True
+    items = [html.Li(f"{r['file']}: {KIND_BY_NAME[r['kind']].label} — đọc {fmt.num(r['rows_read'])} dòng, nhận "
+                     f"{fmt.num(r['accepted'])}, loại {fmt.num(r['rejected'])}") for r in job["results"]]
+    return dbc.Alert([html.Strong("Đã nạp xong, bảng điều hành dùng dữ liệu mới."), html.Ul(items, className="mb-0"),
+                      dcc.Link("Tải lại trang để xem", href="/du-lieu", refresh=True)], color="success",
+                     id="upload-done"), True
+
+
+dash.register_page(__name__, path="/du-lieu", name="Dữ liệu", title="Dữ liệu — CCHC", order=5, layout=layout)

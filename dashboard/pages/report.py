@@ -1,0 +1,76 @@
+"""Báo cáo quý — the official form on screen (two-row header, total row), as Excel and CSV."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from ..exports import form_csv, form_xlsx
+from ..metrics import views
+from ..metrics.period import Period, PeriodError
+from ..ui import ids
+from ..ui.components import empty_state, filter_dropdown, filter_radio, form_table, href, page_header, section
+from .common import period_filter, unit_filter, valid_unit
+
+
+BY_OPTIONS = [{"label": "Theo đơn vị", "value": "unit"}, {"label": "Theo cấp", "value": "level"},
+              {"label": "Theo lĩnh vực", "value": "field"}]
+
+
+def _resolve(ctx, period):
+    if not period:  # the form is quarterly: default to the last complete quarter
+        q = Period.containing("quarter", ctx.as_of.date())
+        return q.previous() if q.end > ctx.as_of.date() else q
+    try:
+        return views.resolve_period(period, ctx)
+    except PeriodError:
+        return views.resolve_period(None, ctx)
+
+
+def layout(period=None, by=None, unit=None, **_):
+    ctx = views.context()
+    p = _resolve(ctx, period)
+    by = by if by in ("unit", "level", "field") else "unit"
+    unit = valid_unit(ctx, unit)
+    f = views.form(ctx, p, by=by, unit=unit)
+
+    def link(row, key):
+        view = {"resolved_late": "late", "pending_overdue": "overdue"}.get(key)
+        if not view or by == "level":
+            return None
+        extra = {"unit": row["unit_code"]} if by == "unit" else {"field": row["field"], "unit": unit}
+        return href("/ho-so-tre-han", view=view, period=p.key, **extra)
+
+    t = f["total"]
+    body = form_table(f, link) if t["received_total"] or f["rows"] else empty_state(f"Không có hồ sơ nào trong {p.label}.")
+    return html.Div([
+        page_header("Biểu kết quả giải quyết thủ tục hành chính", f"{ctx.city} · {p.label} "
+                    f"({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})", ctx),
+        dbc.Row([period_filter(ctx, p), unit_filter(ctx, unit, 4, "Tất cả đơn vị"),
+                 filter_radio("by", "Dòng của biểu", BY_OPTIONS, by)], className="filter-bar g-3 mb-3"),
+        dcc.Store(id="form-query", data={"period": p.key, "by": by, "unit": unit}),
+        dcc.Download(id=ids.FORM_DOWNLOAD),
+        section("Kết quả giải quyết TTHC", body,
+                html.P(f"Hồ sơ rút (không tính vào tổng): {t['withdrawn']}. Đã giải quyết = trước hạn + đúng hạn + quá hạn; "
+                       "đang giải quyết = tiếp nhận − đã giải quyết. Bấm số quá hạn để xem danh sách hồ sơ.",
+                       className="text-muted small-note mt-2"),
+                right=html.Div([
+                    dbc.Button("⬇ Excel (mẫu biểu)", id=ids.FORM_XLSX_BTN, color="primary", className="me-2"),
+                    dbc.Button("⬇ CSV", id=ids.FORM_CSV_BTN, color="primary", outline=True),
+                ])),
+    ], className="page page-report")
+
+
+@callback(Output(ids.FORM_DOWNLOAD, "data"), Input(ids.FORM_XLSX_BTN, "n_clicks"), Input(ids.FORM_CSV_BTN, "n_clicks"),
+          State("form-query", "data"), prevent_initial_call=True)
+def download(_x, _c, q):
+    ctx = views.context()
+    p = _resolve(ctx, q["period"])
+    f = views.form(ctx, p, by=q["by"], unit=q.get("unit"))
+    name = f"bieu-ket-qua-tthc-{p.key}-{q['by']}".replace("..", "_")
+    if dash.ctx.triggered_id == ids.FORM_CSV_BTN:
+        return dcc.send_string(form_csv(f), f"{name}.csv")
+    return dcc.send_bytes(form_xlsx(f, city=ctx.city), f"{name}.xlsx")
+
+
+dash.register_page(__name__, path="/bao-cao-quy", name="Báo cáo quý", title="Báo cáo quý — CCHC", order=3, layout=layout)

@@ -1,0 +1,54 @@
+"""The app's one Database handle and a small cache keyed by data version.
+
+Cache keys always include the snapshot's data version, so a new import is never
+served stale figures: old entries simply stop being asked for and age out."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Callable
+
+from .db import Database, Snapshot
+
+_db: Database | None = None
+_cache: "OrderedDict[tuple, Any]" = OrderedDict()
+_lock = threading.Lock()
+CACHE_SIZE = 512
+
+
+def init(db_path: str | Path) -> Database:
+    global _db
+    _db = Database(db_path)
+    clear_cache()
+    return _db
+
+
+def database() -> Database:
+    if _db is None:
+        raise RuntimeError("state.init(db_path) was not called")
+    return _db
+
+
+def snapshot() -> Snapshot:
+    return database().snapshot()
+
+
+def cached(snap: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute() once per (data version, key); LRU-bounded."""
+    full = (snap.data_version, *key)
+    with _lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    value = compute()
+    with _lock:
+        _cache[full] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,174 @@
+"""Pure figure builders (data in, plotly figure out), all on the shared `cchc` template.
+Targets are drawn as lines; statuses use the shared palette; hover text is Vietnamese."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import format as fmt
+from .theme import LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, THIS_YEAR
+
+PLAN_STATE_LABELS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành trễ hạn",
+                     "overdue": "Quá hạn, chưa hoàn thành", "not_due": "Chưa đến hạn"}
+PLAN_STATE_COLORS = {"done_on_time": STATUS_COLORS["met"], "done_late": STATUS_COLORS["at_risk"],
+                     "overdue": STATUS_COLORS["missed"], "not_due": "#bcccdc"}
+
+
+def _empty(fig: go.Figure, text: str) -> go.Figure:
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=16, color=MUTED))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def sparkline(points: list[tuple[dt.date, float]], target: float | None, status: str) -> go.Figure:
+    x = [p[0] for p in points]
+    y = [p[1] for p in points]
+    fig = go.Figure(go.Scatter(
+        x=x, y=y, mode="lines", line=dict(color=STATUS_COLORS.get(status, PRIMARY), width=2.5),
+        hovertemplate="Tuần %{x|%d/%m/%Y}: %{y:.2%}<extra></extra>", fill="tozeroy",
+        fillcolor="rgba(29,78,137,0.06)"))
+    if target is not None and y:
+        fig.add_hline(y=target, line=dict(color=TARGET_LINE, width=1, dash="dot"))
+    lo = min(y + ([target] if target is not None else [])) if y else 0
+    fig.update_layout(margin=dict(l=0, r=0, t=2, b=2), showlegend=False, height=56)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, range=[max(0, lo - 0.02), 1.005])
+    return fig
+
+
+def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title: str = "") -> go.Figure:
+    """Weekly on-time rate by ISO week: this year against last year, with the target line."""
+    fig = go.Figure()
+    if df.empty:
+        return _empty(fig, "Chưa có hồ sơ được giải quyết trong hai năm này.")
+    for y, color, width in ((year - 1, LAST_YEAR, 2), (year, THIS_YEAR, 3.5)):
+        d = df[df.year == y].sort_values("week_no")
+        if d.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=d.week_no, y=d.value, name=f"Năm {y}", mode="lines+markers" if y == year else "lines",
+            line=dict(color=color, width=width), marker=dict(size=6),
+            customdata=list(zip([fmt.date(w) for w in d.week], [fmt.num(n) for n in d.n])),
+            hovertemplate="Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
+                          " của %{customdata[1]} hồ sơ<extra></extra>"))
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=TARGET_LINE, width=2, dash="dash"),
+                      annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}", annotation_position="bottom right",
+                      annotation_font=dict(size=14))
+    lo = float(df.value.min()) if len(df) else 0.9
+    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(lo, target or 1) - 0.01), 1.002], title=None)
+    fig.update_xaxes(title="Tuần trong năm", range=[0.5, 53.5], dtick=4)
+    fig.update_layout(title=title or None, hovermode="x unified", margin=dict(t=50 if title else 30))
+    return fig
+
+
+def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> go.Figure:
+    """A KPI's weekly rate over the weeks in `df` (week, kpi column, and its denominator)."""
+    fig = go.Figure()
+    d = df.dropna(subset=[kpi]) if kpi in df else pd.DataFrame()
+    if d.empty:
+        return _empty(fig, "Chưa có dữ liệu cho chỉ số này trong kỳ.")
+    fig.add_trace(go.Scatter(x=d.week, y=d[kpi], mode="lines+markers", name=title, line=dict(color=PRIMARY, width=3),
+                             hovertemplate="Tuần từ %{x|%d/%m/%Y}: <b>%{y:.2%}</b><extra></extra>"))
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=TARGET_LINE, width=2, dash="dash"),
+                      annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}", annotation_position="bottom right")
+    lo = float(d[kpi].min())
+    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(lo, target or 1) - 0.02), 1.005])
+    fig.update_xaxes(tickformat="%d/%m/%Y")
+    fig.update_layout(title=title, showlegend=False)
+    return fig
+
+
+def ranked_bars(labels: list[str], values: list[float], statuses: list[str], target: float | None,
+                title: str = "", value_format: str = "pct", customdata=None) -> go.Figure:
+    """Horizontal bars (worst first at the top), coloured by status, with the target line."""
+    fig = go.Figure()
+    if not labels:
+        return _empty(fig, "Không có đơn vị nào để xếp hạng trong kỳ.")
+    text = [fmt.pct(v) if value_format == "pct" else fmt.num(v) for v in values]
+    fig.add_trace(go.Bar(
+        y=labels, x=values, orientation="h", text=text, textposition="outside", cliponaxis=False,
+        marker_color=[STATUS_COLORS.get(s, PRIMARY) for s in statuses], customdata=customdata,
+        hovertemplate="%{y}: <b>%{text}</b><extra></extra>"))
+    if target is not None:
+        fig.add_vline(x=target, line=dict(color=TARGET_LINE, width=2, dash="dash"),
+                      annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}", annotation_position="top")
+    if value_format == "pct":
+        lo = min(values + ([target] if target else []))
+        fig.update_xaxes(tickformat=".0%", range=[max(0, lo - 0.03), 1.01])
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=title or None, showlegend=False, bargap=0.35, margin=dict(r=70, t=40 if title else 20))
+    return fig
+
+
+def count_bars(labels: list[str], counts: list[int], title: str, color: str = STATUS_COLORS["missed"],
+               customdata=None) -> go.Figure:
+    """Counts per category (late dossiers by field, by handler), largest first."""
+    fig = go.Figure()
+    if not labels:
+        return _empty(fig, "Không có hồ sơ nào.")
+    fig.add_trace(go.Bar(y=labels, x=counts, orientation="h", text=[fmt.num(c) for c in counts],
+                         textposition="outside", cliponaxis=False, marker_color=color, customdata=customdata,
+                         hovertemplate="%{y}: <b>%{text}</b> hồ sơ<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Số hồ sơ")
+    fig.update_layout(title=title, showlegend=False, bargap=0.3, margin=dict(r=60))
+    return fig
+
+
+def par_history(df: pd.DataFrame, peer: str) -> go.Figure:
+    """PAR INDEX rank of the city by year (rank 1 at the top) with its score in the hover."""
+    fig = go.Figure()
+    d = df[df.peer_code == peer].sort_values("year")
+    if d.empty:
+        return _empty(fig, "Chưa có kết quả PAR INDEX của thành phố.")
+    peers = df.groupby("year").size()
+    fig.add_trace(go.Scatter(
+        x=d.year, y=d["rank"], mode="lines+markers+text", text=[f"Hạng {r}" for r in d["rank"]],
+        textposition="top center", line=dict(color=PRIMARY, width=3), marker=dict(size=12),
+        customdata=list(zip([fmt.num(s, 2) for s in d.score], [int(peers.get(y, 0)) for y in d.year])),
+        hovertemplate="Năm %{x}: hạng <b>%{y}</b>/%{customdata[1]}, điểm %{customdata[0]}<extra></extra>"))
+    fig.add_hrect(y0=0.5, y1=3.5, fillcolor=STATUS_COLORS["met"], opacity=0.08, line_width=0,
+                  annotation_text="Top 3 (chỉ tiêu)", annotation_position="top left")
+    fig.update_yaxes(autorange="reversed", dtick=1, title="Thứ hạng", range=[float(peers.max()) + 0.5, 0.5])
+    fig.update_xaxes(dtick=1, title=None)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def par_peers(df: pd.DataFrame, year: int, peer: str) -> go.Figure:
+    """Scores of all peers in one year, the city highlighted."""
+    d = df[df.year == year].sort_values("rank")
+    fig = go.Figure()
+    if d.empty:
+        return _empty(fig, f"Chưa có kết quả PAR INDEX năm {year}.")
+    colors = [PRIMARY if c == peer else "#bcccdc" for c in d.peer_code]
+    fig.add_trace(go.Bar(y=[f"{r}. {n}" for r, n in zip(d["rank"], d.peer_name)], x=d.score, orientation="h",
+                         marker_color=colors, text=[fmt.num(s, 2) for s in d.score], textposition="outside",
+                         cliponaxis=False, hovertemplate="%{y}: điểm <b>%{text}</b><extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[max(0, float(d.score.min()) - 10), 100], title="Điểm PAR INDEX (%)")
+    fig.update_layout(showlegend=False, margin=dict(r=60))
+    return fig
+
+
+def plan_by_area(df: pd.DataFrame) -> go.Figure:
+    """Tasks of the plan per reform area, stacked by state."""
+    fig = go.Figure()
+    if df.empty:
+        return _empty(fig, "Chưa có nhiệm vụ kế hoạch CCHC cho năm này.")
+    areas = df.drop_duplicates("area").sort_values("area")
+    labels = [f"{a}. {n}" for a, n in zip(areas.area, areas.area_name)]
+    for state, label in PLAN_STATE_LABELS.items():
+        counts = [int(((df.area == a) & (df.state == state)).sum()) for a in areas.area]
+        fig.add_trace(go.Bar(y=labels, x=counts, name=label, orientation="h", marker_color=PLAN_STATE_COLORS[state],
+                             hovertemplate="%{y}: %{x} nhiệm vụ " + label.lower() + "<extra></extra>"))
+    fig.update_layout(barmode="stack", legend=dict(y=1.08))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Số nhiệm vụ", dtick=2)
+    return fig

@@ -1,0 +1,81 @@
+"""The one Vietnamese formatter for numbers, percentages and dates (babel, vi_VN)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "vi_VN"
+DASH = "—"
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def num(v, digits: int = 0) -> str:
+    """1245 -> '1.245'; 12.5 with digits=1 -> '12,5'."""
+    if _missing(v):
+        return DASH
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(v, pattern, locale=LOCALE)
+
+
+def pct(v, digits: int = 2) -> str:
+    """0.9856 -> '98,56%'."""
+    if _missing(v):
+        return DASH
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(v, pattern, locale=LOCALE)
+
+
+def pp(delta, digits: int = 2) -> str:
+    """A change of a rate in percentage points: +0.0123 -> '+1,23 điểm %'."""
+    if _missing(delta):
+        return DASH
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return f"{sign}{num(abs(delta) * 100, digits)} điểm %"
+
+
+def signed(v, digits: int = 0) -> str:
+    if _missing(v):
+        return DASH
+    sign = "+" if v > 0 else "−" if v < 0 else "±"
+    return f"{sign}{num(abs(v), digits)}"
+
+
+def date(v) -> str:
+    """dd/mm/yyyy."""
+    if _missing(v) or v is None:
+        return DASH
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    return v.strftime("%d/%m/%Y")
+
+
+def datetime(v) -> str:
+    """dd/mm/yyyy HH:MM."""
+    if _missing(v) or v is None:
+        return DASH
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return v.strftime("%d/%m/%Y %H:%M")
+    return v.strftime("%d/%m/%Y")
+
+
+def kpi_value(v, unit: str) -> str:
+    """A KPI's actual as shown on cards: rates as percentages, ranks as 'hạng N'."""
+    if unit == "rank":
+        return DASH if _missing(v) else f"Hạng {int(v)}"
+    return pct(v)
+
+
+def target_text(comparator: str | None, value, unit: str) -> str:
+    if comparator is None or _missing(value):
+        return "Chưa có chỉ tiêu"
+    if comparator == "top" or unit == "rank":
+        return f"Top {int(value)}"
+    symbol = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[comparator]
+    return f"{symbol} {pct(value, 0) if float(value) * 100 == int(float(value) * 100) else pct(value)}"

@@ -1,0 +1,42 @@
+-- late_set: the dossiers behind every "late" count, for the period [$start, $end) and the filters.
+--   $view = 'late'     resolved late in the period (completed in the period, after due_at) = form's resolved_late
+--           'overdue'  not completed by the period's end, due before it                      = form's pending_overdue
+--           'all'      both of the above
+--           'at_risk'  open (not completed, not withdrawn), due after $as_of and by the end of the $days-th
+--                      working day after it (early warning)
+--   $unit, $level, $field, $handler: NULL for all.
+-- working_days_late: working days (Mon–Fri minus holidays) from the due date to the completion date, or to
+-- $ref_date for dossiers still open; a dossier late by less than one working day counts 1.
+WITH today AS (SELECT wd_index FROM calendar WHERE date = CAST($as_of AS DATE)),
+ref AS (SELECT wd_index FROM calendar WHERE date = CAST($ref_date AS DATE)),
+horizon AS (
+    SELECT min(c.date) + INTERVAL 1 DAY AS until
+    FROM calendar c, today WHERE c.is_working AND c.wd_index = today.wd_index + $days
+)
+SELECT d.dossier_id, d.unit_code, u.unit_name, u.level, d.procedure_code, d.procedure_name, d.field, d.channel,
+       d.received_at, d.due_at, d.completed_at, d.status, d.handler, d.late_reason, d.applicant_name,
+       CASE WHEN d.completed_at IS NOT NULL AND d.completed_at < $end AND d.completed_at > d.due_at THEN 'late'
+            WHEN d.completed_at IS NULL AND d.due_at > $as_of THEN 'at_risk'
+            ELSE 'overdue' END AS category,
+       CASE WHEN d.completed_at IS NOT NULL AND d.completed_at < $end AND d.completed_at > d.due_at
+            THEN greatest(1, cc.wd_index - cd.wd_index)
+            WHEN d.due_at < $end AND d.due_at <= $as_of THEN greatest(1, ref.wd_index - cd.wd_index)
+       END AS working_days_late,
+       CASE WHEN d.completed_at IS NULL AND d.due_at > $as_of THEN cd.wd_index - today.wd_index END AS working_days_left
+FROM dossiers d
+LEFT JOIN units u ON u.unit_code = d.unit_code
+LEFT JOIN calendar cd ON cd.date = CAST(d.due_at AS DATE)
+LEFT JOIN calendar cc ON cc.date = CAST(d.completed_at AS DATE)
+CROSS JOIN today CROSS JOIN ref CROSS JOIN horizon
+WHERE d.status <> 'rut'
+  AND ($unit IS NULL OR d.unit_code = $unit)
+  AND ($level IS NULL OR u.level = $level)
+  AND ($field IS NULL OR d.field = $field)
+  AND ($handler IS NULL OR d.handler = $handler)
+  AND (
+      ($view IN ('late', 'all') AND d.received_at < $end
+           AND d.completed_at >= $start AND d.completed_at < $end AND d.completed_at > d.due_at)
+   OR ($view IN ('overdue', 'all') AND d.received_at < $end
+           AND (d.completed_at IS NULL OR d.completed_at >= $end) AND d.due_at < $end)
+   OR ($view = 'at_risk' AND d.completed_at IS NULL AND d.due_at > $as_of AND d.due_at < horizon.until)
+  )

@@ -1,0 +1,124 @@
+"""Browser tests: the real app served on 127.0.0.1, driven by Playwright through Debian's chromium.
+
+They never skip: without chromium the fixture fails (CI installs it through `make test`)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
+AS_OF = dt.date(2026, 11, 20)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_db(tmp_path_factory) -> Path:
+    from dashboard.demo.build import build_demo
+
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    build_demo(db, as_of=AS_OF)
+    return db
+
+
+@pytest.fixture(scope="session")
+def server(browser_db):
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(browser_db), "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/", timeout=2).read()
+            break
+        except Exception:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(ARTIFACTS / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start in 60 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page that records console errors and every request to a host other than 127.0.0.1."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base = page, base
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", self._request)
+
+    def _request(self, req):
+        url = req.url
+        if not (url.startswith(self.base) or url.startswith("data:") or url.startswith("blob:")):
+            self.foreign.append(url)
+
+    def goto(self, path: str):
+        self.page.goto(self.base + path)
+        self.settle()
+        return self.page
+
+    def settle(self, timeout: int = 30000):
+        """Wait until Dash has no callback in flight and the page content is rendered."""
+        p = self.page
+        p.wait_for_load_state("networkidle", timeout=timeout)
+        p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout)
+        p.wait_for_selector(".page", timeout=timeout)
+        p.wait_for_load_state("networkidle", timeout=timeout)
+
+    def shot(self, name: str):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def page(browser, server, browser_db):
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN", accept_downloads=True)
+    p = ctx.new_page()
+    w = Watched(p, server)
+    w.db = str(browser_db)
+    yield w
+    ctx.close()
