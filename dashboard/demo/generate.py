@@ -191,8 +191,8 @@ def default_count(as_of: dt.date) -> int:
 
 def _day_weights(days: np.ndarray, hol: np.ndarray, first: dt.date) -> np.ndarray:
     d = pd.DatetimeIndex(days)
-    w = np.where(d.dayofweek < 5, 1.0, 0.0)
-    w *= np.select([d.dayofweek == 0, d.dayofweek == 4], [1.2, 0.9], 1.0)
+    w = np.where(d.day_of_week < 5, 1.0, 0.0)
+    w *= np.select([d.day_of_week == 0, d.day_of_week == 4], [1.2, 0.9], 1.0)
     w[np.isin(days, hol)] = 0.0
     w *= np.where(d.quarter == 3, 1.1, 1.0)
     w *= 1 + 0.06 * (d.year - first.year)  # slow growth

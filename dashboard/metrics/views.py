@@ -77,11 +77,11 @@ def period_options(ctx: Context) -> list[dict]:
             opts.append({"label": label or p.clipped(day).label, "value": p.key})
 
     this_week = Period.containing("week", day)
-    add(this_week, f"Tuần này ({this_week.clipped(day).label})")
-    add(this_week.previous(), f"Tuần trước ({this_week.previous().label})")
-    add(Period.containing("month", day), f"Tháng này ({Period.containing('month', day).clipped(day).label})")
-    add(Period.containing("quarter", day), f"Quý này ({Period.containing('quarter', day).clipped(day).label})")
-    add(Period.containing("year", day), f"Năm nay ({Period.containing('year', day).clipped(day).label})")
+    add(this_week, f"Tuần này — {this_week.clipped(day).label}")
+    add(this_week.previous(), f"Tuần trước — {this_week.previous().label}")
+    add(Period.containing("month", day), f"Tháng này — {Period.containing('month', day).clipped(day).label}")
+    add(Period.containing("quarter", day), f"Quý này — {Period.containing('quarter', day).clipped(day).label}")
+    add(Period.containing("year", day), f"Năm nay — {Period.containing('year', day).clipped(day).label}")
     q = Period.containing("quarter", day).previous()
     while q.end.year >= first_year:
         add(q)

@@ -20,18 +20,18 @@ from .common import LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
 
 PAGE_SIZE = 50
 COLUMNS = [  # (field, header, width, sortable)
-    ("dossier_id", "Mã hồ sơ", 230, True),
+    ("dossier_id", "Mã hồ sơ", 255, True),
     ("unit_name", "Đơn vị", 170, True),
-    ("procedure_name", "Thủ tục", 260, True),
-    ("field", "Lĩnh vực", 150, True),
-    ("received_at", "Ngày tiếp nhận", 150, True),
-    ("due_at", "Hạn trả", 150, True),
-    ("completed_at", "Ngày có kết quả", 150, True),
-    ("working_days_late", "Số ngày trễ (ngày làm việc)", 130, True),
+    ("procedure_name", "Thủ tục", 250, True),
+    ("field", "Lĩnh vực", 140, True),
+    ("received_at", "Ngày tiếp nhận", 168, True),
+    ("due_at", "Hạn trả", 168, True),
+    ("completed_at", "Ngày có kết quả", 168, True),
+    ("working_days_late", "Số ngày trễ (ngày làm việc)", 120, True),
     ("working_days_left", "Còn (ngày làm việc)", 110, True),
     ("handler", "Cán bộ xử lý", 170, True),
-    ("late_reason", "Lý do trễ hạn", 240, True),
-    ("status", "Trạng thái", 150, True),
+    ("late_reason", "Lý do trễ hạn", 230, True),
+    ("status", "Trạng thái", 140, True),
 ]
 EXPORT_HEADERS = ["Mã hồ sơ", "Mã đơn vị", "Đơn vị", "Mã TTHC", "Thủ tục", "Lĩnh vực", "Hình thức tiếp nhận",
                   "Ngày tiếp nhận", "Hạn trả", "Ngày có kết quả", "Số ngày trễ (ngày làm việc)",
@@ -150,9 +150,9 @@ def _row(r: dict) -> dict:
     return {
         "dossier_id": r["dossier_id"], "unit_name": r["unit_name"], "procedure_name": r["procedure_name"] or r["procedure_code"],
         "field": r["field"], "received_at": fmt.datetime(r["received_at"]), "due_at": fmt.datetime(r["due_at"]),
-        "completed_at": fmt.datetime(r["completed_at"]) if r["completed_at"] is not None else "",
-        "working_days_late": None if r["working_days_late"] is None or r["working_days_late"] != r["working_days_late"] else int(r["working_days_late"]),
-        "working_days_left": None if r["working_days_left"] is None or r["working_days_left"] != r["working_days_left"] else int(r["working_days_left"]),
+        "completed_at": "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
+        "working_days_late": fmt.as_int(r["working_days_late"]),
+        "working_days_left": fmt.as_int(r["working_days_left"]),
         "handler": r["handler"] or "", "late_reason": r["late_reason"] or "",
         "status": STATUS_LABELS.get(r["status"], r["status"]),
     }
@@ -185,18 +185,14 @@ def download(n, query):
     df = late.export(ctx.snap, p, flt, ctx.as_of)
     body = [[r["dossier_id"], r["unit_code"], r["unit_name"], r["procedure_code"], r["procedure_name"], r["field"],
              CHANNEL_LABELS.get(r["channel"], r["channel"]), fmt.datetime(r["received_at"]), fmt.datetime(r["due_at"]),
-             fmt.datetime(r["completed_at"]) if r["completed_at"] is not None else "",
-             _int(r["working_days_late"]), _int(r["working_days_left"]), r["handler"], r["late_reason"],
+             "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
+             fmt.as_int(r["working_days_late"]), fmt.as_int(r["working_days_left"]), r["handler"], r["late_reason"],
              STATUS_LABELS.get(r["status"], r["status"])] for r in df.to_dict("records")]
     title = (f"{late.VIEW_LABELS[flt.view]} — {views.unit_name(ctx, flt.unit) or 'toàn thành phố'} — {p.label}"
              f" (dữ liệu đến {fmt.datetime(ctx.as_of)})")
     data = table_xlsx(EXPORT_HEADERS, body, sheet="Ho so tre han", title=title)
     name = f"ho-so-{flt.view}-{flt.unit or 'tat-ca'}-{p.key}.xlsx".replace("..", "_")
     return dcc.send_bytes(data, name)
-
-
-def _int(v):
-    return None if v is None or v != v else int(v)
 
 
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.FIELD_CHART, "clickData"),

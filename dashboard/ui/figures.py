@@ -134,7 +134,7 @@ def par_history(df: pd.DataFrame, peer: str) -> go.Figure:
         customdata=list(zip([fmt.num(s, 2) for s in d.score], [int(peers.get(y, 0)) for y in d.year])),
         hovertemplate="Năm %{x}: hạng <b>%{y}</b>/%{customdata[1]}, điểm %{customdata[0]}<extra></extra>"))
     fig.add_hrect(y0=0.5, y1=3.5, fillcolor=STATUS_COLORS["met"], opacity=0.08, line_width=0,
-                  annotation_text="Top 3 (chỉ tiêu)", annotation_position="top left")
+                  annotation_text="Top 3 (chỉ tiêu)", annotation_position="top right")
     fig.update_yaxes(autorange="reversed", dtick=1, title="Thứ hạng", range=[float(peers.max()) + 0.5, 0.5])
     fig.update_xaxes(dtick=1, title=None)
     fig.update_layout(showlegend=False)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+
+import pandas as pd
 
 from babel.numbers import format_decimal, format_percent
 
@@ -10,13 +11,23 @@ LOCALE = "vi_VN"
 DASH = "—"
 
 
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
+def missing(v) -> bool:
+    """None, NaN, NaT and pandas NA are all 'no value'."""
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_int(v) -> int | None:
+    return None if missing(v) else int(v)
 
 
 def num(v, digits: int = 0) -> str:
     """1245 -> '1.245'; 12.5 with digits=1 -> '12,5'."""
-    if _missing(v):
+    if missing(v):
         return DASH
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(v, pattern, locale=LOCALE)
@@ -24,7 +35,7 @@ def num(v, digits: int = 0) -> str:
 
 def pct(v, digits: int = 2) -> str:
     """0.9856 -> '98,56%'."""
-    if _missing(v):
+    if missing(v):
         return DASH
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(v, pattern, locale=LOCALE)
@@ -32,14 +43,14 @@ def pct(v, digits: int = 2) -> str:
 
 def pp(delta, digits: int = 2) -> str:
     """A change of a rate in percentage points: +0.0123 -> '+1,23 điểm %'."""
-    if _missing(delta):
+    if missing(delta):
         return DASH
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     return f"{sign}{num(abs(delta) * 100, digits)} điểm %"
 
 
 def signed(v, digits: int = 0) -> str:
-    if _missing(v):
+    if missing(v):
         return DASH
     sign = "+" if v > 0 else "−" if v < 0 else "±"
     return f"{sign}{num(abs(v), digits)}"
@@ -47,7 +58,7 @@ def signed(v, digits: int = 0) -> str:
 
 def date(v) -> str:
     """dd/mm/yyyy."""
-    if _missing(v) or v is None:
+    if missing(v):
         return DASH
     if hasattr(v, "to_pydatetime"):
         v = v.to_pydatetime()
@@ -56,7 +67,7 @@ def date(v) -> str:
 
 def datetime(v) -> str:
     """dd/mm/yyyy HH:MM."""
-    if _missing(v) or v is None:
+    if missing(v):
         return DASH
     if hasattr(v, "to_pydatetime"):
         v = v.to_pydatetime()
@@ -68,12 +79,12 @@ def datetime(v) -> str:
 def kpi_value(v, unit: str) -> str:
     """A KPI's actual as shown on cards: rates as percentages, ranks as 'hạng N'."""
     if unit == "rank":
-        return DASH if _missing(v) else f"Hạng {int(v)}"
+        return DASH if missing(v) else f"Hạng {int(v)}"
     return pct(v)
 
 
 def target_text(comparator: str | None, value, unit: str) -> str:
-    if comparator is None or _missing(value):
+    if comparator is None or missing(value):
         return "Chưa có chỉ tiêu"
     if comparator == "top" or unit == "rank":
         return f"Top {int(value)}"

@@ -34,6 +34,11 @@ def test_page_loads_clean_and_offline(page, path, name):
     assert "Be Vietnam Pro" in fonts or "Inter" in fonts or "Noto" in fonts, fonts
 
 
+def _xlsx(download):
+    with open(download.path(), "rb") as fh:
+        return openpyxl.load_workbook(io.BytesIO(fh.read()))
+
+
 def _query(p) -> dict:
     return {k: v[0] for k, v in parse_qs(urlparse(p.url).query).items()}
 
@@ -43,7 +48,7 @@ def test_overview_period_filter_changes_url_and_figures(page):
     before = p.locator("[data-kpi='on_time_rate'] .kpi-value").inner_text()
     subtitle = p.locator(".page-subtitle").inner_text()
     p.locator(FILTER.format("period")).click()
-    p.get_by_role("option", name=re.compile(r"^Quý 1/2025$")).click()
+    p.get_by_role("option", name="Quý 1/2025", exact=True).click()
     p.wait_for_url(re.compile(r"period=2025-Q1"))
     page.settle()
     assert _query(p)["period"] == "2025-Q1"
@@ -77,8 +82,8 @@ def test_ward_late_count_leads_to_exactly_that_many_rows(page):
     # the Excel download holds the same rows
     with p.expect_download() as dl:
         p.locator("#late-download-btn").click()
-    wb = openpyxl.load_workbook(dl.value.path())
-    ws = wb.active
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    ws = _xlsx(dl.value).active
     data_rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
     assert len(data_rows) == expected
     assert all(r[1] == unit for r in data_rows)
@@ -104,7 +109,7 @@ def test_report_excel_matches_screen(page):
     screen = [int(x.replace(".", "")) for x in total_row]
     with p.expect_download() as dl:
         p.locator("#form-xlsx-btn").click()
-    ws = openpyxl.load_workbook(dl.value.path()).active
+    ws = _xlsx(dl.value).active
     last = [c.value for c in ws[ws.max_row]]
     assert last[0] == "Tổng cộng" and last[1:] == screen
     assert screen[0] == screen[4] + screen[8]  # received = resolved + pending

@@ -1,0 +1,110 @@
+"""Pure builders: the formatter, cards, the form table and figures (data in, component out)."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from dashboard.exports import safe_text
+from dashboard.metrics.report import resolve_target, status_of
+from dashboard.metrics.views import KpiCard
+from dashboard.ui import figures
+from dashboard.ui import format as fmt
+from dashboard.ui.components import form_table, href, kpi_card
+from dashboard.ui.theme import STATUS_COLORS
+
+
+def test_vietnamese_formats():
+    assert fmt.num(1245) == "1.245"
+    assert fmt.num(5047) == "5.047"
+    assert fmt.pct(0.9856) == "98,56%"
+    assert fmt.pct(1) == "100,00%"
+    assert fmt.pp(0.0123) == "+1,23 điểm %" and fmt.pp(-0.0008) == "−0,08 điểm %"
+    assert fmt.date(dt.date(2024, 4, 2)) == "02/04/2024"
+    assert fmt.datetime(dt.datetime(2024, 4, 2, 8, 5)) == "02/04/2024 08:05"
+    assert fmt.datetime(pd.NaT) == fmt.DASH and fmt.pct(None) == fmt.DASH and fmt.num(float("nan")) == fmt.DASH
+    assert fmt.target_text(">=", 0.99, "rate") == "≥ 99%" and fmt.target_text("top", 3, "rank") == "Top 3"
+    assert fmt.kpi_value(2, "rank") == "Hạng 2"
+
+
+@pytest.mark.parametrize("actual,comp,target,margin,expected", [
+    (0.995, ">=", 0.99, 0.01, "met"), (0.99, ">=", 0.99, 0.01, "met"), (0.985, ">=", 0.99, 0.01, "at_risk"),
+    (0.975, ">=", 0.99, 0.01, "missed"), (0.95, ">", 0.95, 0.03, "at_risk"), (0.951, ">", 0.95, 0.03, "met"),
+    (3, "top", 3, 2, "met"), (5, "top", 3, 2, "at_risk"), (6, "top", 3, 2, "missed"),
+    (0.02, "<=", 0.01, 0.01, "at_risk"), (None, ">=", 0.99, 0.01, "no_data"), (0.9, None, None, 0.01, "no_target"),
+])
+def test_status(actual, comp, target, margin, expected):
+    assert status_of(actual, comp, target, margin) == expected
+
+
+def test_target_resolution_prefers_unit_then_level_then_all_and_latest_year():
+    t = pd.DataFrame([
+        (2023, "on_time_rate", ">=", 0.98, "all", "a"), (2024, "on_time_rate", ">=", 0.99, "all", "b"),
+        (2024, "on_time_rate", ">=", 0.97, "level:ward", "c"), (2024, "on_time_rate", ">=", 0.95, "W03", "d"),
+    ], columns=["year", "kpi", "comparator", "value", "scope", "source"])
+    assert resolve_target(t, "on_time_rate", 2024, "ALL", None).value == 0.99
+    assert resolve_target(t, "on_time_rate", 2024, "W01", "ward").value == 0.97
+    assert resolve_target(t, "on_time_rate", 2024, "W03", "ward").value == 0.95
+    assert resolve_target(t, "on_time_rate", 2025, "PTP", "city").value == 0.99  # latest year in force
+    assert resolve_target(t, "on_time_rate", 2023, "W03", "ward").source == "a"
+    assert resolve_target(t, "satisfaction_rate", 2024, "ALL", None) is None
+
+
+def _text(component) -> str:
+    out = []
+
+    def walk(c):
+        if isinstance(c, (str, int, float)):
+            out.append(str(c))
+        elif isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+        elif c is not None and hasattr(c, "children"):
+            walk(c.children)
+    walk(component)
+    return " ".join(out)
+
+
+def test_kpi_card_shows_actual_target_status_and_deltas():
+    card = KpiCard("on_time_rate", "Tỷ lệ đúng hạn", "rate", 0.985, 0.99, ">=", "at_risk", 985, 1000, 0.99, 0.97,
+                   [(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.99)])
+    c = kpi_card(card, link="/don-vi?sort=on_time_rate")
+    text = _text(c)
+    assert "98,50%" in text and "≥ 99%" in text and "Có nguy cơ" in text
+    assert "−0,50 điểm %" in text and "+1,50 điểm %" in text and "985 / 1.000" in text
+    assert c.children.style["borderTopColor"] == STATUS_COLORS["at_risk"]
+
+
+def test_form_table_two_header_rows_and_total():
+    form = {"by": "unit", "rows": [dict(unit_code="W1", unit_name="Phường 1", level="ward", received_total=10, received_online=6,
+                                        received_in_person=2, received_postal=1, carried_over=1, resolved_total=8,
+                                        resolved_early=5, resolved_on_time=2, resolved_late=1, pending_total=2,
+                                        pending_in_time=1, pending_overdue=1)]}
+    form["total"] = dict(form["rows"][0])
+    table = form_table(form, lambda row, key: "/x" if key == "resolved_late" else None).children
+    head = table.children[0].children
+    assert [th.children for th in head[0].children] == ["Đơn vị", "Tiếp nhận", "Đã giải quyết", "Đang giải quyết"]
+    assert [th.colSpan for th in head[0].children[1:]] == [4, 4, 3]
+    assert len(head[1].children) == 11
+    body = table.children[1].children
+    assert body[-1].children[0].children == "Tổng cộng"
+    assert [td.children if isinstance(td.children, str) else td.children.children for td in body[0].children[1:]] == \
+        ["10", "6", "3", "1", "8", "5", "2", "1", "2", "1", "1"]
+
+
+def test_figures_draw_targets_and_handle_empty():
+    df = pd.DataFrame({"week_no": [1, 2, 1, 2], "week": pd.to_datetime(["2024-01-01", "2024-01-08", "2025-01-06", "2025-01-13"]),
+                       "year": [2024, 2024, 2025, 2025], "value": [0.98, 0.99, 0.995, 0.97], "n": [100, 120, 90, 80]})
+    fig = figures.trend_vs_last_year(df, 0.99, 2025)
+    assert [t.name for t in fig.data] == ["Năm 2024", "Năm 2025"]
+    assert any(s.y0 == 0.99 for s in fig.layout.shapes)
+    assert fig.layout.separators is None or fig.layout.template.layout.separators == ",."
+    empty = figures.trend_vs_last_year(df.iloc[0:0], 0.99, 2025)
+    assert "Chưa có" in empty.layout.annotations[0].text
+    bars = figures.ranked_bars(["A", "B"], [0.95, 0.99], ["missed", "met"], 0.99)
+    assert list(bars.data[0].marker.color) == [STATUS_COLORS["missed"], STATUS_COLORS["met"]]
+    assert list(bars.data[0].text) == ["95,00%", "99,00%"]
+
+
+def test_href_and_safe_text():
+    assert href("/ho-so-tre-han", unit="W03", view="late", field=None) == "/ho-so-tre-han?unit=W03&view=late"
+    assert safe_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_text("Hộ tịch") == "Hộ tịch"
