@@ -1,356 +1,928 @@
-"""A deterministic, realistic demo city (modelled on TP Tây Ninh): units, holidays, targets,
-three years of dossiers, surveys, PAR INDEX and the reform plan.
+"""A deterministic, realistic demo city modelled on TP Tây Ninh (Tây Ninh province).
 
-Same arguments ⇒ the same rows. Dossiers are generated in chunks (each with its own seed
-derived from the base seed), vectorised with numpy, so 1 M and 10 M rows build in minutes.
+Tables: units, targets, surveys, PAR INDEX, reform-plan tasks, holidays and about three years
+of dossiers (1 January of ``as_of.year - 2`` up to and including ``as_of``), with the columns of
+``shared/data-contract.md``.
+
+Determinism: every random draw comes from a ``numpy`` Generator seeded from ``seed`` and a
+stream key. Dossiers are drawn day by day (each received day has its own generator), so a day's
+rows are identical whatever chunk they fall in: ``iter_dossier_chunks`` concatenates to the same
+frame for any ``chunk_size``. Nothing depends on the wall clock, dict ordering or thread count.
+
+Speed: dossiers are generated vectorised (numpy + pyarrow), a few seconds per million rows.
 """
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-# ----------------------------------------------------------------------------- units
-# code, name, kind, level, weight of ward-level work, on-time quality (share late per 1,000), online affinity
-UNITS = [
-    ("UBND", "UBND Thành phố Tây Ninh", "ubnd", "city"),
-    ("PTP", "Phòng Tư pháp", "phong_ban", "city"),
-    ("PTNMT", "Phòng Tài nguyên và Môi trường", "phong_ban", "city"),
-    ("PQLDT", "Phòng Quản lý đô thị", "phong_ban", "city"),
-    ("PTCKH", "Phòng Tài chính - Kế hoạch", "phong_ban", "city"),
-    ("PLDTBXH", "Phòng Lao động - Thương binh và Xã hội", "phong_ban", "city"),
-    ("W01", "Phường 1", "phuong", "ward"),
-    ("W02", "Phường 2", "phuong", "ward"),
-    ("W03", "Phường 3", "phuong", "ward"),
-    ("W04", "Phường IV", "phuong", "ward"),
-    ("W05", "Phường Hiệp Ninh", "phuong", "ward"),
-    ("W06", "Phường Ninh Sơn", "phuong", "ward"),
-    ("W07", "Phường Ninh Thạnh", "phuong", "ward"),
-    ("W08", "Xã Bình Minh", "xa", "ward"),
-    ("W09", "Xã Tân Bình", "xa", "ward"),
-    ("W10", "Xã Thạnh Tân", "xa", "ward"),
-]
-WARDS = [u[0] for u in UNITS if u[3] == "ward"]
-WARD_WEIGHTS = np.array([1.3, 1.1, 1.2, 1.0, 1.4, 1.2, 1.1, 0.8, 0.7, 0.6])
-# late dossiers per 1,000 resolved (before the yearly improvement); three units clearly worse
-LATE_PER_1000 = {"UBND": 4, "PTP": 5, "PTNMT": 30, "PQLDT": 14, "PTCKH": 6, "PLDTBXH": 5,
-                 "W01": 4, "W02": 5, "W03": 38, "W04": 6, "W05": 5, "W06": 7, "W07": 5, "W08": 45, "W09": 8, "W10": 30}
-WEAK = {"W03", "W08", "W10", "PTNMT"}
+DEFAULT_AS_OF = dt.date(2026, 11, 20)
+DEFAULT_SEED = 20240101
+DOSSIERS_PER_QUARTER = 7_000  # default volume: TP Tây Ninh received ≈ 6,300 in Q1/2024 (seed 000)
+
+
+# ============================================================================ units
+@dataclass(frozen=True)
+class Unit:
+    """A unit of the demo city and how it behaves."""
+
+    code: str
+    name: str
+    kind: str  # phong_ban | phuong | xa | ubnd
+    agency_code: str  # the one-stop software's agency code, the prefix of its dossier ids
+    staff: int  # handlers at its one-stop desk (3–8)
+    late_rate: float  # share of dossiers resolved late in the first year (it improves over time)
+    satisfaction: float  # share of survey answers "very satisfied" or "satisfied"
+    ward_volume: float = 0.0  # relative share of the ward-level procedures (wards only)
+
+    @property
+    def level(self) -> str:
+        return "ward" if self.kind in ("phuong", "xa") else "city"
+
+    @property
+    def lagging(self) -> bool:
+        """Clearly worse on time, and behind on digital services and satisfaction."""
+        return self.late_rate >= 0.02
+
+
+UNITS: tuple[Unit, ...] = (
+    Unit("UBND", "Ủy ban nhân dân thành phố Tây Ninh", "ubnd", "000.00.15.H57", 4, 0.0020, 0.965),
+    Unit("PTP", "Phòng Tư pháp", "phong_ban", "000.01.15.H57", 3, 0.0015, 0.970),
+    Unit("PTNMT", "Phòng Tài nguyên và Môi trường", "phong_ban", "000.02.15.H57", 8, 0.0300, 0.930),
+    Unit("PQLDT", "Phòng Quản lý đô thị", "phong_ban", "000.03.15.H57", 5, 0.0040, 0.955),
+    Unit("PTCKH", "Phòng Tài chính - Kế hoạch", "phong_ban", "000.04.15.H57", 4, 0.0015, 0.970),
+    Unit("PLDTBXH", "Phòng Lao động - Thương binh và Xã hội", "phong_ban", "000.05.15.H57", 3, 0.0020, 0.965),
+    Unit("W01", "Phường 1", "phuong", "000.21.15.H57", 6, 0.0012, 0.970, 1.3),
+    Unit("W02", "Phường 2", "phuong", "000.22.15.H57", 5, 0.0020, 0.970, 1.1),
+    Unit("W03", "Phường 3", "phuong", "000.23.15.H57", 6, 0.0320, 0.915, 1.2),
+    Unit("W04", "Phường IV", "phuong", "000.24.15.H57", 5, 0.0025, 0.965, 1.0),
+    Unit("W05", "Phường Hiệp Ninh", "phuong", "000.25.15.H57", 7, 0.0012, 0.975, 1.4),
+    Unit("W06", "Phường Ninh Sơn", "phuong", "000.26.15.H57", 6, 0.0030, 0.965, 1.2),
+    Unit("W07", "Phường Ninh Thạnh", "phuong", "000.27.15.H57", 5, 0.0020, 0.970, 1.1),
+    Unit("W08", "Xã Bình Minh", "xa", "000.28.15.H57", 4, 0.0360, 0.905, 0.8),
+    Unit("W09", "Xã Tân Bình", "xa", "000.29.15.H57", 3, 0.0040, 0.960, 0.7),
+    Unit("W10", "Xã Thạnh Tân", "xa", "000.30.15.H57", 3, 0.0250, 0.925, 0.6),
+)
+CITY_CODE = "UBND"
+
+
+# ============================================================================ procedures
+WARD = "ward"  # Procedure.handled_by for procedures every ward (phường/xã) handles
 
 
 @dataclass(frozen=True)
 class Procedure:
-    code: str
+    """An administrative procedure (TTHC) as the one-stop software records it."""
+
+    code: str  # national procedure code
     name: str
-    field: str
-    days: int  # statutory working days
-    level: str  # service level
-    handler: str  # a city office code, or "ward"
-    share: float  # share of all dossiers
+    field: str  # lĩnh vực
+    days: int  # statutory working days; 0 = within the day (next working day when received after 15:00)
+    service_level: str  # toan_trinh | mot_phan | thong_tin
+    handled_by: str  # WARD, or the unit_code of the city unit that handles it
+    volume: float  # relative share of all dossiers
+    fee: bool  # a fee or charge is collected
+    org_share: float = 0.0  # share of applicants that are organisations
 
 
-PROCEDURES = [
-    Procedure("2.000908", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", "Chứng thực", 0, "mot_phan", "ward", 0.20),
-    Procedure("2.000815", "Chứng thực chữ ký trong các giấy tờ, văn bản", "Chứng thực", 1, "mot_phan", "ward", 0.08),
-    Procedure("1.001193", "Đăng ký khai sinh", "Hộ tịch", 1, "toan_trinh", "ward", 0.12),
-    Procedure("1.004837", "Đăng ký kết hôn", "Hộ tịch", 3, "mot_phan", "ward", 0.04),
-    Procedure("1.001022", "Đăng ký khai tử", "Hộ tịch", 1, "toan_trinh", "ward", 0.03),
-    Procedure("1.004873", "Cấp giấy xác nhận tình trạng hôn nhân", "Hộ tịch", 3, "toan_trinh", "ward", 0.06),
-    Procedure("1.001766", "Đăng ký thường trú", "Hộ tịch", 7, "toan_trinh", "ward", 0.03),
-    Procedure("1.005462", "Giải quyết trợ cấp xã hội hằng tháng", "Lao động - Thương binh và Xã hội", 15, "mot_phan", "ward", 0.03),
-    Procedure("1.001612", "Đăng ký hộ kinh doanh", "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 0.06),
-    Procedure("2.000575", "Thay đổi nội dung đăng ký hộ kinh doanh", "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 0.03),
-    Procedure("1.003003", "Đăng ký biến động quyền sử dụng đất", "Đất đai", 10, "mot_phan", "PTNMT", 0.06),
-    Procedure("1.004227", "Cấp giấy chứng nhận quyền sử dụng đất lần đầu", "Đất đai", 30, "mot_phan", "PTNMT", 0.03),
-    Procedure("1.000798", "Chuyển mục đích sử dụng đất", "Đất đai", 15, "mot_phan", "PTNMT", 0.02),
-    Procedure("1.009994", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Xây dựng", 15, "toan_trinh", "PQLDT", 0.04),
-    Procedure("1.009995", "Cấp giấy phép sửa chữa, cải tạo công trình", "Xây dựng", 15, "mot_phan", "PQLDT", 0.01),
-    Procedure("2.000635", "Cấp bản sao trích lục hộ tịch", "Tư pháp", 1, "toan_trinh", "PTP", 0.04),
-    Procedure("1.001699", "Chứng thực hợp đồng, giao dịch liên quan đến bất động sản", "Tư pháp", 2, "mot_phan", "PTP", 0.02),
-    Procedure("1.001758", "Xác nhận đối tượng người có công", "Lao động - Thương binh và Xã hội", 12, "mot_phan", "PLDTBXH", 0.02),
-    Procedure("1.010801", "Cấp phép tổ chức lễ hội, sự kiện", "Văn hóa - Thông tin", 7, "mot_phan", "UBND", 0.01),
-    Procedure("1.001639", "Giải quyết khiếu nại lần đầu", "Tiếp công dân, khiếu nại", 30, "thong_tin", "UBND", 0.01),
-]
-LATE_REASONS = np.array(["Chờ bổ sung hồ sơ của công dân", "Lỗi phần mềm một cửa", "Phải xác minh thực địa",
-                         "Chờ ý kiến cơ quan phối hợp", "Cán bộ xử lý nghỉ phép", "Hồ sơ phức tạp, cần thẩm định thêm"])
-LATE_REASON_P = np.array([0.32, 0.16, 0.18, 0.18, 0.06, 0.10])
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ", "Ngô", "Dương"]
-MIDDLE = ["Thị", "Văn", "Minh", "Ngọc", "Thanh", "Hữu", "Quốc", "Thu", "Hoàng", "Kim"]
-GIVEN = ["Lan", "Hùng", "Dũng", "Hương", "Tuấn", "Mai", "Phúc", "Thảo", "Sơn", "Vy", "Khoa", "Nhung", "Bình", "Trang",
-         "Long", "Hạnh", "Tâm", "Hòa", "Nam", "Yến"]
+PROCEDURES: tuple[Procedure, ...] = (
+    # wards: civil status, authentication, social protection, land mediation (≈ 80% of dossiers)
+    Procedure("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", "Chứng thực", 0, "mot_phan", WARD, 21.0, True, 0.05),
+    Procedure("2.000884", "Chứng thực chữ ký trong các giấy tờ, văn bản", "Chứng thực", 0, "mot_phan", WARD, 7.0, True),
+    Procedure("2.001035", "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản", "Chứng thực", 2, "mot_phan", WARD, 3.0, True),
+    Procedure("1.001193", "Đăng ký khai sinh", "Hộ tịch", 1, "toan_trinh", WARD, 12.0, False),
+    Procedure("1.000894", "Đăng ký kết hôn", "Hộ tịch", 3, "mot_phan", WARD, 4.0, False),
+    Procedure("1.000656", "Đăng ký khai tử", "Hộ tịch", 1, "toan_trinh", WARD, 3.0, False),
+    Procedure("1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", "Hộ tịch", 3, "toan_trinh", WARD, 7.0, True),
+    Procedure("2.000635", "Cấp bản sao trích lục hộ tịch", "Hộ tịch", 1, "toan_trinh", WARD, 8.0, True),
+    Procedure("1.004859", "Đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch", "Hộ tịch", 3, "mot_phan", WARD, 2.5, True),
+    Procedure("1.001776", "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hằng tháng",
+              "Lao động - Thương binh và Xã hội", 15, "mot_phan", WARD, 3.0, False),
+    Procedure("2.000337", "Cấp giấy xác nhận khuyết tật", "Lao động - Thương binh và Xã hội", 20, "mot_phan", WARD, 1.5, False),
+    Procedure("1.003554", "Hòa giải tranh chấp đất đai", "Đất đai", 30, "thong_tin", WARD, 0.8, False),
+    Procedure("1.008901", "Xét, duyệt chính sách hỗ trợ đối với trẻ em mẫu giáo", "Giáo dục và Đào tạo", 10, "mot_phan", WARD, 1.2, False),
+    # Phòng Tư pháp
+    Procedure("2.000908", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan nước ngoài cấp",
+              "Chứng thực", 0, "mot_phan", "PTP", 1.0, True),
+    Procedure("1.001022", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch", 15, "mot_phan", "PTP", 0.3, True),
+    Procedure("2.000748", "Thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc", "Hộ tịch", 3, "mot_phan", "PTP", 0.6, True),
+    Procedure("2.002191", "Giải quyết yêu cầu bồi thường tại cơ quan trực tiếp quản lý người thi hành công vụ",
+              "Tư pháp", 30, "thong_tin", "PTP", 0.1, False),
+    # Phòng Tài nguyên và Môi trường
+    Procedure("1.004227", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+              "Đất đai", 10, "mot_phan", "PTNMT", 4.0, True, 0.06),
+    Procedure("1.003003", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu", "Đất đai", 20, "mot_phan", "PTNMT", 1.5, True, 0.03),
+    Procedure("1.004199", "Chuyển mục đích sử dụng đất phải được phép của cơ quan nhà nước có thẩm quyền",
+              "Đất đai", 15, "mot_phan", "PTNMT", 1.2, True, 0.05),
+    Procedure("1.004203", "Tách thửa hoặc hợp thửa đất", "Đất đai", 15, "mot_phan", "PTNMT", 1.3, True),
+    Procedure("1.010738", "Đăng ký môi trường", "Môi trường", 10, "toan_trinh", "PTNMT", 0.3, False, 0.9),
+    # Phòng Quản lý đô thị
+    Procedure("1.009994", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", "Xây dựng", 15, "toan_trinh", "PQLDT", 2.0, True),
+    Procedure("1.009995", "Cấp giấy phép sửa chữa, cải tạo đối với nhà ở riêng lẻ", "Xây dựng", 15, "mot_phan", "PQLDT", 0.5, True),
+    Procedure("1.009996", "Điều chỉnh giấy phép xây dựng đối với nhà ở riêng lẻ", "Xây dựng", 20, "mot_phan", "PQLDT", 0.3, True, 0.2),
+    # Phòng Tài chính - Kế hoạch
+    Procedure("2.000720", "Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh", 3, "toan_trinh", "PTCKH", 2.3, True),
+    Procedure("2.000575", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
+              "Thành lập và hoạt động của hộ kinh doanh", 3, "toan_trinh", "PTCKH", 1.2, True),
+    Procedure("1.001612", "Tạm ngừng hoạt động hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh", 3, "toan_trinh", "PTCKH", 0.5, False),
+    Procedure("1.005280", "Đăng ký thành lập hợp tác xã", "Thành lập và hoạt động của hợp tác xã", 5, "mot_phan", "PTCKH", 0.1, True, 1.0),
+    # Phòng Lao động - Thương binh và Xã hội
+    Procedure("1.002519", "Giải quyết chế độ trợ cấp một lần đối với người có công với cách mạng",
+              "Lao động - Thương binh và Xã hội", 12, "mot_phan", "PLDTBXH", 0.6, False),
+    Procedure("2.000286", "Tiếp nhận đối tượng bảo trợ xã hội có hoàn cảnh đặc biệt khó khăn vào cơ sở trợ giúp xã hội",
+              "Lao động - Thương binh và Xã hội", 15, "thong_tin", "PLDTBXH", 0.2, False),
+    Procedure("1.001758", "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội",
+              "Lao động - Thương binh và Xã hội", 5, "mot_phan", "PLDTBXH", 0.5, False),
+    # the city's one-stop desk for offices without their own (education, culture)
+    Procedure("1.004515", "Cho phép trường mầm non hoạt động giáo dục", "Giáo dục và Đào tạo", 20, "mot_phan", CITY_CODE, 0.05, False, 1.0),
+    Procedure("3.000182", "Chuyển trường đối với học sinh trung học cơ sở", "Giáo dục và Đào tạo", 3, "toan_trinh", CITY_CODE, 0.5, False),
+    Procedure("1.001029", "Cấp Giấy phép đủ điều kiện kinh doanh dịch vụ karaoke", "Văn hóa", 5, "toan_trinh", CITY_CODE, 0.15, True, 0.5),
+    Procedure("1.003645", "Thông báo tổ chức lễ hội", "Văn hóa", 5, "mot_phan", CITY_CODE, 0.1, False, 0.6),
+)
 
-# Tết Nguyên đán days off (official schedules), Giỗ Tổ Hùng Vương, and the fixed holidays
-TET = {2023: ("2023-01-20", "2023-01-26"), 2024: ("2024-02-08", "2024-02-14"), 2025: ("2025-01-25", "2025-02-02"),
-       2026: ("2026-02-14", "2026-02-22"), 2027: ("2027-02-05", "2027-02-10"), 2028: ("2028-01-25", "2028-01-30")}
-HUNG_KINGS = {2023: "2023-04-29", 2024: "2024-04-18", 2025: "2025-04-07", 2026: "2026-04-26", 2027: "2027-04-16",
-              2028: "2028-04-04"}
-PEERS = [("TPTN", "Thành phố Tây Ninh"), ("TXHT", "Thị xã Hòa Thành"), ("TXTB", "Thị xã Trảng Bàng"),
-         ("HTB", "Huyện Tân Biên"), ("HTC", "Huyện Tân Châu"), ("HDMC", "Huyện Dương Minh Châu"),
-         ("HCT", "Huyện Châu Thành"), ("HBC", "Huyện Bến Cầu"), ("HGD", "Huyện Gò Dầu")]
-CITY_PAR_RANKS = [4, 3, 2, 2, 3]  # oldest → newest published year
-PLAN_AREA_TASKS = {1: 6, 2: 5, 3: 9, 4: 5, 5: 6, 6: 4, 7: 9}  # 44 tasks
-PLAN_TITLES = {
-    1: ["Ban hành kế hoạch CCHC năm", "Tuyên truyền CCHC trên cổng thông tin", "Kiểm tra công tác CCHC tại đơn vị",
-        "Báo cáo kết quả CCHC định kỳ", "Tổ chức hội nghị sơ kết CCHC", "Khảo sát mức độ hài lòng"],
-    2: ["Rà soát văn bản quy phạm pháp luật", "Kiểm tra văn bản sau ban hành", "Theo dõi thi hành pháp luật",
-        "Hệ thống hóa văn bản", "Lấy ý kiến dự thảo văn bản"],
-    3: ["Rà soát, đơn giản hóa TTHC", "Công khai TTHC tại bộ phận một cửa", "Số hóa hồ sơ, kết quả giải quyết TTHC",
-        "Cung cấp dịch vụ công trực tuyến toàn trình", "Thanh toán trực tuyến phí, lệ phí",
-        "Xin lỗi người dân khi trễ hạn", "Đánh giá chất lượng giải quyết TTHC", "Tiếp nhận hồ sơ qua bưu chính công ích",
-        "Kiểm soát TTHC tại cấp xã"],
-    4: ["Rà soát chức năng nhiệm vụ phòng ban", "Sắp xếp đơn vị sự nghiệp", "Tinh giản biên chế theo lộ trình",
-        "Sắp xếp khu phố, ấp", "Kiện toàn bộ phận một cửa"],
-    5: ["Xây dựng vị trí việc làm", "Đánh giá, xếp loại công chức", "Bồi dưỡng kỹ năng cho công chức một cửa",
-        "Kiểm tra kỷ luật, kỷ cương hành chính", "Tuyển dụng công chức cấp xã", "Thực hiện văn hóa công sở"],
-    6: ["Giao quyền tự chủ tài chính", "Công khai ngân sách", "Thực hành tiết kiệm, chống lãng phí",
-        "Quản lý tài sản công"],
-    7: ["Vận hành hệ thống quản lý văn bản điện tử", "Sử dụng chữ ký số", "Kết nối phần mềm một cửa với cổng quốc gia",
-        "Tổ công nghệ số cộng đồng", "Bảo đảm an toàn thông tin", "Họp trực tuyến", "Cập nhật cơ sở dữ liệu dân cư",
-        "Triển khai ứng dụng VNeID", "Nâng cấp trang thông tin điện tử"],
+
+# ============================================================================ people, reasons
+LATE_REASONS: tuple[tuple[str, float], ...] = (  # reason given when a dossier is late, and its share
+    ("Chờ bổ sung hồ sơ của công dân", 0.28),
+    ("Chờ ý kiến cơ quan phối hợp", 0.24),
+    ("Phải xác minh thực địa", 0.20),
+    ("Lỗi phần mềm một cửa", 0.12),
+    ("Hồ sơ phức tạp, phải thẩm định lại", 0.09),
+    ("Cán bộ xử lý nghỉ phép", 0.07),
+)
+SURNAMES: tuple[tuple[str, float], ...] = (  # family name and its frequency (percent, southern Vietnam)
+    ("Nguyễn", 31.0), ("Trần", 11.0), ("Lê", 9.5), ("Phạm", 6.0), ("Huỳnh", 5.0), ("Võ", 4.5), ("Phan", 4.5),
+    ("Hoàng", 2.5), ("Trương", 2.0), ("Bùi", 2.0), ("Đặng", 2.0), ("Đỗ", 1.5), ("Ngô", 1.3), ("Hồ", 1.2),
+    ("Dương", 1.0), ("Đinh", 0.8), ("Lâm", 0.6), ("Mai", 0.5), ("Lý", 0.5), ("Châu", 0.4),
+)
+MIDDLE_NAMES = {"m": ("Văn", "Minh", "Hữu", "Quốc", "Thanh", "Hoàng", "Đức", "Công"),
+                "f": ("Thị", "Ngọc", "Thu", "Kim", "Thanh", "Mỹ", "Bích")}
+GIVEN_NAMES = {"m": ("Hùng", "Dũng", "Tuấn", "Phúc", "Sơn", "Khoa", "Bình", "Long", "Nam", "Tâm", "Hải", "Trung",
+                     "Thắng", "Quang", "Hiếu", "Phong", "Tài", "Lộc", "Khánh", "Nhân"),
+               "f": ("Lan", "Hương", "Mai", "Thảo", "Vy", "Nhung", "Trang", "Hạnh", "Yến", "Hoa", "Linh", "Ngân",
+                     "Thủy", "Loan", "Phương", "Tuyết", "Diễm", "Oanh", "Hằng", "Nga")}
+ORGANISATIONS: tuple[tuple[str, float], ...] = (  # masked organisation applicants
+    ("Công ty TNHH ***", 0.55), ("Công ty cổ phần ***", 0.25), ("Doanh nghiệp tư nhân ***", 0.12),
+    ("Hợp tác xã ***", 0.08),
+)
+
+
+# ============================================================================ holidays
+# Days off of civil servants (official schedules of the Government / Ministry of Home Affairs,
+# including compensatory days and swapped days); 2027 and 2028 are estimates from the Labour Code.
+HOLIDAY_RANGES: tuple[tuple[str, str, str], ...] = (
+    ("2021-01-01", "2021-01-01", "Tết Dương lịch"),
+    ("2021-02-10", "2021-02-16", "Tết Nguyên đán"),
+    ("2021-04-21", "2021-04-21", "Giỗ Tổ Hùng Vương"),
+    ("2021-04-30", "2021-04-30", "Ngày Chiến thắng"),
+    ("2021-05-01", "2021-05-01", "Ngày Quốc tế Lao động"),
+    ("2021-05-03", "2021-05-03", "Nghỉ bù Ngày Quốc tế Lao động"),
+    ("2021-09-02", "2021-09-03", "Quốc khánh"),
+    ("2022-01-01", "2022-01-01", "Tết Dương lịch"),
+    ("2022-01-03", "2022-01-03", "Nghỉ bù Tết Dương lịch"),
+    ("2022-01-29", "2022-02-06", "Tết Nguyên đán"),
+    ("2022-04-10", "2022-04-10", "Giỗ Tổ Hùng Vương"),
+    ("2022-04-11", "2022-04-11", "Nghỉ bù Giỗ Tổ Hùng Vương"),
+    ("2022-04-30", "2022-04-30", "Ngày Chiến thắng"),
+    ("2022-05-01", "2022-05-01", "Ngày Quốc tế Lao động"),
+    ("2022-05-02", "2022-05-03", "Nghỉ bù 30/4 và 1/5"),
+    ("2022-09-01", "2022-09-02", "Quốc khánh"),
+    ("2023-01-01", "2023-01-01", "Tết Dương lịch"),
+    ("2023-01-02", "2023-01-02", "Nghỉ bù Tết Dương lịch"),
+    ("2023-01-20", "2023-01-26", "Tết Nguyên đán"),
+    ("2023-04-29", "2023-04-29", "Giỗ Tổ Hùng Vương"),
+    ("2023-04-30", "2023-04-30", "Ngày Chiến thắng"),
+    ("2023-05-01", "2023-05-01", "Ngày Quốc tế Lao động"),
+    ("2023-05-02", "2023-05-03", "Nghỉ bù Giỗ Tổ Hùng Vương và 30/4"),
+    ("2023-09-01", "2023-09-02", "Quốc khánh"),
+    ("2023-09-04", "2023-09-04", "Nghỉ bù Quốc khánh"),
+    ("2024-01-01", "2024-01-01", "Tết Dương lịch"),
+    ("2024-02-08", "2024-02-14", "Tết Nguyên đán"),
+    ("2024-04-18", "2024-04-18", "Giỗ Tổ Hùng Vương"),
+    ("2024-04-29", "2024-04-29", "Nghỉ hoán đổi (làm bù thứ Bảy 04/5)"),
+    ("2024-04-30", "2024-04-30", "Ngày Chiến thắng"),
+    ("2024-05-01", "2024-05-01", "Ngày Quốc tế Lao động"),
+    ("2024-09-02", "2024-09-03", "Quốc khánh"),
+    ("2025-01-01", "2025-01-01", "Tết Dương lịch"),
+    ("2025-01-25", "2025-02-02", "Tết Nguyên đán"),
+    ("2025-04-07", "2025-04-07", "Giỗ Tổ Hùng Vương"),
+    ("2025-04-30", "2025-04-30", "Ngày Chiến thắng"),
+    ("2025-05-01", "2025-05-01", "Ngày Quốc tế Lao động"),
+    ("2025-05-02", "2025-05-02", "Nghỉ hoán đổi (làm bù thứ Bảy 26/4)"),
+    ("2025-09-01", "2025-09-02", "Quốc khánh"),
+    ("2026-01-01", "2026-01-01", "Tết Dương lịch"),
+    ("2026-01-02", "2026-01-02", "Nghỉ hoán đổi (làm bù thứ Bảy 10/01)"),
+    ("2026-02-14", "2026-02-22", "Tết Nguyên đán"),
+    ("2026-04-26", "2026-04-26", "Giỗ Tổ Hùng Vương"),
+    ("2026-04-27", "2026-04-27", "Nghỉ bù Giỗ Tổ Hùng Vương"),
+    ("2026-04-30", "2026-04-30", "Ngày Chiến thắng"),
+    ("2026-05-01", "2026-05-01", "Ngày Quốc tế Lao động"),
+    ("2026-09-01", "2026-09-02", "Quốc khánh"),
+    ("2027-01-01", "2027-01-01", "Tết Dương lịch"),
+    ("2027-02-05", "2027-02-11", "Tết Nguyên đán"),
+    ("2027-04-16", "2027-04-16", "Giỗ Tổ Hùng Vương"),
+    ("2027-04-30", "2027-04-30", "Ngày Chiến thắng"),
+    ("2027-05-01", "2027-05-01", "Ngày Quốc tế Lao động"),
+    ("2027-05-03", "2027-05-03", "Nghỉ bù Ngày Quốc tế Lao động"),
+    ("2027-09-02", "2027-09-03", "Quốc khánh"),
+    ("2028-01-01", "2028-01-01", "Tết Dương lịch"),
+    ("2028-01-03", "2028-01-03", "Nghỉ bù Tết Dương lịch"),
+    ("2028-01-24", "2028-01-30", "Tết Nguyên đán"),
+    ("2028-04-04", "2028-04-04", "Giỗ Tổ Hùng Vương"),
+    ("2028-04-30", "2028-04-30", "Ngày Chiến thắng"),
+    ("2028-05-01", "2028-05-01", "Ngày Quốc tế Lao động"),
+    ("2028-05-02", "2028-05-02", "Nghỉ bù Ngày Chiến thắng"),
+    ("2028-09-01", "2028-09-02", "Quốc khánh"),
+    ("2028-09-04", "2028-09-04", "Nghỉ bù Quốc khánh"),
+)
+TET = "Tết Nguyên đán"
+
+
+# ============================================================================ PAR INDEX, plan, targets
+PAR_PEERS: tuple[tuple[str, str, float], ...] = (  # the province's districts: code, name, strength
+    ("TPTN", "Thành phố Tây Ninh", 3.0),
+    ("TXHT", "Thị xã Hòa Thành", 2.5),
+    ("TXTB", "Thị xã Trảng Bàng", 2.0),
+    ("HGD", "Huyện Gò Dầu", 1.0),
+    ("HDMC", "Huyện Dương Minh Châu", 0.5),
+    ("HTB", "Huyện Tân Biên", 0.0),
+    ("HCT", "Huyện Châu Thành", -0.5),
+    ("HTC", "Huyện Tân Châu", -1.0),
+    ("HBC", "Huyện Bến Cầu", -1.5),
+)
+CITY_PEER = "TPTN"
+
+# The plan's 44 tasks a year in the seven reform areas of the contract: (1) chỉ đạo điều hành và
+# tuyên truyền; (2) cải cách thể chế; (3) cải cách TTHC, một cửa; (4) tổ chức bộ máy; (5) chế độ
+# công vụ; (6) tài chính công; (7) chính quyền điện tử, chính quyền số. Each: title ({year} is
+# filled in), owner unit, due month (December tasks are due on the 15th, for the year-end report).
+PLAN_TASKS: dict[int, tuple[tuple[str, str, int], ...]] = {
+    1: (("Ban hành Kế hoạch cải cách hành chính năm {year}", CITY_CODE, 1),
+        ("Ban hành Kế hoạch tuyên truyền cải cách hành chính năm {year}", CITY_CODE, 2),
+        ("Kiểm tra công tác cải cách hành chính tại các cơ quan, đơn vị, UBND phường, xã", CITY_CODE, 10),
+        ("Báo cáo kết quả cải cách hành chính định kỳ quý, 6 tháng, năm", CITY_CODE, 12),
+        ("Tổ chức hội thi tìm hiểu về cải cách hành chính", "PTP", 9),
+        ("Khảo sát mức độ hài lòng của người dân, tổ chức đối với dịch vụ hành chính công", CITY_CODE, 11)),
+    2: (("Xây dựng, ban hành văn bản quy phạm pháp luật theo chương trình năm {year}", "PTP", 11),
+        ("Tự kiểm tra, rà soát văn bản quy phạm pháp luật do HĐND, UBND thành phố ban hành", "PTP", 6),
+        ("Theo dõi tình hình thi hành pháp luật trong lĩnh vực trọng tâm", "PTP", 10),
+        ("Công bố danh mục văn bản hết hiệu lực, ngưng hiệu lực", "PTP", 3),
+        ("Phổ biến, giáo dục pháp luật cho cán bộ, công chức và nhân dân", "PTP", 8)),
+    3: (("Rà soát, đề xuất đơn giản hóa thủ tục hành chính", CITY_CODE, 6),
+        ("Công khai thủ tục hành chính tại Bộ phận Một cửa và trên Cổng dịch vụ công", CITY_CODE, 3),
+        ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", CITY_CODE, 12),
+        ("Nâng tỷ lệ hồ sơ trực tuyến toàn trình trên Cổng dịch vụ công", CITY_CODE, 12),
+        ("Thanh toán trực tuyến phí, lệ phí giải quyết thủ tục hành chính", "PTCKH", 12),
+        ("Thực hiện thư xin lỗi đối với hồ sơ giải quyết trễ hạn", CITY_CODE, 6),
+        ("Đánh giá chất lượng phục vụ theo Bộ chỉ số phục vụ người dân, doanh nghiệp", CITY_CODE, 12),
+        ("Tiếp nhận hồ sơ, trả kết quả qua dịch vụ bưu chính công ích", "W05", 9),
+        ("Giải quyết dứt điểm hồ sơ đất đai tồn đọng, trễ hạn", "PTNMT", 9),
+        ("Nâng cao chất lượng Bộ phận Một cửa UBND Phường 1 (mô hình điểm)", "W01", 7)),
+    4: (("Rà soát chức năng, nhiệm vụ, cơ cấu tổ chức các phòng chuyên môn", CITY_CODE, 5),
+        ("Sắp xếp, kiện toàn các đơn vị sự nghiệp công lập", CITY_CODE, 9),
+        ("Thực hiện tinh giản biên chế theo lộ trình", CITY_CODE, 12),
+        ("Sắp xếp khu phố, ấp chưa đạt tiêu chuẩn", "W08", 8)),
+    5: (("Rà soát, điều chỉnh Đề án vị trí việc làm", CITY_CODE, 4),
+        ("Đánh giá, xếp loại chất lượng cán bộ, công chức, viên chức", CITY_CODE, 12),
+        ("Bồi dưỡng kỹ năng, nghiệp vụ cho công chức Bộ phận Một cửa", CITY_CODE, 7),
+        ("Kiểm tra công vụ, kỷ luật, kỷ cương hành chính", CITY_CODE, 11),
+        ("Chuyển đổi vị trí công tác đối với công chức theo quy định", "PTNMT", 6),
+        ("Thực hiện văn hóa công sở tại các cơ quan, đơn vị", "PLDTBXH", 10)),
+    6: (("Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập", "PTCKH", 3),
+        ("Công khai dự toán, quyết toán ngân sách nhà nước", "PTCKH", 4),
+        ("Thực hành tiết kiệm, chống lãng phí", "PTCKH", 12),
+        ("Giải ngân vốn đầu tư công đúng tiến độ", "PQLDT", 12)),
+    7: (("Vận hành hệ thống quản lý văn bản và điều hành, gửi nhận văn bản điện tử", CITY_CODE, 3),
+        ("Sử dụng chữ ký số trong xử lý văn bản và hồ sơ thủ tục hành chính", CITY_CODE, 6),
+        ("Đồng bộ dữ liệu hồ sơ lên Cổng dịch vụ công quốc gia", CITY_CODE, 9),
+        ("Kiện toàn, duy trì Tổ công nghệ số cộng đồng tại khu phố, ấp", "W02", 5),
+        ("Bảo đảm an toàn, an ninh thông tin mạng", CITY_CODE, 10),
+        ("Tổ chức hội nghị trực tuyến đến UBND phường, xã", CITY_CODE, 8),
+        ("Làm sạch dữ liệu hộ tịch, kết nối Cơ sở dữ liệu quốc gia về dân cư", "PTP", 9),
+        ("Triển khai Đề án 06 về ứng dụng dữ liệu dân cư, định danh và xác thực điện tử", CITY_CODE, 11),
+        ("Số hóa, cập nhật cơ sở dữ liệu đất đai", "PTNMT", 12)),
 }
-TARGETS = [("par_index_rank", "top", 3.0), ("satisfaction_rate", ">", 0.95), ("on_time_rate", ">=", 0.99),
-           ("online_rate", ">", 0.80), ("online_payment_rate", ">", 0.80), ("e_result_rate", ">", 0.80),
-           ("digitization_rate", ">", 0.90), ("plan_completion_rate", ">=", 1.0)]
-DOSSIERS_PER_QUARTER = 7000
+
+# Targets of the plan (seed 004, KH CCHC 2023 of TP Tây Ninh), repeated for each year.
+TARGETS: tuple[tuple[str, str, float], ...] = (
+    ("par_index_rank", "top", 3.0),
+    ("satisfaction_rate", ">", 0.95),
+    ("on_time_rate", ">=", 0.99),
+    ("online_rate", ">", 0.80),
+    ("online_payment_rate", ">", 0.80),
+    ("e_result_rate", ">", 0.80),
+    ("digitization_rate", ">", 0.90),
+    ("plan_completion_rate", ">=", 1.0),
+)
 
 
-# ----------------------------------------------------------------------------- small tables
+# ============================================================================ behaviour
+WEEKDAY_VOLUME = np.array([1.20, 1.05, 1.0, 1.0, 0.85, 0.0, 0.0])  # Monday … Sunday
+Q3_PEAK, YEARLY_GROWTH = 1.12, 0.05
+PRE_TET_DAYS, PRE_TET_RUSH = 21, 1.30  # the rush in the weeks before Tết
+POST_TET_DAYS, POST_TET_DIP = 10, 0.60  # and the slow restart after
+TREND_DAYS = 3 * 365.25  # online, digital and on-time shares move over the three years
+MORNING, AFTERNOON = (7 * 3600, 11 * 3600 + 1800), (13 * 3600 + 1800, 16 * 3600 + 1800)  # hours receiving
+MORNING_SHARE = 0.62
+WORK_START, WORK_END = 7 * 3600 + 1800, 17 * 3600
+SAME_DAY_CUTOFF = 15 * 3600  # in-day procedures received later are due the next working day
+DUE_TIME_SAME_DAY, DUE_TIME = 16 * 3600 + 1800, 17 * 3600
+EXPORT_TIME = 18 * 3600  # the extract is taken at the end of the as-of day
+# lawful pauses (waiting for the citizen) push due_at later: 4% of the dossiers with a deadline of
+# a day or more, ≈ 3% of all
+PAUSE_SHARE, PAUSE_DAYS = 0.04, (2, 10)
+RETURN_SAME_DAY_SHARE = 0.7  # results handed over the day they are ready, else within 1–2 working days
+WITHDRAWN_SHARE, REFUSED_SHARE, PAUSED_OPEN_SHARE = 0.005, 0.01, 0.05
+STUCK_WINDOW_DAYS = 60  # recent overdue dossiers may still be open at the as-of date
+SURVEY_SHARE, SURVEY_UNLINKED_SHARE = 0.155, 0.2
+
+
+def _online_share(t: np.ndarray) -> np.ndarray:
+    return 0.40 + 0.48 * t
+
+
+def _digitized_share(t: np.ndarray) -> np.ndarray:
+    return 0.60 + 0.33 * t
+
+
+def _paid_online_share(t: np.ndarray) -> np.ndarray:
+    return 0.50 + 0.35 * t
+
+
+def _e_result_share(t: np.ndarray) -> np.ndarray:
+    return 0.70 + 0.25 * t
+
+
+def _late_factor(t: np.ndarray) -> np.ndarray:
+    """Lateness improves over the three years."""
+    return 1.25 - 0.55 * t
+
+
+STATUSES = ("da_giai_quyet", "dang_xu_ly", "tam_dung", "tra_lai", "rut")
+CHANNELS = ("truc_tuyen", "truc_tiep", "buu_chinh")
+RATINGS = ("rat_hai_long", "hai_long", "binh_thuong", "khong_hai_long")
+DONE, OPEN, PAUSED, REFUSED, WITHDRAWN = range(5)
+ONLINE, IN_PERSON, POSTAL = range(3)
+
+# stream keys of the seeded generators
+_DAYS_STREAM, _DOSSIER_STREAM, _SURVEY_STREAM, _PAR_STREAM, _PLAN_STREAM = range(5)
+
+
+# ============================================================================ derived lookups
+def _cumulative(weights: Sequence[float]) -> np.ndarray:
+    c = np.cumsum(np.asarray(weights, dtype=float))
+    return c / c[-1]
+
+
+def _staff_rosters() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Handlers of every unit (a fixed roster), with each unit's offset and size in the list."""
+    names: list[str] = []
+    offsets, sizes = [], []
+    surnames = [s for s, _ in SURNAMES[:12]]
+    for unit in UNITS:
+        offsets.append(len(names))
+        sizes.append(unit.staff)
+        for _ in range(unit.staff):
+            g = len(names)
+            sex = "f" if g % 5 in (0, 2, 3) else "m"  # one-stop desks are mostly staffed by women
+            middle, given = MIDDLE_NAMES[sex], GIVEN_NAMES[sex]
+            names.append(f"{surnames[(g * 7) % len(surnames)]} {middle[(g * 3) % len(middle)]} "
+                         f"{given[(g * 11 + g // len(given)) % len(given)]}")
+    return names, np.array(offsets), np.array(sizes)
+
+
+def _applicants() -> tuple[list[str], np.ndarray, int]:
+    """Masked applicant names: people (by surname frequency), then organisations; cumulative
+    probabilities of the people; index of the first organisation."""
+    people: dict[str, float] = {}
+    for surname, freq in SURNAMES:
+        for sex in ("m", "f"):
+            combos = [(m, g) for m in MIDDLE_NAMES[sex] for g in GIVEN_NAMES[sex]]
+            for middle, given in combos:
+                mask = f"{surname} {middle[0]}*** {given[0]}**"
+                people[mask] = people.get(mask, 0.0) + freq / 2 / len(combos)
+    return list(people) + [o for o, _ in ORGANISATIONS], _cumulative(list(people.values())), len(people)
+
+
+_UNIT_INDEX = {u.code: i for i, u in enumerate(UNITS)}
+_WARDS = np.array([i for i, u in enumerate(UNITS) if u.level == "ward"])
+_WARD_CUM = _cumulative([UNITS[i].ward_volume for i in _WARDS])
+_UNIT_LATE = np.array([u.late_rate for u in UNITS])
+_UNIT_LAGGING = np.array([u.lagging for u in UNITS])
+_UNIT_SATISFACTION = np.array([u.satisfaction for u in UNITS])
+_PROC_CUM = _cumulative([p.volume for p in PROCEDURES])
+_PROC_UNIT = np.array([-1 if p.handled_by == WARD else _UNIT_INDEX[p.handled_by] for p in PROCEDURES])
+_PROC_DAYS = np.array([p.days for p in PROCEDURES])
+_PROC_FEE = np.array([p.fee for p in PROCEDURES])
+_PROC_ORG = np.array([p.org_share for p in PROCEDURES])
+_PROC_INFO_ONLY = np.array([p.service_level == "thong_tin" for p in PROCEDURES])
+_HANDLERS, _ROSTER_OFFSET, _ROSTER_SIZE = _staff_rosters()
+_APPLICANTS, _PEOPLE_CUM, _FIRST_ORG = _applicants()
+_ORG_CUM = _cumulative([w for _, w in ORGANISATIONS])
+_REASONS = ("",) + tuple(r for r, _ in LATE_REASONS)
+_REASON_CUM = _cumulative([w for _, w in LATE_REASONS])
+
+
+# ============================================================================ small tables
 def units() -> pd.DataFrame:
-    return pd.DataFrame([(c, n, k, "" if c == "UBND" else "UBND", lv) for c, n, k, lv in UNITS],
-                        columns=["unit_code", "unit_name", "unit_kind", "parent_code", "level"])
+    """The city People's Committee, its offices and its wards/communes."""
+    return pd.DataFrame({
+        "unit_code": pd.array([u.code for u in UNITS], dtype="str"),
+        "unit_name": pd.array([u.name for u in UNITS], dtype="str"),
+        "unit_kind": pd.array([u.kind for u in UNITS], dtype="str"),
+        "parent_code": pd.array(["" if u.code == CITY_CODE else CITY_CODE for u in UNITS], dtype="str"),
+        "level": pd.array([u.level for u in UNITS], dtype="str"),
+    })
 
 
 def holidays(first_year: int, last_year: int) -> pd.DataFrame:
+    """Public holidays (every day off, weekends inside the ranges included) of the years given."""
+    known = {int(first[:4]) for first, _, name in HOLIDAY_RANGES if name == TET}
+    missing = sorted(set(range(first_year, last_year + 1)) - known)
+    if missing:
+        raise ValueError(f"no holiday schedule for {missing} (known: {min(known)}–{max(known)})")
+    dates, names = [], []
+    for first, last, name in HOLIDAY_RANGES:
+        a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        if first_year <= a.year <= last_year:
+            for i in range((b - a).days + 1):
+                dates.append(a + dt.timedelta(days=i))
+                names.append(name)
+    return pd.DataFrame({"date": pd.Series(dates, dtype=object), "name": pd.array(names, dtype="str")})
+
+
+def targets(years: Sequence[int]) -> pd.DataFrame:
+    """The plan's targets for each year, city-wide."""
+    rows = [(y, kpi, comparator, value, "all", f"KH CCHC {y} (TP Tây Ninh)")
+            for y in years for kpi, comparator, value in TARGETS]
+    year, kpi, comparator, value, scope, source = zip(*rows)
+    return pd.DataFrame({
+        "year": np.array(year, dtype=np.int64), "kpi": pd.array(kpi, dtype="str"),
+        "comparator": pd.array(comparator, dtype="str"), "value": np.array(value, dtype=np.float64),
+        "scope": pd.array(scope, dtype="str"), "source": pd.array(source, dtype="str"),
+    })
+
+
+def par_index(years: Sequence[int], seed: int) -> pd.DataFrame:
+    """The province's yearly PAR INDEX ranking of its nine districts; the city ranks 2nd–5th."""
+    rng = np.random.default_rng([seed, _PAR_STREAM])
+    strength = np.array([s for _, _, s in PAR_PEERS])
+    others = [i for i, (code, _, _) in enumerate(PAR_PEERS) if code != CITY_PEER]
+    city = next(i for i, (code, _, _) in enumerate(PAR_PEERS) if code == CITY_PEER)
+    city_rank = int(rng.integers(4, 6))
     rows = []
-    for y in range(first_year, last_year + 1):
-        rows.append((dt.date(y, 1, 1), "Tết Dương lịch"))
-        if y in TET:
-            a, b = (dt.date.fromisoformat(x) for x in TET[y])
-            rows += [(a + dt.timedelta(days=i), "Tết Nguyên đán") for i in range((b - a).days + 1)]
-        if y in HUNG_KINGS:
-            rows.append((dt.date.fromisoformat(HUNG_KINGS[y]), "Giỗ Tổ Hùng Vương"))
-        rows += [(dt.date(y, 4, 30), "Ngày Giải phóng miền Nam"), (dt.date(y, 5, 1), "Ngày Quốc tế Lao động"),
-                 (dt.date(y, 9, 2), "Quốc khánh"), (dt.date(y, 9, 1) if y % 2 else dt.date(y, 9, 3), "Quốc khánh (nghỉ liền kề)")]
-    df = pd.DataFrame(rows, columns=["date", "name"]).drop_duplicates("date").sort_values("date")
-    return df.reset_index(drop=True)
+    for k, year in enumerate(years):
+        if k:
+            city_rank = int(np.clip(city_rank + rng.choice([-1, -1, 0, 1]), 2, 5))
+        noisy = strength[others] + rng.normal(0, 0.7, len(others))
+        order = [others[i] for i in np.argsort(-noisy, kind="stable")]
+        order.insert(city_rank - 1, city)
+        top = min(92.0, 88.0 + 0.8 * k + rng.uniform(-1, 1))
+        scores = np.round(top - np.r_[0, np.cumsum(rng.uniform(0.4, 1.6, len(PAR_PEERS) - 1))], 2)
+        rows += [(year, PAR_PEERS[p][0], PAR_PEERS[p][1], float(s), r + 1)
+                 for r, (p, s) in enumerate(zip(order, scores))]
+    year, code, name, score, rank = zip(*rows)
+    return pd.DataFrame({
+        "year": np.array(year, dtype=np.int64), "peer_code": pd.array(code, dtype="str"),
+        "peer_name": pd.array(name, dtype="str"), "score": np.array(score, dtype=np.float64),
+        "rank": np.array(rank, dtype=np.int64),
+    })
 
 
-def targets(first_year: int, last_year: int) -> pd.DataFrame:
-    rows = [(y, k, c, v, "all", f"KH CCHC {y} (TP Tây Ninh)") for y in range(first_year, last_year + 1) for k, c, v in TARGETS]
-    return pd.DataFrame(rows, columns=["year", "kpi", "comparator", "value", "scope", "source"])
-
-
-def par_index(last_year: int, rng: np.random.Generator) -> pd.DataFrame:
-    years = list(range(last_year - len(CITY_PAR_RANKS) + 1, last_year + 1))
+def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int) -> pd.DataFrame:
+    """The reform plan's 44 tasks a year: mostly done on time, a few late or not done; nothing is
+    done after ``as_of``."""
+    rng = np.random.default_rng([seed, _PLAN_STREAM])
     rows = []
-    for y, city_rank in zip(years, CITY_PAR_RANKS):
-        scores = np.sort(rng.uniform(76, 91, len(PEERS)))[::-1] + (y - years[0]) * 0.6
-        others = [p for p in PEERS if p[0] != "TPTN"]
-        order = rng.permutation(len(others))
-        ranked = [others[i] for i in order]
-        ranked.insert(city_rank - 1, PEERS[0])
-        rows += [(y, code, name, round(float(s), 2), r + 1) for r, ((code, name), s) in enumerate(zip(ranked, scores))]
-    return pd.DataFrame(rows, columns=["year", "peer_code", "peer_name", "score", "rank"])
-
-
-def plan_tasks(first_year: int, as_of: dt.date, rng: np.random.Generator) -> pd.DataFrame:
-    owners = [u[0] for u in UNITS if u[3] == "city"] + ["W01", "W05"]
-    rows = []
-    for y in range(first_year, as_of.year + 1):
-        n = 0
-        for area, count in PLAN_AREA_TASKS.items():
-            for i in range(count):
-                n += 1
-                due = dt.date(y, 3 * (i % 4) + 3, 28 if (i % 4) == 0 else 30) if i % 3 else dt.date(y, 12, 15)
+    for year in years:
+        for area, tasks in PLAN_TASKS.items():
+            for i, (title, owner, month) in enumerate(tasks, start=1):
+                due = _month_end(year, month) if month < 12 else dt.date(year, 12, 15)
                 r = rng.random()
                 if r < 0.88:
-                    done = due - dt.timedelta(days=int(rng.integers(0, 25)))
-                elif r < 0.95:
-                    done = due + dt.timedelta(days=int(rng.integers(3, 40)))
+                    done: dt.date | None = max(dt.date(year, 1, 5), due - dt.timedelta(days=int(rng.integers(0, 30))))
+                elif r < 0.96:
+                    done = due + dt.timedelta(days=int(rng.integers(3, 45)))
                 else:
                     done = None
                 if done is not None and done > as_of:
                     done = None
-                rows.append((y, area, f"{y}-{area}.{i + 1:02d}", f"{PLAN_TITLES[area][i % len(PLAN_TITLES[area])]} {y}",
-                             owners[(n * 7) % len(owners)], due, done))
-    return pd.DataFrame(rows, columns=["year", "area", "task_id", "title", "owner_unit", "due_date", "done_date"])
-
-
-# ----------------------------------------------------------------------------- dossiers
-def _span(as_of: dt.date) -> tuple[dt.date, dt.date]:
-    return dt.date(as_of.year - 2, 1, 1), as_of
-
-
-def default_count(as_of: dt.date) -> int:
-    start, end = _span(as_of)
-    return int(round(((end - start).days + 1) / 91.3 * DOSSIERS_PER_QUARTER))
-
-
-def _day_weights(days: np.ndarray, hol: np.ndarray, first: dt.date) -> np.ndarray:
-    d = pd.DatetimeIndex(days)
-    w = np.where(d.day_of_week < 5, 1.0, 0.0)
-    w *= np.select([d.day_of_week == 0, d.day_of_week == 4], [1.2, 0.9], 1.0)
-    w[np.isin(days, hol)] = 0.0
-    w *= np.where(d.quarter == 3, 1.1, 1.0)
-    w *= 1 + 0.06 * (d.year - first.year)  # slow growth
-    for y, (a, _) in TET.items():  # the rush before Tết
-        t = np.datetime64(a)
-        w *= np.where((days >= t - np.timedelta64(21, "D")) & (days < t), 1.35, 1.0)
-    return w / w.sum()
-
-
-def _busday(dates: np.ndarray, offsets: np.ndarray, hol: np.ndarray) -> np.ndarray:
-    return np.busday_offset(dates.astype("datetime64[D]"), offsets, roll="forward", holidays=hol)
-
-
-def iter_chunks(n_dossiers: int | None, as_of: dt.date, seed: int,
-                chunk_size: int = 1_000_000) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(dossiers, surveys) chunk by chunk, in received order."""
-    start, end = _span(as_of)
-    n = n_dossiers or default_count(as_of)
-    hol = holidays(start.year - 1, end.year + 2)["date"].to_numpy().astype("datetime64[D]")
-    days = np.arange(np.datetime64(start), np.datetime64(end) + 1)
-    # how many dossiers each day receives (deterministic from the base seed)
-    root = np.random.default_rng(seed)
-    per_day = root.multinomial(n, _day_weights(days, hol, start))
-    day_of_row = np.repeat(days, per_day)
-    for ci, lo in enumerate(range(0, n, chunk_size)):
-        rng = np.random.default_rng([seed, ci])
-        yield _chunk(day_of_row[lo:lo + chunk_size], lo, rng, hol, start, end, as_of)
-
-
-def _chunk(day: np.ndarray, first_index: int, rng: np.random.Generator, hol: np.ndarray, start: dt.date,
-           end: dt.date, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    m = len(day)
-    span = max(1, (end - start).days)
-    t = (day - np.datetime64(start)).astype(int) / span  # 0 → 1 over the three years
-    shares = np.array([p.share for p in PROCEDURES])
-    proc = rng.choice(len(PROCEDURES), size=m, p=shares / shares.sum())
-    proc_days = np.array([p.days for p in PROCEDURES])[proc]
-    handler_unit = np.array([p.handler for p in PROCEDURES], dtype=object)[proc]
-    ward = np.array(WARDS, dtype=object)[rng.choice(len(WARDS), size=m, p=WARD_WEIGHTS / WARD_WEIGHTS.sum())]
-    unit = np.where(handler_unit == "ward", ward, handler_unit)
-    weak = np.isin(unit, list(WEAK))
-    # received during office hours
-    minutes = rng.integers(7 * 60 + 30, 16 * 60 + 30, size=m)
-    received = day.astype("datetime64[m]") + minutes.astype("timedelta64[m]")
-    # the due date in force: statutory working days (plus a lawful pause for some)
-    pause = np.where(rng.random(m) < 0.03, rng.integers(3, 11, size=m), 0)
-    # same-day procedures received after 15:00 are due the next working day
-    proc_days = np.where((proc_days == 0) & (minutes > 15 * 60), 1, proc_days)
-    due_day = _busday(day, proc_days + pause, hol)
-    due = due_day.astype("datetime64[m]") + np.timedelta64(16 * 60 + 30, "m")
-    # outcome: late with a unit-specific probability that improves over the years
-    base = np.array([LATE_PER_1000[u] for u in unit]) / 1000.0
-    p_late = base * (1.25 - 0.5 * t)
-    late = rng.random(m) < p_late
-    early = ~late & (rng.random(m) < np.where(proc_days > 1, 0.6, 0.35))
-    early_days = np.floor(rng.random(m) * np.maximum(proc_days + pause, 1)).astype(int)
-    done_day = np.where(early & (proc_days + pause > 0), _busday(day, early_days, hol), due_day)
-    done_day = np.where(done_day < day, day, done_day)
-    late_days = np.minimum(rng.geometric(0.35, size=m), 20)
-    done_day = np.where(late, _busday(due_day, late_days, hol), done_day)
-    done_min = np.where(late, rng.integers(8 * 60, 17 * 60, size=m), rng.integers(7 * 60 + 45, 16 * 60 + 25, size=m))
-    completed = done_day.astype("datetime64[m]") + done_min.astype("timedelta64[m]")
-    completed = np.where(~late & (completed > due), due - np.timedelta64(5, "m"), completed)
-    completed = np.maximum(completed, received + np.timedelta64(20, "m"))
-    # a dossier completed after the as-of moment is still open
-    as_of_end = np.datetime64(as_of) + np.timedelta64(17 * 60, "m")
-    # and a few recent ones are stuck past their due date (what the chairman asks about)
-    stuck = (due < as_of_end) & (day >= np.datetime64(as_of) - np.timedelta64(40, "D")) & \
-        (rng.random(m) < np.where(weak, 0.02, 0.004))
-    open_ = (completed > as_of_end) | stuck
-    late = late | stuck
-    withdrawn = rng.random(m) < 0.005
-    returned = ~open_ & ~withdrawn & (rng.random(m) < 0.01)
-    status = np.where(withdrawn, "rut", np.where(open_, np.where(rng.random(m) < 0.06, "tam_dung", "dang_xu_ly"),
-                                                   np.where(returned, "tra_lai", "da_giai_quyet")))
-    completed_out = np.where(open_ | withdrawn, np.datetime64("NaT"), completed)
-    returned_at = np.where(np.isnat(completed_out), np.datetime64("NaT"),
-                           completed_out + rng.integers(0, 3 * 24 * 60, size=m).astype("timedelta64[m]"))
-    returned_at = np.where(returned_at > as_of_end, np.datetime64("NaT"), returned_at)
-    # channels and digital service, improving over time; weak units lag behind
-    p_online = np.clip(0.38 + 0.50 * t - 0.10 * weak, 0.05, 0.97)
-    r = rng.random(m)
-    channel = np.where(r < p_online, "truc_tuyen", np.where(r < p_online + 0.04, "buu_chinh", "truc_tiep"))
-    has_fee = rng.random(m) < 0.45
-    paid_online = has_fee & (rng.random(m) < np.clip(0.45 + 0.42 * t + 0.1 * (channel == "truc_tuyen") - 0.08 * weak, 0, 0.98))
-    e_result = rng.random(m) < np.clip(0.68 + 0.28 * t - 0.06 * weak, 0, 0.99)
-    digitized = rng.random(m) < np.clip(0.58 + 0.37 * t - 0.07 * weak, 0, 0.99)
-    postal_return = rng.random(m) < 0.08
-    # handlers: a small stable staff per unit; in weak units the late dossiers pile up with one of them
-    staff = rng.integers(0, 6, size=m)
-    staff = np.where(late & weak & (rng.random(m) < 0.55), 0, staff)
-    handler = np.array([_staff_name(u, s) for u, s in zip(unit, staff)], dtype=object)
-    is_late_now = late | (np.isnat(completed_out) & (due < as_of_end) & ~withdrawn)
-    reason = np.where(is_late_now, LATE_REASONS[rng.choice(len(LATE_REASONS), size=m, p=LATE_REASON_P)], "")
-    idx = np.arange(first_index, first_index + m)
-    yymmdd = pd.DatetimeIndex(day).strftime("%y%m%d").to_numpy()
-    dossier_id = [f"H57.{u}-{d}-{i:07d}" for u, d, i in zip(unit, yymmdd, idx)]
-    names = [_masked_name(i) for i in idx]
-    updated = np.where(np.isnat(completed_out), received + np.timedelta64(90, "m"), completed_out + np.timedelta64(30, "m"))
-    updated = np.minimum(updated, as_of_end)
-    dossiers = pd.DataFrame({
-        "dossier_id": dossier_id, "unit_code": unit.astype(str),
-        "procedure_code": np.array([p.code for p in PROCEDURES])[proc],
-        "procedure_name": np.array([p.name for p in PROCEDURES])[proc],
-        "field": np.array([p.field for p in PROCEDURES])[proc],
-        "service_level": np.array([p.level for p in PROCEDURES])[proc],
-        "channel": channel, "received_at": received.astype("datetime64[us]"), "due_at": due.astype("datetime64[us]"),
-        "completed_at": completed_out.astype("datetime64[us]"), "returned_at": returned_at.astype("datetime64[us]"),
-        "status": status, "has_fee": has_fee, "paid_online": paid_online, "e_result": e_result & ~np.isnat(completed_out),
-        "digitized": digitized, "postal_return": postal_return, "handler": handler.astype(str),
-        "late_reason": reason, "applicant_name": names, "updated_at": updated.astype("datetime64[us]"),
+                rows.append((year, area, f"{year}-{area}.{i:02d}", title.format(year=year), owner, due, done))
+    year, area, task_id, title, owner, due, done = zip(*rows)
+    return pd.DataFrame({
+        "year": np.array(year, dtype=np.int64), "area": np.array(area, dtype=np.int64),
+        "task_id": pd.array(task_id, dtype="str"), "title": pd.array(title, dtype="str"),
+        "owner_unit": pd.array(owner, dtype="str"), "due_date": pd.Series(due, dtype=object),
+        "done_date": pd.Series(done, dtype=object),
     })
-    # about 15% of resolved dossiers get a satisfaction rating
-    rated = ~np.isnat(completed_out) & (rng.random(m) < 0.15)
-    k = int(rated.sum())
-    p_sat = np.where(weak[rated], 0.91, 0.965)
-    u = rng.random(k)
-    very = rng.random(k) < 0.55
-    rating = np.where(u < p_sat, np.where(very, "rat_hai_long", "hai_long"),
-                      np.where(u < p_sat + (1 - p_sat) * 0.6, "binh_thuong", "khong_hai_long"))
-    answered = completed_out[rated] + rng.integers(10, 2 * 24 * 60, size=k).astype("timedelta64[m]")
-    surveys = pd.DataFrame({
-        "response_id": [f"DG-{i:08d}" for i in idx[rated]], "unit_code": unit[rated].astype(str),
-        "answered_at": np.minimum(answered, as_of_end).astype("datetime64[us]"),
-        "dossier_id": np.array(dossier_id, dtype=object)[rated], "rating": rating,
-    })
-    return dossiers, surveys
 
 
-def _staff_name(unit: str, s: int) -> str:
-    h = sum(ord(c) for c in unit) * 7 + s * 13
-    return f"{SURNAMES[h % len(SURNAMES)]} {MIDDLE[(h // 3) % len(MIDDLE)]} {GIVEN[(h // 5 + s) % len(GIVEN)]}"
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
 
 
-def _masked_name(i: int) -> str:
-    if i % 9 == 0:
-        return "Công ty TNHH ***"
-    return f"{SURNAMES[i % len(SURNAMES)]} {MIDDLE[(i // 7) % len(MIDDLE)][0]}*** {GIVEN[(i // 11) % len(GIVEN)][0]}**"
+def data_years(as_of: dt.date) -> list[int]:
+    """The years the dossiers cover: ``as_of.year - 2`` … ``as_of.year``."""
+    return list(range(as_of.year - 2, as_of.year + 1))
 
 
-def reference_tables(as_of: dt.date, seed: int) -> dict[str, pd.DataFrame]:
-    """Everything but dossiers and surveys."""
-    rng = np.random.default_rng([seed, 999_999])
-    start, _ = _span(as_of)
+def reference_tables(as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+    """Every table but dossiers and surveys (all small)."""
+    years = data_years(as_of)
     return {
         "units": units(),
-        "holidays": holidays(start.year - 1, as_of.year + 2),
-        "targets": targets(start.year - 1, as_of.year),
-        "par_index": par_index(as_of.year - 1, rng),
-        "plan_tasks": plan_tasks(start.year, as_of, rng),
+        "targets": targets(years),
+        "par_index": par_index(range(years[0] - 2, as_of.year), seed),  # published up to last year
+        "plan_tasks": plan_tasks(years, as_of, seed),
+        "holidays": holidays(years[0], years[-1] + 1),
     }
 
 
-def generate(n_dossiers: int | None = None, as_of: dt.date | None = None, seed: int = 20240101) -> dict[str, pd.DataFrame]:
-    """All tables in memory (for tests and small sizes; use iter_chunks for millions)."""
-    as_of = as_of or dt.date.today()
-    out = reference_tables(as_of, seed)
-    parts = list(iter_chunks(n_dossiers, as_of, seed))
-    out["dossiers"] = pd.concat([d for d, _ in parts], ignore_index=True)
-    out["surveys"] = pd.concat([s for _, s in parts], ignore_index=True)
-    return out
+# ============================================================================ dossiers
+def default_dossier_count(as_of: dt.date) -> int:
+    """≈ DOSSIERS_PER_QUARTER a quarter from 1 January of ``as_of.year - 2`` up to ``as_of``."""
+    days = (as_of - dt.date(as_of.year - 2, 1, 1)).days + 1
+    return round(days / (365.25 / 4) * DOSSIERS_PER_QUARTER)
+
+
+@dataclass(frozen=True)
+class _City:
+    """What every chunk needs: the seed, the start of the data, the as-of date, the holidays."""
+
+    seed: int
+    start: np.datetime64  # datetime64[D]
+    as_of: np.datetime64  # datetime64[D]
+    holidays: np.ndarray  # datetime64[D]
+
+    @property
+    def export_at(self) -> np.datetime64:
+        return self.as_of.astype("datetime64[s]") + np.timedelta64(EXPORT_TIME, "s")
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Whole received days: each day's number of dossiers, and the global row of the first one."""
+
+    days: np.ndarray  # datetime64[D], ascending working days
+    counts: np.ndarray
+    first_row: int
+
+
+class _DayStreams:
+    """Uniform draws for the rows of whole days, each day from its own generator, so a day's rows
+    do not depend on the other days in the chunk."""
+
+    def __init__(self, seed: int, stream: int, days: np.ndarray, counts: np.ndarray):
+        ordinals = days.astype("datetime64[D]").astype(np.int64)
+        self._draws = [(np.random.default_rng([seed, stream, int(d)]), int(c)) for d, c in zip(ordinals, counts) if c]
+
+    def uniform(self) -> np.ndarray:
+        if not self._draws:
+            return np.empty(0)
+        return np.concatenate([g.random(c) for g, c in self._draws])
+
+    def below(self, n: np.ndarray | int) -> np.ndarray:
+        """Integers in [0, n) (n may vary by row)."""
+        return np.minimum((self.uniform() * n).astype(np.int64), np.asarray(n) - 1)
+
+
+def _plan(n_dossiers: int | None, as_of: dt.date, seed: int, chunk_size: int) -> tuple[_City, list[_Chunk]]:
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be positive")
+    n = default_dossier_count(as_of) if n_dossiers is None else n_dossiers
+    if n < 0:
+        raise ValueError("n_dossiers must not be negative")
+    years = data_years(as_of)
+    hol = holidays(years[0], years[-1] + 1)["date"].to_numpy().astype("datetime64[D]")
+    city = _City(seed, np.datetime64(dt.date(years[0], 1, 1), "D"), np.datetime64(as_of, "D"), hol)
+    days = np.arange(city.start, city.as_of + 1)
+    weights = _day_weights(days, hol)
+    keep = weights > 0
+    days = days[keep]
+    counts = np.random.default_rng([seed, _DAYS_STREAM]).multinomial(n, weights[keep] / weights.sum())
+    # chunks of whole days, at most chunk_size rows unless one day alone holds more
+    ends = np.cumsum(counts)
+    chunks, lo, first_row = [], 0, 0  # no dossiers at all: one empty chunk
+    while lo < len(days):
+        hi = max(lo + 1, int(np.searchsorted(ends, first_row + chunk_size, side="right")))
+        chunks.append(_Chunk(days[lo:hi], counts[lo:hi], first_row))
+        first_row, lo = int(ends[hi - 1]), hi
+    return city, chunks
+
+
+def _day_weights(days: np.ndarray, hol: np.ndarray) -> np.ndarray:
+    """Relative volume of each day: the weekly cycle, Q3 peak, the Tết rush and dip, slow growth;
+    zero on weekends and holidays."""
+    weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    w = np.where(np.isin(days, hol), 0.0, WEEKDAY_VOLUME[weekday])
+    month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    w *= np.where((month >= 7) & (month <= 9), Q3_PEAK, 1.0)
+    w *= 1 + YEARLY_GROWTH * (days - days[0]).astype(np.int64) / 365.25
+    for first, last, name in HOLIDAY_RANGES:
+        if name == TET:
+            a, b = np.datetime64(first), np.datetime64(last)
+            w *= np.where((days >= a - PRE_TET_DAYS) & (days < a), PRE_TET_RUSH, 1.0)
+            w *= np.where((days > b) & (days <= b + POST_TET_DAYS), POST_TET_DIP, 1.0)
+    return w
+
+
+@dataclass
+class _Dossiers:
+    """One chunk of dossiers as arrays (codes index the module's vocabularies)."""
+
+    day: np.ndarray
+    unit: np.ndarray
+    proc: np.ndarray
+    received: np.ndarray  # datetime64[s]
+    due: np.ndarray
+    completed: np.ndarray  # NaT while open, and for withdrawn dossiers
+    returned: np.ndarray
+    updated: np.ndarray
+    status: np.ndarray
+    channel: np.ndarray
+    has_fee: np.ndarray
+    paid_online: np.ndarray
+    e_result: np.ndarray
+    digitized: np.ndarray
+    postal_return: np.ndarray
+    handler: np.ndarray
+    late_reason: np.ndarray
+    applicant: np.ndarray
+    dossier_id: pa.Array
+
+
+def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
+    """Every dossier of the chunk's days, in received order."""
+    s = _DayStreams(city.seed, _DOSSIER_STREAM, chunk.days, chunk.counts)
+    day = np.repeat(chunk.days, chunk.counts)
+    m = len(day)
+    # what, where, when: procedure, unit, time received (office hours)
+    proc = np.searchsorted(_PROC_CUM, s.uniform(), side="right")
+    ward = _WARDS[np.searchsorted(_WARD_CUM, s.uniform(), side="right")]
+    unit = np.where(_PROC_UNIT[proc] >= 0, _PROC_UNIT[proc], ward)
+    tod = _office_seconds(s.uniform())
+    order = np.lexsort((tod, day))
+    proc, unit, tod = proc[order], unit[order], tod[order]
+    day_s = day.astype("datetime64[s]")
+    received = day_s + tod.astype("timedelta64[s]")
+    t = (day - city.start).astype(np.int64) / TREND_DAYS
+    lagging = _UNIT_LAGGING[unit]
+
+    # the deadline in force: statutory working days, plus a lawful pause for a few
+    in_day = _PROC_DAYS[proc] == 0
+    raw_days = np.where(in_day & (tod > SAME_DAY_CUTOFF), 1, _PROC_DAYS[proc])
+    paused = (s.uniform() < PAUSE_SHARE) & (raw_days > 0)
+    pause = np.where(paused, PAUSE_DAYS[0] + s.below(PAUSE_DAYS[1] - PAUSE_DAYS[0] + 1), 0)
+    days_in_force = raw_days + pause
+    due_day = _busday(day, days_in_force, city)
+    due_tod = np.where(in_day, DUE_TIME_SAME_DAY, DUE_TIME)
+    due = due_day.astype("datetime64[s]") + due_tod.astype("timedelta64[s]")
+
+    # the outcome: working days taken (early, on the due date, or late by 1–20 working days)
+    p_late = _UNIT_LATE[unit] * _late_factor(t)
+    late = s.uniform() < p_late
+    early_skew = np.floor((days_in_force + 1) * s.uniform() ** 1.4).astype(np.int64)
+    within_pause = raw_days + s.below(pause + 1)  # paused ones finish after the raw clock, within the pause
+    days_late = np.minimum(np.where(s.uniform() < 0.9, 1 + s.below(5), 6 + s.below(15)), 20)
+    taken = np.where(late, days_in_force + days_late, np.where(paused, within_pause, early_skew))
+    done_day = _busday(day, taken, city)
+    on_due_day = done_day == due_day
+    lo = np.where(taken == 0, tod + 600, WORK_START)
+    hi = np.where(on_due_day, due_tod, WORK_END)
+    done_tod = lo + (s.uniform() * np.maximum(hi - lo, 1)).astype(np.int64)
+    completed = done_day.astype("datetime64[s]") + done_tod.astype("timedelta64[s]")
+
+    # the state at the as-of date: not yet done, a few recent ones stuck past their deadline, withdrawn
+    export_at = city.export_at
+    recent = day >= city.as_of - STUCK_WINDOW_DAYS
+    stuck = recent & (due < export_at) & (s.uniform() < p_late)
+    withdrawn = s.uniform() < WITHDRAWN_SHARE
+    open_ = ((completed > export_at) | stuck) & ~withdrawn
+    done = ~open_ & ~withdrawn
+    late = (late | stuck) & ~withdrawn
+    status = np.full(m, DONE)
+    status[done & (s.uniform() < REFUSED_SHARE)] = REFUSED
+    status[open_] = np.where(paused[open_] | (s.uniform()[open_] < PAUSED_OPEN_SHARE), PAUSED, OPEN)
+    status[withdrawn] = WITHDRAWN
+    nat = np.datetime64("NaT", "s")
+    completed = np.where(done, completed, nat)
+    return_after = np.where(s.uniform() < RETURN_SAME_DAY_SHARE, 0, 1 + s.below(2))
+    return_tod = np.where(return_after == 0, done_tod, WORK_START)
+    return_tod = return_tod + (s.uniform() * (WORK_END - return_tod)).astype(np.int64)
+    returned = _busday(done_day, return_after, city).astype("datetime64[s]") + return_tod.astype("timedelta64[s]")
+    returned = np.where(done & (returned <= export_at), returned, nat)
+    last_event = np.where(np.isnat(returned), np.where(done, completed, received), returned)
+    updated = np.minimum(last_event + (s.uniform() * 6 * 3600).astype("timedelta64[s]"), export_at)
+    overdue_open = open_ & (due < export_at)
+    reason = np.where(late & (done | overdue_open), 1 + np.searchsorted(_REASON_CUM, s.uniform(), side="right"), 0)
+
+    # channel and digital service, improving over the years; lagging units behind
+    p_online = np.where(_PROC_INFO_ONLY[proc], 0.0, np.clip(_online_share(t) - 0.06 * lagging, 0, 0.97))
+    u = s.uniform()
+    channel = np.where(u < p_online, ONLINE, np.where(u < p_online + 0.03, POSTAL, IN_PERSON))
+    online = channel == ONLINE
+    has_fee = _PROC_FEE[proc]
+    p_pay = _paid_online_share(t) + np.where(online, 0.06, -0.15) - 0.05 * lagging
+    paid_online = has_fee & (s.uniform() < p_pay)
+    e_result = done & (s.uniform() < _e_result_share(t) - 0.05 * lagging)
+    digitized = s.uniform() < _digitized_share(t) - 0.05 * lagging
+    postal_return = s.uniform() < np.where(channel == POSTAL, 0.8, 0.04)
+
+    # people: the unit's handlers (in lagging units one of them holds half the late files), applicants
+    handler = _ROSTER_OFFSET[unit] + s.below(_ROSTER_SIZE[unit])
+    handler = np.where(late & lagging & (s.uniform() < 0.5), _ROSTER_OFFSET[unit], handler)
+    org = s.uniform() < _PROC_ORG[proc]
+    u = s.uniform()
+    applicant = np.where(org, _FIRST_ORG + np.searchsorted(_ORG_CUM, u, side="right"),
+                         np.searchsorted(_PEOPLE_CUM, u, side="right"))
+
+    return _Dossiers(day=day, unit=unit, proc=proc, received=received, due=due, completed=completed,
+                     returned=returned, updated=updated, status=status, channel=channel, has_fee=has_fee,
+                     paid_online=paid_online, e_result=e_result, digitized=digitized, postal_return=postal_return,
+                     handler=handler, late_reason=reason, applicant=applicant,
+                     dossier_id=_dossier_ids(chunk, day, unit))
+
+
+def _office_seconds(u: np.ndarray) -> np.ndarray:
+    """Seconds after midnight within the receiving hours, more in the morning."""
+    morning = u < MORNING_SHARE
+    frac = np.where(morning, u / MORNING_SHARE, (u - MORNING_SHARE) / (1 - MORNING_SHARE))
+    lo = np.where(morning, MORNING[0], AFTERNOON[0])
+    span = np.where(morning, MORNING[1] - MORNING[0], AFTERNOON[1] - AFTERNOON[0])
+    return lo + (frac * span).astype(np.int64)
+
+
+def _busday(days: np.ndarray, offsets: np.ndarray, city: _City) -> np.ndarray:
+    return np.busday_offset(days, offsets, roll="forward", holidays=city.holidays)
+
+
+def _dossier_ids(chunk: _Chunk, day: np.ndarray, unit: np.ndarray) -> pa.Array:
+    """``<agency code>-<yymmdd>-<sequence of the unit that day>``, e.g. 000.00.15.H57-240102-0001."""
+    day_index = np.repeat(np.arange(len(chunk.days)), chunk.counts)
+    key = day_index * len(UNITS) + unit
+    by_key = np.argsort(key, kind="stable")  # rows are in received order within each key
+    sorted_key = key[by_key]
+    group_start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    sizes = np.diff(np.r_[group_start, len(key)])
+    seq = np.empty(len(key), dtype=np.int64)
+    seq[by_key] = np.arange(len(key)) - np.repeat(group_start, sizes) + 1
+    yymmdd = pa.array(pd.DatetimeIndex(chunk.days).strftime("%y%m%d").tolist())
+    return pc.binary_join_element_wise(
+        _AGENCIES.take(pa.array(unit)), yymmdd.take(pa.array(day_index)),
+        pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), 4, "0"), "-")
+
+
+_AGENCIES = pa.array([u.agency_code for u in UNITS])
+
+
+def _text(vocabulary: Sequence[str], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    return _str(pa.array(list(vocabulary)).take(pa.array(codes)))
+
+
+def _str(values: pa.Array) -> pd.arrays.ArrowStringArray:
+    return pd.array(values, dtype="str")
+
+
+def _timestamps(values: np.ndarray) -> np.ndarray:
+    return values.astype("datetime64[us]")
+
+
+def _dossier_frame(d: _Dossiers) -> pd.DataFrame:
+    proc = d.proc
+    return pd.DataFrame({
+        "dossier_id": _str(d.dossier_id),
+        "unit_code": _text([u.code for u in UNITS], d.unit),
+        "procedure_code": _text([p.code for p in PROCEDURES], proc),
+        "procedure_name": _text([p.name for p in PROCEDURES], proc),
+        "field": _text([p.field for p in PROCEDURES], proc),
+        "service_level": _text([p.service_level for p in PROCEDURES], proc),
+        "channel": _text(CHANNELS, d.channel),
+        "received_at": _timestamps(d.received),
+        "due_at": _timestamps(d.due),
+        "completed_at": _timestamps(d.completed),
+        "returned_at": _timestamps(d.returned),
+        "status": _text(STATUSES, d.status),
+        "has_fee": d.has_fee,
+        "paid_online": d.paid_online,
+        "e_result": d.e_result,
+        "digitized": d.digitized,
+        "postal_return": d.postal_return,
+        "handler": _text(_HANDLERS, d.handler),
+        "late_reason": _text(_REASONS, d.late_reason),
+        "applicant_name": _text(_APPLICANTS, d.applicant),
+        "updated_at": _timestamps(d.updated),
+    })
+
+
+def _survey_frame(d: _Dossiers, chunk: _Chunk, city: _City) -> pd.DataFrame:
+    """Satisfaction answers for about 15% of the resolved dossiers (some not linked to one)."""
+    s = _DayStreams(city.seed, _SURVEY_STREAM, chunk.days, chunk.counts)
+    t = (d.day - city.start).astype(np.int64) / TREND_DAYS
+    answered = d.completed + (600 + s.uniform() * 3 * 86400).astype("timedelta64[s]")
+    rated = ~np.isnat(d.completed) & (s.uniform() < SURVEY_SHARE) & (answered <= city.export_at)
+    p_satisfied = _UNIT_SATISFACTION[d.unit] + 0.015 * t - np.where(d.status == REFUSED, 0.3, 0.0)
+    satisfied = s.uniform() < p_satisfied
+    split = s.uniform()
+    rating = np.where(satisfied, np.where(split < 0.6, 0, 1), np.where(split < 0.7, 2, 3))
+    unlinked = s.uniform() < SURVEY_UNLINKED_SHARE
+    rows = np.flatnonzero(rated)
+    response_no = pa.array(chunk.first_row + rows)
+    dossier_id = pc.if_else(pa.array(unlinked[rows]), "", d.dossier_id.take(pa.array(rows)))
+    return pd.DataFrame({
+        "response_id": _str(pc.binary_join_element_wise(
+            "DG", pc.utf8_lpad(pc.cast(response_no, pa.string()), 8, "0"), "-")),
+        "unit_code": _text([u.code for u in UNITS], d.unit[rows]),
+        "answered_at": _timestamps(answered[rows]),
+        "dossier_id": _str(dossier_id),
+        "rating": _text(RATINGS, rating[rows]),
+    })
+
+
+def iter_chunks(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED,
+                chunk_size: int = 1_000_000) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(dossiers, surveys about them) chunk by chunk; see ``iter_dossier_chunks``."""
+    city, chunks = _plan(n_dossiers, as_of, seed, chunk_size)
+    for chunk in chunks:
+        d = _simulate(chunk, city)
+        yield _dossier_frame(d), _survey_frame(d, chunk, city)
+
+
+def iter_dossier_chunks(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED,
+                        chunk_size: int = 1_000_000) -> Iterator[pd.DataFrame]:
+    """The dossiers in received order, in chunks of whole days (at most ``chunk_size`` rows unless a
+    single day holds more). ``n_dossiers=None`` means the default volume (``default_dossier_count``).
+    The concatenated chunks are the same for any ``chunk_size``."""
+    city, chunks = _plan(n_dossiers, as_of, seed, chunk_size)
+    for chunk in chunks:
+        yield _dossier_frame(_simulate(chunk, city))
+
+
+def generate(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF,
+             seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+    """Every table of the demo city in memory: units, targets, surveys, par_index, plan_tasks,
+    holidays, dossiers. Use ``iter_dossier_chunks`` (or ``iter_chunks``) for millions of dossiers."""
+    tables = reference_tables(as_of, seed)
+    dossiers, surveys = zip(*iter_chunks(n_dossiers, as_of, seed))
+    return {
+        "units": tables["units"],
+        "targets": tables["targets"],
+        "surveys": pd.concat(surveys, ignore_index=True),
+        "par_index": tables["par_index"],
+        "plan_tasks": tables["plan_tasks"],
+        "holidays": tables["holidays"],
+        "dossiers": pd.concat(dossiers, ignore_index=True),
+    }
+
+
+# ============================================================================ self-check
+def _resolved_on_time(dossiers: pd.DataFrame, by: pd.Series | str) -> pd.DataFrame:
+    done = dossiers[dossiers["completed_at"].notna()]
+    on_time = done["completed_at"] <= done["due_at"]
+    keys = done[by] if isinstance(by, str) else by[done.index]
+    return pd.DataFrame({"resolved": on_time.groupby(keys).size(), "on_time": on_time.groupby(keys).mean()})
+
+
+def _self_check() -> None:
+    t0 = time.perf_counter()
+    tables = generate()
+    print(f"default demo city (as of {DEFAULT_AS_OF}): {time.perf_counter() - t0:.2f} s")
+    for name, frame in tables.items():
+        print(f"  {name:<11} {len(frame):>9,} rows")
+    d = tables["dossiers"]
+    counted = d[d["status"] != "rut"]
+    quarter = counted["received_at"].dt.to_period("Q").astype(str)
+    per_quarter = counted.groupby(quarter).size().rename("received").to_frame()
+    per_quarter["on_time"] = _resolved_on_time(d, d["completed_at"].dt.to_period("Q").astype(str))["on_time"]
+    print(per_quarter.round(4).to_string())
+    year = counted["received_at"].dt.year
+    per_year = pd.DataFrame({
+        "online": (counted["channel"] == "truc_tuyen").groupby(year).mean(),
+        "digitized": counted["digitized"].groupby(year).mean(),
+        "paid_online": counted.loc[counted["has_fee"], "paid_online"].groupby(year).mean(),
+        "on_time": _resolved_on_time(d, d["completed_at"].dt.year)["on_time"],
+    })
+    done = d[d["completed_at"].notna()]
+    per_year["e_result"] = done["e_result"].groupby(done["completed_at"].dt.year).mean()
+    print(per_year.round(4).to_string())
+    print(_resolved_on_time(d, "unit_code").round(4).to_string())
+    open_ = d[d["status"].isin(["dang_xu_ly", "tam_dung"])]
+    export_at = pd.Timestamp(DEFAULT_AS_OF) + pd.Timedelta(seconds=EXPORT_TIME)
+    print(f"open {len(open_)}: overdue {(open_['due_at'] < export_at).sum()}, "
+          f"due within 2 working days {(open_['due_at'] <= export_at + pd.Timedelta(days=4)).sum()}")
+    s = tables["surveys"]
+    print(f"satisfaction {s['rating'].isin(['rat_hai_long', 'hai_long']).mean():.4f}")
+
+    t0 = time.perf_counter()
+    n = sum(len(chunk) for chunk in iter_dossier_chunks(1_000_000))
+    print(f"{n:,} dossiers: {time.perf_counter() - t0:.2f} s")
+
+
+if __name__ == "__main__":
+    _self_check()

@@ -121,3 +121,22 @@ def test_report_excel_matches_screen(page):
     by_field = [int(x.replace(".", "")) for x in p.locator("#form-table tr.form-total td").all_inner_texts()]
     assert by_field == screen
     page.shot("report-by-field-1920x1080")
+
+
+def test_upload_imports_in_background_and_reports_counts(page, tmp_path):
+    """The Home Affairs office uploads an extract: counts per file are shown, bad rows are listed."""
+    f = tmp_path / "don_vi_bo_sung.csv"
+    f.write_text("Mã đơn vị,Tên đơn vị,Loại đơn vị,Đơn vị cấp trên,Cấp\n"
+                 "W01,Phường 1,phuong,UBND,ward\nZZ9,Đơn vị lỗi,phuong,UBND,khong-ro\n", encoding="utf-8")
+    p = page.goto("/du-lieu")
+    before = p.locator("#imports-table tbody tr").count()
+    p.locator("#data-upload input[type=file]").set_input_files(str(f))
+    p.wait_for_selector("#upload-done", timeout=60000)
+    text = p.locator("#upload-done").inner_text()
+    assert "don_vi_bo_sung.csv" in text and "đọc 2 dòng, nhận 1, loại 1" in text
+    page.goto("/du-lieu")
+    assert p.locator("#imports-table tbody tr").count() == before + 1
+    assert "don_vi_bo_sung.csv" in p.locator("#imports-table tbody tr").first.inner_text()
+    p.wait_for_selector("#rejects-grid .ag-row")
+    assert "khong-ro" in p.locator("#rejects-grid").inner_text()
+    assert not page.errors
