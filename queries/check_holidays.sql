@@ -3,7 +3,7 @@ CREATE OR REPLACE TEMP TABLE checked AS
 WITH t AS (
     SELECT r._line, r AS _row, CAST(_ts(r.date) AS DATE) AS date, _text(r.name) AS name FROM raw_numbered r
 )
-SELECT _line, CAST(date AS VARCHAR) AS _key, to_json(_row) AS _raw,
+SELECT _line, CAST(date AS VARCHAR) AS _key,
     list_filter([
         CASE WHEN _blank(_row.date) THEN _missing('date') WHEN date IS NULL THEN _bad_value('date', _row.date, 'ngày') END,
         CASE WHEN name IS NULL THEN _missing('name') END
@@ -11,4 +11,4 @@ SELECT _line, CAST(date AS VARCHAR) AS _key, to_json(_row) AS _raw,
     date, name
 FROM t;
 INSERT INTO staged_holidays BY NAME
-SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;
+SELECT * EXCLUDE (_line, _key, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

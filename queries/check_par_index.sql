@@ -5,7 +5,7 @@ WITH t AS (
         _text(r.peer_name) AS peer_name, _num(r.score) AS score, _int(r.rank) AS rank
     FROM raw_numbered r
 )
-SELECT _line, year || '/' || peer_code AS _key, to_json(_row) AS _raw,
+SELECT _line, year || '/' || peer_code AS _key,
     list_filter([
         CASE WHEN year IS NULL OR year NOT BETWEEN 2000 AND 2100 THEN _bad_value('year', coalesce(_row.year, ''), 'năm') END,
         CASE WHEN peer_code IS NULL THEN _missing('peer_code') END,
@@ -16,4 +16,4 @@ SELECT _line, year || '/' || peer_code AS _key, to_json(_row) AS _raw,
     year, peer_code, peer_name, score, rank
 FROM t;
 INSERT INTO staged_par_index BY NAME
-SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;
+SELECT * EXCLUDE (_line, _key, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

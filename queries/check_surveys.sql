@@ -5,7 +5,7 @@ WITH t AS (
         _ts(r.answered_at) AS answered_at, _text(r.dossier_id) AS dossier_id, _enum('rating', r.rating) AS rating
     FROM raw_numbered r
 )
-SELECT _line, response_id AS _key, to_json(_row) AS _raw,
+SELECT _line, response_id AS _key,
     list_filter([
         CASE WHEN response_id IS NULL THEN _missing('response_id') END,
         CASE WHEN unit_code IS NULL THEN _missing('unit_code')
@@ -19,4 +19,4 @@ SELECT _line, response_id AS _key, to_json(_row) AS _raw,
     response_id, unit_code, answered_at, dossier_id, rating
 FROM t;
 INSERT INTO staged_surveys BY NAME
-SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;
+SELECT * EXCLUDE (_line, _key, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

@@ -9,7 +9,7 @@ WITH t AS (
         _text(r.source) AS source
     FROM raw_numbered r
 )
-SELECT _line, year || '/' || kpi || '/' || scope AS _key, to_json(_row) AS _raw,
+SELECT _line, year || '/' || kpi || '/' || scope AS _key,
     list_filter([
         CASE WHEN year IS NULL OR year NOT BETWEEN 2000 AND 2100 THEN _bad_value('year', coalesce(_row.year, ''), 'năm') END,
         CASE WHEN kpi IS NULL OR kpi = '' THEN _missing('kpi')
@@ -24,4 +24,4 @@ SELECT _line, year || '/' || kpi || '/' || scope AS _key, to_json(_row) AS _raw,
     scope, source
 FROM t;
 INSERT INTO staged_targets BY NAME
-SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;
+SELECT * EXCLUDE (_line, _key, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

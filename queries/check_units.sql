@@ -6,7 +6,7 @@ WITH t AS (
         _enum('level', r.level) AS level
     FROM raw_numbered r
 )
-SELECT _line, unit_code AS _key, to_json(_row) AS _raw,
+SELECT _line, unit_code AS _key,
     list_filter([
         CASE WHEN unit_code IS NULL THEN _missing('unit_code') END,
         CASE WHEN unit_name IS NULL THEN _missing('unit_name') END,
@@ -18,4 +18,4 @@ SELECT _line, unit_code AS _key, to_json(_row) AS _raw,
     unit_code, unit_name, unit_kind, parent_code, level
 FROM t;
 INSERT INTO staged_units BY NAME
-SELECT * EXCLUDE (_line, _key, _raw, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;
+SELECT * EXCLUDE (_line, _key, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

@@ -6,6 +6,6 @@ SELECT $seq, $file_name, c._line, $kind, c._key, c._errors[1].column_name,
        coalesce(map_extract_value(h.labels, c._errors[1].column_name), c._errors[1].column_name),
        array_to_string(list_transform(c._errors, lambda e: coalesce(map_extract_value(h.labels, e.column_name),
                                                                     e.column_name) || ': ' || e.reason), '; '),
-       c._raw, NULL
-FROM checked c, h
+       to_json(r) , NULL
+FROM checked c JOIN raw_numbered r USING (_line), h
 WHERE len(c._errors) > 0;

@@ -94,45 +94,58 @@ class Procedure:
 
 PROCEDURES: tuple[Procedure, ...] = (
     # wards: civil status, authentication, social protection, land mediation (≈ 80% of dossiers)
-    Procedure("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", "Chứng thực", 0, "mot_phan", WARD, 21.0, True, 0.05),
+    Procedure("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+              "Chứng thực", 0, "mot_phan", WARD, 21.0, True, 0.05),
     Procedure("2.000884", "Chứng thực chữ ký trong các giấy tờ, văn bản", "Chứng thực", 0, "mot_phan", WARD, 7.0, True),
-    Procedure("2.001035", "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản", "Chứng thực", 2, "mot_phan", WARD, 3.0, True),
+    Procedure("2.001035", "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản",
+              "Chứng thực", 2, "mot_phan", WARD, 3.0, True),
     Procedure("1.001193", "Đăng ký khai sinh", "Hộ tịch", 1, "toan_trinh", WARD, 12.0, False),
     Procedure("1.000894", "Đăng ký kết hôn", "Hộ tịch", 3, "mot_phan", WARD, 4.0, False),
     Procedure("1.000656", "Đăng ký khai tử", "Hộ tịch", 1, "toan_trinh", WARD, 3.0, False),
     Procedure("1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", "Hộ tịch", 3, "toan_trinh", WARD, 7.0, True),
     Procedure("2.000635", "Cấp bản sao trích lục hộ tịch", "Hộ tịch", 1, "toan_trinh", WARD, 8.0, True),
-    Procedure("1.004859", "Đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch", "Hộ tịch", 3, "mot_phan", WARD, 2.5, True),
+    Procedure("1.004859", "Đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch",
+              "Hộ tịch", 3, "mot_phan", WARD, 2.5, True),
     Procedure("1.001776", "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hằng tháng",
               "Lao động - Thương binh và Xã hội", 15, "mot_phan", WARD, 3.0, False),
-    Procedure("2.000337", "Cấp giấy xác nhận khuyết tật", "Lao động - Thương binh và Xã hội", 20, "mot_phan", WARD, 1.5, False),
+    Procedure("2.000337", "Cấp giấy xác nhận khuyết tật",
+              "Lao động - Thương binh và Xã hội", 20, "mot_phan", WARD, 1.5, False),
     Procedure("1.003554", "Hòa giải tranh chấp đất đai", "Đất đai", 30, "thong_tin", WARD, 0.8, False),
-    Procedure("1.008901", "Xét, duyệt chính sách hỗ trợ đối với trẻ em mẫu giáo", "Giáo dục và Đào tạo", 10, "mot_phan", WARD, 1.2, False),
+    Procedure("1.008901", "Xét, duyệt chính sách hỗ trợ đối với trẻ em mẫu giáo",
+              "Giáo dục và Đào tạo", 10, "mot_phan", WARD, 1.2, False),
     # Phòng Tư pháp
     Procedure("2.000908", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan nước ngoài cấp",
               "Chứng thực", 0, "mot_phan", "PTP", 1.0, True),
     Procedure("1.001022", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch", 15, "mot_phan", "PTP", 0.3, True),
-    Procedure("2.000748", "Thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc", "Hộ tịch", 3, "mot_phan", "PTP", 0.6, True),
+    Procedure("2.000748", "Thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc",
+              "Hộ tịch", 3, "mot_phan", "PTP", 0.6, True),
     Procedure("2.002191", "Giải quyết yêu cầu bồi thường tại cơ quan trực tiếp quản lý người thi hành công vụ",
               "Tư pháp", 30, "thong_tin", "PTP", 0.1, False),
     # Phòng Tài nguyên và Môi trường
     Procedure("1.004227", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
               "Đất đai", 10, "mot_phan", "PTNMT", 4.0, True, 0.06),
-    Procedure("1.003003", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu", "Đất đai", 20, "mot_phan", "PTNMT", 1.5, True, 0.03),
+    Procedure("1.003003", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
+              "Đất đai", 20, "mot_phan", "PTNMT", 1.5, True, 0.03),
     Procedure("1.004199", "Chuyển mục đích sử dụng đất phải được phép của cơ quan nhà nước có thẩm quyền",
               "Đất đai", 15, "mot_phan", "PTNMT", 1.2, True, 0.05),
     Procedure("1.004203", "Tách thửa hoặc hợp thửa đất", "Đất đai", 15, "mot_phan", "PTNMT", 1.3, True),
     Procedure("1.010738", "Đăng ký môi trường", "Môi trường", 10, "toan_trinh", "PTNMT", 0.3, False, 0.9),
     # Phòng Quản lý đô thị
-    Procedure("1.009994", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", "Xây dựng", 15, "toan_trinh", "PQLDT", 2.0, True),
-    Procedure("1.009995", "Cấp giấy phép sửa chữa, cải tạo đối với nhà ở riêng lẻ", "Xây dựng", 15, "mot_phan", "PQLDT", 0.5, True),
-    Procedure("1.009996", "Điều chỉnh giấy phép xây dựng đối với nhà ở riêng lẻ", "Xây dựng", 20, "mot_phan", "PQLDT", 0.3, True, 0.2),
+    Procedure("1.009994", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+              "Xây dựng", 15, "toan_trinh", "PQLDT", 2.0, True),
+    Procedure("1.009995", "Cấp giấy phép sửa chữa, cải tạo đối với nhà ở riêng lẻ",
+              "Xây dựng", 15, "mot_phan", "PQLDT", 0.5, True),
+    Procedure("1.009996", "Điều chỉnh giấy phép xây dựng đối với nhà ở riêng lẻ",
+              "Xây dựng", 20, "mot_phan", "PQLDT", 0.3, True, 0.2),
     # Phòng Tài chính - Kế hoạch
-    Procedure("2.000720", "Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh", 3, "toan_trinh", "PTCKH", 2.3, True),
+    Procedure("2.000720", "Đăng ký thành lập hộ kinh doanh",
+              "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 2.3, True),
     Procedure("2.000575", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
-              "Thành lập và hoạt động của hộ kinh doanh", 3, "toan_trinh", "PTCKH", 1.2, True),
-    Procedure("1.001612", "Tạm ngừng hoạt động hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh", 3, "toan_trinh", "PTCKH", 0.5, False),
-    Procedure("1.005280", "Đăng ký thành lập hợp tác xã", "Thành lập và hoạt động của hợp tác xã", 5, "mot_phan", "PTCKH", 0.1, True, 1.0),
+              "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 1.2, True),
+    Procedure("1.001612", "Tạm ngừng hoạt động hộ kinh doanh",
+              "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 0.5, False),
+    Procedure("1.005280", "Đăng ký thành lập hợp tác xã",
+              "Đăng ký kinh doanh", 5, "mot_phan", "PTCKH", 0.1, True, 1.0),
     # Phòng Lao động - Thương binh và Xã hội
     Procedure("1.002519", "Giải quyết chế độ trợ cấp một lần đối với người có công với cách mạng",
               "Lao động - Thương binh và Xã hội", 12, "mot_phan", "PLDTBXH", 0.6, False),
@@ -141,9 +154,12 @@ PROCEDURES: tuple[Procedure, ...] = (
     Procedure("1.001758", "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội",
               "Lao động - Thương binh và Xã hội", 5, "mot_phan", "PLDTBXH", 0.5, False),
     # the city's one-stop desk for offices without their own (education, culture)
-    Procedure("1.004515", "Cho phép trường mầm non hoạt động giáo dục", "Giáo dục và Đào tạo", 20, "mot_phan", CITY_CODE, 0.05, False, 1.0),
-    Procedure("3.000182", "Chuyển trường đối với học sinh trung học cơ sở", "Giáo dục và Đào tạo", 3, "toan_trinh", CITY_CODE, 0.5, False),
-    Procedure("1.001029", "Cấp Giấy phép đủ điều kiện kinh doanh dịch vụ karaoke", "Văn hóa", 5, "toan_trinh", CITY_CODE, 0.15, True, 0.5),
+    Procedure("1.004515", "Cho phép trường mầm non hoạt động giáo dục",
+              "Giáo dục và Đào tạo", 20, "mot_phan", CITY_CODE, 0.05, False, 1.0),
+    Procedure("3.000182", "Chuyển trường đối với học sinh trung học cơ sở",
+              "Giáo dục và Đào tạo", 3, "toan_trinh", CITY_CODE, 0.5, False),
+    Procedure("1.001029", "Cấp Giấy phép đủ điều kiện kinh doanh dịch vụ karaoke",
+              "Văn hóa", 5, "toan_trinh", CITY_CODE, 0.15, True, 0.5),
     Procedure("1.003645", "Thông báo tổ chức lễ hội", "Văn hóa", 5, "mot_phan", CITY_CODE, 0.1, False, 0.6),
 )
 
@@ -607,9 +623,10 @@ def _plan(n_dossiers: int | None, as_of: dt.date, seed: int, chunk_size: int) ->
     keep = weights > 0
     days = days[keep]
     counts = np.random.default_rng([seed, _DAYS_STREAM]).multinomial(n, weights[keep] / weights.sum())
-    # chunks of whole days, at most chunk_size rows unless one day alone holds more
+    # chunks of whole days, at most chunk_size rows unless one day alone holds more (no dossiers at
+    # all: one empty chunk)
     ends = np.cumsum(counts)
-    chunks, lo, first_row = [], 0, 0  # no dossiers at all: one empty chunk
+    chunks, lo, first_row = [], 0, 0
     while lo < len(days):
         hi = max(lo + 1, int(np.searchsorted(ends, first_row + chunk_size, side="right")))
         chunks.append(_Chunk(days[lo:hi], counts[lo:hi], first_row))
@@ -914,8 +931,11 @@ def _self_check() -> None:
     print(_resolved_on_time(d, "unit_code").round(4).to_string())
     open_ = d[d["status"].isin(["dang_xu_ly", "tam_dung"])]
     export_at = pd.Timestamp(DEFAULT_AS_OF) + pd.Timedelta(seconds=EXPORT_TIME)
-    print(f"open {len(open_)}: overdue {(open_['due_at'] < export_at).sum()}, "
-          f"due within 2 working days {(open_['due_at'] <= export_at + pd.Timedelta(days=4)).sum()}")
+    hol = tables["holidays"]["date"].to_numpy().astype("datetime64[D]")
+    horizon = pd.Timestamp(np.busday_offset(np.datetime64(DEFAULT_AS_OF), 2, roll="forward", holidays=hol))
+    soon = (open_["due_at"] >= export_at) & (open_["due_at"] < horizon + pd.Timedelta(days=1))
+    print(f"open at the as-of date {len(open_)}: overdue {(open_['due_at'] < export_at).sum()}, "
+          f"due within the next 2 working days {soon.sum()}")
     s = tables["surveys"]
     print(f"satisfaction {s['rating'].isin(['rat_hai_long', 'hai_long']).mean():.4f}")
 
