@@ -14,7 +14,7 @@ run: install demo serve
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,export]'
+	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)

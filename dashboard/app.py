@@ -22,17 +22,19 @@ def _nav() -> dbc.Navbar:
             dbc.NavbarBrand([html.Span("CCHC", className="brand-mark"), " Bảng điều hành cải cách hành chính"],
                             href="/", className="brand"),
             dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
+            html.A(["▶ Trình chiếu"], id="present-link", href="/trinh-chieu", className="btn btn-light btn-sm ms-3 present-btn",
+                   title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)"),
         ], fluid=True),
         color="primary", dark=True, className="app-navbar", id="app-navbar",
     )
 
 
 def layout() -> html.Div:
-    return html.Div([
+    return html.Div(id="app-root", className="app-root", children=[
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         _nav(),
         dbc.Container(dash.page_container, fluid=True, className="page-body", id="page-body"),
-    ], className="app-root")
+    ])
 
 
 @callback(Output(ids.NAV, "children"), Input("_pages_location", "pathname"), Input("_pages_location", "search"))
@@ -48,6 +50,17 @@ def nav_links(pathname: str | None, search: str | None):
         links.append(dbc.NavItem(dbc.NavLink(page["name"], href=target, active=pathname == page["path"],
                                              className="nav-page")))
     return links
+
+
+@callback(Output("app-root", "className"), Output("present-link", "href"),
+          Input("_pages_location", "pathname"), Input("_pages_location", "search"))
+def present_mode(pathname: str | None, search: str | None):
+    """`?present=1` on any page (and the deck itself): no navigation chrome, large high-contrast type."""
+    q = dict(parse_qsl((search or "").lstrip("?")))
+    keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
+    deck = "/trinh-chieu" + ("?" + urlencode(keep) if keep else "")
+    present = pathname == "/trinh-chieu" or q.get("present") == "1"
+    return ("app-root present" if present else "app-root"), deck
 
 
 @callback(Output(ids.URL, "href"), Input({"type": "flt", "key": ALL}, "value"),

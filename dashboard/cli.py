@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="json")
     _add_db(p)
 
+    p = sub.add_parser("export", help="xuất PDF: trang tổng quan (pdf) hoặc bộ trình chiếu (deck)")
+    p.add_argument("what", choices=["pdf", "deck"])
+    _add_period(p)
+    p.add_argument("--unit")
+    p.add_argument("--out", required=True)
+    _add_db(p)
+
     p = sub.add_parser("settings", help="xem/đặt thiết lập lưu cùng dữ liệu (vd. city_peer_code)")
     p.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     _add_db(p)
@@ -237,6 +244,22 @@ def cmd_at_risk(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .export_pdf import ExportError, export_pdf
+
+    path = config.db_path(args.db)
+    snap = _snapshot(args)
+    period = _period(args)
+    if args.unit and not snap.rows("unit_exists", unit=args.unit):
+        raise CliError(f"không có đơn vị {args.unit!r}")
+    try:
+        pages = export_pdf(path, args.what, period, args.unit, Path(args.out))
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"Đã ghi {args.out} ({pages} trang)")
+    return 0
+
+
 def cmd_settings(args) -> int:
     from .demo.build import publish_settings
     from .metrics.report import settings
@@ -267,7 +290,7 @@ def cmd_serve(args) -> int:
 
 COMMANDS = {
     "demo": cmd_demo, "ingest": cmd_ingest, "report": cmd_report, "kpi": cmd_kpi, "rejects": cmd_rejects,
-    "at-risk": cmd_at_risk, "settings": cmd_settings, "serve": cmd_serve,
+    "at-risk": cmd_at_risk, "export": cmd_export, "settings": cmd_settings, "serve": cmd_serve,
 }
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def layout(period=None, level=None, sort=None, unit=None, kpi=None, desc=None, *
 
 
 def _matrix(m, q, sort, worst_first):
-    head = [html.Th("#", scope="col"), html.Th("Đơn vị", scope="col"), html.Th("Cấp", scope="col")]
+    head = [html.Th("#", scope="col"), html.Th("Đơn vị", scope="col"), html.Th("Cấp", scope="col", className="col-level")]
     for k in MATRIX_KPIS:
         arrow = (" ▲" if not worst_first else " ▼") if k.name == sort else ""
         link = href("/don-vi", sort=k.name, desc="1" if (k.name == sort and worst_first) else None, **q)
@@ -57,7 +57,7 @@ def _matrix(m, q, sort, worst_first):
     body = []
     for i, r in enumerate(m.to_dict("records"), start=1):
         cells = [html.Td(i, className="num rank"), html.Th(r["unit_name"], scope="row"),
-                 html.Td(LEVEL_LABELS.get(r["level"], r["level"]), className="text-muted")]
+                 html.Td(LEVEL_LABELS.get(r["level"], r["level"]), className="text-muted col-level")]
         for k in MATRIX_KPIS:
             st = r[f"{k.name}__status"]
             link = href("/don-vi", unit=r["unit_code"], kpi=k.name, period=q["period"])

@@ -1,0 +1,50 @@
+/* Meeting mode: ← / → step through the deck, 1–9 jump, Esc leaves; optional auto-advance (data-auto seconds).
+   Navigation goes through history.pushState + popstate, which Dash's router follows without a reload. */
+(function () {
+  function deck() { return document.getElementById("deck"); }
+  function go(url) {
+    if (!url) return;
+    window.history.pushState({}, "", url);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  }
+  function slideUrl(d, n) {
+    var base = d.getAttribute("data-base") || "/trinh-chieu";
+    return base + (base.indexOf("?") >= 0 ? "&" : "?") + "slide=" + n;
+  }
+  function step(delta) {
+    var d = deck(); if (!d) return;
+    var n = parseInt(d.getAttribute("data-slide"), 10), count = parseInt(d.getAttribute("data-count"), 10);
+    var next = n + delta;
+    if (delta > 0 && next > count) next = 1;  // auto-advance loops; the arrows stop at the ends below
+    if (next < 1 || next > count) return;
+    go(slideUrl(d, next));
+  }
+  document.addEventListener("keydown", function (e) {
+    var d = deck();
+    if (!d || e.altKey || e.ctrlKey || e.metaKey) {
+      if (e.key === "Escape" && /present=1/.test(window.location.search)) {
+        go(window.location.pathname + window.location.search.replace(/[?&]present=1/, "").replace(/^&/, "?"));
+      }
+      return;
+    }
+    var tag = (e.target && e.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA") return;
+    var n = parseInt(d.getAttribute("data-slide"), 10), count = parseInt(d.getAttribute("data-count"), 10);
+    if (e.key === "ArrowRight" || e.key === "PageDown" || e.key === " ") { if (n < count) go(slideUrl(d, n + 1)); e.preventDefault(); }
+    else if (e.key === "ArrowLeft" || e.key === "PageUp") { if (n > 1) go(slideUrl(d, n - 1)); e.preventDefault(); }
+    else if (/^[1-9]$/.test(e.key)) { var k = parseInt(e.key, 10); if (k <= count) go(slideUrl(d, k)); }
+    else if (e.key === "Home") { go(slideUrl(d, 1)); }
+    else if (e.key === "End") { go(slideUrl(d, count)); }
+    else if (e.key === "Escape") { go(d.getAttribute("data-exit") || "/"); }
+  });
+  var timer = null, armedFor = null;
+  setInterval(function () {  // (re)arm auto-advance whenever the rendered slide changes
+    var d = deck();
+    var key = d ? d.getAttribute("data-slide") + "|" + d.getAttribute("data-auto") + "|" + d.getAttribute("data-base") : null;
+    if (key === armedFor) return;
+    armedFor = key;
+    if (timer) { clearTimeout(timer); timer = null; }
+    var secs = d ? parseInt(d.getAttribute("data-auto") || "0", 10) : 0;
+    if (secs >= 5) timer = setTimeout(function () { step(1); }, secs * 1000);
+  }, 500);
+})();

@@ -1,0 +1,67 @@
+"""`cchc export pdf|deck`: the overview slide (one page) or the whole meeting deck as PDF.
+
+The PDF is the dashboard's own deck page printed by Debian's chromium through Playwright, so it
+holds exactly the screen's numbers, charts and shipped Vietnamese fonts (fonts are embedded)."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from .metrics.period import Period
+from .ui.components import href
+
+PAGE = {"width": "1920px", "height": "1080px"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # the export's own page loads are not news
+        pass
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CCHC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        raise ExportError("không tìm thấy chromium (apt-get install chromium) để xuất PDF")
+    return path
+
+
+def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: Path) -> int:
+    """Write the PDF; returns its number of pages."""
+    from playwright.sync_api import sync_playwright
+
+    from .app import create_app
+
+    app = create_app(db_path)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}" + href(
+        "/trinh-chieu", print="1", slides="1" if kind == "pdf" else None, period=period.key, unit=unit)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(url)
+            page.wait_for_selector("#deck .slide", timeout=60_000)
+            page.wait_for_load_state("networkidle")
+            # every chart drawn before printing
+            page.wait_for_function("() => [...document.querySelectorAll('.dash-graph')].every("
+                                   "g => g.querySelector('.main-svg'))", timeout=60_000)
+            page.evaluate("document.fonts.ready")
+            pages = page.locator("#deck .slide").count()
+            page.emulate_media(media="print")
+            page.pdf(path=str(out), print_background=True, prefer_css_page_size=True, **PAGE)
+            browser.close()
+    finally:
+        server.shutdown()
+    return pages

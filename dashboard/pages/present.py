@@ -1,0 +1,160 @@
+"""Trình chiếu — the quarterly meeting deck on a projector: few, large numbers per slide, the period and
+data date always visible, ← / → to step, 1–9 to jump, Esc to leave, optional auto-advance. The ward
+chosen in the URL (`unit=W03`) is followed by every slide. `print=1` renders every slide one after the
+other (one per PDF page) for `cchc export deck`; `slides=1` keeps only the first (the one-page PDF)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from ..config import KPI_BY_NAME
+from ..metrics import late, views
+from ..ui import figures
+from ..ui import format as fmt
+from ..ui.components import graph, href, status_badge
+from ..ui.theme import STATUS_COLORS
+from .common import valid_unit
+
+HEADLINE_KPIS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate", "digitization_rate",
+                 "par_index_rank")
+KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_rate")
+
+
+def slide_titles() -> list[str]:
+    return (["Tổng quan"] + [KPI_BY_NAME[k].label for k in KPI_SLIDES] +
+            ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC"])
+
+
+def _frame(ctx, p, unit_name, n, total, title, body) -> html.Div:
+    return html.Div([
+        html.Div([html.Div(title, className="slide-title"),
+                  html.Div(f"{n}/{total}", className="slide-no")], className="slide-head"),
+        html.Div(body, className="slide-body"),
+        html.Div([html.Span(f"{unit_name} · {p.label}"), html.Span(f"Dữ liệu đến {fmt.datetime(ctx.as_of)}")],
+                 className="slide-foot"),
+    ], className="slide", **{"data-slide": n})
+
+
+def _big(label, value, status=None, sub=None, kpi=None) -> html.Div:
+    color = STATUS_COLORS.get(status) if status else None
+    return html.Div([html.Div(label, className="big-label"),
+                     html.Div(value, className="big-value", style={"color": color} if color else None),
+                     html.Div([status_badge(status, big=True) if status else None,
+                               html.Span(sub, className="big-sub") if sub else None], className="big-meta")],
+                    className="big-tile", **({"data-kpi": kpi} if kpi else {}))
+
+
+def _overview(ctx, p, unit, cards):
+    tiles = [dbc.Col(_big(c.label, fmt.kpi_value(c.actual, c.unit), c.status,
+                          "Chỉ tiêu " + fmt.target_text(c.comparator, c.target, c.unit), c.kpi), md=4, className="mb-4")
+             for c in cards if c.kpi in HEADLINE_KPIS]
+    return dbc.Row(tiles, className="g-4")
+
+
+def _kpi_slide(ctx, p, unit, cards, kpi):
+    c = next((x for x in cards if x.kpi == kpi), None)
+    if c is None:
+        return html.Div("Chưa có dữ liệu.", className="big-sub")
+    wk = views.weekly(ctx, p.end - dt.timedelta(weeks=26), p.end, unit)
+    fig = figures.kpi_trend(wk, kpi, c.target, "26 tuần gần nhất")
+    fig.update_layout(font=dict(size=22), title=dict(font=dict(size=24)))
+    prev = "—" if c.previous is None or c.actual is None else fmt.pp(c.actual - c.previous)
+    left = html.Div([_big(c.label, fmt.kpi_value(c.actual, c.unit), c.status,
+                          "Chỉ tiêu " + fmt.target_text(c.comparator, c.target, c.unit), kpi),
+                     html.Div([html.Div("So với kỳ trước", className="big-label"), html.Div(prev, className="mid-value")],
+                              className="big-tile mt-4")])
+    return dbc.Row([dbc.Col(left, md=4), dbc.Col(graph(fig, None, height=620), md=8)])
+
+
+def _ranking(ctx, p):
+    m = views.unit_matrix(ctx, p)
+    m = m[m["on_time_rate"].notna()].sort_values("on_time_rate")
+    target = next((r["target"] for r in views.kpis(ctx, p) if r["kpi"] == "on_time_rate" and r["unit_code"] == "ALL"), None)
+    fig = figures.ranked_bars(list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target)
+    fig.update_layout(font=dict(size=20))
+    return graph(fig, None, height=760)
+
+
+def _worst(ctx, p):
+    w = views.worst_units(ctx, p, n=4)
+    if w.empty:
+        return html.Div("Không có đơn vị nào đủ hồ sơ để xếp hạng.", className="big-sub")
+    return dbc.Row([dbc.Col(html.Div([
+        html.Div(r.unit_name, className="big-label"),
+        html.Div(fmt.pct(r.on_time_rate), className="big-value", style={"color": STATUS_COLORS[r.on_time_rate__status]}),
+        html.Div(f"{fmt.num(r.resolved_late)} trễ hạn · {fmt.num(r.pending_overdue)} đang quá hạn", className="big-sub"),
+    ], className="big-tile"), md=6, className="mb-4") for r in w.itertuples()], className="g-4")
+
+
+def _late(ctx, p, unit):
+    counts = views.late_counts(ctx, p, unit)
+    top, _ = views.late_page(ctx, p, late.LateFilter(view="overdue", unit=unit), "working_days_late", True, 6, 0)
+    rows = [html.Tr([html.Td(r["dossier_id"]), html.Td(r["unit_name"]), html.Td(r["procedure_name"] or ""),
+                     html.Td(fmt.num(r["working_days_late"]), className="num"), html.Td(r["handler"] or "")])
+            for r in top.to_dict("records")]
+    table = html.Table([html.Thead(html.Tr([html.Th("Mã hồ sơ"), html.Th("Đơn vị"), html.Th("Thủ tục"),
+                                            html.Th("Trễ (ngày LV)", className="num"), html.Th("Cán bộ")])),
+                        html.Tbody(rows)], className="table slide-table") if rows else \
+        html.Div("Không có hồ sơ nào đang quá hạn.", className="big-sub")
+    return html.Div([
+        dbc.Row([dbc.Col(_big("Đang quá hạn", fmt.num(counts["overdue"]), "missed" if counts["overdue"] else "met"), md=4),
+                 dbc.Col(_big("Sắp đến hạn (2 ngày LV)", fmt.num(counts["at_risk"]), "at_risk" if counts["at_risk"] else "met"), md=4),
+                 dbc.Col(_big("Đã giải quyết trễ hạn", fmt.num(counts["late"])), md=4)], className="g-4 mb-4"),
+        table])
+
+
+def _plan(ctx, p):
+    plan = views.plan_tasks(ctx, p.end.year)
+    fig = figures.plan_by_area(plan)
+    fig.update_layout(font=dict(size=20))
+    return graph(fig, None, height=720)
+
+
+def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=None, **_):  # noqa: A002
+    ctx = views.context()
+    p = views.resolve_period(period, ctx)
+    unit = valid_unit(ctx, unit)
+    unit_name = views.unit_name(ctx, unit) or ctx.city
+    titles = slide_titles()
+    total = len(titles)
+    try:
+        n = min(max(int(slide or 1), 1), total)
+    except ValueError:
+        n = 1
+    cards = views.kpi_cards(ctx, p, unit)
+    builders = ([lambda: _overview(ctx, p, unit, cards)] +
+                [lambda k=k: _kpi_slide(ctx, p, unit, cards, k) for k in KPI_SLIDES] +
+                [lambda: _ranking(ctx, p), lambda: _worst(ctx, p), lambda: _late(ctx, p, unit), lambda: _plan(ctx, p)])
+    printing = print == "1"
+    if printing:
+        count = min(total, max(1, int(slides))) if (slides or "").isdigit() else total
+        shown = list(range(1, count + 1))
+    else:
+        shown = [n]
+    deck = [_frame(ctx, p, unit_name, i, total, titles[i - 1], builders[i - 1]()) for i in shown]
+    if printing:
+        filters = html.Div(f"Bộ lọc: kỳ {p.key} ({p.label}); đơn vị: {unit_name}; dữ liệu phiên bản "
+                           f"{ctx.snap.data_version}", className="print-filters")
+        deck[0].children.append(filters)
+    exit_href = href("/", period=p.key, unit=unit)
+    auto_s = int(auto) if (auto or "").isdigit() and int(auto) >= 5 else 0
+    return html.Div([
+        html.Div(deck, id="deck", className="deck" + (" deck-print" if printing else ""),
+                 **{"data-slide": n, "data-count": total, "data-auto": auto_s, "data-exit": exit_href,
+                    "data-base": href("/trinh-chieu", period=p.key, unit=unit, auto=auto_s or None)}),
+        None if printing else html.Div([
+            html.A("◀", href=href("/trinh-chieu", slide=max(1, n - 1), period=p.key, unit=unit, auto=auto_s or None),
+                   className="deck-nav", id="deck-prev", title="Trang trước (←)"),
+            html.Span(" · ".join(f"{i}" for i in range(1, total + 1)), className="deck-dots"),
+            html.A("▶", href=href("/trinh-chieu", slide=min(total, n + 1), period=p.key, unit=unit, auto=auto_s or None),
+                   className="deck-nav", id="deck-next", title="Trang sau (→)"),
+            html.A("Thoát (Esc)", href=exit_href, className="deck-exit"),
+        ], className="deck-controls"),
+    ], className="page page-present")
+
+
+dash.register_page(__name__, path="/trinh-chieu", name="Trình chiếu", title="Trình chiếu — CCHC", order=6, nav=False,
+                   layout=layout)

@@ -1,0 +1,49 @@
+"""PDF export: page count, Vietnamese text extractable, fonts embedded, the same numbers as the CLI."""
+import json
+import shutil
+import subprocess
+
+from conftest import cchc
+from pypdf import PdfReader
+
+
+def _text(pdf) -> str:
+    """Text as a reader extracts it (poppler; pypdf spaces out words whose glyphs span font subsets)."""
+    assert shutil.which("pdftotext"), "make test installs poppler-utils"
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+
+
+def test_deck_pdf_pages_text_fonts_and_png(demo_db, tmp_path):
+    out = tmp_path / "deck.pdf"
+    r = cchc("export", "deck", "--period", "2026-Q3", "--out", str(out), db=demo_db)
+    assert "9 trang" in r.stdout.decode()
+    reader = PdfReader(out)
+    assert len(reader.pages) == 9
+    text = _text(out)
+    for phrase in ("Tổng quan", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Tỷ lệ hài lòng của người dân", "Hồ sơ trễ hạn",
+                   "Kế hoạch CCHC", "Quý 3/2026", "Dữ liệu đến"):
+        assert phrase in text, phrase
+    fonts = {f["/BaseFont"] for page in reader.pages for f in
+             (page["/Resources"].get("/Font") or {}).values() if "/BaseFont" in f.get_object()
+             for f in [f.get_object()]}
+    assert any("BeVietnamPro" in str(f) for f in fonts), fonts
+    assert shutil.which("pdftoppm"), "make test installs poppler-utils"
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "pg")], check=True)
+    assert len(list(tmp_path.glob("pg-*.png"))) == 9
+
+
+def test_one_page_pdf_prints_filters_and_cli_numbers(demo_db, tmp_path):
+    out = tmp_path / "tong-quan.pdf"
+    cchc("export", "pdf", "--period", "2026-Q3", "--unit", "W08", "--out", str(out), db=demo_db)
+    assert len(PdfReader(out).pages) == 1
+    text = _text(out)
+    assert "Bộ lọc: kỳ 2026-Q3" in text and "Xã Bình Minh" in text
+    kpis = json.loads(cchc("kpi", "--period", "2026-Q3", "--unit", "W08", db=demo_db).stdout)
+    on_time = next(r["actual"] for r in kpis if r["kpi"] == "on_time_rate" and r["unit_code"] == "W08")
+    assert f"{on_time * 100:.2f}%".replace(".", ",") in text
+
+
+def test_export_refuses_unknown_unit(demo_db, tmp_path):
+    r = cchc("export", "pdf", "--period", "2026-Q3", "--unit", "NOPE", "--out", str(tmp_path / "x.pdf"), db=demo_db,
+             check=False)
+    assert r.returncode != 0 and "NOPE" in r.stderr.decode()
