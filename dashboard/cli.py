@@ -53,6 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=["unit"])
     p.add_argument("--unit")
     p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--projection", action="store_true",
+                   help="dự báo cuối quý: số hồ sơ còn được phép trễ và tỷ lệ đúng hạn dự kiến (quý chứa ngày dữ liệu)")
+    _add_db(p)
+
+    p = sub.add_parser("index", help="điểm Bộ chỉ số phục vụ (QĐ 766) theo đơn vị, từng thành phần")
+    _add_period(p)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    _add_db(p)
+
+    p = sub.add_parser("lateness", help="trễ hạn theo đồng hồ gốc (thời hạn luật định) và theo hạn đã điều chỉnh")
+    _add_period(p)
+    p.add_argument("--unit")
+    p.add_argument("--dossiers", action="store_true", help="từng hồ sơ (đối chiếu đến hồ sơ)")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
     _add_db(p)
 
     p = sub.add_parser("rejects", help="các dòng bị loại khi nạp (tệp, dòng, cột, lý do)")
@@ -118,7 +132,18 @@ def _period(args):
 
 
 def _json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_default) + "\n")
+    """JSON out; NaN (pandas' missing value) becomes null, never the invalid token NaN."""
+    sys.stdout.write(json.dumps(_nan_to_none(obj), ensure_ascii=False, indent=2, default=_default, allow_nan=False) + "\n")
+
+
+def _nan_to_none(o: Any) -> Any:
+    if isinstance(o, float) and o != o:
+        return None
+    if isinstance(o, dict):
+        return {k: _nan_to_none(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_nan_to_none(v) for v in o]
+    return o
 
 
 def _default(o: Any) -> Any:
@@ -198,6 +223,16 @@ def cmd_report(args) -> int:
 def cmd_kpi(args) -> int:
     from .metrics.report import kpi_rows
 
+    if args.projection:
+        from .metrics.insight import projections, projections_json
+        from .metrics.views import data_as_of
+
+        snap = _snapshot(args)
+        rows = projections_json(projections(snap, data_as_of(snap)))
+        if args.unit:
+            rows = [r for r in rows if r["unit_code"] == args.unit]
+        _json(rows) if args.format == "json" else _csv(rows)
+        return 0
     rows = kpi_rows(_snapshot(args), _period(args), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
     if args.unit:
         rows = [r for r in rows if r["unit_code"] == args.unit]
@@ -205,6 +240,33 @@ def cmd_kpi(args) -> int:
         _json(rows)
     else:
         _csv(rows)
+    return 0
+
+
+def cmd_index(args) -> int:
+    from .metrics.insight import index_scores, index_totals
+
+    scores = index_scores(_snapshot(args), _period(args))
+    totals = index_totals(scores)
+    if args.format == "csv":
+        _csv(scores.to_dict("records"))
+        return 0
+    _json({"period": _period(args).key,
+           "units": [{**t, "components": [c for c in scores.to_dict("records") if c["unit_code"] == t["unit_code"]]}
+                     for t in totals.to_dict("records")]})
+    return 0
+
+
+def cmd_lateness(args) -> int:
+    from .metrics.insight import lateness, lateness_dossiers
+
+    snap, period = _snapshot(args), _period(args)
+    if args.dossiers:
+        rows = lateness_dossiers(snap, period, args.unit).to_dict("records")
+        _json(rows) if args.format == "json" else _csv(rows)
+        return 0
+    out = lateness(snap, period, args.unit)
+    _json(out) if args.format == "json" else _csv(out["rows"])
     return 0
 
 
@@ -289,7 +351,8 @@ def cmd_serve(args) -> int:
 
 
 COMMANDS = {
-    "demo": cmd_demo, "ingest": cmd_ingest, "report": cmd_report, "kpi": cmd_kpi, "rejects": cmd_rejects,
+    "demo": cmd_demo, "ingest": cmd_ingest, "report": cmd_report, "kpi": cmd_kpi, "index": cmd_index,
+    "lateness": cmd_lateness, "rejects": cmd_rejects,
     "at-risk": cmd_at_risk, "export": cmd_export, "settings": cmd_settings, "serve": cmd_serve,
 }
 

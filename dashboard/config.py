@@ -142,6 +142,18 @@ PLAN_TASKS = InputKind(
     signature=("task_id", "area", "due_date"),
     key=("year", "task_id"),
 )
+PROCEDURES = InputKind(  # an extension of the contract: the statutory deadline of each procedure (raw clock)
+    "procedures", "Danh mục thủ tục hành chính",
+    (
+        C("procedure_code", "Mã TTHC", "text", True, ("ma thu tuc",)),
+        C("procedure_name", "Tên TTHC", "text", False, ("ten thu tuc",)),
+        C("field", "Lĩnh vực", "text", False),
+        C("statutory_days", "Thời hạn giải quyết (ngày làm việc)", "int", True,
+          ("thoi han giai quyet", "so ngay lam viec", "thoi han theo quy dinh")),
+    ),
+    signature=("procedure_code", "statutory_days"),
+    key=("procedure_code",),
+)
 HOLIDAYS = InputKind(
     "holidays", "Ngày nghỉ lễ",
     (C("date", "Ngày", "date", True, ("ngay nghi",)), C("name", "Tên ngày lễ", "text", True, ("ten", "ngay le"))),
@@ -152,9 +164,9 @@ del C
 
 # Order matters twice: detection tries the most specific signature first, and a
 # batch loads reference data (units, holidays…) before the dossiers that need it.
-INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, TARGETS, PAR_INDEX, PLAN_TASKS, SURVEYS, DOSSIERS)
+INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, PROCEDURES, TARGETS, PAR_INDEX, PLAN_TASKS, SURVEYS, DOSSIERS)
 KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
-DETECTION_ORDER = (DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, UNITS, HOLIDAYS)
+DETECTION_ORDER = (DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNITS, HOLIDAYS)
 
 # Enum values: canonical value -> accepted spellings (compared after folding accents,
 # case, spaces and punctuation to `_`).
@@ -250,6 +262,30 @@ KPI_BY_NAME = {k.name: k for k in KPIS}
 
 STATUS_LABELS_KPI = {"met": "Đạt", "at_risk": "Có nguy cơ", "missed": "Không đạt", "no_target": "Chưa có chỉ tiêu",
                      "no_data": "Chưa có dữ liệu"}
+
+# The national service index (Bộ chỉ số phục vụ người dân, doanh nghiệp, Decision 766/QĐ-TTg), computed per
+# unit from the dossiers where the data allows. Points and bands are configuration: they change.
+@dataclass(frozen=True)
+class IndexComponent:
+    name: str
+    label: str
+    points: float
+    kpi: str | None  # the KPI it is scored from; None = not measurable from the one-stop data
+    full_at: float = 1.0  # proportional scoring: full points at this value
+    bands: tuple[tuple[float, float], ...] = ()  # or steps: (value at least, share of the points)
+    step: float = 0.05  # "one step more" for the what-if
+
+
+INDEX_COMPONENTS: tuple[IndexComponent, ...] = (
+    IndexComponent("publicity", "Công khai, minh bạch", 18, None),
+    IndexComponent("progress", "Tiến độ giải quyết", 20, "on_time_rate", full_at=1.0, step=0.01),
+    IndexComponent("online_service", "Dịch vụ công trực tuyến", 12, "online_rate", full_at=0.5),
+    IndexComponent("online_payment", "Thanh toán trực tuyến", 10, "online_payment_rate",
+                   bands=((0.2, 0.25), (0.35, 0.5), (0.5, 0.75), (0.65, 1.0))),
+    IndexComponent("satisfaction", "Mức độ hài lòng", 18, "satisfaction_rate", full_at=0.9),
+    IndexComponent("digitization", "Số hóa hồ sơ", 22, "digitization_rate",
+                   bands=((0.3, 0.25), (0.5, 0.5), (0.7, 0.75), (0.9, 1.0))),
+)
 
 # Settings stored in the database's `settings` table, with these defaults.
 DEFAULT_SETTINGS = {

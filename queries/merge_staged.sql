@@ -37,6 +37,12 @@ QUALIFY row_number() OVER (PARTITION BY date ORDER BY import_seq DESC) = 1;
 DELETE FROM holidays;
 INSERT INTO holidays BY NAME SELECT * FROM _h ORDER BY date;
 
+CREATE OR REPLACE TEMP TABLE _pr AS
+SELECT * FROM (SELECT * FROM procedures UNION ALL BY NAME SELECT * FROM staged_procedures)
+QUALIFY row_number() OVER (PARTITION BY procedure_code ORDER BY import_seq DESC) = 1;
+DELETE FROM procedures;
+INSERT INTO procedures BY NAME SELECT * FROM _pr ORDER BY procedure_code;
+
 -- Dossiers are stored sorted by received_at: period filters then skip most row groups (zone maps).
 CREATE OR REPLACE TABLE dossiers AS
 SELECT * FROM (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers)

@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS plan_tasks (
     year INTEGER NOT NULL, area INTEGER NOT NULL, task_id VARCHAR NOT NULL, title VARCHAR NOT NULL,
     owner_unit VARCHAR, due_date DATE NOT NULL, done_date DATE, import_seq INTEGER
 );
+CREATE TABLE IF NOT EXISTS procedures (
+    procedure_code VARCHAR NOT NULL, procedure_name VARCHAR, field VARCHAR, statutory_days INTEGER NOT NULL,
+    import_seq INTEGER
+);
 CREATE TABLE IF NOT EXISTS holidays (date DATE NOT NULL, name VARCHAR NOT NULL, import_seq INTEGER);
 CREATE TABLE IF NOT EXISTS imports (
     import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, file_path VARCHAR, sha256 VARCHAR, kind VARCHAR,

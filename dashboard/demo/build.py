@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 from ..ingest.load import Batch
-from .generate import iter_chunks, reference_tables
+import pandas as pd
+
+from .generate import PROCEDURES, iter_chunks, reference_tables
 
 DEMO_SETTINGS = {"city_name": "Thành phố Tây Ninh (dữ liệu mẫu)", "city_peer_code": "TPTN"}
 
@@ -18,7 +20,9 @@ def build_demo(path: str | os.PathLike, n_dossiers: int | None = None, as_of: dt
     batch = Batch(path, fresh=True, imported_by="demo")
     try:
         summary: dict[str, int] = {}
-        for kind, frame in reference_tables(as_of, seed).items():
+        catalogue = pd.DataFrame([(p.code, p.name, p.field, p.days) for p in PROCEDURES],
+                                 columns=["procedure_code", "procedure_name", "field", "statutory_days"])
+        for kind, frame in {**reference_tables(as_of, seed), "procedures": catalogue}.items():
             batch.add_frame(kind, frame, f"demo:{kind}")
             batch.record_frames(f"demo:{kind}", len(frame))
             summary[kind] = len(frame)

@@ -39,15 +39,17 @@ class Context:
         return self.settings.get("city_name") or "Thành phố"
 
 
+def data_as_of(snap: Snapshot) -> dt.datetime:
+    """The moment the data reaches (latest receipt or completion); now if there are no dossiers."""
+    v = snap.df("data_coverage").iloc[0]["data_as_of"]
+    return dt.datetime.now().replace(microsecond=0) if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+
+
 def context() -> Context:
     snap = state.snapshot()
 
     def compute():
-        cov = snap.df("data_coverage").iloc[0].to_dict()
-        as_of = cov.get("data_as_of")
-        as_of = dt.datetime.now().replace(microsecond=0) if as_of is None or pd.isna(as_of) else \
-            pd.Timestamp(as_of).to_pydatetime()
-        return as_of, settings(snap), cov
+        return data_as_of(snap), settings(snap), snap.df("data_coverage").iloc[0].to_dict()
 
     as_of, cfg, cov = state.cached(snap, ("context",), compute)
     return Context(snap, as_of, cfg, cov)

@@ -143,4 +143,4 @@ def poll_upload(_n, job_id):
                      id="upload-done"), True
 
 
-dash.register_page(__name__, path="/du-lieu", name="Dữ liệu", title="Dữ liệu — CCHC", order=5, layout=layout)
+dash.register_page(__name__, path="/du-lieu", name="Dữ liệu", title="Dữ liệu — CCHC", order=6, layout=layout)

@@ -55,7 +55,9 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
     unit_label = views.unit_name(ctx, flt.unit) or "toàn thành phố"
     by_field = bd[bd.dimension == "field"]
     by_handler = bd[bd.dimension == "handler"].head(12)
-    by_reason = bd[bd.dimension == "reason"].head(8)
+    # early warning has no late reason yet: show which procedures are about to be late instead
+    third_dim, third_title = ("procedure", "Theo thủ tục") if flt.view == "at_risk" else ("reason", "Theo lý do")
+    by_reason = bd[bd.dimension == third_dim].head(8)
     field_opts = [{"label": k, "value": k} for k in sorted(by_field.key)]
     if flt.field and flt.field not in set(by_field.key):
         field_opts.insert(0, {"label": flt.field, "value": flt.field})
@@ -88,8 +90,8 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
                 dbc.Col(section("Theo cán bộ xử lý", graph(figures.count_bars(list(by_handler.key), list(by_handler.n), "",
                                                                               color=STATUS_COLORS["at_risk"]),
                                                            ids.HANDLER_CHART, height=max(220, 34 * len(by_handler) + 60))), lg=4),
-                dbc.Col(section("Theo lý do", graph(figures.count_bars(list(by_reason.key), list(by_reason.n), "",
-                                                                       color="#52606d"),
+                dbc.Col(section(third_title, graph(figures.count_bars(list(by_reason.key), list(by_reason.n), "",
+                                                                       color="#52606d", max_label=38),
                                                     "late-reason-chart", height=max(220, 34 * len(by_reason) + 60))), lg=4),
             ], className="g-3"),
             section("Danh sách hồ sơ", _grid(flt), right=dbc.Button(

@@ -5,7 +5,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..metrics import views
+from .. import state
+from ..metrics import insight, views
+from ..metrics.period import Period
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui.components import big_count, empty_state, graph, href, kpi_card, page_header, section
@@ -36,6 +38,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
         dbc.Col(big_count("Đã giải quyết trễ hạn", counts["late"], href("/ho-so-tre-han", view="late", **q), "neutral",
                           f"trong {p.label.lower() if p.kind == 'range' else p.label}", "count-late"), md=4),
     ], className="g-3")
+    proj = _projection_line(ctx, p, unit)
     volume = html.P([
         "Trong kỳ: tiếp nhận ", html.Strong(fmt.num(f["received_total"])),
         f" hồ sơ (kỳ trước chuyển sang {fmt.num(f['carried_over'])}), đã giải quyết ",
@@ -49,7 +52,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
         volume,
         dbc.Row(card_cols, className="g-3 kpi-grid") if cards else empty_state("Chưa có dữ liệu cho kỳ này."),
         dbc.Row([
-            dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes), lg=5),
+            dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes, proj), lg=5),
             dbc.Col(section(f"Tỷ lệ đúng hạn theo tuần: năm {p.end.year} so với năm {p.end.year - 1}",
                             graph(figures.trend_vs_last_year(trend, on_time.target if on_time else None, p.end.year),
                                   "overview-trend", height=330)), lg=7),
@@ -58,6 +61,23 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     if not unit:
         children.append(_worst_units(ctx, p, q))
     return html.Div(children, className="page page-overview")
+
+
+def _projection_line(ctx, p, unit):
+    """For the quarter still running: late dossiers still affordable and the projected quarter-end rate."""
+    q = Period.containing("quarter", ctx.as_of.date())
+    if p.start < q.start or p.end > ctx.as_of.date():
+        return None
+    items = state.cached(ctx.snap, ("projections",), lambda: insight.projections(ctx.snap, ctx.as_of))
+    pr = next((x for x in items if x.unit_code == (unit or "ALL")), None)
+    if pr is None or pr.projected_rate is None:
+        return None
+    budget = (f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ" if pr.reachable
+              else "không còn đạt được chỉ tiêu kể cả khi không trễ thêm hồ sơ nào")
+    return html.P([f"Đến cuối {q.label.lower()}: {budget}; dự báo tỷ lệ đúng hạn ",
+                   html.Strong(f"{fmt.pct(pr.projected_rate)} ({fmt.pct(pr.projected_low)} – {fmt.pct(pr.projected_high)})"),
+                   ". ", dcc.Link("Chi tiết theo đơn vị", href=href("/phan-tich"))],
+                  className="mt-3 mb-0 projection-line", id="projection-line")
 
 
 def _worst_units(ctx, p, q):

@@ -156,5 +156,5 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
     ], className="page page-present")
 
 
-dash.register_page(__name__, path="/trinh-chieu", name="Trình chiếu", title="Trình chiếu — CCHC", order=6, nav=False,
+dash.register_page(__name__, path="/trinh-chieu", name="Trình chiếu", title="Trình chiếu — CCHC", order=7, nav=False,
                    layout=layout)

@@ -107,14 +107,16 @@ def ranked_bars(labels: list[str], values: list[float], statuses: list[str], tar
 
 
 def count_bars(labels: list[str], counts: list[int], title: str, color: str = STATUS_COLORS["missed"],
-               customdata=None) -> go.Figure:
-    """Counts per category (late dossiers by field, by handler), largest first."""
+               max_label: int | None = None) -> go.Figure:
+    """Counts per category (late dossiers by field, by handler), largest first. Long labels can be shortened
+    (`max_label` characters); the full label stays in the hover."""
     fig = go.Figure()
     if not labels:
         return _empty(fig, "Không có hồ sơ nào.")
-    fig.add_trace(go.Bar(y=labels, x=counts, orientation="h", text=[fmt.num(c) for c in counts],
-                         textposition="outside", cliponaxis=False, marker_color=color, customdata=customdata,
-                         hovertemplate="%{y}: <b>%{text}</b> hồ sơ<extra></extra>"))
+    shown = [lb if not max_label or len(lb) <= max_label else lb[: max_label - 1].rstrip() + "…" for lb in labels]
+    fig.add_trace(go.Bar(y=shown, x=counts, orientation="h", text=[fmt.num(c) for c in counts],
+                         textposition="outside", cliponaxis=False, marker_color=color, customdata=labels,
+                         hovertemplate="%{customdata}: <b>%{text}</b> hồ sơ<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Số hồ sơ")
     fig.update_layout(title=title, showlegend=False, bargap=0.3, margin=dict(r=60))

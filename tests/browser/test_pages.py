@@ -15,7 +15,7 @@ import pytest
 from .conftest import ROOT
 
 PAGES = [("/", "overview"), ("/don-vi", "units"), ("/ho-so-tre-han", "late"), ("/bao-cao-quy", "report"),
-         ("/chi-tieu", "targets"), ("/du-lieu", "data")]
+         ("/chi-tieu", "targets"), ("/phan-tich", "analysis"), ("/du-lieu", "data")]
 
 pytestmark = pytest.mark.browser
 FILTER = """[id='{{"key":"{}","type":"flt"}}']"""
