@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, kế hoạch)")
     _add_db(p)
     p.add_argument("--dossiers", type=int, help="tổng số hồ sơ (mặc định ≈ 7.000/quý)")
-    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm nay)")
+    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: một ngày làm việc trọn vẹn)")
     p.add_argument("--seed", type=int, default=20240101)
     p.add_argument("--if-missing", action="store_true", help="chỉ dựng khi chưa có cơ sở dữ liệu")
 
@@ -175,7 +175,8 @@ def cmd_demo(args) -> int:
     if args.if_missing and path.exists():
         print(f"Đã có cơ sở dữ liệu: {path}")
         return 0
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    # default: yesterday, so the demo's data never lies in the future of the moment it is built
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today() - dt.timedelta(days=1)
     summary = build_demo(path, n_dossiers=args.dossiers, as_of=as_of, seed=args.seed)
     print(f"Đã dựng thành phố mẫu tại {path}: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in summary.items()))
     return 0

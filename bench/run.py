@@ -1,0 +1,228 @@
+"""`make bench`: measured figures, never assertions. Writes bench/results.json and bench/results.md.
+
+- demo databases of 100 k and 1 M dossiers (10 M with --full), cached in data/bench/;
+- every page's server-side render (the page's layout with realistic filters), cold (cache cleared) and warm,
+  median and p95 over --runs runs;
+- the same question (the quarterly form per unit) answered by a pandas baseline on the same data: ratio;
+- ingest throughput for a 1 M-row CSV with validation, including publishing the new file;
+- app cold start: process start to the first page served.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "data" / "bench"
+AS_OF = dt.date(2026, 11, 20)
+PAGES = [  # (path, query) as a user would open them
+    ("/", {}),
+    ("/", {"period": "2025-Q2", "unit": "W03"}),
+    ("/don-vi", {"level": "ward"}),
+    ("/don-vi", {"unit": "W08", "kpi": "on_time_rate"}),
+    ("/ho-so-tre-han", {"unit": "W08", "view": "all"}),
+    ("/bao-cao-quy", {"period": "2025-Q2", "by": "unit"}),
+    ("/chi-tieu", {}),
+    ("/phan-tich", {}),
+]
+
+
+def db_for(n: int) -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"demo-{n}.duckdb"
+    if not path.exists():
+        from dashboard.demo.build import build_demo
+
+        t = time.perf_counter()
+        build_demo(path, n_dossiers=n, as_of=AS_OF)
+        print(f"built {path.name} in {time.perf_counter() - t:.1f} s", flush=True)
+    return path
+
+
+def stats(samples: list[float]) -> dict:
+    s = sorted(samples)
+    return {"median_ms": round(statistics.median(s) * 1000, 1),
+            "p95_ms": round(s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))] * 1000, 1), "runs": len(s)}
+
+
+def bench_pages(path: Path, runs: int) -> list[dict]:
+    import dash
+
+    from dashboard import state
+    from dashboard.app import create_app
+
+    create_app(path)
+    registry = {p["path"]: p for p in dash.page_registry.values()}
+    out = []
+    for page, query in PAGES:
+        layout = registry[page]["layout"]
+        cold = []
+        for _ in range(runs):
+            state.clear_cache()
+            t = time.perf_counter()
+            layout(**query)
+            cold.append(time.perf_counter() - t)
+        warm = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            layout(**query)
+            warm.append(time.perf_counter() - t)
+        out.append({"page": page, "query": query, "cold": stats(cold), "warm": stats(warm)})
+        print(f"  {page:16s} {json.dumps(query, ensure_ascii=False):40s} cold {out[-1]['cold']['median_ms']:8.1f} ms"
+              f"  warm {out[-1]['warm']['median_ms']:7.1f} ms", flush=True)
+    return out
+
+
+def bench_pandas(path: Path, runs: int) -> dict:
+    """The quarterly form per unit: DuckDB (our path) against a DataFrame filtered and grouped per call."""
+    import duckdb
+    import pandas as pd
+
+    from dashboard.db import Database
+    from dashboard.metrics.period import Period
+    from dashboard.metrics.report import quarterly_form
+
+    p = Period.parse("2025-Q2")
+    snap = Database(path).snapshot()
+    duck = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        quarterly_form(snap, p)
+        duck.append(time.perf_counter() - t)
+    con = duckdb.connect(str(path), read_only=True)
+    t = time.perf_counter()
+    df = con.execute("SELECT unit_code, field, channel, status, received_at, due_at, completed_at FROM dossiers").df()
+    load_s = time.perf_counter() - t
+    mem_mb = df.memory_usage(deep=True).sum() / 2**20
+    con.close()
+    start, end = pd.Timestamp(p.start_ts), pd.Timestamp(p.end_ts)
+
+    def form_pandas():
+        d = df[(df.status != "rut") & (df.received_at < end) & (df.completed_at.isna() | (df.completed_at >= start))]
+        done = d.completed_at < end
+        g = pd.DataFrame({
+            "unit_code": d.unit_code, "received_new": d.received_at >= start, "carried_over": d.received_at < start,
+            "resolved_total": done, "resolved_late": done & (d.completed_at > d.due_at),
+            "pending_overdue": ~done & (d.due_at < end)})
+        return g.groupby("unit_code").sum()
+
+    pdt = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        form_pandas()
+        pdt.append(time.perf_counter() - t)
+    return {"question": "quarterly form per unit, 2025-Q2", "duckdb": stats(duck), "pandas": stats(pdt),
+            "pandas_load_s": round(load_s, 2), "pandas_frame_mb": round(mem_mb), "ratio_pandas_over_duckdb":
+            round(statistics.median(pdt) / statistics.median(duck), 1)}
+
+
+def bench_ingest(source_db: Path) -> dict:
+    import duckdb
+
+    csv = CACHE / "hoso-1m.csv"
+    units = CACHE / "units.csv"
+    if not csv.exists():
+        con = duckdb.connect(str(source_db), read_only=True)
+        con.execute(f"""COPY (SELECT dossier_id AS "Mã hồ sơ", unit_code AS "Mã đơn vị", procedure_code AS "Mã TTHC",
+            procedure_name AS "Tên TTHC", field AS "Lĩnh vực", channel AS "Hình thức tiếp nhận",
+            strftime(received_at, '%d/%m/%Y %H:%M') AS "Ngày tiếp nhận", strftime(due_at, '%d/%m/%Y %H:%M') AS "Ngày hẹn trả",
+            strftime(completed_at, '%d/%m/%Y %H:%M') AS "Ngày có kết quả", status AS "Trạng thái",
+            CASE WHEN has_fee THEN 'có' ELSE 'không' END AS "Có phí, lệ phí", digitized::INT AS "Số hóa hồ sơ",
+            handler AS "Cán bộ xử lý", late_reason AS "Lý do trễ hạn",
+            strftime(updated_at, '%d/%m/%Y %H:%M') AS "Ngày cập nhật" FROM dossiers LIMIT 1000000) TO '{csv}' (HEADER)""").fetchall()
+        con.execute(f"COPY (SELECT unit_code, unit_name, unit_kind, parent_code, level FROM units) TO '{units}' (HEADER)").fetchall()
+        con.close()
+    target = CACHE / "ingest-target.duckdb"
+    target.unlink(missing_ok=True)
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "dashboard", "ingest", str(units), str(csv), "--db", str(target)],
+                         capture_output=True, cwd=ROOT, check=True)
+    secs = time.perf_counter() - t
+    rows = sum(1 for _ in open(csv, encoding="utf-8")) - 1
+    return {"rows": rows, "csv_mb": round(csv.stat().st_size / 2**20), "seconds": round(secs, 2),
+            "rows_per_s": round(rows / secs), "output": out.stdout.decode().strip().splitlines()[-1]}
+
+
+def bench_cold_start(path: Path) -> dict:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(path), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - t < 60:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+                break
+            except Exception:
+                time.sleep(0.05)
+        ready = time.perf_counter() - t
+        t2 = time.perf_counter()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-layout")
+        urllib.request.urlopen(req, timeout=30).read()
+        return {"process_start_to_first_page_s": round(ready, 2), "layout_request_s": round(time.perf_counter() - t2, 3)}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def markdown(results: dict) -> str:
+    lines = [f"# Benchmark ({results['when']}, {results['machine']})", ""]
+    for size, r in results["sizes"].items():
+        lines += [f"## {int(size):,} dossiers".replace(",", "."), "", "| page | query | cold median | cold p95 | warm median |",
+                  "|---|---|---|---|---|"]
+        for p in r["pages"]:
+            lines.append(f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
+                         f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |")
+        b = r["pandas"]
+        lines += ["", f"Quarterly form per unit: DuckDB {b['duckdb']['median_ms']} ms, pandas {b['pandas']['median_ms']} ms "
+                      f"(× {b['ratio_pandas_over_duckdb']}); pandas also needs {b['pandas_load_s']} s and "
+                      f"{b['pandas_frame_mb']} MB to hold the frame.", ""]
+    if "ingest" in results:
+        i = results["ingest"]
+        lines += [f"Ingest: {i['rows']:,} rows ({i['csv_mb']} MB CSV) in {i['seconds']} s = {i['rows_per_s']:,} rows/s, "
+                  "validation and publication included.", ""]
+    if "cold_start" in results:
+        c = results["cold_start"]
+        lines += [f"Cold start: {c['process_start_to_first_page_s']} s from process start to the first page.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--full", action="store_true", help="also 10 M dossiers")
+    ap.add_argument("--runs", type=int, default=20)
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")] + ([10_000_000] if args.full else [])
+    results = {"when": dt.datetime.now().isoformat(timespec="seconds"),
+               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "sizes": {}}
+    for n in sizes:
+        path = db_for(n)
+        print(f"{n:,} dossiers", flush=True)
+        results["sizes"][str(n)] = {"pages": bench_pages(path, args.runs), "pandas": bench_pandas(path, args.runs)}
+        print("  pandas:", results["sizes"][str(n)]["pandas"], flush=True)
+    if 1_000_000 in sizes:
+        results["ingest"] = bench_ingest(db_for(1_000_000))
+        print("  ingest:", results["ingest"], flush=True)
+    results["cold_start"] = bench_cold_start(db_for(sizes[-1]))
+    out = ROOT / "bench"
+    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    (out / "results.md").write_text(markdown(results))
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
