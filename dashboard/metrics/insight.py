@@ -18,7 +18,7 @@ import pandas as pd
 from ..config import KPI_BY_NAME, INDEX_COMPONENTS, IndexComponent
 from ..db import Snapshot
 from .period import Period
-from .report import kpi_rows, resolve_target
+from .report import TargetIndex, kpi_rows
 
 METHOD = ("V = phần còn lại của cùng quý năm trước × (khối lượng năm nay ÷ năm trước, đến cùng ngày); "
           "ngân sách trễ = ⌊đúng hạn đến nay + V − chỉ tiêu × (đã giải quyết + V)⌋; dự báo = (đúng hạn + V·(1−p)) ÷ "
@@ -92,18 +92,18 @@ def projections(snap: Snapshot, as_of: dt.datetime, kpi: str = "on_time_rate") -
     ly_cut = dt.datetime.combine(ly.start + (as_of.date() - q.start) + dt.timedelta(days=1), dt.time())
     df = snap.df("quarter_progress", start=q.start_ts, cut=cut, ly_start=ly.start_ts, ly_cut=ly_cut, ly_end=ly.end_ts,
                  recent_start=cut - dt.timedelta(weeks=8))
-    targets = snap.df("targets")
+    targets = TargetIndex(snap.df("targets"))
     units = snap.df("units").set_index("unit_code")
     days_done, days_total = (as_of.date() - q.start).days + 1, q.days
     out = []
     total = df.drop(columns="unit_code").sum().to_dict() if len(df) else None
-    t_all = resolve_target(targets, kpi, q.year, "ALL", None)
+    t_all = targets.resolve(kpi, q.year, "ALL", None)
     default = t_all.value if t_all else 0.99
     if total:
         out.append(_project("ALL", total, default, days_done, days_total))
     for r in df.to_dict("records"):
         level = units.level.get(r["unit_code"]) if r["unit_code"] in units.index else None
-        t = resolve_target(targets, kpi, q.year, r["unit_code"], level)
+        t = targets.resolve(kpi, q.year, r["unit_code"], level)
         out.append(_project(r["unit_code"], r, t.value if t else default, days_done, days_total))
     return out
 

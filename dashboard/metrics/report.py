@@ -114,23 +114,31 @@ class Target:
     source: str | None
 
 
+class TargetIndex:
+    """Targets indexed by KPI in plain Python: resolving one is a loop over a handful of rows (filtering a
+    DataFrame per KPI and unit cost more than the queries behind a page)."""
+
+    def __init__(self, targets: pd.DataFrame):
+        self._by_kpi: dict[str, list[Target]] = {}
+        for r in targets.sort_values("year").itertuples():
+            self._by_kpi.setdefault(r.kpi, []).append(
+                Target(int(r.year), str(r.comparator), float(r.value), str(r.scope),
+                       None if pd.isna(r.source) else str(r.source)))
+
+    def resolve(self, kpi: str, year: int, unit_code: str | None, level: str | None) -> Target | None:
+        """The target in force: the latest year ≤ `year`, most specific scope (unit > level > all)."""
+        rows = [t for t in self._by_kpi.get(kpi, ()) if t.year <= year]
+        scopes = ([unit_code] if unit_code and unit_code != "ALL" else []) + ([f"level:{level}"] if level else []) + ["all"]
+        for scope in scopes:
+            match = [t for t in rows if t.scope == scope]
+            if match:
+                return match[-1]
+        return None
+
+
 def resolve_target(targets: pd.DataFrame, kpi: str, year: int, unit_code: str | None, level: str | None) -> Target | None:
     """The target in force: the latest year ≤ `year`, most specific scope (unit > level > all)."""
-    t = targets[(targets.kpi == kpi) & (targets.year <= year)]
-    if t.empty:
-        return None
-    scopes = ["all"]
-    if level:
-        scopes.insert(0, f"level:{level}")
-    if unit_code and unit_code != "ALL":
-        scopes.insert(0, unit_code)
-    for scope in scopes:
-        s = t[t.scope == scope]
-        if not s.empty:
-            r = s.sort_values("year").iloc[-1]
-            return Target(int(r.year), str(r.comparator), float(r.value), scope,
-                          None if pd.isna(r.source) else str(r.source))
-    return None
+    return TargetIndex(targets).resolve(kpi, year, unit_code, level)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -147,7 +155,7 @@ def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | 
     per_unit = counts.groupby("unit_code")[list(COUNT_KEYS)].sum()
     sat = snap.df("satisfaction", **p).set_index("unit_code")
     plan = snap.df("plan_completion", **p).set_index("unit_code")
-    targets = snap.df("targets")
+    targets = TargetIndex(snap.df("targets"))
     cfg = settings(snap)
     par = snap.rows("par_index_rank", year=period.year, peer=cfg.get("city_peer_code", "")) if cfg.get("city_peer_code") else []
 
@@ -174,7 +182,7 @@ def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | 
             else:
                 num, den = n[k.numerator], n[k.denominator]
                 actual = _ratio(num, den)
-            tgt = resolve_target(targets, k.name, period.year, code, level)
+            tgt = targets.resolve(k.name, period.year, code, level)
             out.append({
                 "unit_code": code, "unit_name": name, "kpi": k.name, "label": k.label,
                 "actual": actual, "numerator": None if num is None else int(num),
