@@ -108,3 +108,11 @@ def test_figures_draw_targets_and_handle_empty():
 def test_href_and_safe_text():
     assert href("/ho-so-tre-han", unit="W03", view="late", field=None) == "/ho-so-tre-han?unit=W03&view=late"
     assert safe_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_text("Hộ tịch") == "Hộ tịch"
+
+
+def test_sparkline_dict_has_line_target_and_vietnamese_separators():
+    fig = figures.sparkline([(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.995)], 0.99, "met")
+    assert fig["data"][0]["y"] == [0.98, 0.995] and fig["data"][0]["x"] == ["2024-01-01", "2024-01-08"]
+    assert fig["layout"]["shapes"][0]["y0"] == 0.99 and fig["layout"]["separators"] == ",."
+    assert fig["data"][0]["line"]["color"] == STATUS_COLORS["met"]
+    assert figures.sparkline([], None, "no_data")["layout"]["shapes"] == []

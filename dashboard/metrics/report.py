@@ -59,8 +59,10 @@ def group_counts(counts: pd.DataFrame, units_df: pd.DataFrame, by: str, unit: st
     return out.reset_index(drop=True)
 
 
-def quarterly_form(snap: Snapshot, period: Period, unit: str | None = None, by: str = "unit") -> dict[str, Any]:
-    counts = unit_field_counts(snap, period, unit)
+def quarterly_form(snap: Snapshot, period: Period, unit: str | None = None, by: str = "unit",
+                   counts: pd.DataFrame | None = None) -> dict[str, Any]:
+    if counts is None:
+        counts = unit_field_counts(snap, period, unit)
     rows = group_counts(counts, units(snap), by, unit)
     total = {k: int(rows[k].sum()) for k in COUNT_KEYS}
     return {

@@ -98,13 +98,19 @@ def period_options(ctx: Context) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- KPIs
+def counts(ctx: Context, period: Period, unit: str | None = None) -> pd.DataFrame:
+    """The form's unit × field counts: one scan per (period, unit), shared by the KPIs and the form."""
+    return state.cached(ctx.snap, ("counts", period, unit), lambda: unit_field_counts(ctx.snap, period, unit))
+
+
 def kpis(ctx: Context, period: Period, by_unit: bool = False, unit: str | None = None) -> list[dict]:
     return state.cached(ctx.snap, ("kpis", period, by_unit, unit),
-                        lambda: kpi_rows(ctx.snap, period, by_unit=by_unit, unit=unit))
+                        lambda: kpi_rows(ctx.snap, period, by_unit=by_unit, unit=unit, counts=counts(ctx, period, unit)))
 
 
 def form(ctx: Context, period: Period, by: str = "unit", unit: str | None = None) -> dict:
-    return state.cached(ctx.snap, ("form", period, by, unit), lambda: quarterly_form(ctx.snap, period, unit, by))
+    return state.cached(ctx.snap, ("form", period, by, unit),
+                        lambda: quarterly_form(ctx.snap, period, unit, by, counts=counts(ctx, period, unit)))
 
 
 def units_df(ctx: Context) -> pd.DataFrame:
@@ -265,8 +271,7 @@ def rejects(ctx: Context, include_resolved: bool = False) -> pd.DataFrame:
 
 def counts_by_field(ctx: Context, period: Period, unit: str | None) -> pd.DataFrame:
     def compute():
-        c = unit_field_counts(ctx.snap, period, unit)
-        return c.groupby("field", as_index=False)[list(COUNT_KEYS)].sum()
+        return counts(ctx, period, unit).groupby("field", as_index=False)[list(COUNT_KEYS)].sum()
     return state.cached(ctx.snap, ("by_field", period, unit), compute)
 
 
