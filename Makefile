@@ -40,6 +40,7 @@ contract: install
 
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.concurrency
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,174 @@
+"""Concurrent users on 127.0.0.1 (bounded in count and time): the page-render callbacks a browser really sends,
+recorded once from Debian's chromium and replayed by N simulated users against the dev server and gunicorn
+with 1 and 2 workers. Reports p50/p95, errors and the server's peak memory. Only loopback is ever targeted.
+
+    python -m bench.concurrency --db data/bench/demo-1000000.duckdb --users 50 --requests 10
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = ["/", "/?period=2025-Q2&unit=W03", "/don-vi?level=ward", "/ho-so-tre-han?unit=W08",
+         "/bao-cao-quy?period=2025-Q2", "/chi-tieu", "/phan-tich", "/don-vi?unit=W08&kpi=on_time_rate"]
+MAX_SECONDS = 180
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    t = time.time()
+    while time.time() - t < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def record_payloads(base: str) -> list[tuple[str, bytes]]:
+    """The POST bodies chromium sends to render each page (the pages router callback)."""
+    from playwright.sync_api import sync_playwright
+
+    payloads = []
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = b.new_page()
+        for path in PATHS:
+            seen = []
+
+            def on_request(req, seen=seen):
+                if "_dash-update-component" in req.url and req.method == "POST" and "_pages_content" in (req.post_data or ""):
+                    seen.append(req.post_data.encode())
+
+            page.on("request", on_request)
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            page.remove_listener("request", on_request)
+            if seen:
+                payloads.append((path, seen[0]))
+        b.close()
+    return payloads
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of the server process and its children (gunicorn workers)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(c) for c in children]
+    except Exception:
+        pass
+    for p in pids:
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return round(total / 1024, 1)
+
+
+def load(base: str, payloads: list[tuple[str, bytes]], users: int, per_user: int) -> dict:
+    url = base + "/_dash-update-component"
+    lat, errors, lock = [], [], threading.Lock()
+    deadline = time.time() + MAX_SECONDS
+
+    def user(i: int):
+        rnd = random.Random(i)
+        for _ in range(per_user):
+            if time.time() > deadline:
+                return
+            path, body = rnd.choice(payloads)
+            req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    r.read()
+                    ok = r.status == 200
+            except Exception as exc:  # counted, not raised
+                ok = False
+                with lock:
+                    errors.append(f"{path}: {exc}")
+            with lock:
+                if ok:
+                    lat.append(time.perf_counter() - t)
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    s = sorted(lat)
+    return {"requests": len(lat) + len(errors), "errors": len(errors), "wall_s": round(wall, 1),
+            "throughput_rps": round(len(lat) / wall, 1),
+            "p50_ms": round(statistics.median(s) * 1000) if s else None,
+            "p95_ms": round(s[int(0.95 * (len(s) - 1))] * 1000) if s else None, "first_errors": errors[:3]}
+
+
+def run_server(kind: str, db: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "CCHC_DB": str(db)}
+    if kind == "dev":
+        cmd = [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port)]
+    else:
+        workers = kind.split("-")[1]
+        cmd = [sys.executable, "-m", "gunicorn", "-w", workers, "-k", "gthread", "--threads", "4", "-b",
+               f"127.0.0.1:{port}", "--timeout", "120", "dashboard.wsgi:server"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default=str(ROOT / "data" / "bench" / "demo-1000000.duckdb"))
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--requests", type=int, default=10, help="requests per user")
+    ap.add_argument("--servers", default="dev,gunicorn-1,gunicorn-2")
+    args = ap.parse_args()
+    db = Path(args.db)
+    results = {"db": db.name, "users": args.users, "requests_per_user": args.requests, "servers": {}}
+    payloads = None
+    for kind in args.servers.split(","):
+        port = free_port()
+        proc = run_server(kind, db, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_up(base + "/", proc)
+            if payloads is None:
+                payloads = record_payloads(base)
+                results["pages"] = [p for p, _ in payloads]
+            r = load(base, payloads, args.users, args.requests)
+            r["peak_rss_mb"] = peak_rss_mb(proc.pid)
+            results["servers"][kind] = r
+            print(kind, json.dumps(r, ensure_ascii=False), flush=True)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    (ROOT / "bench" / "concurrency.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
