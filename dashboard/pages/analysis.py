@@ -14,7 +14,7 @@ from ..metrics.period import Period
 from ..ui import format as fmt
 from ..ui.components import empty_state, graph, href, page_header, section, status_badge
 from ..ui.theme import COLORWAY, STATUS_COLORS
-from .common import period_filter
+from .common import cached_layout, period_filter
 
 
 def projection_status(p: insight.Projection) -> str:
@@ -132,6 +132,7 @@ def _index(ctx, p):
                           html.Ul(best[:8], id="index-steps")], lg=5)])])
 
 
+@cached_layout("analysis")
 def layout(period=None, **_):
     ctx = views.context()
     p = views.resolve_period(period, ctx)

@@ -1,13 +1,29 @@
 """Helpers shared by the page modules: reading the URL's filters, the standard filter bar."""
 from __future__ import annotations
 
+import functools
+
 import dash_bootstrap_components as dbc
 
+from .. import state
 from ..metrics import views
 from ..ui.components import filter_dropdown, units_options
 
 LEVEL_OPTIONS = [{"label": "Tất cả đơn vị", "value": ""}, {"label": "Cấp thành phố (phòng, ban)", "value": "city"},
                  {"label": "Cấp phường, xã", "value": "ward"}]
+
+
+def cached_layout(page: str):
+    """A rendered page depends only on its URL query and the data version: build it once per pair.
+    (Dash serialises the returned components without changing them, so one tree can serve many requests.)"""
+    def deco(layout):
+        @functools.wraps(layout)
+        def wrapper(**query):
+            ctx = views.context()
+            key = ("layout", page, tuple(sorted((k, str(v)) for k, v in query.items() if v not in (None, ""))))
+            return state.cached(ctx.snap, key, lambda: layout(**query))
+        return wrapper
+    return deco
 
 
 def clean(v: str | None) -> str | None:

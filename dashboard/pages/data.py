@@ -21,6 +21,7 @@ from ..ingest.load import UnreadableFile, ingest
 from ..metrics import views
 from ..ui import format as fmt
 from ..ui import ids
+from .common import cached_layout
 from ..ui.components import empty_state, page_header, section
 
 
@@ -29,6 +30,7 @@ _jobs: dict[str, dict] = {}
 _import_lock = threading.Lock()  # one import at a time per server
 
 
+@cached_layout("data")
 def layout(**_):
     ctx = views.context()
     cov = ctx.coverage

@@ -15,7 +15,7 @@ from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import empty_state, filter_dropdown, filter_radio, graph, href, page_header, section
 from ..ui.theme import STATUS_COLORS
-from .common import LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
+from .common import cached_layout, LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
 
 
 PAGE_SIZE = 50
@@ -46,6 +46,7 @@ def _filter(query: dict) -> tuple[Period, late.LateFilter]:
                               field=clean(query.get("field")), handler=clean(query.get("handler")))
 
 
+@cached_layout("late")
 def layout(period=None, unit=None, view=None, field=None, handler=None, level=None, **_):
     ctx = views.context()
     query = dict(period=period, unit=unit, view=view, field=field, handler=handler, level=level)

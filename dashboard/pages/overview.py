@@ -11,10 +11,11 @@ from ..metrics.period import Period
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui.components import big_count, empty_state, graph, href, kpi_card, page_header, section
-from .common import period_filter, unit_filter, valid_unit
+from .common import cached_layout, period_filter, unit_filter, valid_unit
 
 
 
+@cached_layout("overview")
 def layout(period: str | None = None, unit: str | None = None, **_):
     ctx = views.context()
     p = views.resolve_period(period, ctx)

@@ -16,7 +16,7 @@ from ..ui import figures
 from ..ui import format as fmt
 from ..ui.components import graph, href, status_badge
 from ..ui.theme import STATUS_COLORS
-from .common import valid_unit
+from .common import cached_layout, valid_unit
 
 HEADLINE_KPIS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate", "digitization_rate",
                  "par_index_rank")
@@ -113,6 +113,7 @@ def _plan(ctx, p):
     return graph(fig, None, height=720)
 
 
+@cached_layout("present")
 def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=None, **_):  # noqa: A002
     ctx = views.context()
     p = views.resolve_period(period, ctx)

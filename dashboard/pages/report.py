@@ -10,7 +10,7 @@ from ..metrics import views
 from ..metrics.period import Period, PeriodError
 from ..ui import ids
 from ..ui.components import empty_state, filter_dropdown, filter_radio, form_table, href, page_header, section
-from .common import period_filter, unit_filter, valid_unit
+from .common import cached_layout, period_filter, unit_filter, valid_unit
 
 
 BY_OPTIONS = [{"label": "Theo đơn vị", "value": "unit"}, {"label": "Theo cấp", "value": "level"},
@@ -27,6 +27,7 @@ def _resolve(ctx, period):
         return views.resolve_period(None, ctx)
 
 
+@cached_layout("report")
 def layout(period=None, by=None, unit=None, **_):
     ctx = views.context()
     p = _resolve(ctx, period)

@@ -11,10 +11,12 @@ from ..metrics import views
 from ..metrics.period import Period
 from ..ui import figures
 from ..ui import format as fmt
+from .common import cached_layout
 from ..ui.components import empty_state, filter_dropdown, graph, page_header, section, status_badge
 
 
 
+@cached_layout("targets")
 def layout(period=None, year=None, **_):
     ctx = views.context()
     p = views.resolve_period(period, ctx, default_kind="year")

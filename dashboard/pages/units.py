@@ -13,12 +13,13 @@ from ..ui import figures
 from ..ui import format as fmt
 from ..ui.components import (empty_state, filter_dropdown, graph, href, kpi_card, page_header, section,
                              status_cell_style)
-from .common import LEVEL_OPTIONS, clean, period_filter, valid_unit
+from .common import cached_layout, LEVEL_OPTIONS, clean, period_filter, valid_unit
 
 
 MATRIX_KPIS = [k for k in KPIS if k.by_unit]
 
 
+@cached_layout("units")
 def layout(period=None, level=None, sort=None, unit=None, kpi=None, desc=None, **_):
     ctx = views.context()
     p = views.resolve_period(period, ctx)
