@@ -224,3 +224,14 @@ def test_reader_sees_old_or_new_never_a_mix(db, tmp_path):
     assert len(seen) >= 2  # the reader really ran across publications
     final = quarterly_form(database.snapshot(), Period.parse("2024-Q2"))["total"]["received_total"]
     assert final == max(cumulative)
+
+
+def test_settings_publish_a_new_snapshot_and_keep_the_data(db):
+    before = Database(db).snapshot()
+    out = cchc("settings", "city_name=Thành phố Thử", "city_peer_code=TPT", db=db).stdout.decode()
+    assert "city_name=Thành phố Thử" in out and "city_peer_code=TPT" in out
+    after = Database(db).snapshot()
+    assert after.data_version != before.data_version
+    assert after.cursor().execute("SELECT count(*) FROM units").fetchall() == [(4,)]
+    bad = cchc("settings", "no-equals-sign", db=db, check=False)
+    assert bad.returncode != 0 and "KEY=VALUE" in bad.stderr.decode()

@@ -17,9 +17,8 @@ def build_demo(path: str | os.PathLike, n_dossiers: int | None = None, as_of: dt
                seed: int = 20240101) -> dict[str, int]:
     """A fresh database (replacing any at `path`) holding the deterministic demo city."""
     as_of = as_of or dt.date.today()
-    batch = Batch(path, fresh=True, imported_by="demo")
-    try:
-        summary: dict[str, int] = {}
+    summary: dict[str, int] = {}
+    with Batch(path, fresh=True, imported_by="demo") as batch:
         catalogue = pd.DataFrame([(p.code, p.name, p.field, p.days) for p in PROCEDURES],
                                  columns=["procedure_code", "procedure_name", "field", "statutory_days"])
         for kind, frame in {**reference_tables(as_of, seed), "procedures": catalogue}.items():
@@ -36,20 +35,11 @@ def build_demo(path: str | os.PathLike, n_dossiers: int | None = None, as_of: dt
         summary.update(dossiers=n, surveys=s)
         for k, v in DEMO_SETTINGS.items():
             batch.set_setting(k, v)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.publish()
     return summary
 
 
 def publish_settings(path: str | os.PathLike, pairs: dict[str, str]) -> None:
     """Settings live with the data, so changing one publishes a new snapshot."""
-    batch = Batch(Path(path), imported_by="settings")
-    try:
+    with Batch(Path(path), imported_by="settings") as batch:
         for k, v in pairs.items():
             batch.set_setting(k, v)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.publish()

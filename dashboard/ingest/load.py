@@ -53,7 +53,10 @@ def _template(kind: InputKind) -> pd.DataFrame:
 
 
 class Batch:
-    """One import: files and/or trusted frames in, one new published database out."""
+    """One import: files and/or trusted frames in, one new published database out.
+
+    Use it as a context manager: leaving the block publishes; an exception inside it (an unreadable file, a
+    failed query, Ctrl-C) aborts, removes the half-built file and leaves the published database untouched."""
 
     def __init__(self, db_path: str | os.PathLike, *, fresh: bool = False, imported_by: str | None = None):
         self.db_path = Path(db_path)
@@ -78,6 +81,15 @@ class Batch:
         except BaseException:
             self.abort()
             raise
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.publish()
+        else:
+            self.abort()
 
     # -- loading ---------------------------------------------------------------
     def add_source(self, src: Source) -> FileResult:
@@ -157,15 +169,10 @@ class Batch:
 def ingest(paths: list[str | os.PathLike], db_path: str | os.PathLike, imported_by: str | None = None) -> list[FileResult]:
     """Load files (any kind, detected) and publish. A file that cannot be read at all
     raises UnreadableFile before anything is published."""
-    batch = Batch(db_path, imported_by=imported_by)
-    try:
-        sources = [open_source(p, batch.workdir) for p in paths]
+    with Batch(db_path, imported_by=imported_by) as batch:
+        sources = [open_source(p, batch.workdir) for p in paths]  # every file readable before any is loaded
         for src in sources:
             batch.add_source(src)
-    except BaseException:
-        batch.abort()
-        raise
-    batch.publish()
     return batch.results
 
 
