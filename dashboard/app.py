@@ -63,7 +63,7 @@ def present_mode(pathname: str | None, search: str | None):
     return ("app-root present" if present else "app-root"), deck
 
 
-@callback(Output(ids.URL, "href"), Input({"type": "flt", "key": ALL}, "value"),
+@callback(Output(ids.URL, "href"), Input(ids.flt(ALL), "value"),
           State("_pages_location", "pathname"), State("_pages_location", "search"), prevent_initial_call=True)
 def filters_to_url(values, pathname, search):
     """Any filter on any page writes its value into the URL; the page re-renders from the URL."""

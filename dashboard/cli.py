@@ -175,8 +175,7 @@ def cmd_demo(args) -> int:
     if args.if_missing and path.exists():
         print(f"Đã có cơ sở dữ liệu: {path}")
         return 0
-    # default: yesterday, so the demo's data never lies in the future of the moment it is built
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today() - dt.timedelta(days=1)
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     summary = build_demo(path, n_dossiers=args.dossiers, as_of=as_of, seed=args.seed)
     print(f"Đã dựng thành phố mẫu tại {path}: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in summary.items()))
     return 0

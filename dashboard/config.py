@@ -14,7 +14,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = Path(os.environ.get("CCHC_QUERIES", PROJECT_ROOT / "queries"))
 DEFAULT_DB = PROJECT_ROOT / "data" / "cchc.duckdb"
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
 
 def db_path(cli_value: str | os.PathLike | None = None) -> Path:
@@ -45,9 +44,6 @@ class InputKind:
     signature: tuple[str, ...]
     key: tuple[str, ...]
     extra: dict = field(default_factory=dict)
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
 
 
 C = Column
@@ -206,8 +202,6 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "khong_hai_long": ("khong_hai_long", "2", "1", "dissatisfied"),
     },
 }
-RATING_LABELS = {"rat_hai_long": "Rất hài lòng", "hai_long": "Hài lòng", "binh_thuong": "Bình thường",
-                 "khong_hai_long": "Không hài lòng"}
 CHANNEL_LABELS = {"truc_tuyen": "Trực tuyến", "truc_tiep": "Trực tiếp", "buu_chinh": "Bưu chính công ích"}
 STATUS_LABELS = {"dang_xu_ly": "Đang xử lý", "da_giai_quyet": "Đã giải quyết", "tam_dung": "Tạm dừng (chờ bổ sung)",
                  "tra_lai": "Trả lại", "rut": "Rút hồ sơ"}

@@ -1,5 +1,4 @@
 """Early warning, late budget and projection, raw vs adjusted lateness, the service index: hand-computed cases."""
-import datetime as dt
 import json
 
 import pytest

@@ -9,7 +9,7 @@ from conftest import cchc
 from dashboard.db import Database
 from dashboard.ingest.load import ingest
 from dashboard.metrics.period import Period
-from dashboard.metrics.report import COUNT_KEYS, FORM_KEYS, kpi_rows, quarterly_form
+from dashboard.metrics.report import COUNT_KEYS, kpi_rows, quarterly_form
 
 
 def test_seed003_quarter_exact(seed003_db):

@@ -15,8 +15,9 @@ DEMO_SETTINGS = {"city_name": "Thành phố Tây Ninh (dữ liệu mẫu)", "cit
 
 def build_demo(path: str | os.PathLike, n_dossiers: int | None = None, as_of: dt.date | None = None,
                seed: int = 20240101) -> dict[str, int]:
-    """A fresh database (replacing any at `path`) holding the deterministic demo city."""
-    as_of = as_of or dt.date.today()
+    """A fresh database (replacing any at `path`) holding the deterministic demo city, as of `as_of`
+    (default: yesterday, a whole day, so the data never lies in the future of the moment it is built)."""
+    as_of = as_of or dt.date.today() - dt.timedelta(days=1)
     summary: dict[str, int] = {}
     with Batch(path, fresh=True, imported_by="demo") as batch:
         catalogue = pd.DataFrame([(p.code, p.name, p.field, p.days) for p in PROCEDURES],

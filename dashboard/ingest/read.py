@@ -57,7 +57,6 @@ class Source:
     labels: dict[str, str]  # canonical -> the header the file used
     sha256: str
     skip: int = 0  # lines of csv_path before the first record
-    has_line_column: bool = False
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
 
@@ -211,7 +210,7 @@ def _open_xlsx(path: Path, data: bytes, workdir: Path) -> Source:
                 cells += [""] * (len(names) - len(cells))
                 w.writerow(cells + [str(excel_row)])
         return Source(path, kind, "xlsx", out, ",", row_idx + 1, names + [XLSX_LINE_COLUMN], labels,
-                      hashlib.sha256(data).hexdigest(), has_line_column=True, warnings=warnings, sheet=sheet)
+                      hashlib.sha256(data).hexdigest(), warnings=warnings, sheet=sheet)
     raise UnreadableFile(f"{where}: không trang tính nào có dòng tiêu đề nhận ra được")
 
 

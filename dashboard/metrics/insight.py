@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from ..config import KPI_BY_NAME, INDEX_COMPONENTS, IndexComponent
+from ..config import INDEX_COMPONENTS, IndexComponent
 from ..db import Snapshot
 from .period import Period
 from .report import TargetIndex, kpi_rows
@@ -152,7 +152,6 @@ def index_totals(scores: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values("score_100").reset_index(drop=True)
 
 
-__all__ = ["late_budget", "projected_rate", "projections", "index_scores", "index_totals", "KPI_BY_NAME"]
 
 
 # ----------------------------------------------------------------------------- raw vs adjusted lateness

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import KPI_BY_NAME, KPIS, Kpi
+from ..config import DEFAULT_SETTINGS, KPIS
 from ..db import Snapshot
 from .period import Period
 
@@ -84,8 +84,6 @@ def _jsonable(row: dict) -> dict:
 
 # ----------------------------------------------------------------------------- KPIs
 def settings(snap: Snapshot) -> dict[str, str]:
-    from ..config import DEFAULT_SETTINGS
-
     return {**DEFAULT_SETTINGS, **dict(snap.rows("settings"))}
 
 
@@ -205,11 +203,3 @@ def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | 
                 continue
             rows += rows_for(u.unit_code, u.unit_name, u.level, numbers([u.unit_code]))
     return rows
-
-
-def kpi_lookup(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(r["unit_code"], r["kpi"]): r for r in rows}
-
-
-def kpi_def(name: str) -> Kpi:
-    return KPI_BY_NAME[name]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
-
 import pandas as pd
 
 from .. import state
 from ..config import KPIS, PLAN_AREAS
 from ..db import Snapshot
-from . import late
+from . import insight, late
 from .period import Period, PeriodError
 from .report import COUNT_KEYS, kpi_rows, quarterly_form, settings, unit_field_counts, units
 
@@ -234,6 +232,24 @@ def late_breakdown(ctx: Context, period: Period, flt: late.LateFilter) -> pd.Dat
                         lambda: late.breakdown(ctx.snap, period, flt, ctx.as_of))
 
 
+# ----------------------------------------------------------------------------- insight (analysis page, overview)
+def projections(ctx: Context) -> list[insight.Projection]:
+    """The running quarter's projection per unit (first item: the whole city)."""
+    return state.cached(ctx.snap, ("projections",), lambda: insight.projections(ctx.snap, ctx.as_of))
+
+
+def projection(ctx: Context, unit: str | None = None) -> insight.Projection | None:
+    return next((p for p in projections(ctx) if p.unit_code == (unit or "ALL")), None)
+
+
+def lateness(ctx: Context, period: Period) -> dict:
+    return state.cached(ctx.snap, ("lateness", period), lambda: insight.lateness(ctx.snap, period))
+
+
+def index_scores(ctx: Context, period: Period) -> pd.DataFrame:
+    return state.cached(ctx.snap, ("index", period), lambda: insight.index_scores(ctx.snap, period))
+
+
 # ----------------------------------------------------------------------------- targets page
 def targets_df(ctx: Context) -> pd.DataFrame:
     return state.cached(ctx.snap, ("targets",), lambda: ctx.snap.df("targets"))
@@ -282,6 +298,3 @@ def unit_name(ctx: Context, code: str | None) -> str | None:
     m = u[u.unit_code == code]
     return m.unit_name.iloc[0] if len(m) else None
 
-
-def as_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return df.to_dict("records")

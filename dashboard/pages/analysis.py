@@ -7,7 +7,6 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from .. import state
 from ..config import INDEX_COMPONENTS
 from ..metrics import insight, views
 from ..metrics.period import Period
@@ -26,7 +25,7 @@ def projection_status(p: insight.Projection) -> str:
 
 
 def _projections(ctx):
-    items = state.cached(ctx.snap, ("projections",), lambda: insight.projections(ctx.snap, ctx.as_of))
+    items = views.projections(ctx)
     if not items:
         return empty_state("Chưa có hồ sơ được giải quyết trong quý này.")
     q = Period.containing("quarter", ctx.as_of.date())
@@ -61,7 +60,7 @@ def _projections(ctx):
 
 
 def _lateness(ctx, p):
-    data = state.cached(ctx.snap, ("lateness", p), lambda: insight.lateness(ctx.snap, p))
+    data = views.lateness(ctx, p)
     t = data["total"]
     if not t["dossiers"]:
         return empty_state(f"Không có hồ sơ nào trong {p.label}.")
@@ -100,7 +99,7 @@ def _lateness(ctx, p):
 
 
 def _index(ctx, p):
-    scores = state.cached(ctx.snap, ("index", p), lambda: insight.index_scores(ctx.snap, p))
+    scores = views.index_scores(ctx, p)
     totals = insight.index_totals(scores)
     if totals.empty:
         return empty_state(f"Chưa đủ dữ liệu để tính điểm trong {p.label}.")

@@ -5,8 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from .. import state
-from ..metrics import insight, views
+from ..metrics import views
 from ..metrics.period import Period
 from ..ui import figures
 from ..ui import format as fmt
@@ -69,8 +68,7 @@ def _projection_line(ctx, p, unit):
     q = Period.containing("quarter", ctx.as_of.date())
     if p.start < q.start or p.end > ctx.as_of.date():
         return None
-    items = state.cached(ctx.snap, ("projections",), lambda: insight.projections(ctx.snap, ctx.as_of))
-    pr = next((x for x in items if x.unit_code == (unit or "ALL")), None)
+    pr = views.projection(ctx, unit)
     if pr is None or pr.projected_rate is None:
         return None
     budget = (f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ" if pr.reachable
@@ -89,11 +87,11 @@ def _worst_units(ctx, p, q):
                        empty_state("Chưa đơn vị nào có đủ hồ sơ giải quyết trong kỳ để xếp hạng."))
     rows = [html.Tr([
         html.Td(i + 1, className="num"),
-        html.Td(dcc_link(r.unit_name, href("/don-vi", **{**q, "unit": r.unit_code, "kpi": "on_time_rate"}))),
+        html.Td(dcc.Link(r.unit_name, href=href("/don-vi", **{**q, "unit": r.unit_code, "kpi": "on_time_rate"}))),
         html.Td(fmt.pct(r.on_time_rate), className="num"),
-        html.Td(dcc_link(fmt.num(r.resolved_late), href("/ho-so-tre-han", view="late", **{**q, "unit": r.unit_code}))
+        html.Td(dcc.Link(fmt.num(r.resolved_late), href=href("/ho-so-tre-han", view="late", **{**q, "unit": r.unit_code}))
                 if r.resolved_late else "0", className="num", **{"data-unit": r.unit_code, "data-kind": "late"}),
-        html.Td(dcc_link(fmt.num(r.pending_overdue), href("/ho-so-tre-han", view="overdue", **{**q, "unit": r.unit_code}))
+        html.Td(dcc.Link(fmt.num(r.pending_overdue), href=href("/ho-so-tre-han", view="overdue", **{**q, "unit": r.unit_code}))
                 if r.pending_overdue else "0", className="num", **{"data-unit": r.unit_code, "data-kind": "overdue"}),
     ]) for i, r in enumerate(worst.itertuples())]
     table = html.Table([
@@ -105,9 +103,6 @@ def _worst_units(ctx, p, q):
     return section("5 đơn vị có tỷ lệ đúng hạn thấp nhất",
                    dbc.Row([dbc.Col(table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]))
 
-
-def dcc_link(text, to):
-    return dcc.Link(text, href=to)
 
 
 dash.register_page(__name__, path="/", name="Tổng quan", title="Tổng quan — CCHC", order=0, layout=layout)

@@ -9,7 +9,7 @@ from ..exports import form_csv, form_xlsx
 from ..metrics import views
 from ..metrics.period import Period, PeriodError
 from ..ui import ids
-from ..ui.components import empty_state, filter_dropdown, filter_radio, form_table, href, page_header, section
+from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
 from .common import cached_layout, period_filter, unit_filter, valid_unit
 
 

@@ -90,7 +90,7 @@ def filter_dropdown(key: str, label: str, options: list[dict], value: Any, clear
     """A filter whose value lives in the URL (the shell's callback writes it there)."""
     return dbc.Col([
         dbc.Label(label, html_for=f"flt-{key}", className="filter-label"),
-        dcc.Dropdown(id={"type": "flt", "key": key}, options=options, value=value, clearable=clearable,
+        dcc.Dropdown(id=ids.flt(key), options=options, value=value, clearable=clearable,
                      placeholder=placeholder or label, searchable=True, className="filter-dropdown"),
     ], md=width)
 
@@ -98,7 +98,7 @@ def filter_dropdown(key: str, label: str, options: list[dict], value: Any, clear
 def filter_radio(key: str, label: str, options: list[dict], value: Any, width: int = 4) -> dbc.Col:
     return dbc.Col([
         dbc.Label(label, className="filter-label d-block"),
-        dbc.RadioItems(id={"type": "flt", "key": key}, options=options, value=value, inline=True,
+        dbc.RadioItems(id=ids.flt(key), options=options, value=value, inline=True,
                        className="btn-group filter-radio", inputClassName="btn-check",
                        labelClassName="btn btn-outline-primary", labelCheckedClassName="active"),
     ], md=width)
@@ -170,4 +170,4 @@ def status_cell_style(status: str) -> dict:
 
 
 __all__ = ["href", "status_badge", "empty_state", "kpi_card", "big_count", "filter_dropdown", "filter_radio",
-           "page_header", "units_options", "form_table", "graph", "section", "status_cell_style", "ids"]
+           "page_header", "units_options", "form_table", "graph", "section", "status_cell_style"]

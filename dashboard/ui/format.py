@@ -49,13 +49,6 @@ def pp(delta, digits: int = 2) -> str:
     return f"{sign}{num(abs(delta) * 100, digits)} điểm %"
 
 
-def signed(v, digits: int = 0) -> str:
-    if missing(v):
-        return DASH
-    sign = "+" if v > 0 else "−" if v < 0 else "±"
-    return f"{sign}{num(abs(v), digits)}"
-
-
 def date(v) -> str:
     """dd/mm/yyyy."""
     if missing(v):

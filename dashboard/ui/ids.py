@@ -1,14 +1,12 @@
 """Every component id used by more than one module, in one place."""
 NAV = "nav"
 URL = "url"  # dcc.Location(refresh="callback-nav") used by filters to navigate
-PERIOD = "flt-period"
-UNIT = "flt-unit"
-LEVEL = "flt-level"
-FIELD = "flt-field"
-HANDLER = "flt-handler"
-VIEW = "flt-view"
-BY = "flt-by"
-SORT = "flt-sort"
+FILTER = "flt"  # pattern-matching type of every URL filter: {"type": FILTER, "key": <query parameter>}
+
+
+def flt(key) -> dict:
+    """The id of the filter that writes the query parameter `key` (ALL for the shell's callback)."""
+    return {"type": FILTER, "key": key}
 LATE_GRID = "late-grid"
 LATE_DOWNLOAD_BTN = "late-download-btn"
 LATE_DOWNLOAD = "late-download"
@@ -21,4 +19,3 @@ UPLOAD_POLL = "data-upload-poll"
 REJECTS_GRID = "rejects-grid"
 FIELD_CHART = "late-field-chart"
 HANDLER_CHART = "late-handler-chart"
-FILTER_STATE = "filter-state"  # dcc.Store: the page's path + current query, for the filter callback
