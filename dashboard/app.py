@@ -8,7 +8,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from . import state
+from . import security, state
+from .auth import current_principal
 from .config import PROJECT_ROOT
 from .ui import ids
 from .ui import theme  # noqa: F401  (registers the plotly template)
@@ -24,9 +25,25 @@ def _nav() -> dbc.Navbar:
             dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
             html.A(["▶ Trình chiếu"], id="present-link", href="/trinh-chieu", className="btn btn-light btn-sm ms-3 present-btn",
                    title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)"),
+            _user_menu(),
         ], fluid=True),
         color="primary", dark=True, className="app-navbar", id="app-navbar",
     )
+
+
+def _user_menu():
+    """Who is signed in, and a sign-out button (a POST form with the session's CSRF token)."""
+    import flask
+    if not flask.has_request_context() or flask.current_app.extensions.get("cchc_no_auth"):
+        return html.Span("Không đăng nhập (--no-auth)", className="user-chip ms-3", id="user-chip")
+    p = flask.g.get("principal")
+    if p is None:  # Dash validating the layout before any reader is known
+        return html.Span(id="user-chip")
+    return html.Form([
+        html.Span(p.label, className="user-chip", id="user-chip", title=f"Tên đăng nhập: {p.username}"),
+        dcc.Input(type="hidden", name="csrf", value=security.csrf_token()),
+        html.Button("Đăng xuất", type="submit", className="btn btn-outline-light btn-sm ms-2", id="logout-button"),
+    ], method="POST", action=security.LOGOUT, className="d-flex align-items-center ms-3 user-menu")
 
 
 def layout() -> html.Div:
@@ -43,8 +60,9 @@ def nav_links(pathname: str | None, search: str | None):
     q = dict(parse_qsl((search or "").lstrip("?")))
     keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
     links = []
+    reader = current_principal()
     for page in dash.page_registry.values():
-        if page.get("nav") is False:
+        if page.get("nav") is False or (page.get("permission") and not reader.can(page["permission"])):
             continue
         target = page["path"] + ("?" + urlencode(keep) if keep else "")
         links.append(dbc.NavItem(dbc.NavLink(page["name"], href=target, active=pathname == page["path"],
@@ -83,7 +101,9 @@ def filters_to_url(values, pathname, search):
     return dash.no_update if new == old else new
 
 
-def create_app(db_path: str | Path) -> dash.Dash:
+def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> dash.Dash:
+    """The app. `no_auth`: everyone is the local Home Affairs operator (for a developer's machine only).
+    `internal`: (token, principal) honoured from 127.0.0.1 only, for the PDF export's own browser."""
     state.init(db_path)
     app = dash.Dash(
         __name__,
@@ -99,11 +119,26 @@ def create_app(db_path: str | Path) -> dash.Dash:
     from . import pages  # noqa: F401  (each page module registers itself)
 
     app.layout = layout
-    app.server.config["MAX_CONTENT_LENGTH"] = 200 * 1024 * 1024
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    security.install(app, db_path, no_auth=no_auth, internal=internal)
     return app
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8050) -> None:
-    app = create_app(db_path)
+# An upload arrives base64-encoded inside a JSON callback (4/3 of the file), plus the page state.
+MAX_REQUEST_BYTES = 210 * 1024 * 1024
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8050, no_auth: bool = False) -> None:
+    if no_auth and not security.is_loopback(host):
+        raise SystemExit("--no-auth chỉ dùng trên máy cục bộ (--host 127.0.0.1)")
+    app = create_app(db_path, no_auth=no_auth)
     print(f"Bảng điều hành CCHC: http://{host}:{port}  (dữ liệu: {db_path})", flush=True)
+    if no_auth:
+        print("CẢNH BÁO: --no-auth — không đăng nhập, mọi người truy cập máy này có toàn quyền.", flush=True)
+    else:
+        demo = app.server.extensions["cchc_users"].demo_accounts()
+        if demo:
+            print("Tài khoản mẫu (xem README, mục Security): " + ", ".join(u["username"] for u in demo), flush=True)
+        elif not app.server.extensions["cchc_users"].users():
+            print("Chưa có người dùng: tạo bằng `cchc users add TEN --role noi_vu`.", flush=True)
     app.run(host=host, port=port, debug=False)

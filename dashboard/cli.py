@@ -95,6 +95,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="chạy bảng điều hành")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--no-auth", action="store_true",
+                   help="không đăng nhập, toàn quyền: chỉ cho máy cục bộ (--host 127.0.0.1)")
+    _add_db(p)
+
+    p = sub.add_parser("users", help="người dùng: add / list / remove (tệp users.json cạnh cơ sở dữ liệu)")
+    us = p.add_subparsers(dest="action", required=True)
+    q = us.add_parser("add", help="thêm người dùng (mật khẩu hỏi ở terminal, hoặc đọc từ stdin với --password-stdin)")
+    q.add_argument("username")
+    q.add_argument("--role", required=True, choices=["lanh_dao", "noi_vu", "don_vi"])
+    q.add_argument("--units", default="", help="mã đơn vị, cách nhau dấu phẩy (bắt buộc với don_vi)")
+    q.add_argument("--name", default="", help="tên hiển thị")
+    q.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    q.add_argument("--replace", action="store_true", help="đặt lại người dùng đã có (đăng xuất các phiên cũ)")
+    _add_db(q)
+    q = us.add_parser("list", help="liệt kê người dùng")
+    q.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(q)
+    q = us.add_parser("remove", help="xoá người dùng (các phiên đang mở hết hiệu lực ngay)")
+    q.add_argument("username")
+    _add_db(q)
+
+    p = sub.add_parser("audit", help="nhật ký: đăng nhập, nạp dữ liệu, xuất dữ liệu, từ chối truy cập")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--format", choices=["table", "json"], default="table")
     _add_db(p)
     return ap
 
@@ -174,20 +198,42 @@ def cmd_demo(args) -> int:
     path = config.db_path(args.db)
     if args.if_missing and path.exists():
         print(f"Đã có cơ sở dữ liệu: {path}")
+        _demo_users(path)
         return 0
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     summary = build_demo(path, n_dossiers=args.dossiers, as_of=as_of, seed=args.seed)
     print(f"Đã dựng thành phố mẫu tại {path}: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in summary.items()))
+    _demo_users(path)
     return 0
+
+
+def _demo_users(path: Path) -> None:
+    """A newcomer can sign in to the demo at once: three demo accounts when there are no users yet."""
+    from .auth import UserStore, ensure_demo_users, users_path
+
+    snap = _snapshot(argparse.Namespace(db=str(path)))
+    wards = [r for r in snap.rows("units") if r[4] == "ward"]
+    added = ensure_demo_users(UserStore(users_path(path)), wards[0][0] if wards else None, wards[0][1] if wards else "")
+    for u in added:
+        print(f"Tài khoản mẫu: {u['username']} / {u['password']} ({u['role']}{' ' + ','.join(u['units']) if u['units'] else ''})")
 
 
 def cmd_ingest(args) -> int:
     from .ingest.load import UnreadableFile, ingest
 
+    from . import audit
+
+    db = config.db_path(args.db)
+    log = audit.init(db)
+    user = f"cli:{_whoami()}"
     try:
-        results = ingest(args.files, config.db_path(args.db))
+        results = ingest(args.files, db, imported_by=user)
     except UnreadableFile as exc:
+        audit.record("import_failed", user, log, files=[Path(f).name for f in args.files], reason=str(exc)[:300], via="cli")
         raise CliError(f"không nạp được: {exc} (cơ sở dữ liệu không thay đổi)") from exc
+    for r in results:
+        audit.record("import", user, log, file=r.file, sha256=r.sha256, kind=r.kind, rows_read=r.rows_read,
+                     accepted=r.accepted, rejected=r.rejected, via="cli")
     for r in results:
         for w in r.warnings:
             print(f"  cảnh báo: {w}", file=sys.stderr)
@@ -346,14 +392,77 @@ def cmd_serve(args) -> int:
     path = config.db_path(args.db)
     if not path.exists():
         raise CliError(f"chưa có cơ sở dữ liệu {path}: chạy `cchc demo` hoặc `cchc ingest`")
-    serve(path, host=args.host, port=args.port)
+    serve(path, host=args.host, port=args.port, no_auth=args.no_auth)
     return 0
+
+
+def cmd_users(args) -> int:
+    import getpass
+
+    from . import audit
+    from .auth import ROLES, UserError, UserStore, users_path
+
+    db = config.db_path(args.db)
+    store = UserStore(users_path(db))
+    operator = f"cli:{_whoami()}"
+    try:
+        if args.action == "add":
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = getpass.getpass("Mật khẩu: ")
+                if getpass.getpass("Nhập lại: ") != password:
+                    raise CliError("hai lần nhập mật khẩu khác nhau")
+            units = [u for u in args.units.split(",") if u.strip()]
+            p = store.add(args.username, args.role, password, units=units, display_name=args.name, replace=args.replace)
+            audit.record("user_added", operator, audit.init(db), username=p.username, role=p.role, units=list(p.units))
+            print(f"Đã thêm {p.username} ({ROLES[p.role].label}{': ' + ', '.join(p.units) if p.units else ''}) vào {store.path}")
+        elif args.action == "remove":
+            store.remove(args.username)
+            audit.record("user_removed", operator, audit.init(db), username=args.username)
+            print(f"Đã xoá {args.username}")
+        else:
+            rows = store.users()
+            if args.format == "json":
+                _json(rows)
+            else:
+                for u in rows:
+                    print(f"{u['username']:<16} {u['role']:<9} {','.join(u.get('units') or []) or '(mọi đơn vị)':<24} "
+                          f"{u.get('display_name') or ''}{'  [mẫu]' if u.get('demo') else ''}")
+                if not rows:
+                    print(f"Chưa có người dùng ({store.path})")
+    except UserError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from . import audit
+
+    rows = audit.read(args.limit, audit.init(config.db_path(args.db)))
+    if args.format == "json":
+        _json(rows)
+        return 0
+    for r in rows:
+        extra = {k: v for k, v in r.items() if k not in ("at", "event", "user")}
+        print(f"{r.get('at', '')}  {audit.EVENTS.get(r.get('event'), r.get('event')):<22} {r.get('user', ''):<14} "
+              + " ".join(f"{k}={v}" for k, v in extra.items()))
+    return 0
+
+
+def _whoami() -> str:
+    import getpass
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
 
 
 COMMANDS = {
     "demo": cmd_demo, "ingest": cmd_ingest, "report": cmd_report, "kpi": cmd_kpi, "index": cmd_index,
     "lateness": cmd_lateness, "rejects": cmd_rejects,
     "at-risk": cmd_at_risk, "export": cmd_export, "settings": cmd_settings, "serve": cmd_serve,
+    "users": cmd_users, "audit": cmd_audit,
 }
 
 if __name__ == "__main__":

@@ -112,6 +112,48 @@ class FileId:
         return cls(st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+_UNIT_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+# Tables any signed-in user may read in full (no unit, no personal data).
+PUBLIC_TABLES = frozenset({"targets", "par_index", "procedures", "holidays", "calendar", "settings", "meta"})
+# Tables only the import role (Home Affairs) may read: they hold raw rows of the source files.
+IMPORT_TABLES = frozenset({"imports", "rejects"})
+# Columns that say which unit a row belongs to, by table column name.
+UNIT_COLUMNS = ("unit_code", "owner_unit")
+# Personal data and how it is shown to roles without the right to it (initials only).
+PERSONAL_COLUMNS = {
+    "applicant_name": "array_to_string(list_transform(string_split(trim({c}), ' '), lambda w: left(w, 1) || '.'), ' ')",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one reader may see. The data layer applies it to every query (default deny):
+    `units` None = all units, otherwise those units and the units under them; `personal` False
+    masks personal columns; `imports` False hides the import log and the rejected raw rows."""
+    units: frozenset[str] | None = None
+    personal: bool = True
+    imports: bool = True
+
+    def __post_init__(self):
+        for u in self.units or ():
+            if not _UNIT_CODE.fullmatch(u):
+                raise QueryError(f"invalid unit code in scope: {u!r}")
+
+    @property
+    def full(self) -> bool:
+        return self.units is None and self.personal and self.imports
+
+    @property
+    def key(self) -> str:
+        if self.full:
+            return ""
+        units = ",".join(sorted(self.units)) if self.units is not None else "*"
+        return f"{units}|p{int(self.personal)}|i{int(self.imports)}"
+
+
+FULL = Scope()
+
+
 class Snapshot:
     """One published database file, attached read-only."""
 
@@ -124,12 +166,58 @@ class Snapshot:
         meta = dict(run(self._con, "meta").fetchall())
         self.data_version: str = meta.get("data_version", "0")
         self.published_at: str = meta.get("published_at", "")
+        self._schemas: dict[str, str] = {}
+        self._schema_lock = threading.Lock()
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A connection for one thread/request (DuckDB connections are not shared)."""
+    @property
+    def scope(self) -> Scope:
+        return FULL
+
+    @property
+    def scope_key(self) -> str:
+        return ""
+
+    def scoped(self, scope: Scope) -> "Snapshot":
+        """This snapshot as one reader sees it (the same object for full access)."""
+        return self if scope.full else ScopedSnapshot(self, scope)
+
+    def cursor(self, scope: Scope = FULL) -> duckdb.DuckDBPyConnection:
+        """A connection for one thread/request (DuckDB connections are not shared).
+        With a scope, unqualified table names resolve to views that hold only the permitted rows."""
         cur = self._con.cursor()
-        run_script(cur, "use_snapshot")
+        if scope.full:
+            run_script(cur, "use_snapshot")
+        else:
+            schema = self._scope_schema(scope)
+            cur.execute(f"USE memory.{schema}")
+            cur.execute(f"SET search_path = 'memory.{schema},db.main'")  # macros still resolve in db.main
         return cur
+
+    def _scope_schema(self, scope: Scope) -> str:
+        """One schema of views per scope, built once per snapshot. Every table of the database gets a
+        view: filtered by unit where it has a unit column, masked where it holds personal data, empty
+        where the table is neither public nor known (default deny)."""
+        with self._schema_lock:
+            if scope.key in self._schemas:
+                return self._schemas[scope.key]
+            name = f"s{len(self._schemas) + 1}"
+            con = self._con.cursor()
+            try:
+                run_script(con, "use_snapshot")
+                allowed = None
+                if scope.units is not None:
+                    rows = run(con, "scope_units", units=sorted(scope.units)).fetchall()
+                    allowed = sorted({r[0] for r in rows} | set(scope.units))
+                cols: dict[str, list[str]] = {}
+                for table, column in run(con, "snapshot_columns").fetchall():
+                    cols.setdefault(table, []).append(column)
+                con.execute(f"CREATE SCHEMA memory.{name}")
+                for table, columns in cols.items():
+                    con.execute(f"CREATE VIEW memory.{name}.{table} AS {_scoped_select(table, columns, scope, allowed)}")
+            finally:
+                con.close()
+            self._schemas[scope.key] = name
+            return name
 
     def df(self, name: str, **params: Any) -> pd.DataFrame:
         cur = self.cursor()
@@ -147,6 +235,51 @@ class Snapshot:
 
     def close(self) -> None:
         self._con.close()
+
+
+def _quote(v: str) -> str:
+    return "'" + v.replace("'", "''") + "'"
+
+
+def _scoped_select(table: str, columns: list[str], scope: Scope, allowed: list[str] | None) -> str:
+    masked = [c for c in columns if c in PERSONAL_COLUMNS and not scope.personal]
+    select = "*" if not masked else "* REPLACE (" + ", ".join(
+        f"{PERSONAL_COLUMNS[c].format(c=c)} AS {c}" for c in masked) + ")"
+    where = "true"
+    unit_col = next((c for c in UNIT_COLUMNS if c in columns), None)
+    if table in IMPORT_TABLES:
+        where = "true" if scope.imports else "false"
+    elif unit_col is not None:
+        if allowed is not None:
+            where = f"{unit_col} IN ({', '.join(map(_quote, allowed)) or 'NULL'})"
+    elif table not in PUBLIC_TABLES:
+        where = "false"  # a table nobody has classified yet is nobody's to read
+    return f"SELECT {select} FROM db.main.{table} WHERE {where}"
+
+
+class ScopedSnapshot:
+    """A snapshot seen through a reader's scope: same interface, every cursor scoped."""
+
+    def __init__(self, base: Snapshot, scope: Scope):
+        self.base = base
+        self.scope = scope
+        self.path = base.path
+        self.file_id = base.file_id
+        self.data_version = base.data_version
+        self.published_at = base.published_at
+
+    @property
+    def scope_key(self) -> str:
+        return self.scope.key
+
+    def scoped(self, scope: Scope) -> "Snapshot | ScopedSnapshot":
+        return self.base.scoped(scope)
+
+    def cursor(self, scope: Scope | None = None) -> duckdb.DuckDBPyConnection:
+        return self.base.cursor(self.scope)
+
+    df = Snapshot.df
+    rows = Snapshot.rows
 
 
 class NoDatabase(FileNotFoundError):

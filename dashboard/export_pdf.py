@@ -35,13 +35,19 @@ def chromium_path() -> str:
     return path
 
 
-def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: Path) -> int:
-    """Write the PDF; returns its number of pages."""
+def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: Path, principal=None) -> int:
+    """Write the PDF as `principal` sees the data (default: the CLI's operator); returns its number of pages.
+    The export's private server answers only requests carrying a one-time token."""
+    import secrets
+
     from playwright.sync_api import sync_playwright
 
     from .app import create_app
+    from .auth import SYSTEM
+    from .security import INTERNAL_HEADER
 
-    app = create_app(db_path)
+    token = secrets.token_urlsafe(32)
+    app = create_app(db_path, internal=(token, principal or SYSTEM))
     server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -50,7 +56,8 @@ def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: 
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page = browser.new_page(viewport={"width": 1920, "height": 1080},
+                                    extra_http_headers={INTERNAL_HEADER: token})
             page.goto(url)
             page.wait_for_selector("#deck .slide", timeout=60_000)
             page.wait_for_load_state("networkidle")

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
-from .db import Database, Snapshot
+from .db import Database, Snapshot, ScopedSnapshot
 
 _db: Database | None = None
 _cache: "OrderedDict[tuple, Any]" = OrderedDict()
@@ -30,13 +30,15 @@ def database() -> Database:
     return _db
 
 
-def snapshot() -> Snapshot:
-    return database().snapshot()
+def snapshot() -> "Snapshot | ScopedSnapshot":
+    """The current data as the current reader may see it (see auth.current_scope: default deny)."""
+    from .auth import current_scope
+    return database().snapshot().scoped(current_scope())
 
 
-def cached(snap: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:
-    """compute() once per (data version, key); LRU-bounded."""
-    full = (snap.data_version, *key)
+def cached(snap: "Snapshot | ScopedSnapshot", key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute() once per (data version, reader's scope, key); LRU-bounded."""
+    full = (snap.data_version, snap.scope_key, *key)
     with _lock:
         if full in _cache:
             _cache.move_to_end(full)

@@ -33,6 +33,7 @@ class FileResult:
     accepted: int
     rejected: int
     warnings: list[str] = field(default_factory=list)
+    sha256: str = ""
 
     def line(self) -> str:
         return (f"{self.file}: {KIND_BY_NAME[self.kind].label} ({self.encoding}) — đọc {self.rows_read:,} dòng, "
@@ -109,7 +110,7 @@ class Batch:
         records, accepted, rejected = dbq.one(con, "checked_counts")
         dbq.run_script(con, "insert_rejects", **params)
         result = FileResult(name, src.kind.name, src.encoding, int(records) + bad_lines, int(accepted),
-                            int(rejected) + bad_lines, list(src.warnings))
+                            int(rejected) + bad_lines, list(src.warnings), src.sha256 or "")
         dbq.run_script(con, "record_import", seq=seq, file_name=name, file_path=str(src.path.resolve()),
                        sha256=src.sha256, kind=src.kind.name, encoding=src.encoding, rows_read=result.rows_read,
                        accepted=result.accepted, rejected=result.rejected, imported_at=_now(),

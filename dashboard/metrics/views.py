@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 import pandas as pd
+from werkzeug.exceptions import Forbidden
 
 from .. import state
 from ..config import KPIS, PLAN_AREAS
@@ -95,9 +96,29 @@ def period_options(ctx: Context) -> list[dict]:
     return opts
 
 
+# ----------------------------------------------------------------------------- the reader's scope
+def permit(ctx: Context, unit: str | None) -> str | None:
+    """Refuse (403) a unit outside the reader's scope, whatever sent it (a URL, a forged callback).
+    The scoped views return only permitted rows anyway; this makes the refusal explicit and audited."""
+    if unit and ctx.snap.scope.units is not None and unit not in set(units_df(ctx).unit_code):
+        raise Forbidden(f"đơn vị {unit} nằm ngoài phạm vi được giao")
+    return unit
+
+
+def scoped(ctx: Context) -> bool:
+    return ctx.snap.scope.units is not None
+
+
+def home_unit(ctx: Context) -> str | None:
+    """A reader scoped to exactly one unit sees that unit by default."""
+    units = ctx.snap.scope.units
+    return next(iter(units)) if units is not None and len(units) == 1 else None
+
+
 # ----------------------------------------------------------------------------- KPIs
 def counts(ctx: Context, period: Period, unit: str | None = None) -> pd.DataFrame:
     """The form's unit × field counts: one scan per (period, unit), shared by the KPIs and the form."""
+    permit(ctx, unit)
     return state.cached(ctx.snap, ("counts", period, unit), lambda: unit_field_counts(ctx.snap, period, unit))
 
 
@@ -117,6 +138,7 @@ def units_df(ctx: Context) -> pd.DataFrame:
 
 def weekly(ctx: Context, start: dt.date, end: dt.date, unit: str | None = None) -> pd.DataFrame:
     """Weekly counts with each KPI's weekly rate as extra columns."""
+    permit(ctx, unit)
     def compute():
         df = ctx.snap.df("weekly_counts", start=dt.datetime.combine(start, dt.time()),
                          end=dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), unit=unit)
@@ -214,6 +236,7 @@ def worst_units(ctx: Context, period: Period, n: int = 5, min_resolved: int = 20
 
 def late_counts(ctx: Context, period: Period, unit: str | None = None) -> dict[str, int]:
     """The counts that link to the drill-down: late (resolved), overdue (open) and at risk."""
+    permit(ctx, unit)
     def compute():
         out = {}
         for view in ("late", "overdue", "at_risk"):
@@ -223,11 +246,13 @@ def late_counts(ctx: Context, period: Period, unit: str | None = None) -> dict[s
 
 
 def late_page(ctx: Context, period: Period, flt: late.LateFilter, sort: str, desc: bool, limit: int, offset: int):
+    permit(ctx, flt.unit)
     return state.cached(ctx.snap, ("late_page", period, flt, sort, desc, limit, offset),
                         lambda: late.page(ctx.snap, period, flt, ctx.as_of, sort, desc, limit, offset))
 
 
 def late_breakdown(ctx: Context, period: Period, flt: late.LateFilter) -> pd.DataFrame:
+    permit(ctx, flt.unit)
     return state.cached(ctx.snap, ("late_breakdown", period, flt),
                         lambda: late.breakdown(ctx.snap, period, flt, ctx.as_of))
 
@@ -239,6 +264,7 @@ def projections(ctx: Context) -> list[insight.Projection]:
 
 
 def projection(ctx: Context, unit: str | None = None) -> insight.Projection | None:
+    permit(ctx, unit)
     return next((p for p in projections(ctx) if p.unit_code == (unit or "ALL")), None)
 
 

@@ -6,6 +6,9 @@ import functools
 import dash_bootstrap_components as dbc
 
 from .. import state
+from .. import audit
+from ..auth import current_principal
+from werkzeug.exceptions import Forbidden
 from ..metrics import views
 from ..ui.components import filter_dropdown, units_options
 
@@ -13,17 +16,34 @@ LEVEL_OPTIONS = [{"label": "Tất cả đơn vị", "value": ""}, {"label": "C�
                  {"label": "Cấp phường, xã", "value": "ward"}]
 
 
-def cached_layout(page: str):
-    """A rendered page depends only on its URL query and the data version: build it once per pair.
-    (Dash serialises the returned components without changing them, so one tree can serve many requests.)"""
+def cached_layout(page: str, permission: str | None = None):
+    """A rendered page depends only on its URL query, the data version and the reader's scope: build it
+    once per triple. (Dash serialises the returned components without changing them, so one tree can
+    serve many requests.) `permission`: the role right the page needs ('imports', 'audit')."""
     def deco(layout):
         @functools.wraps(layout)
         def wrapper(**query):
+            if permission and not current_principal().can(permission):
+                return forbidden("trang này")
             ctx = views.context()
             key = ("layout", page, tuple(sorted((k, str(v)) for k, v in query.items() if v not in (None, ""))))
-            return state.cached(ctx.snap, key, lambda: layout(**query))
+            try:
+                return state.cached(ctx.snap, key, lambda: layout(**query))
+            except Forbidden as exc:  # e.g. ?unit= another ward: a page saying so, not a blank screen
+                return forbidden(exc.description)
         return wrapper
     return deco
+
+
+def forbidden(what: str):
+    """What a reader sees on a page their role does not open (and the refusal is audited)."""
+    from dash import html
+    p = current_principal()
+    audit.record("denied", p.username, what=what)
+    return html.Div(dbc.Alert([html.H2("Không có quyền truy cập", className="h4"),
+                               html.P(f"Vai trò {p.info.label} không xem được nội dung này ({what}). "
+                                      "Liên hệ Phòng Nội vụ nếu cần cấp quyền.", className="mb-0")],
+                              color="warning", className="mt-4", id="forbidden"), className="page page-forbidden")
 
 
 def clean(v: str | None) -> str | None:
@@ -32,8 +52,11 @@ def clean(v: str | None) -> str | None:
 
 
 def valid_unit(ctx: views.Context, code: str | None) -> str | None:
-    code = clean(code)
-    return code if code and views.unit_name(ctx, code) else None
+    """The URL's unit if it exists (403 if outside the reader's scope); a one-unit reader's own unit by default."""
+    code = views.permit(ctx, clean(code))
+    if not code:
+        return views.home_unit(ctx)
+    return code if views.unit_name(ctx, code) else None
 
 
 def period_filter(ctx: views.Context, period, width: int = 4) -> dbc.Col:
@@ -45,5 +68,7 @@ def period_filter(ctx: views.Context, period, width: int = 4) -> dbc.Col:
 
 def unit_filter(ctx: views.Context, unit: str | None, width: int = 4, all_label: str = "Toàn thành phố",
                 level: str | None = None) -> dbc.Col:
+    if views.scoped(ctx):
+        all_label = None if views.home_unit(ctx) else "Các đơn vị được giao"
     return filter_dropdown("unit", "Đơn vị", units_options(views.units_df(ctx), level, with_all=all_label),
                            unit or "", width=width)

@@ -15,7 +15,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from .. import state
+from .. import audit, state
+from ..auth import require
 from ..config import KIND_BY_NAME
 from ..ingest.load import UnreadableFile, ingest
 from ..metrics import views
@@ -30,7 +31,7 @@ _jobs: dict[str, dict] = {}
 _import_lock = threading.Lock()  # one import at a time per server
 
 
-@cached_layout("data")
+@cached_layout("data", permission="imports")
 def layout(**_):
     ctx = views.context()
     cov = ctx.coverage
@@ -91,17 +92,22 @@ def layout(**_):
     ], className="page page-data")
 
 
-def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory) -> None:
+def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory, user: str) -> None:
     job = _jobs[job_id]
     try:
         with _import_lock:
             job.update(state="running", message="Đang kiểm tra và nạp…")
-            results = ingest(paths, state.database().path, imported_by="web")
+            results = ingest(paths, state.database().path, imported_by=user)
         job.update(state="done", results=[r.__dict__ for r in results])
+        for r in results:
+            audit.record("import", user, file=r.file, sha256=r.sha256, kind=r.kind, rows_read=r.rows_read,
+                         accepted=r.accepted, rejected=r.rejected, via="web")
     except UnreadableFile as exc:
         job.update(state="error", message=str(exc))
+        audit.record("import_failed", user, files=[p.name for p in paths], reason=str(exc)[:300], via="web")
     except Exception as exc:  # reported to the operator, the published data is untouched
         job.update(state="error", message=f"Lỗi khi nạp: {type(exc).__name__}: {exc}")
+        audit.record("import_failed", user, files=[p.name for p in paths], reason=type(exc).__name__, via="web")
     finally:
         tmpdir.cleanup()
 
@@ -109,6 +115,7 @@ def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory) ->
 @callback(Output("upload-job", "data"), Output(ids.UPLOAD_POLL, "disabled"), Output(ids.UPLOAD_STATUS, "children"),
           Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"), prevent_initial_call=True)
 def start_upload(contents, names):
+    user = require("imports").username  # a forged upload from another role is refused (403)
     if not contents:
         return dash.no_update, True, dash.no_update
     tmp = tempfile.TemporaryDirectory(prefix="cchc-upload-")
@@ -121,7 +128,8 @@ def start_upload(contents, names):
         paths.append(p)
     job_id = uuid.uuid4().hex
     _jobs[job_id] = {"state": "queued", "message": "Đang chờ…", "files": [p.name for p in paths], "started": time.time()}
-    threading.Thread(target=_run, args=(job_id, paths, tmp), daemon=True).start()
+    _jobs[job_id]["user"] = user
+    threading.Thread(target=_run, args=(job_id, paths, tmp, user), daemon=True).start()
     return job_id, False, dbc.Alert(f"Đã nhận {len(paths)} tệp, đang nạp…", color="info")
 
 
@@ -129,7 +137,7 @@ def start_upload(contents, names):
           Input(ids.UPLOAD_POLL, "n_intervals"), State("upload-job", "data"), prevent_initial_call=True)
 def poll_upload(_n, job_id):
     job = _jobs.get(job_id or "")
-    if not job:
+    if not job or job.get("user") != require("imports").username:
         return dash.no_update, True
     if job["state"] in ("queued", "running"):
         secs = int(time.time() - job["started"])
@@ -145,4 +153,5 @@ def poll_upload(_n, job_id):
                      id="upload-done"), True
 
 
-dash.register_page(__name__, path="/du-lieu", name="Dữ liệu", title="Dữ liệu — CCHC", order=6, layout=layout)
+dash.register_page(__name__, path="/du-lieu", name="Dữ liệu", title="Dữ liệu — CCHC", order=6, layout=layout,
+                   permission="imports")

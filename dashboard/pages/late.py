@@ -9,6 +9,8 @@ from dash import Input, Output, State, callback, dcc, html
 
 from ..config import CHANNEL_LABELS, STATUS_LABELS
 from ..exports import table_xlsx
+from .. import audit
+from ..auth import current_principal
 from ..metrics import late, views
 from ..metrics.period import Period
 from ..ui import figures, ids
@@ -30,12 +32,13 @@ COLUMNS = [  # (field, header, width, sortable)
     ("working_days_late", "Số ngày trễ (ngày làm việc)", 120, True),
     ("working_days_left", "Còn (ngày làm việc)", 110, True),
     ("handler", "Cán bộ xử lý", 170, True),
+    ("applicant_name", "Người nộp", 170, False),  # masked to initials unless the role may see personal data
     ("late_reason", "Lý do trễ hạn", 230, True),
     ("status", "Trạng thái", 140, True),
 ]
 EXPORT_HEADERS = ["Mã hồ sơ", "Mã đơn vị", "Đơn vị", "Mã TTHC", "Thủ tục", "Lĩnh vực", "Hình thức tiếp nhận",
                   "Ngày tiếp nhận", "Hạn trả", "Ngày có kết quả", "Số ngày trễ (ngày làm việc)",
-                  "Còn (ngày làm việc)", "Cán bộ xử lý", "Lý do trễ hạn", "Trạng thái"]
+                  "Còn (ngày làm việc)", "Cán bộ xử lý", "Người nộp", "Lý do trễ hạn", "Trạng thái"]
 
 
 def _filter(query: dict) -> tuple[Period, late.LateFilter]:
@@ -156,7 +159,7 @@ def _row(r: dict) -> dict:
         "completed_at": "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
         "working_days_late": fmt.as_int(r["working_days_late"]),
         "working_days_left": fmt.as_int(r["working_days_left"]),
-        "handler": r["handler"] or "", "late_reason": r["late_reason"] or "",
+        "handler": r["handler"] or "", "applicant_name": r["applicant_name"] or "", "late_reason": r["late_reason"] or "",
         "status": STATUS_LABELS.get(r["status"], r["status"]),
     }
 
@@ -189,12 +192,14 @@ def download(n, query):
     body = [[r["dossier_id"], r["unit_code"], r["unit_name"], r["procedure_code"], r["procedure_name"], r["field"],
              CHANNEL_LABELS.get(r["channel"], r["channel"]), fmt.datetime(r["received_at"]), fmt.datetime(r["due_at"]),
              "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
-             fmt.as_int(r["working_days_late"]), fmt.as_int(r["working_days_left"]), r["handler"], r["late_reason"],
+             fmt.as_int(r["working_days_late"]), fmt.as_int(r["working_days_left"]), r["handler"], r["applicant_name"], r["late_reason"],
              STATUS_LABELS.get(r["status"], r["status"])] for r in df.to_dict("records")]
     title = (f"{late.VIEW_LABELS[flt.view]} — {views.unit_name(ctx, flt.unit) or 'toàn thành phố'} — {p.label}"
              f" (dữ liệu đến {fmt.datetime(ctx.as_of)})")
     data = table_xlsx(EXPORT_HEADERS, body, sheet="Ho so tre han", title=title)
     name = f"ho-so-{flt.view}-{flt.unit or 'tat-ca'}-{p.key}.xlsx".replace("..", "_")
+    audit.record("export", current_principal().username, what="late_xlsx", file=name, period=p.key, unit=flt.unit,
+                 view=flt.view, rows=len(body))
     return dcc.send_bytes(data, name)
 
 

@@ -6,6 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from ..exports import form_csv, form_xlsx
+from .. import audit
+from ..auth import current_principal
 from ..metrics import views
 from ..metrics.period import Period, PeriodError
 from ..ui import ids
@@ -69,7 +71,10 @@ def download(_x, _c, q):
     p = _resolve(ctx, q["period"])
     f = views.form(ctx, p, by=q["by"], unit=q.get("unit"))
     name = f"bieu-ket-qua-tthc-{p.key}-{q['by']}".replace("..", "_")
-    if dash.ctx.triggered_id == ids.FORM_CSV_BTN:
+    csv = dash.ctx.triggered_id == ids.FORM_CSV_BTN
+    audit.record("export", current_principal().username, what="form_csv" if csv else "form_xlsx", period=p.key,
+                 by=q["by"], unit=q.get("unit"), rows=len(f["rows"]))
+    if csv:
         return dcc.send_string(form_csv(f), f"{name}.csv")
     return dcc.send_bytes(form_xlsx(f, city=ctx.city), f"{name}.xlsx")
 

@@ -31,8 +31,11 @@ def _free_port() -> int:
 def browser_db(tmp_path_factory) -> Path:
     from dashboard.demo.build import build_demo
 
+    from dashboard.auth import UserStore, ensure_demo_users, users_path
+
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     build_demo(db, as_of=AS_OF)
+    ensure_demo_users(UserStore(users_path(db)), "W01", "Phường 1")
     return db
 
 
@@ -114,11 +117,38 @@ class Watched:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def sign_in(w: Watched, username: str, password: str) -> None:
+    """Through the real sign-in form, as a person would."""
+    p = w.page
+    p.goto(w.base + "/dang-nhap")
+    p.fill("#username", username)
+    p.fill("#password", password)
+    p.click("#login-submit")
+    p.wait_for_url(lambda url: "/dang-nhap" not in url, timeout=15000)
+
+
 @pytest.fixture
-def page(browser, server, browser_db):
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN", accept_downloads=True)
-    p = ctx.new_page()
-    w = Watched(p, server)
-    w.db = str(browser_db)
-    yield w
-    ctx.close()
+def new_page(browser, server, browser_db):
+    """A factory: a fresh browser context (own cookies) signed in as `username` (None: not signed in)."""
+    from dashboard.auth import DEMO_PASSWORDS
+
+    contexts = []
+
+    def make(username: str | None = "noivu") -> Watched:
+        ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN", accept_downloads=True)
+        contexts.append(ctx)
+        w = Watched(ctx.new_page(), server)
+        w.db = str(browser_db)
+        if username:
+            sign_in(w, username, DEMO_PASSWORDS[username])
+        return w
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """Signed in as the Home Affairs office (every page, every unit, personal data)."""
+    return new_page("noivu")

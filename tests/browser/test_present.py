@@ -51,8 +51,12 @@ def test_deck_auto_advance(page):
 
 
 def test_present_mode_on_any_page_and_720p(browser, server):
+    from dashboard.auth import DEMO_PASSWORDS
+    from .conftest import Watched, sign_in
+
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     p = ctx.new_page()
+    sign_in(Watched(p, server), "chutich", DEMO_PASSWORDS["chutich"])
     p.goto(server + "/don-vi?present=1&period=2026-Q3")
     p.wait_for_selector("#unit-matrix")
     assert p.locator(".app-navbar").is_hidden() and p.locator(".filter-bar").first.is_hidden()

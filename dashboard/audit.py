@@ -1,0 +1,71 @@
+"""The audit log: sign-ins, imports, exports, refusals and user changes, one JSON object per line.
+
+It lives next to the database (`audit.jsonl`, or $CCHC_AUDIT), not in it: the dashboard never writes
+to the database it reads. Lines are appended with O_APPEND under an exclusive lock, so several
+processes (gunicorn workers, the CLI) can write at once. Entries never hold personal data: who acted,
+what, file names, hashes, counts and filters (unit codes, periods) only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+EVENTS = {
+    "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "login_locked": "Tạm khoá đăng nhập",
+    "logout": "Đăng xuất", "import": "Nạp dữ liệu", "import_failed": "Nạp không thành công", "export": "Xuất dữ liệu",
+    "denied": "Từ chối truy cập", "user_added": "Thêm người dùng", "user_removed": "Xoá người dùng",
+}
+
+_path: Path | None = None
+
+
+def init(db_path: str | os.PathLike) -> Path:
+    global _path
+    _path = Path(os.environ.get("CCHC_AUDIT") or Path(db_path).parent / "audit.jsonl")
+    return _path
+
+
+def path() -> Path | None:
+    return _path
+
+
+def record(event: str, user: str | None, path_: Path | None = None, **fields: Any) -> dict:
+    """Append one entry. `fields` must not hold personal data (callers pass codes and counts)."""
+    target = path_ or _path
+    entry = {"at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "event": event,
+             "user": user or "", **{k: v for k, v in fields.items() if v is not None}}
+    if target is None:
+        return entry
+    line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, line)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    return entry
+
+
+def read(limit: int = 1000, path_: Path | None = None) -> list[dict]:
+    """The newest `limit` entries, newest first (unreadable lines are shown as such, not dropped)."""
+    target = path_ or _path
+    if target is None or not target.exists():
+        return []
+    out: deque = deque(maxlen=limit)
+    with open(target, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                out.append({"at": "", "event": "unreadable", "user": "", "detail": line[:200]})
+    return list(reversed(out))

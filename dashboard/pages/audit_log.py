@@ -1,0 +1,59 @@
+"""Nhật ký — the audit log for the Home Affairs office: sign-ins, imports, exports, refusals, user changes.
+Read from `audit.jsonl` on every visit (it is not part of the data snapshot, so it is never cached)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_ag_grid as dag
+from dash import html
+
+from .. import audit
+from ..auth import current_principal
+from ..metrics import views
+from ..ui import format as fmt
+from ..ui.components import empty_state, page_header, section
+from .common import forbidden
+
+SHOWN = 2000
+
+
+def _detail(r: dict) -> str:
+    return "; ".join(f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}"
+                     for k, v in r.items() if k not in ("at", "event", "user"))
+
+
+def _when(at: str | None) -> str:
+    try:
+        return fmt.datetime(dt.datetime.fromisoformat(at))
+    except (TypeError, ValueError):
+        return at or ""
+
+
+def layout(event=None, **_):
+    if not current_principal().can("audit"):
+        return forbidden("nhật ký")
+    ctx = views.context()
+    rows = audit.read(SHOWN)
+    grid = dag.AgGrid(
+        id="audit-grid",
+        rowData=[{"at": _when(r.get("at")),
+                  "event": audit.EVENTS.get(r.get("event"), r.get("event")), "user": r.get("user", ""),
+                  "detail": _detail(r)} for r in rows],
+        columnDefs=[{"field": "at", "headerName": "Thời điểm", "width": 180},
+                    {"field": "event", "headerName": "Sự kiện", "width": 200, "filter": True},
+                    {"field": "user", "headerName": "Người dùng", "width": 170, "filter": True},
+                    {"field": "detail", "headerName": "Chi tiết", "flex": 1, "wrapText": True, "autoHeight": True}],
+        defaultColDef={"sortable": True, "resizable": True},
+        dashGridOptions={"pagination": True, "paginationPageSize": 25, "paginationPageSizeSelector": False},
+        style={"height": "720px"}, className="ag-theme-quartz") if rows else empty_state("Nhật ký chưa có mục nào.")
+    return html.Div([
+        page_header("Nhật ký", "Đăng nhập, nạp dữ liệu, xuất dữ liệu và các lần bị từ chối truy cập", ctx),
+        section(f"{fmt.num(len(rows))} mục gần nhất" + (f" (tối đa {fmt.num(SHOWN)})" if len(rows) >= SHOWN else ""), grid,
+                html.P("Nhật ký không chứa dữ liệu cá nhân của người dân. Xem đầy đủ: cchc audit --limit N.",
+                       className="text-muted small-note mt-2")),
+    ], className="page page-audit")
+
+
+dash.register_page(__name__, path="/nhat-ky", name="Nhật ký", title="Nhật ký — CCHC", order=8, layout=layout,
+                   permission="audit")
