@@ -211,9 +211,18 @@ def _demo_users(path: Path) -> None:
     """A newcomer can sign in to the demo at once: three demo accounts when there are no users yet."""
     from .auth import UserStore, ensure_demo_users, users_path
 
+    from .metrics import late
+    from .metrics.period import Period
+    from .metrics.views import data_as_of
+
     snap = _snapshot(argparse.Namespace(db=str(path)))
-    wards = [r for r in snap.rows("units") if r[4] == "ward"]
-    added = ensure_demo_users(UserStore(users_path(path)), wards[0][0] if wards else None, wards[0][1] if wards else "")
+    names = {r[0]: r[1] for r in snap.rows("units") if r[4] == "ward"}
+    # the demo ward account shows the ward with the most late dossiers this year: something to drill into
+    as_of = data_as_of(snap)
+    bd = late.breakdown(snap, Period.containing("year", as_of.date()), late.LateFilter(view="all"), as_of)
+    ranked = [k for k in bd[bd.dimension == "unit"].sort_values("n", ascending=False).key if k in names]
+    ward = (ranked or sorted(names) or [None])[0]
+    added = ensure_demo_users(UserStore(users_path(path)), ward, names.get(ward, ""))
     for u in added:
         print(f"Tài khoản mẫu: {u['username']} / {u['password']} ({u['role']}{' ' + ','.join(u['units']) if u['units'] else ''})")
 

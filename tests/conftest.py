@@ -9,11 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def cchc(*args: str, db: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def cchc(*args: str, db: Path | None = None, check: bool = True, input: bytes | None = None) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess (as operators and the contract check do)."""
     cmd = [sys.executable, "-m", "dashboard", *args] + (["--db", str(db)] if db else [])
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    out = subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT)
+    out = subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT, input=input)
     if check and out.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} -> {out.returncode}\n{out.stderr.decode()}")
     return out

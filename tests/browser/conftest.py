@@ -35,7 +35,7 @@ def browser_db(tmp_path_factory) -> Path:
 
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     build_demo(db, as_of=AS_OF)
-    ensure_demo_users(UserStore(users_path(db)), "W01", "Phường 1")
+    ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
     return db
 
 

@@ -1,0 +1,322 @@
+"""Sign-in, roles and scoping enforced on the server: forged callback POSTs, downloads, masking, audit.
+
+The app runs in-process (Flask test client) on the demo city; requests are the JSON bodies Dash's
+renderer sends to /_dash-update-component, built by hand as an attacker would."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+
+import openpyxl
+import pytest
+
+from conftest import cchc
+
+WARD, OTHER_WARD = "W08", "W03"  # both have late dossiers in 2026-Q3
+INITIALS = re.compile(r"^(\S\.)( \S\.)*$")
+
+
+@pytest.fixture(scope="module")
+def app_db(demo_db, tmp_path_factory):
+    """A private copy of the demo database with its own users, secret key and audit log."""
+    from dashboard.auth import UserStore, ensure_demo_users, users_path
+
+    db = tmp_path_factory.mktemp("sec") / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    ensure_demo_users(UserStore(users_path(db)), WARD, "Xã Bình Minh")
+    return db
+
+
+@pytest.fixture(scope="module")
+def app(app_db):
+    from dashboard.app import create_app
+
+    return create_app(app_db)
+
+
+def sign_in(app, username, password=None):
+    from dashboard.auth import DEMO_PASSWORDS
+
+    c = app.server.test_client()
+    tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/dang-nhap").text)[1]
+    r = c.post("/dang-nhap", data={"csrf": tok, "username": username,
+                                   "password": password or DEMO_PASSWORDS[username], "next": "/"})
+    assert r.status_code == 302, r.text[:500]
+    return c
+
+
+def page(c, path, search=""):
+    return c.post("/_dash-update-component", json={
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"], "state": []})
+
+
+def grid_rows(c, query, start=0, end=100):
+    return c.post("/_dash-update-component", json={
+        "output": "late-grid.getRowsResponse", "outputs": {"id": "late-grid", "property": "getRowsResponse"},
+        "inputs": [{"id": "late-grid", "property": "getRowsRequest",
+                    "value": {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}}}],
+        "changedPropIds": ["late-grid.getRowsRequest"],
+        "state": [{"id": "late-query", "property": "data", "value": query}]})
+
+
+def late_download(c, query):
+    return c.post("/_dash-update-component", json={
+        "output": "late-download.data", "outputs": {"id": "late-download", "property": "data"},
+        "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["late-download-btn.n_clicks"],
+        "state": [{"id": "late-query", "property": "data", "value": query}]})
+
+
+def form_download(c, query):
+    return c.post("/_dash-update-component", json={
+        "output": "form-download.data", "outputs": {"id": "form-download", "property": "data"},
+        "inputs": [{"id": "form-xlsx-btn", "property": "n_clicks", "value": 1},
+                   {"id": "form-csv-btn", "property": "n_clicks", "value": None}],
+        "changedPropIds": ["form-xlsx-btn.n_clicks"],
+        "state": [{"id": "form-query", "property": "data", "value": query}]})
+
+
+def upload(c):
+    return c.post("/_dash-update-component", json={
+        "output": "..upload-job.data...data-upload-poll.disabled...data-upload-status.children..",
+        "outputs": [{"id": "upload-job", "property": "data"}, {"id": "data-upload-poll", "property": "disabled"},
+                    {"id": "data-upload-status", "property": "children"}],
+        "inputs": [{"id": "data-upload", "property": "contents", "value": ["data:text/csv;base64,YQ=="]}],
+        "changedPropIds": ["data-upload.contents"],
+        "state": [{"id": "data-upload", "property": "filename", "value": ["x.csv"]}]})
+
+
+def xlsx_rows(resp) -> list[tuple]:
+    import base64
+
+    data = resp.json["response"]["late-download"]["data"]
+    wb = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"])))
+    return list(wb.active.iter_rows(values_only=True))
+
+
+QUERY = {"period": "2026-Q3", "view": "all"}
+
+
+# ----------------------------------------------------------------------------- sign-in
+def test_nothing_without_signing_in(app):
+    c = app.server.test_client()
+    r = c.get("/don-vi?period=2026-Q3")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/dang-nhap?next=/don-vi")
+    assert c.get("/_dash-layout").status_code == 401
+    assert grid_rows(c, {**QUERY, "unit": WARD}).status_code == 401
+    assert c.get("/assets/10_app.css").status_code == 200  # the sign-in page's own styles
+
+
+def test_wrong_password_csrf_open_redirect_and_lockout(app, app_db):
+    from dashboard import audit
+
+    c = app.server.test_client()
+    tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/dang-nhap").text)[1]
+    assert c.post("/dang-nhap", data={"username": "noivu", "password": "demo-noivu"}).status_code == 400  # no CSRF token
+    r = c.post("/dang-nhap", data={"csrf": tok, "username": "noivu", "password": "demo-noivu", "next": "//evil.example/x"})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    c2 = app.server.test_client()
+    tok = re.search(r'name="csrf" value="([^"]+)"', c2.get("/dang-nhap").text)[1]
+    from dashboard.auth import UserStore, users_path
+    UserStore(users_path(app_db)).add("doan", "lanh_dao", "mat-khau-doan")
+    codes = [c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": f"sai-{i}"}).status_code
+             for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    # locked even with the right password, until the window passes
+    assert c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": "mat-khau-doan"}).status_code == 429
+    events = [e["event"] for e in audit.read(50) if e.get("user") == "doan"]
+    assert events.count("login_failed") >= 5 and "login_locked" in events
+
+
+def test_security_headers(app):
+    c = sign_in(app, "noivu")
+    r = c.get("/")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'sha256-" in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
+    assert "'unsafe-eval'" not in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Cache-Control"] == "no-store"
+    cookie = c.get_cookie("cchc_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+# ----------------------------------------------------------------------------- scoping
+def test_ward_user_sees_only_their_ward_on_every_page(app):
+    c = sign_in(app, "phuong")
+    for path in ("/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/phan-tich", "/trinh-chieu"):
+        r = page(c, path, "?period=2026-Q3")
+        assert r.status_code == 200, path
+        codes = set(re.findall(r'"(W\d\d|S[A-Z]+)"', r.text))
+        assert codes <= {WARD}, (path, codes)
+    # another ward in the URL: a refusal page, audited
+    r = page(c, "/ho-so-tre-han", f"?period=2026-Q3&unit={OTHER_WARD}")
+    assert '"forbidden"' in r.text and "ngoài phạm vi" in json.dumps(r.json, ensure_ascii=False)
+    # pages of other roles
+    assert '"forbidden"' in page(c, "/du-lieu").text and '"forbidden"' in page(c, "/nhat-ky").text
+
+
+def test_forged_grid_request_for_another_ward_is_refused(app, app_db):
+    from dashboard import audit
+
+    c = sign_in(app, "phuong")
+    r = grid_rows(c, {**QUERY, "unit": OTHER_WARD})
+    assert r.status_code == 403
+    assert any(e["event"] == "denied" and e["user"] == "phuong" for e in audit.read(20))
+    # no unit: their own rows only, every page of the grid
+    names = set()
+    total = None
+    start = 0
+    while total is None or start < total:
+        r = grid_rows(c, QUERY, start, start + 500)
+        assert r.status_code == 200
+        resp = r.json["response"]["late-grid"]["getRowsResponse"]
+        total = resp["rowCount"]
+        names |= {row["unit_name"] for row in resp["rowData"]}
+        assert all(INITIALS.match(row["applicant_name"]) for row in resp["rowData"] if row["applicant_name"])
+        start += 500
+    assert total > 0 and len(names) == 1
+
+
+def test_counts_for_the_ward_equal_the_city_view_of_that_ward(app):
+    """Scoping changes who sees what, never the figures: the ward user's total = Home Affairs' filtered total."""
+    ward = grid_rows(sign_in(app, "phuong"), QUERY).json["response"]["late-grid"]["getRowsResponse"]["rowCount"]
+    city = grid_rows(sign_in(app, "noivu"), {**QUERY, "unit": WARD}).json["response"]["late-grid"]["getRowsResponse"]
+    assert ward == city["rowCount"]
+    # Home Affairs sees full names
+    assert any(r["applicant_name"] and not INITIALS.match(r["applicant_name"]) for r in city["rowData"])
+
+
+def test_downloads_are_scoped_masked_and_audited(app):
+    from dashboard import audit
+
+    c = sign_in(app, "phuong")
+    assert late_download(c, {**QUERY, "unit": OTHER_WARD}).status_code == 403
+    rows = xlsx_rows(late_download(c, QUERY))
+    header_i = next(i for i, r in enumerate(rows) if r and r[0] == "Mã hồ sơ")
+    header, body = rows[header_i], rows[header_i + 1:]
+    assert body and {r[header.index("Mã đơn vị")] for r in body} == {WARD}
+    assert all(INITIALS.match(r[header.index("Người nộp")]) for r in body if r[header.index("Người nộp")])
+    assert form_download(c, {"period": "2026-Q3", "by": "unit", "unit": OTHER_WARD}).status_code == 403
+    r = form_download(c, {"period": "2026-Q3", "by": "unit", "unit": None})
+    assert r.status_code == 200
+    # the chairman: every ward, but still no personal data
+    rows = xlsx_rows(late_download(sign_in(app, "chutich"), QUERY))
+    header_i = next(i for i, r in enumerate(rows) if r and r[0] == "Mã hồ sơ")
+    col = rows[header_i].index("Người nộp")
+    assert all(INITIALS.match(r[col]) for r in rows[header_i + 1:] if r[col])
+    exports = [e for e in audit.read(50) if e["event"] == "export"]
+    assert {e["user"] for e in exports} >= {"phuong", "chutich"}
+    assert all("applicant" not in json.dumps(e) for e in exports)
+
+
+def test_upload_is_for_home_affairs_only(app):
+    assert upload(sign_in(app, "chutich")).status_code == 403
+    assert upload(sign_in(app, "phuong")).status_code == 403
+    r = upload(sign_in(app, "noivu"))  # the same request from Home Affairs starts an import job
+    assert r.status_code == 200 and r.json["response"]["upload-job"]["data"]
+
+
+def test_removed_user_and_reset_password_end_sessions(app, app_db):
+    from dashboard.auth import UserStore, users_path
+
+    store = UserStore(users_path(app_db))
+    store.add("tam", "don_vi", "mat-khau-tam-1", units=["W03"])
+    c = sign_in(app, "tam", "mat-khau-tam-1")
+    assert page(c, "/").status_code == 200
+    store.add("tam", "don_vi", "mat-khau-tam-2", units=["W03"], replace=True)
+    assert page(c, "/").status_code == 401
+    c = sign_in(app, "tam", "mat-khau-tam-2")
+    store.remove("tam")
+    assert page(c, "/").status_code == 401
+
+
+# ----------------------------------------------------------------------------- the data layer itself
+def test_scoped_views_filter_mask_and_deny(demo_db):
+    from dashboard.db import Database, Scope
+
+    full = Database(demo_db).snapshot()
+    ward = full.scoped(Scope(units=frozenset({WARD}), personal=False, imports=False))
+    cur_full, cur_ward = full.cursor(), ward.cursor()
+    by_unit = dict(cur_full.execute("SELECT unit_code, count(*) FROM dossiers GROUP BY 1").fetchall())
+    assert cur_ward.execute("SELECT count(*) FROM dossiers").fetchone()[0] == by_unit[WARD]
+    assert cur_ward.execute("SELECT DISTINCT unit_code FROM dossiers").fetchall() == [(WARD,)]
+    assert cur_ward.execute("SELECT count(*) FROM surveys WHERE unit_code <> ?", [WARD]).fetchone()[0] == 0
+    assert cur_ward.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+    assert cur_ward.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
+    assert cur_ward.execute("SELECT unit_code FROM units").fetchall() == [(WARD,)]
+    names = [r[0] for r in cur_ward.execute("SELECT applicant_name FROM dossiers WHERE applicant_name IS NOT NULL LIMIT 200").fetchall()]
+    assert names and all(INITIALS.match(n) for n in names)
+    assert cur_ward.execute("SELECT count(*) FROM targets").fetchone()[0] == cur_full.execute("SELECT count(*) FROM targets").fetchone()[0]
+
+
+def test_unclassified_tables_are_denied(tmp_path):
+    """A table the scoping rules do not know (a future aggregate, say) is empty for scoped readers."""
+    import duckdb
+
+    from dashboard.db import Database, Scope
+
+    db = tmp_path / "t.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR); INSERT INTO meta VALUES ('data_version', '1');"
+                "CREATE TABLE secrets_of_the_future (x INTEGER); INSERT INTO secrets_of_the_future VALUES (42);")
+    con.close()
+    snap = Database(db).snapshot()
+    assert snap.cursor().execute("SELECT count(*) FROM secrets_of_the_future").fetchone()[0] == 1
+    scoped = snap.scoped(Scope(units=None, personal=False, imports=False))
+    assert scoped.cursor().execute("SELECT count(*) FROM secrets_of_the_future").fetchone()[0] == 0
+
+
+def test_outside_a_request_is_the_operator_inside_without_user_is_denied(app):
+    from werkzeug.exceptions import Forbidden
+
+    from dashboard.auth import SYSTEM, current_principal
+
+    assert current_principal() is SYSTEM
+    with app.server.test_request_context("/"):
+        with pytest.raises(Forbidden):
+            current_principal()
+
+
+# ----------------------------------------------------------------------------- users CLI
+def test_users_cli_add_list_remove(tmp_path, demo_db):
+    db = tmp_path / "x.duckdb"
+    shutil.copy(demo_db, db)
+    r = cchc("users", "add", "truong.p2", "--role", "don_vi", "--units", "W02", "--password-stdin", db=db,
+             check=False, input=b"mat-khau-dai-du\n")
+    assert r.returncode == 0, r.stderr
+    listing = json.loads(cchc("users", "list", "--format", "json", db=db).stdout)
+    assert [(u["username"], u["role"], u["units"]) for u in listing] == [("truong.p2", "don_vi", ["W02"])]
+    assert "password_hash" not in json.dumps(listing)
+    stored = json.loads((tmp_path / "users.json").read_text())
+    assert stored["users"]["truong.p2"]["password_hash"].startswith("scrypt:")
+    assert oct((tmp_path / "users.json").stat().st_mode & 0o777) == "0o600"
+    bad = cchc("users", "add", "x1", "--role", "don_vi", "--password-stdin", db=db, check=False, input=b"mat-khau-dai-du\n")
+    assert bad.returncode == 2 and "don_vi" in bad.stderr.decode()
+    short = cchc("users", "add", "x2", "--role", "noi_vu", "--password-stdin", db=db, check=False, input=b"ngan\n")
+    assert short.returncode == 2 and "8" in short.stderr.decode()
+    cchc("users", "remove", "truong.p2", db=db)
+    assert json.loads(cchc("users", "list", "--format", "json", db=db).stdout) == []
+    log = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [e["event"] for e in log] == ["user_added", "user_removed"]
+
+
+def test_ingest_is_audited_with_hash_and_counts(tmp_path):
+    import hashlib
+
+    from builders import seed003_files
+
+    files = seed003_files(tmp_path)
+    db = tmp_path / "c.duckdb"
+    cchc("ingest", *map(str, files), db=db)
+    log = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    imports = {e["file"]: e for e in log if e["event"] == "import"}
+    for f in files:
+        e = imports[f.name]
+        assert e["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+        assert e["rows_read"] == e["accepted"] + e["rejected"] and e["user"].startswith("cli:")
