@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import fcntl
 import os
 import tempfile
 import uuid
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .. import db as dbq
 from ..config import ENUMS, KIND_BY_NAME, KPIS, InputKind
-from .read import XLSX_LINE_COLUMN, Source, UnreadableFile, fold, open_source
+from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, fold, open_source
 
 
 @dataclass
@@ -62,6 +63,13 @@ class Batch:
     def __init__(self, db_path: str | os.PathLike, *, fresh: bool = False, imported_by: str | None = None):
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        # One import at a time per database, across processes (CLI, web workers): two batches copying the
+        # same old file would each publish without the other's rows. Waits for the running one to finish.
+        self._lock_fd = os.open(self.db_path.with_name(f".{self.db_path.name}.import-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        # Under the lock no other batch is building: leftovers are from a killed import (kill -9, power loss).
+        for stale in self.db_path.parent.glob(f".{self.db_path.name}.building-*"):
+            stale.unlink(missing_ok=True)
         self.tmp_path = self.db_path.with_name(f".{self.db_path.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         self.imported_by = imported_by or _whoami()
         self.results: list[FileResult] = []
@@ -102,6 +110,10 @@ class Batch:
         n_records = int(dbq.one(con, "raw_count")[0])
         bad_lines = int(dbq.one(con, "csv_error_lines")[0])
         dbq.run_script(con, "raw_lines", first_line=src.header_line + 1, n_records=n_records)
+        if src.oversize:
+            con.register("_oversize", pd.DataFrame(src.oversize, columns=["line", "chars"]))
+            dbq.run_script(con, "oversize_rejects", seq=seq, file_name=src.path.name, kind=src.kind.name,
+                           limit=MAX_LINE_CHARS)
         con.register("_headers", pd.DataFrame({"canonical": list(src.labels), "label": list(src.labels.values())}))
         params = dict(seq=seq, file_name=name, kind=src.kind.name)
         if bad_lines:
@@ -109,8 +121,9 @@ class Batch:
         dbq.run_script(con, f"check_{src.kind.name}", seq=seq, file_name=name)
         records, accepted, rejected = dbq.one(con, "checked_counts")
         dbq.run_script(con, "insert_rejects", **params)
-        result = FileResult(name, src.kind.name, src.encoding, int(records) + bad_lines, int(accepted),
-                            int(rejected) + bad_lines, list(src.warnings), src.sha256 or "")
+        extra = bad_lines + len(src.oversize)
+        result = FileResult(name, src.kind.name, src.encoding, int(records) + extra, int(accepted),
+                            int(rejected) + extra, list(src.warnings), src.sha256 or "")
         dbq.run_script(con, "record_import", seq=seq, file_name=name, file_path=str(src.path.resolve()),
                        sha256=src.sha256, kind=src.kind.name, encoding=src.encoding, rows_read=result.rows_read,
                        accepted=result.accepted, rejected=result.rejected, imported_at=_now(),
@@ -156,6 +169,13 @@ class Batch:
             raise
         finally:
             self._tmpdir.cleanup()
+            self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def abort(self) -> None:
         try:
@@ -165,6 +185,7 @@ class Batch:
         for p in (self.tmp_path, Path(str(self.tmp_path) + ".wal")):
             p.unlink(missing_ok=True)
         self._tmpdir.cleanup()
+        self._unlock()
 
 
 def ingest(paths: list[str | os.PathLike], db_path: str | os.PathLike, imported_by: str | None = None) -> list[FileResult]:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import unicodedata
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ class Source:
     skip: int = 0  # lines of csv_path before the first record
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
+    oversize: list[tuple[int, int]] = field(default_factory=list)  # (line, characters) of lines too long to load
 
 
 def detect_kind(cells: list[str]) -> tuple[InputKind, list[str | None]] | None:
@@ -137,6 +139,26 @@ def _sniff_delimiter(sample: str) -> str:
     return best
 
 
+HEADER_SCAN_CHARS = 65536
+MAX_LINE_CHARS = 1_000_000  # a dossier line is < 2 KB: a longer one holds a giant cell, never a record
+OVERSIZE_MARK = "__cchc_oversize__"
+
+
+def _cut_oversize(text: str, delimiter: str, n_columns: int) -> tuple[str, list[tuple[int, int]]]:
+    """Replace each physical line longer than MAX_LINE_CHARS by a marker record (same line number), so the
+    rest of the file loads and the loader rejects that line with its size. Returns (text, [(line, chars)])."""
+    if len(text) <= MAX_LINE_CHARS or max(map(len, text.splitlines())) <= MAX_LINE_CHARS:
+        return text, []
+    lines = text.split("\n")
+    oversize = []
+    for i, line in enumerate(lines):
+        if len(line) > MAX_LINE_CHARS:
+            oversize.append((i + 1, len(line)))
+            lines[i] = OVERSIZE_MARK + delimiter * (n_columns - 1)
+    return "\n".join(lines), oversize
+
+
+
 def _open_csv(path: Path, data: bytes, workdir: Path) -> Source:
     where = path.name
     text, encoding = _decode(data, where)
@@ -146,21 +168,24 @@ def _open_csv(path: Path, data: bytes, workdir: Path) -> Source:
     if normalized:
         text = unicodedata.normalize("NFC", text)
     delimiter = _sniff_delimiter(text[:200_000])
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN_ROWS])), delimiter=delimiter))
+    # only headers matter here: a giant line (a 100 MB cell) is cut, the loader reports that row itself
+    head = list(csv.reader(io.StringIO("\n".join(line[:HEADER_SCAN_CHARS] for line in text.splitlines()[:HEADER_SCAN_ROWS])),
+                           delimiter=delimiter))
     found = _find_header(head)
     if not found:
         raise UnreadableFile(f"{where}: không nhận ra loại tệp từ dòng tiêu đề (cần các cột của hồ sơ, đơn vị, "
                              "chỉ tiêu, đánh giá, PAR INDEX, nhiệm vụ hoặc ngày lễ)")
     row_idx, kind, mapped = found
     names, labels, warnings = _names(kind, head[row_idx], mapped, where)
+    text, oversize = _cut_oversize(text, delimiter, len(names))
     out = workdir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.utf8.csv"
-    if encoding == "utf-8" and not normalized:
+    if encoding == "utf-8" and not normalized and not oversize:
         out = path  # already what DuckDB wants: read in place
     else:
         out.write_text(text, encoding="utf-8")
     # physical line of the header: head rows may span lines only through quoted newlines (rare in headers)
     return Source(path, kind, encoding, out, delimiter, row_idx + 1, names, labels,
-                  hashlib.sha256(data).hexdigest(), skip=row_idx + 1, warnings=warnings)
+                  hashlib.sha256(data).hexdigest(), skip=row_idx + 1, warnings=warnings, oversize=oversize)
 
 
 def _cell(v) -> str:
@@ -214,8 +239,35 @@ def _open_xlsx(path: Path, data: bytes, workdir: Path) -> Source:
     raise UnreadableFile(f"{where}: không trang tính nào có dòng tiêu đề nhận ra được")
 
 
+MAX_FILE_BYTES = int(os.environ.get("CCHC_MAX_FILE_MB", "1024")) * 1024 * 1024
+MAX_XLSX_UNPACKED = 2 * 1024 ** 3   # an XLSX whose parts unpack to more than this is refused
+MAX_XLSX_RATIO = 200                # ... or whose large part compresses more than 200:1 (a zip bomb)
+
+
+def _check_zip(data: bytes, where: str) -> None:
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise UnreadableFile(f"{where}: tệp Excel bị hỏng hoặc không đầy đủ ({exc})") from exc
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_UNPACKED:
+        raise UnreadableFile(f"{where}: tệp Excel giải nén ra {total / 1024 ** 3:.1f} GB, vượt giới hạn "
+                             f"{MAX_XLSX_UNPACKED / 1024 ** 3:.0f} GB: không đọc (có thể là tệp độc hại)")
+    for i in infos:
+        if i.file_size > 50 * 1024 ** 2 and i.file_size > MAX_XLSX_RATIO * max(1, i.compress_size):
+            raise UnreadableFile(f"{where}: phần «{i.filename}» nén {i.file_size // max(1, i.compress_size)}:1, "
+                                 "bất thường với tệp Excel (nghi tệp nén độc hại): không đọc")
+
+
 def open_source(path: str | Path, workdir: Path) -> Source:
     path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: không mở được tệp ({exc.strerror or exc})") from exc
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{path.name}: tệp {size / 1024 ** 2:.0f} MB, vượt giới hạn {MAX_FILE_BYTES // 1024 ** 2} MB "
+                             "một tệp (chia nhỏ tệp, hoặc đặt CCHC_MAX_FILE_MB)")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -225,6 +277,7 @@ def open_source(path: str | Path, workdir: Path) -> Source:
     if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise UnreadableFile(f"{path.name}: tệp Excel bị hỏng hoặc không đầy đủ")
+        _check_zip(data, path.name)
         return _open_xlsx(path, data, workdir)
     if path.suffix.lower() == ".xls":
         raise UnreadableFile(f"{path.name}: định dạng Excel 97-2003 (.xls) chưa hỗ trợ: lưu lại dưới dạng .xlsx hoặc CSV")
