@@ -177,7 +177,7 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         if p is None:
             throttle.fail(key)
             audit.record("login_failed", username, ip=flask.request.remote_addr)
-            return _login_page("Sai tên đăng nhập hoặc mật khẩu.", username, next_, demo, 401)
+            return _login_page("Sai tên đăng nhập hoặc mật khẩu.", username, next_, demo, 200)
         throttle.clear(key)
         flask.session.clear()
         flask.session.permanent = True

@@ -125,9 +125,9 @@ def test_wrong_password_csrf_open_redirect_and_lockout(app, app_db):
     tok = re.search(r'name="csrf" value="([^"]+)"', c2.get("/dang-nhap").text)[1]
     from dashboard.auth import UserStore, users_path
     UserStore(users_path(app_db)).add("doan", "lanh_dao", "mat-khau-doan")
-    codes = [c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": f"sai-{i}"}).status_code
-             for i in range(6)]
-    assert codes == [401] * 5 + [429]
+    answers = [c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": f"sai-{i}"}) for i in range(6)]
+    assert [r.status_code for r in answers] == [200] * 5 + [429]
+    assert all("Sai tên đăng nhập hoặc mật khẩu." in r.text for r in answers[:5]) and "Thử lại sau" in answers[5].text
     # locked even with the right password, until the window passes
     assert c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": "mat-khau-doan"}).status_code == 429
     events = [e["event"] for e in audit.read(50) if e.get("user") == "doan"]
