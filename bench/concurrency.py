@@ -44,6 +44,31 @@ def wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise RuntimeError("server did not start")
 
 
+BENCH_USER, BENCH_PASSWORD = "bench-noivu", "bench-password-not-secret"
+
+
+def ensure_bench_user(db: Path) -> None:
+    """A Home Affairs account for the simulated users (in the bench database's own users file)."""
+    from dashboard.auth import UserStore, users_path
+
+    UserStore(users_path(db)).add(BENCH_USER, "noi_vu", BENCH_PASSWORD, replace=True)
+
+
+def sign_in(base: str) -> str:
+    """The session cookie of a fresh sign-in through the real form (each simulated user signs in)."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/dang-nhap", timeout=30).read().decode()
+    tok = re.search(r'name="csrf" value="([^"]+)"', page)[1]
+    data = urllib.parse.urlencode({"csrf": tok, "username": BENCH_USER, "password": BENCH_PASSWORD}).encode()
+    opener.open(base + "/dang-nhap", data=data, timeout=30).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
 def record_payloads(base: str) -> list[tuple[str, bytes]]:
     """The POST bodies chromium sends to render each page (the pages router callback)."""
     from playwright.sync_api import sync_playwright
@@ -53,6 +78,11 @@ def record_payloads(base: str) -> list[tuple[str, bytes]]:
         b = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = b.new_page()
+        page.goto(base + "/dang-nhap")
+        page.fill("#username", BENCH_USER)
+        page.fill("#password", BENCH_PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url(lambda u: "/dang-nhap" not in u)
         for path in PATHS:
             seen = []
 
@@ -94,13 +124,16 @@ def load(base: str, payloads: list[tuple[str, bytes]], users: int, per_user: int
     lat, errors, lock = [], [], threading.Lock()
     deadline = time.time() + MAX_SECONDS
 
+    cookies = [sign_in(base) for _ in range(users)]
+
     def user(i: int):
         rnd = random.Random(i)
         for _ in range(per_user):
             if time.time() > deadline:
                 return
             path, body = rnd.choice(payloads)
-            req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json",
+                                                                  "Cookie": cookies[i]})
             t = time.perf_counter()
             try:
                 with urllib.request.urlopen(req, timeout=60) as r:
@@ -148,12 +181,13 @@ def main() -> None:
     db = Path(args.db)
     results = {"db": db.name, "users": args.users, "requests_per_user": args.requests, "servers": {}}
     payloads = None
+    ensure_bench_user(db)
     for kind in args.servers.split(","):
         port = free_port()
         proc = run_server(kind, db, port)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_up(base + "/", proc)
+            wait_up(base + "/dang-nhap", proc)
             if payloads is None:
                 payloads = record_payloads(base)
                 results["pages"] = [p for p, _ in payloads]
