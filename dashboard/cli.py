@@ -373,6 +373,9 @@ def cmd_export(args) -> int:
         pages = export_pdf(path, args.what, period, args.unit, Path(args.out))
     except ExportError as exc:
         raise CliError(str(exc)) from exc
+    from . import audit
+    audit.record("export", f"cli:{_whoami()}", audit.init(path), what=f"{args.what}_pdf", file=Path(args.out).name,
+                 period=period.key, unit=args.unit, pages=pages)
     print(f"Đã ghi {args.out} ({pages} trang)")
     return 0
 

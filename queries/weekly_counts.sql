@@ -1,23 +1,18 @@
 -- weekly_counts: per ISO week (Monday) in [$start, $end): the numerators/denominators of the dossier KPIs.
 -- Resolved figures by the week of completion, received figures by the week of receipt. $unit NULL = all.
+-- Dossier figures from the `daily` aggregate (weekly_counts_scan: the same from the dossiers, held equal by a test).
 WITH resolved AS (
-    SELECT date_trunc('week', completed_at) AS week, count(*) AS resolved_total,
-           count(*) FILTER (WHERE completed_at <= due_at) AS resolved_in_time,
-           count(*) FILTER (WHERE completed_at > due_at) AS resolved_late,
-           count(*) FILTER (WHERE e_result) AS e_result
-    FROM dossiers
-    WHERE status <> 'rut' AND completed_at >= $start AND completed_at < $end AND received_at < $end
-      AND ($unit IS NULL OR unit_code = $unit)
+    SELECT date_trunc('week', day) AS week, sum(comp) AS resolved_total,
+           sum(comp_early + comp_on_time) AS resolved_in_time, sum(comp_late) AS resolved_late,
+           sum(comp_e_result) AS e_result
+    FROM daily
+    WHERE comp > 0 AND day >= CAST($start AS DATE) AND day < CAST($end AS DATE) AND ($unit IS NULL OR unit_code = $unit)
     GROUP BY 1
 ), received AS (
-    SELECT date_trunc('week', received_at) AS week, count(*) AS received_new,
-           count(*) FILTER (WHERE channel = 'truc_tuyen') AS received_online,
-           count(*) FILTER (WHERE has_fee) AS fee_dossiers,
-           count(*) FILTER (WHERE has_fee AND paid_online) AS paid_online,
-           count(*) FILTER (WHERE digitized) AS digitized
-    FROM dossiers
-    WHERE status <> 'rut' AND received_at >= $start AND received_at < $end
-      AND ($unit IS NULL OR unit_code = $unit)
+    SELECT date_trunc('week', day) AS week, sum(rec) AS received_new, sum(rec_online) AS received_online,
+           sum(rec_fee) AS fee_dossiers, sum(rec_paid_online) AS paid_online, sum(rec_digitized) AS digitized
+    FROM daily
+    WHERE rec > 0 AND day >= CAST($start AS DATE) AND day < CAST($end AS DATE) AND ($unit IS NULL OR unit_code = $unit)
     GROUP BY 1
 ), survey AS (
     SELECT date_trunc('week', answered_at) AS week, count(*) AS responses,

@@ -121,3 +121,54 @@ def test_demo_kpis_have_targets_and_statuses(demo_db):
     per_unit = [r for r in rows if r["unit_code"] != "ALL" and r["kpi"] == "on_time_rate"]
     assert {r["status"] for r in per_unit} >= {"met"}
     assert any(r["status"] != "met" for r in per_unit), "the demo has wards clearly worse"
+
+
+def test_form_from_daily_aggregate_equals_the_scan_of_dossiers(demo_db, seed003_db):
+    """report_form reads the `daily` aggregate; report_form_scan counts the dossiers themselves.
+    They agree on every column for days, weeks, months, quarters, years and odd ranges, city-wide and per unit."""
+    import datetime as dt
+    import random
+
+    import pandas as pd
+
+    from dashboard.db import Database
+    from dashboard.metrics.period import Period
+
+    rnd = random.Random(7)
+    non_empty = 0
+    for db, periods, units in (
+        (demo_db, ["2024", "2025-Q1", "2025-02", "2025-W07", "2026-Q3", "2026-11", "2024-H2", "2026-11-20..2026-11-20",
+                   "2023-12-31..2024-01-02"], [None, "W08", "PTNMT", "W01"]),
+        (seed003_db, ["2021-Q3", "2021-07", "2021-06-20..2021-07-05", "2021"], [None, "X01"]),
+    ):
+        snap = Database(db).snapshot()
+        for _ in range(6):  # and random ranges
+            a = (dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(0, 1000))) if db == demo_db else \
+                (dt.date(2021, 5, 15) + dt.timedelta(days=rnd.randrange(0, 120)))
+            periods.append(f"{a}..{a + dt.timedelta(days=rnd.randrange(0, 120))}")
+        for key in periods:
+            for unit in units:
+                params = Period.parse(key).params()
+                agg = snap.df("report_form", unit=unit, **params)
+                scan = snap.df("report_form_scan", unit=unit, **params)
+                cols = [c for c in scan.columns if c not in ("unit_code", "field")]
+                scan = scan[scan[cols].sum(axis=1) > 0].reset_index(drop=True)  # all-zero rows carry nothing
+                non_empty += bool(len(scan))
+                pd.testing.assert_frame_equal(agg, scan, check_dtype=False, obj=f"{db.name} {key} {unit}")
+    assert non_empty >= 50
+
+
+def test_weekly_series_from_daily_equals_the_scan(demo_db):
+    import datetime as dt
+
+    import pandas as pd
+
+    from dashboard.db import Database
+
+    snap = Database(demo_db).snapshot()
+    for unit in (None, "W08", "PTNMT"):
+        for a, b in ((dt.datetime(2024, 1, 1), dt.datetime(2025, 1, 1)), (dt.datetime(2026, 8, 26), dt.datetime(2026, 11, 21))):
+            agg = snap.df("weekly_counts", start=a, end=b, unit=unit)
+            scan = snap.df("weekly_counts_scan", start=a, end=b, unit=unit)
+            assert len(scan) >= 10
+            pd.testing.assert_frame_equal(agg, scan, check_dtype=False)

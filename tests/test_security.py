@@ -320,3 +320,14 @@ def test_ingest_is_audited_with_hash_and_counts(tmp_path):
         e = imports[f.name]
         assert e["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
         assert e["rows_read"] == e["accepted"] + e["rejected"] and e["user"].startswith("cli:")
+
+
+def test_no_auth_is_for_loopback_only(app_db):
+    from dashboard.app import create_app, serve
+
+    with pytest.raises(SystemExit) as e:
+        serve(app_db, host="0.0.0.0", port=1, no_auth=True)
+    assert "127.0.0.1" in str(e.value)
+    c = create_app(app_db, no_auth=True).server.test_client()
+    r = page(c, "/du-lieu")  # no sign-in, full rights
+    assert r.status_code == 200 and '"forbidden"' not in r.text

@@ -156,6 +156,7 @@ class Batch:
         try:
             dbq.run_script(self.con, "merge_staged")
             dbq.run_script(self.con, "build_calendar")
+            dbq.run_script(self.con, "build_daily")
             version = f"{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
             dbq.run_script(self.con, "set_meta", data_version=version, published_at=_now().isoformat())
             dbq.run_script(self.con, "checkpoint")

@@ -1,0 +1,53 @@
+-- build_daily: per unit × field × day, how many dossiers had each event that day. Built at publication,
+-- so the form and the weekly series read ≤ units × fields × days rows, whatever the number of dossiers.
+-- rec_*: received that day (not withdrawn; rec_withdrawn: withdrawn ones); comp_*: completed that day
+-- (early = on a day before the due day; on time = on the due day, not after due_at; late = after due_at);
+-- due: due that day; settled: completed, counted on the later of its due day and its completion day.
+-- With them, for a period [S, E) (midnight bounds):
+--   carried_over    = Σrec[d<S] − Σcomp[d<S]          received_new = Σrec[S≤d<E]
+--   resolved_*      = Σcomp_*[S≤d<E]                   pending_total = Σrec[d<E] − Σcomp[d<E]
+--   pending_overdue = Σdue[d<E] − Σsettled[d<E]        (due before E and not completed before E)
+-- (completion is never before receipt, due never before receipt: ingest rejects such rows).
+CREATE OR REPLACE TABLE daily AS
+WITH ev AS (
+    SELECT unit_code, field, CAST(received_at AS DATE) AS day,
+           (status <> 'rut')::INTEGER AS rec,
+           (status <> 'rut' AND channel = 'truc_tuyen')::INTEGER AS rec_online,
+           (status <> 'rut' AND channel = 'truc_tiep')::INTEGER AS rec_in_person,
+           (status <> 'rut' AND channel = 'buu_chinh')::INTEGER AS rec_postal,
+           (status <> 'rut' AND coalesce(has_fee, false))::INTEGER AS rec_fee,
+           (status <> 'rut' AND coalesce(has_fee AND paid_online, false))::INTEGER AS rec_paid_online,
+           (status <> 'rut' AND coalesce(digitized, false))::INTEGER AS rec_digitized,
+           (status = 'rut')::INTEGER AS rec_withdrawn,
+           0 AS comp, 0 AS comp_early, 0 AS comp_on_time, 0 AS comp_late, 0 AS comp_e_result,
+           0 AS comp_postal_return, 0 AS due, 0 AS settled
+    FROM dossiers
+    UNION ALL
+    SELECT unit_code, field, CAST(completed_at AS DATE), 0, 0, 0, 0, 0, 0, 0, 0,
+           1,
+           (CAST(completed_at AS DATE) < CAST(due_at AS DATE))::INTEGER,
+           (CAST(completed_at AS DATE) = CAST(due_at AS DATE) AND completed_at <= due_at)::INTEGER,
+           (completed_at > due_at)::INTEGER,
+           coalesce(e_result, false)::INTEGER,
+           coalesce(postal_return, false)::INTEGER,
+           0, 0
+    FROM dossiers WHERE status <> 'rut' AND completed_at IS NOT NULL
+    UNION ALL
+    SELECT unit_code, field, CAST(due_at AS DATE), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
+    FROM dossiers WHERE status <> 'rut'
+    UNION ALL
+    SELECT unit_code, field, greatest(CAST(due_at AS DATE), CAST(completed_at AS DATE)),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+    FROM dossiers WHERE status <> 'rut' AND completed_at IS NOT NULL
+)
+SELECT unit_code, field, day,
+       sum(rec)::INTEGER AS rec, sum(rec_online)::INTEGER AS rec_online, sum(rec_in_person)::INTEGER AS rec_in_person,
+       sum(rec_postal)::INTEGER AS rec_postal, sum(rec_fee)::INTEGER AS rec_fee,
+       sum(rec_paid_online)::INTEGER AS rec_paid_online, sum(rec_digitized)::INTEGER AS rec_digitized,
+       sum(rec_withdrawn)::INTEGER AS rec_withdrawn, sum(comp)::INTEGER AS comp, sum(comp_early)::INTEGER AS comp_early,
+       sum(comp_on_time)::INTEGER AS comp_on_time, sum(comp_late)::INTEGER AS comp_late,
+       sum(comp_e_result)::INTEGER AS comp_e_result, sum(comp_postal_return)::INTEGER AS comp_postal_return,
+       sum(due)::INTEGER AS due, sum(settled)::INTEGER AS settled
+FROM ev
+GROUP BY unit_code, field, day
+ORDER BY day, unit_code, field;
