@@ -53,8 +53,7 @@ def page(snap: Snapshot, period: Period, flt: LateFilter, as_of: dt.datetime, so
 
 
 def count(snap: Snapshot, period: Period, flt: LateFilter, as_of: dt.datetime) -> int:
-    b = breakdown(snap, period, flt, as_of)
-    return int(b[b.dimension == "unit"]["n"].sum())
+    return int(snap.rows("late_count", **_params(period, flt, as_of))[0][0])
 
 
 def breakdown(snap: Snapshot, period: Period, flt: LateFilter, as_of: dt.datetime) -> pd.DataFrame:

@@ -159,16 +159,23 @@ def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | 
     cfg = settings(snap)
     par = snap.rows("par_index_rank", year=period.year, peer=cfg.get("city_peer_code", "")) if cfg.get("city_peer_code") else []
 
+    # plain dicts: one pass per unit instead of pandas reindexing (this runs for every unit on every page)
+    per_unit_d = per_unit.to_dict("index")
+    sat_d = sat[["responses", "satisfied"]].to_dict("index") if len(sat) else {}
+    plan_d = plan[["tasks_due", "tasks_done_on_time"]].to_dict("index") if len(plan) else {}
+
+    def total(d: dict, keys, codes: list[str] | None) -> dict[str, float]:
+        out = dict.fromkeys(keys, 0.0)
+        for r in (d.values() if codes is None else (d[c] for c in codes if c in d)):
+            for k in keys:
+                out[k] += float(r[k])
+        return out
+
     def numbers(scope_codes: list[str] | None) -> dict[str, float]:
-        pu = per_unit if scope_codes is None else per_unit.reindex(scope_codes).fillna(0)
-        su = sat if scope_codes is None else sat.reindex(scope_codes).fillna(0)
-        pl = plan if scope_codes is None else plan.reindex(scope_codes).fillna(0)
-        n = {k: float(pu[k].sum()) for k in COUNT_KEYS}
+        n = total(per_unit_d, COUNT_KEYS, scope_codes)
         n["resolved_in_time"] = n["resolved_early"] + n["resolved_on_time"]
-        n["responses"] = float(su["responses"].sum()) if len(su) else 0.0
-        n["satisfied"] = float(su["satisfied"].sum()) if len(su) else 0.0
-        n["tasks_due"] = float(pl["tasks_due"].sum()) if len(pl) else 0.0
-        n["tasks_done_on_time"] = float(pl["tasks_done_on_time"].sum()) if len(pl) else 0.0
+        n.update(total(sat_d, ("responses", "satisfied"), scope_codes))
+        n.update(total(plan_d, ("tasks_due", "tasks_done_on_time"), scope_codes))
         return n
 
     def rows_for(code: str, name: str, level: str | None, n: dict[str, float]) -> list[dict[str, Any]]:

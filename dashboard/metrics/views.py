@@ -238,10 +238,11 @@ def late_counts(ctx: Context, period: Period, unit: str | None = None) -> dict[s
     """The counts that link to the drill-down: late (resolved), overdue (open) and at risk."""
     permit(ctx, unit)
     def compute():
-        out = {}
-        for view in ("late", "overdue", "at_risk"):
-            out[view] = late.count(ctx.snap, period, late.LateFilter(view=view, unit=unit), ctx.as_of)
-        return out
+        # late (resolved) and overdue (open) are the form's resolved_late and pending_overdue, from the daily
+        # aggregate; only the early warning needs the open dossiers themselves
+        f = counts(ctx, period, unit)
+        return {"late": int(f["resolved_late"].sum()), "overdue": int(f["pending_overdue"].sum()),
+                "at_risk": late.count(ctx.snap, period, late.LateFilter(view="at_risk", unit=unit), ctx.as_of)}
     return state.cached(ctx.snap, ("late_counts", period, unit), compute)
 
 
