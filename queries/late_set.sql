@@ -30,7 +30,7 @@ LEFT JOIN calendar cc ON cc.date = CAST(d.completed_at AS DATE)
 CROSS JOIN today CROSS JOIN ref CROSS JOIN horizon
 WHERE d.status <> 'rut'
   -- implied by every view below; stated apart so DuckDB filters the dossiers before the joins (6× at 10 M)
-  AND (d.completed_at IS NULL OR d.completed_at >= $start)
+  AND (d.completed_at IS NULL OR ($view <> 'at_risk' AND d.completed_at >= $start))
   AND ($unit IS NULL OR d.unit_code = $unit)
   AND ($level IS NULL OR u.level = $level)
   AND ($field IS NULL OR d.field = $field)

@@ -146,17 +146,19 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | None = None,
-             counts: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-    """Every KPI with actual, target and status, for the whole city (`ALL`) and optionally per unit."""
+             counts: pd.DataFrame | None = None, units_df: pd.DataFrame | None = None,
+             targets_df: pd.DataFrame | None = None, cfg: dict | None = None) -> list[dict[str, Any]]:
+    """Every KPI with actual, target and status, for the whole city (`ALL`) and optionally per unit.
+    The tables that do not depend on the period (units, targets, settings) may be passed in from a cache."""
     p = period.params()
     if counts is None:
         counts = unit_field_counts(snap, period, unit)
-    units_df = units(snap)
+    units_df = units(snap) if units_df is None else units_df
     per_unit = counts.groupby("unit_code")[list(COUNT_KEYS)].sum()
     sat = snap.df("satisfaction", **p).set_index("unit_code")
     plan = snap.df("plan_completion", **p).set_index("unit_code")
-    targets = TargetIndex(snap.df("targets"))
-    cfg = settings(snap)
+    targets = TargetIndex(snap.df("targets") if targets_df is None else targets_df)
+    cfg = settings(snap) if cfg is None else cfg
     par = snap.rows("par_index_rank", year=period.year, peer=cfg.get("city_peer_code", "")) if cfg.get("city_peer_code") else []
 
     # plain dicts: one pass per unit instead of pandas reindexing (this runs for every unit on every page)

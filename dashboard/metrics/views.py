@@ -124,7 +124,8 @@ def counts(ctx: Context, period: Period, unit: str | None = None) -> pd.DataFram
 
 def kpis(ctx: Context, period: Period, by_unit: bool = False, unit: str | None = None) -> list[dict]:
     return state.cached(ctx.snap, ("kpis", period, by_unit, unit),
-                        lambda: kpi_rows(ctx.snap, period, by_unit=by_unit, unit=unit, counts=counts(ctx, period, unit)))
+                        lambda: kpi_rows(ctx.snap, period, by_unit=by_unit, unit=unit, counts=counts(ctx, period, unit),
+                                         units_df=units_df(ctx), targets_df=targets_df(ctx), cfg=ctx.settings))
 
 
 def form(ctx: Context, period: Period, by: str = "unit", unit: str | None = None) -> dict:
