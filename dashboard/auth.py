@@ -103,9 +103,25 @@ def current_principal() -> Principal:
     return SYSTEM
 
 
+_scope_override: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("cchc_scope", default=None)
+
+
 def current_scope() -> Scope:
+    override = _scope_override.get()
+    if override is not None:
+        return override
     p = current_principal()
     return FULL if p is SYSTEM else p.scope
+
+
+@contextlib.contextmanager
+def reading_as(scope: Scope):
+    """Read data through a given scope (the cache warmer re-renders pages readers of that scope used)."""
+    token = _scope_override.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope_override.reset(token)
 
 
 @contextlib.contextmanager

@@ -21,6 +21,8 @@ def init(db_path: str | Path) -> Database:
     global _db
     _db = Database(db_path)
     clear_cache()
+    with _lock:
+        _warmed.clear()
     return _db
 
 
@@ -33,7 +35,62 @@ def database() -> Database:
 def snapshot() -> "Snapshot | ScopedSnapshot":
     """The current data as the current reader may see it (see auth.current_scope: default deny)."""
     from .auth import current_scope
-    return database().snapshot().scoped(current_scope())
+    snap = database().snapshot()
+    _maybe_warm(snap.data_version)
+    return snap.scoped(current_scope())
+
+
+# ----------------------------------------------------------------------------- warming after an import
+# The pages readers opened recently (scope, page, query), newest last. When a new data version appears,
+# a background thread renders them again, so the first reader after an import finds them ready.
+_recent: "OrderedDict[tuple, None]" = OrderedDict()
+_layouts: dict[str, Callable] = {}
+_warmed: set[str] = set()
+RECENT_SIZE = 48
+WARM = True
+
+
+def register_layout(page: str, fn: Callable) -> None:
+    _layouts[page] = fn
+
+
+def used(scope, page: str, query: dict) -> None:
+    key = (scope, page, tuple(sorted(query.items())))
+    with _lock:
+        _recent[key] = None
+        _recent.move_to_end(key)
+        while len(_recent) > RECENT_SIZE:
+            _recent.popitem(last=False)
+
+
+def _maybe_warm(version: str) -> None:
+    if not WARM or version in _warmed:
+        return
+    with _lock:
+        if version in _warmed:
+            return
+        first = not _warmed
+        _warmed.add(version)
+        todo = list(_recent)
+    if first or not todo:  # the first snapshot of the process: nobody has asked for anything yet
+        return
+    threading.Thread(target=_warm, args=(version, todo), name=f"cchc-warm-{version}", daemon=True).start()
+
+
+def _warm(version: str, todo: list[tuple]) -> None:
+    from .auth import reading_as
+
+    for scope, page, query in reversed(todo):  # the most recent first
+        fn = _layouts.get(page)
+        if fn is None:
+            continue
+        try:
+            if database().snapshot().data_version != version:
+                return  # an even newer import arrived: its own warmer takes over
+            with reading_as(scope):
+                fn(**dict(query))
+        except Exception:  # a page that fails here fails for its reader too, with the error shown there
+            continue
 
 
 def cached(snap: "Snapshot | ScopedSnapshot", key: tuple, compute: Callable[[], Any]) -> Any:
@@ -54,3 +111,4 @@ def cached(snap: "Snapshot | ScopedSnapshot", key: tuple, compute: Callable[[], 
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _recent.clear()

@@ -26,11 +26,14 @@ def cached_layout(page: str, permission: str | None = None):
             if permission and not current_principal().can(permission):
                 return forbidden("trang này")
             ctx = views.context()
-            key = ("layout", page, tuple(sorted((k, str(v)) for k, v in query.items() if v not in (None, ""))))
+            query_items = tuple(sorted((k, str(v)) for k, v in query.items() if v not in (None, "")))
+            key = ("layout", page, query_items)
+            state.used(ctx.snap.scope, page, dict(query_items))
             try:
                 return state.cached(ctx.snap, key, lambda: layout(**query))
             except Forbidden as exc:  # e.g. ?unit= another ward: a page saying so, not a blank screen
                 return forbidden(exc.description)
+        state.register_layout(page, wrapper)
         return wrapper
     return deco
 
