@@ -177,6 +177,7 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--requests", type=int, default=10, help="requests per user")
     ap.add_argument("--servers", default="dev,gunicorn-1,gunicorn-2")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "concurrency.json"))
     args = ap.parse_args()
     db = Path(args.db)
     results = {"db": db.name, "users": args.users, "requests_per_user": args.requests, "servers": {}}
@@ -201,7 +202,7 @@ def main() -> None:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    (ROOT / "bench" / "concurrency.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
