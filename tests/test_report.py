@@ -172,3 +172,24 @@ def test_weekly_series_from_daily_equals_the_scan(demo_db):
             scan = snap.df("weekly_counts_scan", start=a, end=b, unit=unit)
             assert len(scan) >= 10
             pd.testing.assert_frame_equal(agg, scan, check_dtype=False)
+
+
+def test_quarter_progress_from_daily_equals_the_scan(demo_db):
+    import datetime as dt
+
+    import pandas as pd
+
+    from dashboard.db import Database
+    from dashboard.metrics.period import Period
+
+    snap = Database(demo_db).snapshot()
+    for day in (dt.date(2026, 11, 20), dt.date(2025, 2, 3), dt.date(2024, 12, 31), dt.date(2025, 7, 1)):
+        q = Period.containing("quarter", day)
+        ly = q.year_before()
+        cut = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        params = dict(start=q.start_ts, cut=cut, ly_start=ly.start_ts, ly_end=ly.end_ts,
+                      ly_cut=dt.datetime.combine(ly.start + (day - q.start) + dt.timedelta(days=1), dt.time()),
+                      recent_start=cut - dt.timedelta(weeks=8))
+        agg, scan = snap.df("quarter_progress", **params), snap.df("quarter_progress_scan", **params)
+        assert len(scan) >= 10
+        pd.testing.assert_frame_equal(agg, scan, check_dtype=False)
