@@ -9,10 +9,7 @@
 -- $ref_date for dossiers still open; a dossier late by less than one working day counts 1.
 WITH today AS (SELECT wd_index FROM calendar WHERE date = CAST($as_of AS DATE)),
 ref AS (SELECT wd_index FROM calendar WHERE date = CAST($ref_date AS DATE)),
-horizon AS (
-    SELECT min(c.date) + INTERVAL 1 DAY AS until
-    FROM calendar c, today WHERE c.is_working AND c.wd_index = today.wd_index + $days
-)
+horizon AS ({{ late_horizon }})
 SELECT d.dossier_id, d.unit_code, u.unit_name, u.level, d.procedure_code, d.procedure_name, d.field, d.channel,
        d.received_at, d.due_at, d.completed_at, d.status, d.handler, d.late_reason, d.applicant_name,
        CASE WHEN d.completed_at IS NOT NULL AND d.completed_at < $end AND d.completed_at > d.due_at THEN 'late'

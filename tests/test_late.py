@@ -65,3 +65,23 @@ def test_at_risk_cli_counts_working_days(demo_db):
     assert all("2026-11-20T10:00" < r["due_at"] for r in rows)
     one = json.loads(cchc("at-risk", "--as-of", "2026-11-20T10:00", "--days", "1", db=demo_db).stdout)
     assert 0 < len(one) < len(rows)
+
+
+def test_at_risk_count_equals_the_at_risk_rows(demo_db):
+    """The overview's early-warning card (its own fast query) and the list it opens hold the same dossiers."""
+    import datetime as dt
+
+    from dashboard.db import Database
+    from dashboard.metrics import late
+    from dashboard.metrics.period import Period
+
+    snap = Database(demo_db).snapshot()
+    seen = 0
+    for as_of in (dt.datetime(2026, 11, 20, 16, 50), dt.datetime(2026, 11, 13, 9, 0), dt.datetime(2026, 11, 19, 23, 0)):
+        p = Period.containing("quarter", as_of.date()).clipped(as_of.date())
+        for unit in (None, "W08", "W03", "PTNMT"):
+            for days in (1, 2, 5):
+                n = late.at_risk_count(snap, as_of, unit, days)
+                assert n == late.count(snap, p, late.LateFilter(view="at_risk", unit=unit, days=days), as_of)
+                seen += n
+    assert seen > 0

@@ -162,14 +162,18 @@ LATENESS_KEYS = ("dossiers", "late_adjusted", "late_raw", "late_both", "raw_only
 def lateness(snap: Snapshot, period: Period, unit: str | None = None) -> dict:
     """Raw-clock vs adjusted lateness per unit with the total and the reasons; `late_adjusted` reconciles to
     the form (resolved_late + pending_overdue)."""
-    p = dict(period.params(), unit=unit)
-    rows = snap.df("lateness_reconcile", **p)
+    both = snap.df("lateness_summary", unit=unit, **period.params())  # one scan for both groupings
+    rows = both[both.grp == "unit"].sort_values("unit_code")[["unit_code", *LATENESS_KEYS]]
+    rows = rows.reset_index(drop=True)
     names = snap.df("units").set_index("unit_code").unit_name
     rows.insert(1, "unit_name", [names.get(c, c) for c in rows.unit_code])
     total = {k: int(rows[k].sum()) if len(rows) else 0 for k in LATENESS_KEYS}
+    reasons = both[(both.grp == "reason") & (both.late_adjusted > 0)][["reason", "late_adjusted", "late_raw_too"]]
+    reasons = reasons.sort_values(["late_adjusted", "reason"], ascending=[False, True], kind="stable")
     return {"period": period.key, "unit": unit,
             "rows": [{k: (int(v) if k in LATENESS_KEYS else v) for k, v in r.items()} for r in rows.to_dict("records")],
-            "total": total, "reasons": snap.df("lateness_reasons", **p).to_dict("records")}
+            "total": total, "reasons": [{"reason": r["reason"], "late_adjusted": int(r["late_adjusted"]),
+                                         "late_raw_too": int(r["late_raw_too"])} for r in reasons.to_dict("records")]}
 
 
 def lateness_dossiers(snap: Snapshot, period: Period, unit: str | None = None) -> pd.DataFrame:

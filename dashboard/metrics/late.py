@@ -52,6 +52,11 @@ def page(snap: Snapshot, period: Period, flt: LateFilter, as_of: dt.datetime, so
     return df.drop(columns="total_rows"), total
 
 
+def at_risk_count(snap: Snapshot, as_of: dt.datetime, unit: str | None = None, days: int = 2) -> int:
+    """The early-warning count alone (the overview's card); the same rows as view 'at_risk' of the list."""
+    return int(snap.rows("at_risk_count", as_of=as_of, days=days, unit=unit)[0][0])
+
+
 def count(snap: Snapshot, period: Period, flt: LateFilter, as_of: dt.datetime) -> int:
     return int(snap.rows("late_count", **_params(period, flt, as_of))[0][0])
 

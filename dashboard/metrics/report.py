@@ -141,13 +141,20 @@ def resolve_target(targets: pd.DataFrame, kpi: str, year: int, unit_code: str | 
     return TargetIndex(targets).resolve(kpi, year, unit_code, level)
 
 
+def par_rank(snap: Snapshot, year: int, cfg: dict) -> list[tuple]:
+    """The city's PAR INDEX rank row for the latest year up to `year` ([] without a configured peer code)."""
+    peer = cfg.get("city_peer_code")
+    return snap.rows("par_index_rank", year=year, peer=peer) if peer else []
+
+
 def _ratio(num: float, den: float) -> float | None:
     return None if not den else float(num) / float(den)
 
 
 def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | None = None,
              counts: pd.DataFrame | None = None, units_df: pd.DataFrame | None = None,
-             targets_df: pd.DataFrame | None = None, cfg: dict | None = None) -> list[dict[str, Any]]:
+             targets_df: "pd.DataFrame | TargetIndex | None" = None, cfg: dict | None = None,
+             par: list[tuple] | None = None) -> list[dict[str, Any]]:
     """Every KPI with actual, target and status, for the whole city (`ALL`) and optionally per unit.
     The tables that do not depend on the period (units, targets, settings) may be passed in from a cache."""
     p = period.params()
@@ -157,9 +164,11 @@ def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | 
     per_unit = counts.groupby("unit_code")[list(COUNT_KEYS)].sum()
     sat = snap.df("satisfaction", **p).set_index("unit_code")
     plan = snap.df("plan_completion", **p).set_index("unit_code")
-    targets = TargetIndex(snap.df("targets") if targets_df is None else targets_df)
+    targets = targets_df if isinstance(targets_df, TargetIndex) else \
+        TargetIndex(snap.df("targets") if targets_df is None else targets_df)
     cfg = settings(snap) if cfg is None else cfg
-    par = snap.rows("par_index_rank", year=period.year, peer=cfg.get("city_peer_code", "")) if cfg.get("city_peer_code") else []
+    if par is None:
+        par = par_rank(snap, period.year, cfg)
 
     # plain dicts: one pass per unit instead of pandas reindexing (this runs for every unit on every page)
     per_unit_d = per_unit.to_dict("index")

@@ -12,7 +12,7 @@ from ..config import KPIS, PLAN_AREAS
 from ..db import Snapshot
 from . import insight, late
 from .period import Period, PeriodError
-from .report import COUNT_KEYS, kpi_rows, quarterly_form, settings, unit_field_counts, units
+from .report import COUNT_KEYS, TargetIndex, kpi_rows, par_rank, quarterly_form, settings, unit_field_counts, units
 
 # weekly series: kpi -> (numerator, denominator) columns of weekly_counts
 WEEKLY_RATIOS = {
@@ -38,9 +38,9 @@ class Context:
         return self.settings.get("city_name") or "Thành phố"
 
 
-def data_as_of(snap: Snapshot) -> dt.datetime:
+def data_as_of(snap: Snapshot, coverage: dict | None = None) -> dt.datetime:
     """The moment the data reaches (latest receipt or completion); now if there are no dossiers."""
-    v = snap.df("data_coverage").iloc[0]["data_as_of"]
+    v = (coverage if coverage is not None else snap.df("data_coverage").iloc[0].to_dict())["data_as_of"]
     return dt.datetime.now().replace(microsecond=0) if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
 
 
@@ -48,7 +48,8 @@ def context() -> Context:
     snap = state.snapshot()
 
     def compute():
-        return data_as_of(snap), settings(snap), snap.df("data_coverage").iloc[0].to_dict()
+        cov = snap.df("data_coverage").iloc[0].to_dict()
+        return data_as_of(snap, cov), settings(snap), cov
 
     as_of, cfg, cov = state.cached(snap, ("context",), compute)
     return Context(snap, as_of, cfg, cov)
@@ -125,7 +126,9 @@ def counts(ctx: Context, period: Period, unit: str | None = None) -> pd.DataFram
 def kpis(ctx: Context, period: Period, by_unit: bool = False, unit: str | None = None) -> list[dict]:
     return state.cached(ctx.snap, ("kpis", period, by_unit, unit),
                         lambda: kpi_rows(ctx.snap, period, by_unit=by_unit, unit=unit, counts=counts(ctx, period, unit),
-                                         units_df=units_df(ctx), targets_df=targets_df(ctx), cfg=ctx.settings))
+                                         units_df=units_df(ctx), targets_df=target_index(ctx), cfg=ctx.settings,
+                                         par=state.cached(ctx.snap, ("par_rank", period.year),
+                                                          lambda: par_rank(ctx.snap, period.year, ctx.settings))))
 
 
 def form(ctx: Context, period: Period, by: str = "unit", unit: str | None = None) -> dict:
@@ -243,7 +246,7 @@ def late_counts(ctx: Context, period: Period, unit: str | None = None) -> dict[s
         # aggregate; only the early warning needs the open dossiers themselves
         f = counts(ctx, period, unit)
         return {"late": int(f["resolved_late"].sum()), "overdue": int(f["pending_overdue"].sum()),
-                "at_risk": late.count(ctx.snap, period, late.LateFilter(view="at_risk", unit=unit), ctx.as_of)}
+                "at_risk": late.at_risk_count(ctx.snap, ctx.as_of, unit, late.LateFilter().days)}
     return state.cached(ctx.snap, ("late_counts", period, unit), compute)
 
 
@@ -281,6 +284,10 @@ def index_scores(ctx: Context, period: Period) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- targets page
 def targets_df(ctx: Context) -> pd.DataFrame:
     return state.cached(ctx.snap, ("targets",), lambda: ctx.snap.df("targets"))
+
+
+def target_index(ctx: Context) -> TargetIndex:
+    return state.cached(ctx.snap, ("target_index",), lambda: TargetIndex(targets_df(ctx)))
 
 
 def par_index(ctx: Context) -> pd.DataFrame:
