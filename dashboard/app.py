@@ -40,7 +40,8 @@ def _user_menu():
     if p is None:  # Dash validating the layout before any reader is known
         return html.Span(id="user-chip")
     return html.Form([
-        html.Span(p.label, className="user-chip", id="user-chip", title=f"Tên đăng nhập: {p.username}"),
+        html.Span(p.display_name or p.username, className="user-chip", id="user-chip",
+                  title=f"{p.label} — tên đăng nhập: {p.username}"),
         dcc.Input(type="hidden", name="csrf", value=security.csrf_token()),
         html.Button("Đăng xuất", type="submit", className="btn btn-outline-light btn-sm ms-2", id="logout-button"),
     ], method="POST", action=security.LOGOUT, className="d-flex align-items-center ms-3 user-menu")

@@ -12,14 +12,20 @@ from .. import audit
 from ..auth import current_principal
 from ..metrics import views
 from ..ui import format as fmt
-from ..ui.components import empty_state, page_header, section
+from ..ui.components import GRID_LOCALE, empty_state, page_header, section
 from .common import forbidden
 
 SHOWN = 2000
 
 
+FIELD_LABELS = {"role": "vai trò", "ip": "địa chỉ", "what": "nội dung", "reason": "lý do", "path": "đường dẫn",
+                "file": "tệp", "files": "tệp", "sha256": "SHA-256", "kind": "loại", "rows_read": "đọc", "accepted": "nhận",
+                "rejected": "loại bỏ", "via": "qua", "period": "kỳ", "unit": "đơn vị", "units": "đơn vị", "view": "danh sách",
+                "by": "theo", "rows": "số dòng", "pages": "số trang", "username": "người dùng"}
+
+
 def _detail(r: dict) -> str:
-    return "; ".join(f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}"
+    return "; ".join(f"{FIELD_LABELS.get(k, k)}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
                      for k, v in r.items() if k not in ("at", "event", "user"))
 
 
@@ -45,7 +51,7 @@ def layout(event=None, **_):
                     {"field": "user", "headerName": "Người dùng", "width": 170, "filter": True},
                     {"field": "detail", "headerName": "Chi tiết", "flex": 1, "wrapText": True, "autoHeight": True}],
         defaultColDef={"sortable": True, "resizable": True},
-        dashGridOptions={"pagination": True, "paginationPageSize": 25, "paginationPageSizeSelector": False},
+        dashGridOptions={"pagination": True, "paginationPageSize": 25, "paginationPageSizeSelector": False, "localeText": GRID_LOCALE},
         style={"height": "720px"}, className="ag-theme-quartz") if rows else empty_state("Nhật ký chưa có mục nào.")
     return html.Div([
         page_header("Nhật ký", "Đăng nhập, nạp dữ liệu, xuất dữ liệu và các lần bị từ chối truy cập", ctx),

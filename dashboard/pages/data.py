@@ -23,7 +23,7 @@ from ..metrics import views
 from ..ui import format as fmt
 from ..ui import ids
 from .common import cached_layout
-from ..ui.components import empty_state, page_header, section
+from ..ui.components import GRID_LOCALE, empty_state, page_header, section
 
 
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
@@ -67,7 +67,7 @@ def layout(**_):
                     {"field": "key", "headerName": "Mã", "width": 220}, {"field": "column", "headerName": "Cột", "width": 170},
                     {"field": "reason", "headerName": "Lý do", "flex": 1, "wrapText": True, "autoHeight": True}],
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
-        dashGridOptions={"pagination": True, "paginationPageSize": 20, "paginationPageSizeSelector": False},
+        dashGridOptions={"pagination": True, "paginationPageSize": 20, "paginationPageSizeSelector": False, "localeText": GRID_LOCALE},
         style={"height": "480px"}, className="ag-theme-quartz") if len(rej) else \
         empty_state("Không có dòng nào bị loại.", "Mọi dòng của các tệp đã nạp đều hợp lệ.")
     upload = html.Div([

@@ -15,7 +15,7 @@ from ..metrics import late, views
 from ..metrics.period import Period
 from ..ui import figures, ids
 from ..ui import format as fmt
-from ..ui.components import empty_state, filter_dropdown, filter_radio, graph, href, page_header, section
+from ..ui.components import GRID_LOCALE, empty_state, filter_dropdown, filter_radio, graph, href, page_header, section
 from ..ui.theme import STATUS_COLORS
 from .common import cached_layout, LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
 
@@ -147,9 +147,6 @@ def _grid(flt: late.LateFilter) -> dag.AgGrid:
     )
 
 
-GRID_LOCALE = {"page": "Trang", "of": "/", "to": "–", "more": "nhiều", "loadingOoo": "Đang tải…",
-               "noRowsToShow": "Không có hồ sơ", "firstPage": "Trang đầu", "lastPage": "Trang cuối",
-               "nextPage": "Trang sau", "previousPage": "Trang trước", "pageSizeSelectorLabel": "Số dòng:"}
 
 
 def _row(r: dict) -> dict:

@@ -171,3 +171,11 @@ def status_cell_style(status: str) -> dict:
 
 __all__ = ["href", "status_badge", "empty_state", "kpi_card", "big_count", "filter_dropdown", "filter_radio",
            "page_header", "units_options", "form_table", "graph", "section", "status_cell_style"]
+
+
+# ag-grid's own words in Vietnamese (pagination, loading, empty), for every grid
+GRID_LOCALE = {"page": "Trang", "of": "/", "to": "–", "more": "nhiều", "loadingOoo": "Đang tải…",
+               "noRowsToShow": "Không có hồ sơ", "firstPage": "Trang đầu", "lastPage": "Trang cuối",
+               "nextPage": "Trang sau", "previousPage": "Trang trước", "pageSizeSelectorLabel": "Số dòng:",
+               "filterOoo": "Lọc…", "contains": "Có chứa", "equals": "Bằng", "notEqual": "Khác",
+               "blanks": "Trống", "noMatches": "Không có kết quả", "selectAll": "Chọn tất cả", "searchOoo": "Tìm…"}

@@ -26,7 +26,8 @@ def test_sign_in_page_wrong_password_then_right_one(new_page):
     p.click("#login-submit")
     p.wait_for_url(re.compile(r"/ho-so-tre-han\?period=2026-Q3$"))  # back where they were going
     w.settle()
-    assert "Lãnh đạo thành phố" in p.locator("#user-chip").inner_text()
+    assert p.locator("#user-chip").inner_text() == "Chủ tịch UBND (mẫu)"
+    assert "Lãnh đạo thành phố" in p.locator("#user-chip").get_attribute("title")
     nav = p.locator(".main-nav").inner_text()
     assert "Dữ liệu" not in nav and "Nhật ký" not in nav  # Home Affairs pages are not offered
     assert not w.errors, w.errors
