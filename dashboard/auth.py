@@ -83,14 +83,8 @@ class Principal:
 SYSTEM = Principal("he-thong", "noi_vu", display_name="Dòng lệnh")        # the CLI, outside any web request
 LOCAL = Principal("cuc-bo", "noi_vu", display_name="Máy cục bộ (--no-auth)")  # `cchc serve --no-auth`
 
-_acting: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("cchc_principal", default=None)
-
-
 def current_principal() -> Principal:
     """The reader of the current request; SYSTEM outside web requests; Forbidden when nobody signed in."""
-    p = _acting.get()
-    if p is not None:
-        return p
     try:
         import flask
         if flask.has_request_context():
@@ -122,16 +116,6 @@ def reading_as(scope: Scope):
         yield scope
     finally:
         _scope_override.reset(token)
-
-
-@contextlib.contextmanager
-def acting_as(principal: Principal):
-    """Run code (a background import, an export) as a given reader."""
-    token = _acting.set(principal)
-    try:
-        yield principal
-    finally:
-        _acting.reset(token)
 
 
 def require(permission: str) -> Principal:

@@ -159,7 +159,8 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
     @server.route(LOGIN, methods=["GET", "POST"])
     def login():
         demo = [{"username": u["username"], "password": _demo_password(u["username"]),
-                 "label": _role_label(u["role"])} for u in store.demo_accounts()]
+                 "label": _role_label(u["role"]) + (f": {', '.join(u.get('units') or [])}" if u["role"] == "don_vi" else "")}
+                for u in store.demo_accounts()]
         demo = [d for d in demo if d["password"]]
         if flask.request.method == "GET":
             return _login_page(next_=_safe_next(flask.request.args.get("next")), demo=demo)
