@@ -51,3 +51,14 @@ SELECT unit_code, field, day,
 FROM ev
 GROUP BY unit_code, field, day
 ORDER BY day, unit_code, field;
+-- survey_daily: survey responses per unit × day by rating (satisfied = very satisfied + satisfied).
+CREATE OR REPLACE TABLE survey_daily AS
+SELECT unit_code, CAST(answered_at AS DATE) AS day, count(*)::INTEGER AS responses,
+       (count(*) FILTER (WHERE rating IN ('rat_hai_long', 'hai_long')))::INTEGER AS satisfied,
+       (count(*) FILTER (WHERE rating = 'rat_hai_long'))::INTEGER AS very_satisfied,
+       (count(*) FILTER (WHERE rating = 'hai_long'))::INTEGER AS satisfied_only,
+       (count(*) FILTER (WHERE rating = 'binh_thuong'))::INTEGER AS neutral,
+       (count(*) FILTER (WHERE rating = 'khong_hai_long'))::INTEGER AS dissatisfied
+FROM surveys
+GROUP BY unit_code, CAST(answered_at AS DATE)
+ORDER BY day, unit_code;

@@ -1,6 +1,6 @@
 -- weekly_counts: per ISO week (Monday) in [$start, $end): the numerators/denominators of the dossier KPIs.
 -- Resolved figures by the week of completion, received figures by the week of receipt. $unit NULL = all.
--- Dossier figures from the `daily` aggregate (weekly_counts_scan: the same from the dossiers, held equal by a test).
+-- From the `daily` and `survey_daily` aggregates (weekly_counts_scan: the same from the dossiers, held equal by a test).
 WITH resolved AS (
     SELECT date_trunc('week', day) AS week, sum(comp) AS resolved_total,
            sum(comp_early + comp_on_time) AS resolved_in_time, sum(comp_late) AS resolved_late,
@@ -15,10 +15,9 @@ WITH resolved AS (
     WHERE rec > 0 AND day >= CAST($start AS DATE) AND day < CAST($end AS DATE) AND ($unit IS NULL OR unit_code = $unit)
     GROUP BY 1
 ), survey AS (
-    SELECT date_trunc('week', answered_at) AS week, count(*) AS responses,
-           count(*) FILTER (WHERE rating IN ('rat_hai_long', 'hai_long')) AS satisfied
-    FROM surveys
-    WHERE answered_at >= $start AND answered_at < $end AND ($unit IS NULL OR unit_code = $unit)
+    SELECT date_trunc('week', day) AS week, sum(responses) AS responses, sum(satisfied) AS satisfied
+    FROM survey_daily
+    WHERE day >= CAST($start AS DATE) AND day < CAST($end AS DATE) AND ($unit IS NULL OR unit_code = $unit)
     GROUP BY 1
 )
 SELECT CAST(week AS DATE) AS week, coalesce(resolved_total, 0) AS resolved_total,

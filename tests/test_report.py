@@ -193,3 +193,17 @@ def test_quarter_progress_from_daily_equals_the_scan(demo_db):
         agg, scan = snap.df("quarter_progress", **params), snap.df("quarter_progress_scan", **params)
         assert len(scan) >= 10
         pd.testing.assert_frame_equal(agg, scan, check_dtype=False)
+
+
+def test_satisfaction_from_survey_daily_equals_the_scan(demo_db):
+    import pandas as pd
+
+    from dashboard.db import Database
+    from dashboard.metrics.period import Period
+
+    snap = Database(demo_db).snapshot()
+    for key in ("2024", "2025-Q1", "2026-11", "2026-W40", "2025-06-15..2025-07-20"):
+        params = Period.parse(key).params()
+        agg, scan = snap.df("satisfaction", **params), snap.df("satisfaction_scan", **params)
+        assert len(scan) >= 5
+        pd.testing.assert_frame_equal(agg, scan, check_dtype=False)
