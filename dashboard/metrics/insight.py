@@ -125,9 +125,10 @@ def component_points(c: IndexComponent, actual: float | None) -> float | None:
     return c.points * share
 
 
-def index_scores(snap: Snapshot, period: Period) -> pd.DataFrame:
-    """Per unit and for ALL: each component's points, the points lost, and what one step more would gain."""
-    rows = kpi_rows(snap, period, by_unit=True)
+def index_scores(snap: Snapshot, period: Period, rows: list[dict] | None = None) -> pd.DataFrame:
+    """Per unit and for ALL: each component's points, the points lost, and what one step more would gain.
+    `rows`: the period's KPI rows by unit, when the caller has them already."""
+    rows = kpi_rows(snap, period, by_unit=True) if rows is None else rows
     by = {}
     for r in rows:
         by.setdefault((r["unit_code"], r["unit_name"]), {})[r["kpi"]] = r["actual"]

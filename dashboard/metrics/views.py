@@ -278,7 +278,8 @@ def lateness(ctx: Context, period: Period) -> dict:
 
 
 def index_scores(ctx: Context, period: Period) -> pd.DataFrame:
-    return state.cached(ctx.snap, ("index", period), lambda: insight.index_scores(ctx.snap, period))
+    return state.cached(ctx.snap, ("index", period),
+                        lambda: insight.index_scores(ctx.snap, period, kpis(ctx, period, by_unit=True)))
 
 
 # ----------------------------------------------------------------------------- targets page
