@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_period(p)
     p.add_argument("--unit")
     p.add_argument("--out", required=True)
+    p.add_argument("--as", dest="as_user", metavar="USER",
+                   help="xuất đúng như người dùng này thấy (phạm vi đơn vị, che dữ liệu cá nhân), vd. cho một phường")
     _add_db(p)
 
     p = sub.add_parser("settings", help="xem/đặt thiết lập lưu cùng dữ liệu (vd. city_peer_code)")
@@ -369,13 +371,23 @@ def cmd_export(args) -> int:
     period = _period(args)
     if args.unit and not snap.rows("unit_exists", unit=args.unit):
         raise CliError(f"không có đơn vị {args.unit!r}")
+    principal = None
+    if args.as_user:
+        from .auth import UserStore, users_path
+
+        principal = UserStore(users_path(path)).get(args.as_user)
+        if principal is None:
+            raise CliError(f"không có người dùng {args.as_user!r} (cchc users list)")
+        seen = {r[0] for r in snap.scoped(principal.scope).rows("units")}
+        if args.unit and args.unit not in seen:
+            raise CliError(f"đơn vị {args.unit} nằm ngoài phạm vi của {args.as_user}")
     try:
-        pages = export_pdf(path, args.what, period, args.unit, Path(args.out))
+        pages = export_pdf(path, args.what, period, args.unit, Path(args.out), principal=principal)
     except ExportError as exc:
         raise CliError(str(exc)) from exc
     from . import audit
     audit.record("export", f"cli:{_whoami()}", audit.init(path), what=f"{args.what}_pdf", file=Path(args.out).name,
-                 period=period.key, unit=args.unit, pages=pages)
+                 period=period.key, unit=args.unit, pages=pages, as_user=args.as_user)
     print(f"Đã ghi {args.out} ({pages} trang)")
     return 0
 

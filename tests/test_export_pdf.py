@@ -47,3 +47,25 @@ def test_export_refuses_unknown_unit(demo_db, tmp_path):
     r = cchc("export", "pdf", "--period", "2026-Q3", "--unit", "NOPE", "--out", str(tmp_path / "x.pdf"), db=demo_db,
              check=False)
     assert r.returncode != 0 and "NOPE" in r.stderr.decode()
+
+
+def test_deck_as_a_ward_user_holds_only_that_ward(demo_db, tmp_path):
+    """The PDF is rendered through the same scoped data layer as the screen: exported as a ward's account it
+    shows that ward and no other; another ward's unit is refused before anything is printed."""
+    from dashboard.auth import UserStore
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    UserStore(tmp_path / "users.json").add("p8", "don_vi", "mat-khau-p8!", units=["W08"])
+    refused = cchc("export", "pdf", "--period", "2026-Q3", "--unit", "W03", "--as", "p8", "--out",
+                   str(tmp_path / "x.pdf"), db=db, check=False)
+    assert refused.returncode == 2 and "ngoài phạm vi" in refused.stderr.decode()
+    out = tmp_path / "phuong.pdf"
+    cchc("export", "deck", "--period", "2026-Q3", "--as", "p8", "--out", str(out), db=db)
+    text = _text(out)
+    assert "Xã Bình Minh" in text
+    others = ["Phường 3", "Xã Thạnh Tân", "Phường Ninh Sơn", "Phòng Tài nguyên và Môi trường", "Xã Tân Bình"]
+    assert not [o for o in others if o in text]
+    full = tmp_path / "thanh-pho.pdf"
+    cchc("export", "deck", "--period", "2026-Q3", "--out", str(full), db=db)
+    assert [o for o in others if o in _text(full)]  # the same deck for the city names other units
