@@ -222,7 +222,8 @@ def dossier_row(draw):
     return row
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("CCHC_HYPOTHESIS_EXAMPLES", "25")), deadline=None, derandomize=os.environ.get("CCHC_HYPOTHESIS_RANDOM") != "1",
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(dossier_row(), min_size=1, max_size=40), delimiter=st.sampled_from([",", ";"]))
 def test_any_rows_accepted_plus_rejected_is_rows_read(tmp_path_factory, rows, delimiter):
     tmp = tmp_path_factory.mktemp("prop")
