@@ -172,12 +172,15 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         key = (flask.request.remote_addr, username)
         wait = throttle.wait(key)
         if wait:
-            audit.record("login_locked", username, ip=flask.request.remote_addr)
+            audit.record("login_locked", username if store.get(username) else "(tên không tồn tại)",
+                         ip=flask.request.remote_addr)
             return _login_page(f"Đăng nhập sai quá {MAX_FAILURES} lần. Thử lại sau {wait} giây.", username, next_, demo, 429)
         p = store.verify(username, f.get("password") or "")
         if p is None:
             throttle.fail(key)
-            audit.record("login_failed", username, ip=flask.request.remote_addr)
+            # an unknown name is not written down: it may be a password typed into the wrong field
+            audit.record("login_failed", username if store.get(username) else "(tên không tồn tại)",
+                         ip=flask.request.remote_addr)
             return _login_page("Sai tên đăng nhập hoặc mật khẩu.", username, next_, demo, 200)
         throttle.clear(key)
         flask.session.clear()

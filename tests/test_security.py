@@ -331,3 +331,13 @@ def test_no_auth_is_for_loopback_only(app_db):
     c = create_app(app_db, no_auth=True).server.test_client()
     r = page(c, "/du-lieu")  # no sign-in, full rights
     assert r.status_code == 200 and '"forbidden"' not in r.text
+
+
+def test_a_password_typed_as_user_name_is_not_written_to_the_audit_log(app, app_db):
+    from dashboard import audit
+
+    c = app.server.test_client()
+    tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/dang-nhap").text)[1]
+    c.post("/dang-nhap", data={"csrf": tok, "username": "MatKhau-Bi-Mat-123", "password": "x"})
+    assert "matkhau-bi-mat-123" not in (app_db.parent / "audit.jsonl").read_text().lower()
+    assert audit.read(1)[0] == {**audit.read(1)[0], "event": "login_failed", "user": "(tên không tồn tại)"}
