@@ -154,7 +154,8 @@ def _ratio(num: float, den: float) -> float | None:
 def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | None = None,
              counts: pd.DataFrame | None = None, units_df: pd.DataFrame | None = None,
              targets_df: "pd.DataFrame | TargetIndex | None" = None, cfg: dict | None = None,
-             par: list[tuple] | None = None) -> list[dict[str, Any]]:
+             par: list[tuple] | None = None, sat_df: pd.DataFrame | None = None,
+             plan_df: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """Every KPI with actual, target and status, for the whole city (`ALL`) and optionally per unit.
     The tables that do not depend on the period (units, targets, settings) may be passed in from a cache."""
     p = period.params()
@@ -162,8 +163,8 @@ def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | 
         counts = unit_field_counts(snap, period, unit)
     units_df = units(snap) if units_df is None else units_df
     per_unit = counts.groupby("unit_code")[list(COUNT_KEYS)].sum()
-    sat = snap.df("satisfaction", **p).set_index("unit_code")
-    plan = snap.df("plan_completion", **p).set_index("unit_code")
+    sat = (snap.df("satisfaction", **p) if sat_df is None else sat_df).set_index("unit_code")
+    plan = (snap.df("plan_completion", **p) if plan_df is None else plan_df).set_index("unit_code")
     targets = targets_df if isinstance(targets_df, TargetIndex) else \
         TargetIndex(snap.df("targets") if targets_df is None else targets_df)
     cfg = settings(snap) if cfg is None else cfg

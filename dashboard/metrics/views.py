@@ -128,7 +128,11 @@ def kpis(ctx: Context, period: Period, by_unit: bool = False, unit: str | None =
                         lambda: kpi_rows(ctx.snap, period, by_unit=by_unit, unit=unit, counts=counts(ctx, period, unit),
                                          units_df=units_df(ctx), targets_df=target_index(ctx), cfg=ctx.settings,
                                          par=state.cached(ctx.snap, ("par_rank", period.year),
-                                                          lambda: par_rank(ctx.snap, period.year, ctx.settings))))
+                                                          lambda: par_rank(ctx.snap, period.year, ctx.settings)),
+                                         sat_df=state.cached(ctx.snap, ("satisfaction_raw", period),
+                                                             lambda: ctx.snap.df("satisfaction", **period.params())),
+                                         plan_df=state.cached(ctx.snap, ("plan_raw", period),
+                                                              lambda: ctx.snap.df("plan_completion", **period.params()))))
 
 
 def form(ctx: Context, period: Period, by: str = "unit", unit: str | None = None) -> dict:
