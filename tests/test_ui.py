@@ -94,15 +94,21 @@ def test_form_table_two_header_rows_and_total():
 def test_figures_draw_targets_and_handle_empty():
     df = pd.DataFrame({"week_no": [1, 2, 1, 2], "week": pd.to_datetime(["2024-01-01", "2024-01-08", "2025-01-06", "2025-01-13"]),
                        "year": [2024, 2024, 2025, 2025], "value": [0.98, 0.99, 0.995, 0.97], "n": [100, 120, 90, 80]})
+    import plotly.graph_objects as go
+
     fig = figures.trend_vs_last_year(df, 0.99, 2025)
-    assert [t.name for t in fig.data] == ["Năm 2024", "Năm 2025"]
-    assert any(s.y0 == 0.99 for s in fig.layout.shapes)
-    assert fig.layout.separators is None or fig.layout.template.layout.separators == ",."
+    assert [t["name"] for t in fig["data"]] == ["Năm 2024", "Năm 2025"]
+    assert any(s["y0"] == 0.99 for s in fig["layout"]["shapes"])
+    assert fig["layout"]["annotations"][0]["text"] == "Chỉ tiêu 99%"
+    assert fig["layout"]["template"]["layout"]["separators"] == ",."
+    go.Figure(fig)  # a valid plotly figure: every property passes plotly's own validation
     empty = figures.trend_vs_last_year(df.iloc[0:0], 0.99, 2025)
-    assert "Chưa có" in empty.layout.annotations[0].text
-    bars = figures.ranked_bars(["A", "B"], [0.95, 0.99], ["missed", "met"], 0.99)
-    assert list(bars.data[0].marker.color) == [STATUS_COLORS["missed"], STATUS_COLORS["met"]]
-    assert list(bars.data[0].text) == ["95,00%", "99,00%"]
+    assert "Chưa có" in empty["layout"]["annotations"][0]["text"]
+    bars = figures.ranked_bars(["A", "B"], [0.95, 0.99], ["missed", "met"], 0.99, customdata=[10, 20], font_size=20)
+    go.Figure(bars)
+    assert bars["data"][0]["marker"]["color"] == [STATUS_COLORS["missed"], STATUS_COLORS["met"]]
+    assert bars["data"][0]["text"] == ["95,00%", "99,00%"]
+    assert bars["layout"]["shapes"][0]["x0"] == 0.99 and bars["layout"]["font"]["size"] == 20
 
 
 def test_href_and_safe_text():

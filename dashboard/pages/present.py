@@ -73,8 +73,8 @@ def _ranking(ctx, p):
     m = views.unit_matrix(ctx, p)
     m = m[m["on_time_rate"].notna()].sort_values("on_time_rate")
     target = next((r["target"] for r in views.kpis(ctx, p) if r["kpi"] == "on_time_rate" and r["unit_code"] == "ALL"), None)
-    fig = figures.ranked_bars(list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target)
-    fig.update_layout(font=dict(size=20))
+    fig = figures.ranked_bars(list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target,
+                              font_size=20)
     return graph(fig, None, height=760)
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import format as fmt
-from .theme import LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, THIS_YEAR
+from .theme import LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, TEMPLATE, THIS_YEAR
 
 PLAN_STATE_LABELS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành trễ hạn",
                      "overdue": "Quá hạn, chưa hoàn thành", "not_due": "Chưa đến hạn"}
@@ -43,30 +43,65 @@ def sparkline(points: list[tuple[dt.date, float]], target: float | None, status:
     }
 
 
-def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title: str = "") -> go.Figure:
+def _template() -> dict:
+    """The shared template as plain JSON (figures built as dicts skip plotly's per-property validation,
+    ~10x cheaper to build; the overview draws several of them on every cold render)."""
+    global _TEMPLATE_JSON
+    if _TEMPLATE_JSON is None:
+        _TEMPLATE_JSON = TEMPLATE.to_plotly_json()
+    return _TEMPLATE_JSON
+
+
+_TEMPLATE_JSON: dict | None = None
+
+
+def _empty_dict(text: str) -> dict:
+    return {"data": [], "layout": {"template": _template(), "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                   "annotations": [{"text": text, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+                                                    "showarrow": False, "font": {"size": 16, "color": MUTED}}]}}
+
+
+def _target_rule(axis: str, value: float, label: str, font_size: int | None = None) -> tuple[dict, dict]:
+    """A dashed target line across the plot (horizontal on y, vertical on x) and its label."""
+    line = {"color": TARGET_LINE, "width": 2, "dash": "dash"}
+    font = {"size": font_size} if font_size else {}
+    if axis == "y":
+        return ({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value, "line": line},
+                {"text": label, "xref": "x domain", "x": 1, "yref": "y", "y": value, "xanchor": "right",
+                 "yanchor": "top", "showarrow": False, "font": font})
+    return ({"type": "line", "yref": "y domain", "y0": 0, "y1": 1, "xref": "x", "x0": value, "x1": value, "line": line},
+            {"text": label, "yref": "y domain", "y": 1, "xref": "x", "x": value, "xanchor": "center",
+             "yanchor": "bottom", "showarrow": False, "font": font})
+
+
+def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title: str = "") -> dict:
     """Weekly on-time rate by ISO week: this year against last year, with the target line."""
-    fig = go.Figure()
     if df.empty:
-        return _empty(fig, "Chưa có hồ sơ được giải quyết trong hai năm này.")
+        return _empty_dict("Chưa có hồ sơ được giải quyết trong hai năm này.")
+    data = []
     for y, color, width in ((year - 1, LAST_YEAR, 2), (year, THIS_YEAR, 3.5)):
         d = df[df.year == y].sort_values("week_no")
         if d.empty:
             continue
-        fig.add_trace(go.Scatter(
-            x=d.week_no, y=d.value, name=f"Năm {y}", mode="lines+markers" if y == year else "lines",
-            line=dict(color=color, width=width), marker=dict(size=6),
-            customdata=list(zip([fmt.date(w) for w in d.week], [fmt.num(n) for n in d.n])),
-            hovertemplate="Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
-                          " của %{customdata[1]} hồ sơ<extra></extra>"))
+        data.append({
+            "type": "scatter", "x": [int(v) for v in d.week_no], "y": [float(v) for v in d.value], "name": f"Năm {y}",
+            "mode": "lines+markers" if y == year else "lines", "line": {"color": color, "width": width},
+            "marker": {"size": 6}, "customdata": [[fmt.date(w), fmt.num(n)] for w, n in zip(d.week, d.n)],
+            "hovertemplate": "Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
+                             " của %{customdata[1]} hồ sơ<extra></extra>"})
+    shapes, annotations = [], []
     if target is not None:
-        fig.add_hline(y=target, line=dict(color=TARGET_LINE, width=2, dash="dash"),
-                      annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}", annotation_position="bottom right",
-                      annotation_font=dict(size=14))
+        shape, note = _target_rule("y", target, f"Chỉ tiêu {fmt.pct(target, 0)}", font_size=14)
+        shapes.append(shape)
+        annotations.append(note)
     lo = float(df.value.min()) if len(df) else 0.9
-    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(lo, target or 1) - 0.01), 1.002], title=None)
-    fig.update_xaxes(title="Tuần trong năm", range=[0.5, 53.5], dtick=4)
-    fig.update_layout(title=title or None, hovermode="x unified", margin=dict(t=50 if title else 30))
-    return fig
+    layout = {"template": _template(), "hovermode": "x unified", "margin": {"t": 50 if title else 30},
+              "yaxis": {"tickformat": ".0%", "range": [max(0.0, min(lo, target or 1) - 0.01), 1.002]},
+              "xaxis": {"title": {"text": "Tuần trong năm"}, "range": [0.5, 53.5], "dtick": 4},
+              "shapes": shapes, "annotations": annotations}
+    if title:
+        layout["title"] = {"text": title}
+    return {"data": data, "layout": layout}
 
 
 def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> go.Figure:
@@ -88,25 +123,32 @@ def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> g
 
 
 def ranked_bars(labels: list[str], values: list[float], statuses: list[str], target: float | None,
-                title: str = "", value_format: str = "pct", customdata=None) -> go.Figure:
+                title: str = "", value_format: str = "pct", customdata=None, font_size: int | None = None) -> dict:
     """Horizontal bars (worst first at the top), coloured by status, with the target line."""
-    fig = go.Figure()
     if not labels:
-        return _empty(fig, "Không có đơn vị nào để xếp hạng trong kỳ.")
+        return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
+    values = [None if v is None or pd.isna(v) else float(v) for v in values]
     text = [fmt.pct(v) if value_format == "pct" else fmt.num(v) for v in values]
-    fig.add_trace(go.Bar(
-        y=labels, x=values, orientation="h", text=text, textposition="outside", cliponaxis=False,
-        marker_color=[STATUS_COLORS.get(s, PRIMARY) for s in statuses], customdata=customdata,
-        hovertemplate="%{y}: <b>%{text}</b><extra></extra>"))
+    bar = {"type": "bar", "y": list(labels), "x": values, "orientation": "h", "text": text, "textposition": "outside",
+           "cliponaxis": False, "marker": {"color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses]},
+           "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>"}
+    if customdata is not None:
+        bar["customdata"] = [c.item() if hasattr(c, "item") else c for c in customdata]
+    layout = {"template": _template(), "showlegend": False, "bargap": 0.35,
+              "margin": {"r": 70, "t": 40 if title else 20}, "yaxis": {"autorange": "reversed"}, "shapes": [],
+              "annotations": []}
     if target is not None:
-        fig.add_vline(x=target, line=dict(color=TARGET_LINE, width=2, dash="dash"),
-                      annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}", annotation_position="top")
+        shape, note = _target_rule("x", target, f"Chỉ tiêu {fmt.pct(target, 0)}")
+        layout["shapes"].append(shape)
+        layout["annotations"].append(note)
     if value_format == "pct":
-        lo = min(values + ([target] if target else []))
-        fig.update_xaxes(tickformat=".0%", range=[max(0, lo - 0.03), 1.01])
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title=title or None, showlegend=False, bargap=0.35, margin=dict(r=70, t=40 if title else 20))
-    return fig
+        lo = min([v for v in values if v is not None] + ([target] if target else []), default=0.0)
+        layout["xaxis"] = {"tickformat": ".0%", "range": [max(0, lo - 0.03), 1.01]}
+    if title:
+        layout["title"] = {"text": title}
+    if font_size:
+        layout["font"] = {"size": font_size}
+    return {"data": [bar], "layout": layout}
 
 
 def count_bars(labels: list[str], counts: list[int], title: str, color: str = STATUS_COLORS["missed"],
