@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 
 from builders import seed003_dossiers, write_csv
 
@@ -39,6 +38,5 @@ def test_pages_are_warmed_for_the_new_version_per_scope(demo_db, tmp_path):
     assert (new, ward.key, "layout", "units", (("period", "2026-Q3"),)) in keys
     # and the warmed tree is what a reader gets: no new render
     before = len(state._cache)
-    t = time.perf_counter()
     layouts["/"](period="2026-Q3")
-    assert len(state._cache) == before and time.perf_counter() - t < 5
+    assert len(state._cache) == before  # served from the warmed entry: nothing new was computed
