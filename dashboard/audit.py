@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import getpass
 import json
 import os
 from collections import deque
@@ -24,10 +25,24 @@ EVENTS = {
 _path: Path | None = None
 
 
+def path_for(db_path: str | os.PathLike) -> Path:
+    """The audit log of a database: $CCHC_AUDIT, else `audit.jsonl` next to it."""
+    return Path(os.environ.get("CCHC_AUDIT") or Path(db_path).parent / "audit.jsonl")
+
+
 def init(db_path: str | os.PathLike) -> Path:
+    """The server's log (record() without an explicit path writes here)."""
     global _path
-    _path = Path(os.environ.get("CCHC_AUDIT") or Path(db_path).parent / "audit.jsonl")
+    _path = path_for(db_path)
     return _path
+
+
+def os_user() -> str:
+    """Who runs a command-line operation, as the audit log and the import log name them."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli:unknown"
 
 
 def path() -> Path | None:

@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import flask
 from werkzeug.exceptions import Forbidden
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -85,15 +86,11 @@ LOCAL = Principal("cuc-bo", "noi_vu", display_name="Máy cục bộ (--no-auth)"
 
 def current_principal() -> Principal:
     """The reader of the current request; SYSTEM outside web requests; Forbidden when nobody signed in."""
-    try:
-        import flask
-        if flask.has_request_context():
-            p = flask.g.get("principal")
-            if p is None:
-                raise Forbidden("chưa đăng nhập")
-            return p
-    except ImportError:  # pragma: no cover - flask is a dependency
-        pass
+    if flask.has_request_context():
+        p = flask.g.get("principal")
+        if p is None:
+            raise Forbidden("chưa đăng nhập")
+        return p
     return SYSTEM
 
 

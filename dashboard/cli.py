@@ -232,19 +232,10 @@ def _demo_users(path: Path) -> None:
 def cmd_ingest(args) -> int:
     from .ingest.load import UnreadableFile, ingest
 
-    from . import audit
-
-    db = config.db_path(args.db)
-    log = audit.init(db)
-    user = f"cli:{_whoami()}"
     try:
-        results = ingest(args.files, db, imported_by=user)
+        results = ingest(args.files, config.db_path(args.db))  # audited by ingest itself
     except UnreadableFile as exc:
-        audit.record("import_failed", user, log, files=[Path(f).name for f in args.files], reason=str(exc)[:300], via="cli")
         raise CliError(f"không nạp được: {exc} (cơ sở dữ liệu không thay đổi)") from exc
-    for r in results:
-        audit.record("import", user, log, file=r.file, sha256=r.sha256, kind=r.kind, rows_read=r.rows_read,
-                     accepted=r.accepted, rejected=r.rejected, via="cli")
     for r in results:
         for w in r.warnings:
             print(f"  cảnh báo: {w}", file=sys.stderr)
@@ -386,7 +377,7 @@ def cmd_export(args) -> int:
     except ExportError as exc:
         raise CliError(str(exc)) from exc
     from . import audit
-    audit.record("export", f"cli:{_whoami()}", audit.init(path), what=f"{args.what}_pdf", file=Path(args.out).name,
+    audit.record("export", audit.os_user(), audit.path_for(path), what=f"{args.what}_pdf", file=Path(args.out).name,
                  period=period.key, unit=args.unit, pages=pages, as_user=args.as_user)
     print(f"Đã ghi {args.out} ({pages} trang)")
     return 0
@@ -428,7 +419,8 @@ def cmd_users(args) -> int:
 
     db = config.db_path(args.db)
     store = UserStore(users_path(db))
-    operator = f"cli:{_whoami()}"
+    operator = audit.os_user()
+    log = audit.path_for(db)
     try:
         if args.action == "add":
             if args.password_stdin:
@@ -439,11 +431,11 @@ def cmd_users(args) -> int:
                     raise CliError("hai lần nhập mật khẩu khác nhau")
             units = [u for u in args.units.split(",") if u.strip()]
             p = store.add(args.username, args.role, password, units=units, display_name=args.name, replace=args.replace)
-            audit.record("user_added", operator, audit.init(db), username=p.username, role=p.role, units=list(p.units))
+            audit.record("user_added", operator, log, username=p.username, role=p.role, units=list(p.units))
             print(f"Đã thêm {p.username} ({ROLES[p.role].label}{': ' + ', '.join(p.units) if p.units else ''}) vào {store.path}")
         elif args.action == "remove":
             store.remove(args.username)
-            audit.record("user_removed", operator, audit.init(db), username=args.username)
+            audit.record("user_removed", operator, log, username=args.username)
             print(f"Đã xoá {args.username}")
         else:
             rows = store.users()
@@ -463,7 +455,7 @@ def cmd_users(args) -> int:
 def cmd_audit(args) -> int:
     from . import audit
 
-    rows = audit.read(args.limit, audit.init(config.db_path(args.db)))
+    rows = audit.read(args.limit, audit.path_for(config.db_path(args.db)))
     if args.format == "json":
         _json(rows)
         return 0
@@ -472,14 +464,6 @@ def cmd_audit(args) -> int:
         print(f"{r.get('at', '')}  {audit.EVENTS.get(r.get('event'), r.get('event')):<22} {r.get('user', ''):<14} "
               + " ".join(f"{k}={v}" for k, v in extra.items()))
     return 0
-
-
-def _whoami() -> str:
-    import getpass
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 COMMANDS = {

@@ -275,7 +275,7 @@ class ScopedSnapshot:
     def scoped(self, scope: Scope) -> "Snapshot | ScopedSnapshot":
         return self.base.scoped(scope)
 
-    def cursor(self, scope: Scope | None = None) -> duckdb.DuckDBPyConnection:
+    def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.base.cursor(self.scope)
 
     df = Snapshot.df

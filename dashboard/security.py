@@ -25,7 +25,7 @@ import flask
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from . import audit
-from .auth import LOCAL, Principal, UserStore, users_path, secret_key
+from .auth import DEMO_PASSWORDS, LOCAL, ROLES, Principal, UserStore, secret_key, users_path
 
 LOGIN, LOGOUT = "/dang-nhap", "/dang-xuat"
 PUBLIC_PREFIXES = ("/assets/",)
@@ -158,10 +158,9 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
 
     @server.route(LOGIN, methods=["GET", "POST"])
     def login():
-        demo = [{"username": u["username"], "password": _demo_password(u["username"]),
-                 "label": _role_label(u["role"]) + (f": {', '.join(u.get('units') or [])}" if u["role"] == "don_vi" else "")}
-                for u in store.demo_accounts()]
-        demo = [d for d in demo if d["password"]]
+        demo = [{"username": u["username"], "password": DEMO_PASSWORDS[u["username"]],
+                 "label": ROLES[u["role"]].label + (f": {', '.join(u.get('units') or [])}" if u["role"] == "don_vi" else "")}
+                for u in store.demo_accounts() if u["username"] in DEMO_PASSWORDS]
         if flask.request.method == "GET":
             return _login_page(next_=_safe_next(flask.request.args.get("next")), demo=demo)
         f = flask.request.form
@@ -229,16 +228,6 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         return resp
 
     return store
-
-
-def _demo_password(username: str) -> str:
-    from .auth import DEMO_PASSWORDS
-    return DEMO_PASSWORDS.get(username, "")
-
-
-def _role_label(role: str) -> str:
-    from .auth import ROLES
-    return ROLES[role].label if role in ROLES else role
 
 
 def is_loopback(host: str) -> bool:

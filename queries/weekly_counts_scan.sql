@@ -26,11 +26,4 @@ WITH resolved AS (
     WHERE answered_at >= $start AND answered_at < $end AND ($unit IS NULL OR unit_code = $unit)
     GROUP BY 1
 )
-SELECT CAST(week AS DATE) AS week, coalesce(resolved_total, 0) AS resolved_total,
-       coalesce(resolved_in_time, 0) AS resolved_in_time, coalesce(resolved_late, 0) AS resolved_late,
-       coalesce(e_result, 0) AS e_result, coalesce(received_new, 0) AS received_new,
-       coalesce(received_online, 0) AS received_online, coalesce(fee_dossiers, 0) AS fee_dossiers,
-       coalesce(paid_online, 0) AS paid_online, coalesce(digitized, 0) AS digitized,
-       coalesce(responses, 0) AS responses, coalesce(satisfied, 0) AS satisfied
-FROM resolved FULL JOIN received USING (week) FULL JOIN survey USING (week)
-ORDER BY week;
+{{ weekly_combine }};

@@ -9,7 +9,6 @@ removed and the published database is untouched.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import fcntl
 import os
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .. import audit
 from .. import db as dbq
 from ..config import ENUMS, KIND_BY_NAME, KPIS, InputKind
 from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, fold, open_source
@@ -71,7 +71,7 @@ class Batch:
         for stale in self.db_path.parent.glob(f".{self.db_path.name}.building-*"):
             stale.unlink(missing_ok=True)
         self.tmp_path = self.db_path.with_name(f".{self.db_path.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        self.imported_by = imported_by or _whoami()
+        self.imported_by = imported_by or audit.os_user()
         self.results: list[FileResult] = []
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cchc-ingest-")
         self.workdir = Path(self._tmpdir.name)
@@ -189,25 +189,30 @@ class Batch:
         self._unlock()
 
 
-def ingest(paths: list[str | os.PathLike], db_path: str | os.PathLike, imported_by: str | None = None) -> list[FileResult]:
+def ingest(paths: list[str | os.PathLike], db_path: str | os.PathLike, imported_by: str | None = None,
+           via: str = "cli") -> list[FileResult]:
     """Load files (any kind, detected) and publish. A file that cannot be read at all
-    raises UnreadableFile before anything is published."""
-    with Batch(db_path, imported_by=imported_by) as batch:
-        sources = [open_source(p, batch.workdir) for p in paths]  # every file readable before any is loaded
-        for src in sources:
-            batch.add_source(src)
+    raises UnreadableFile before anything is published. Every import, published or not, goes to the
+    audit log next to the database (file, SHA-256, counts, who, `via` web or cli)."""
+    who = imported_by or audit.os_user()
+    log = audit.path_for(db_path)
+    try:
+        with Batch(db_path, imported_by=who) as batch:
+            sources = [open_source(p, batch.workdir) for p in paths]  # every file readable before any is loaded
+            for src in sources:
+                batch.add_source(src)
+    except Exception as exc:
+        reason = str(exc)[:300] if isinstance(exc, UnreadableFile) else type(exc).__name__
+        audit.record("import_failed", who, log, files=[Path(p).name for p in paths], reason=reason, via=via)
+        raise
+    for r in batch.results:
+        audit.record("import", who, log, file=r.file, sha256=r.sha256, kind=r.kind, rows_read=r.rows_read,
+                     accepted=r.accepted, rejected=r.rejected, via=via)
     return batch.results
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
-
-
-def _whoami() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 def _fsync(path: Path) -> None:

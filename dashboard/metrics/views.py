@@ -101,7 +101,7 @@ def period_options(ctx: Context) -> list[dict]:
 def permit(ctx: Context, unit: str | None) -> str | None:
     """Refuse (403) a unit outside the reader's scope, whatever sent it (a URL, a forged callback).
     The scoped views return only permitted rows anyway; this makes the refusal explicit and audited."""
-    if unit and ctx.snap.scope.units is not None and unit not in set(units_df(ctx).unit_code):
+    if unit and scoped(ctx) and unit_name(ctx, unit) is None:
         raise Forbidden(f"đơn vị {unit} nằm ngoài phạm vi được giao")
     return unit
 
@@ -129,10 +129,13 @@ def kpis(ctx: Context, period: Period, by_unit: bool = False, unit: str | None =
                                          units_df=units_df(ctx), targets_df=target_index(ctx), cfg=ctx.settings,
                                          par=state.cached(ctx.snap, ("par_rank", period.year),
                                                           lambda: par_rank(ctx.snap, period.year, ctx.settings)),
-                                         sat_df=state.cached(ctx.snap, ("satisfaction_raw", period),
-                                                             lambda: ctx.snap.df("satisfaction", **period.params())),
-                                         plan_df=state.cached(ctx.snap, ("plan_raw", period),
-                                                              lambda: ctx.snap.df("plan_completion", **period.params()))))
+                                         sat_df=_period_df(ctx, "satisfaction", period),
+                                         plan_df=_period_df(ctx, "plan_completion", period)))
+
+
+def _period_df(ctx: Context, query: str, period: Period) -> pd.DataFrame:
+    """A named per-period query, run once per (data version, scope, period) and shared by every caller."""
+    return state.cached(ctx.snap, ("query", query, period), lambda: ctx.snap.df(query, **period.params()))
 
 
 def form(ctx: Context, period: Period, by: str = "unit", unit: str | None = None) -> dict:
@@ -250,7 +253,7 @@ def late_counts(ctx: Context, period: Period, unit: str | None = None) -> dict[s
         # aggregate; only the early warning needs the open dossiers themselves
         f = counts(ctx, period, unit)
         return {"late": int(f["resolved_late"].sum()), "overdue": int(f["pending_overdue"].sum()),
-                "at_risk": late.at_risk_count(ctx.snap, ctx.as_of, unit, late.LateFilter().days)}
+                "at_risk": late.at_risk_count(ctx.snap, ctx.as_of, unit)}
     return state.cached(ctx.snap, ("late_counts", period, unit), compute)
 
 
@@ -309,12 +312,12 @@ def plan_tasks(ctx: Context, year: int) -> pd.DataFrame:
 
 def satisfaction_by_unit(ctx: Context, period: Period) -> pd.DataFrame:
     def compute():
-        df = ctx.snap.df("satisfaction", **period.params())
+        df = _period_df(ctx, "satisfaction", period)
         u = units_df(ctx)[["unit_code", "unit_name", "level"]]
         df = u.merge(df, on="unit_code", how="left").fillna({"responses": 0, "satisfied": 0})
         df["rate"] = (df["satisfied"] / df["responses"]).where(df["responses"] > 0)
         return df
-    return state.cached(ctx.snap, ("satisfaction", period), compute)
+    return state.cached(ctx.snap, ("satisfaction_by_unit", period), compute)
 
 
 def imports(ctx: Context) -> pd.DataFrame:

@@ -5,10 +5,10 @@ import functools
 
 import dash_bootstrap_components as dbc
 
-from .. import state
-from .. import audit
-from ..auth import current_principal
 from werkzeug.exceptions import Forbidden
+
+from .. import audit, state
+from ..auth import current_principal
 from ..metrics import views
 from ..ui.components import filter_dropdown, units_options
 

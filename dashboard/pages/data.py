@@ -15,7 +15,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from .. import audit, state
+from .. import state
 from ..auth import require
 from ..config import KIND_BY_NAME
 from ..ingest.load import UnreadableFile, ingest
@@ -97,17 +97,12 @@ def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory, us
     try:
         with _import_lock:
             job.update(state="running", message="Đang kiểm tra và nạp…")
-            results = ingest(paths, state.database().path, imported_by=user)
+            results = ingest(paths, state.database().path, imported_by=user, via="web")  # audited by ingest
         job.update(state="done", results=[r.__dict__ for r in results])
-        for r in results:
-            audit.record("import", user, file=r.file, sha256=r.sha256, kind=r.kind, rows_read=r.rows_read,
-                         accepted=r.accepted, rejected=r.rejected, via="web")
     except UnreadableFile as exc:
         job.update(state="error", message=str(exc))
-        audit.record("import_failed", user, files=[p.name for p in paths], reason=str(exc)[:300], via="web")
     except Exception as exc:  # reported to the operator, the published data is untouched
         job.update(state="error", message=f"Lỗi khi nạp: {type(exc).__name__}: {exc}")
-        audit.record("import_failed", user, files=[p.name for p in paths], reason=type(exc).__name__, via="web")
     finally:
         tmpdir.cleanup()
 
@@ -127,8 +122,8 @@ def start_upload(contents, names):
         p.write_bytes(data)
         paths.append(p)
     job_id = uuid.uuid4().hex
-    _jobs[job_id] = {"state": "queued", "message": "Đang chờ…", "files": [p.name for p in paths], "started": time.time()}
-    _jobs[job_id]["user"] = user
+    _jobs[job_id] = {"state": "queued", "message": "Đang chờ…", "files": [p.name for p in paths], "started": time.time(),
+                     "user": user}
     threading.Thread(target=_run, args=(job_id, paths, tmp, user), daemon=True).start()
     return job_id, False, dbc.Alert(f"Đã nhận {len(paths)} tệp, đang nạp…", color="info")
 
