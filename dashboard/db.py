@@ -177,6 +177,12 @@ class Snapshot:
     def scope_key(self) -> str:
         return ""
 
+    @property
+    def whole(self) -> "Snapshot":
+        """The unscoped snapshot, for facts about the data version itself (its as-of moment, its coverage),
+        which must be the same for every reader. Never for rows shown to a reader."""
+        return self
+
     def scoped(self, scope: Scope) -> "Snapshot":
         """This snapshot as one reader sees it (the same object for full access)."""
         return self if scope.full else ScopedSnapshot(self, scope)
@@ -271,6 +277,10 @@ class ScopedSnapshot:
     @property
     def scope_key(self) -> str:
         return self.scope.key
+
+    @property
+    def whole(self) -> Snapshot:
+        return self.base
 
     def scoped(self, scope: Scope) -> "Snapshot | ScopedSnapshot":
         return self.base.scoped(scope)

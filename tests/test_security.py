@@ -341,3 +341,22 @@ def test_a_password_typed_as_user_name_is_not_written_to_the_audit_log(app, app_
     c.post("/dang-nhap", data={"csrf": tok, "username": "MatKhau-Bi-Mat-123", "password": "x"})
     assert "matkhau-bi-mat-123" not in (app_db.parent / "audit.jsonl").read_text().lower()
     assert audit.read(1)[0] == {**audit.read(1)[0], "event": "login_failed", "user": "(tên không tồn tại)"}
+
+
+def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
+    """The as-of moment (period cut, overdue, early warning) belongs to the data version, not to the reader's rows:
+    a ward whose own last dossier moved earlier in the day is still judged at the city's moment."""
+    from dashboard import state
+    from dashboard.app import create_app
+    from dashboard.auth import reading_as
+    from dashboard.db import Scope
+    from dashboard.metrics import views
+
+    create_app(app_db)
+    city = views.context().as_of
+    ward_scope = Scope(units=frozenset({WARD}), personal=False, imports=False)
+    ward_last = max(r[0] for r in state.database().snapshot().scoped(ward_scope).cursor()
+                    .execute("SELECT greatest(max(received_at), max(completed_at)) FROM dossiers").fetchall())
+    assert ward_last < city  # the ward's own data stops earlier than the city's
+    with reading_as(ward_scope):
+        assert views.context().as_of == city

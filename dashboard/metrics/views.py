@@ -46,12 +46,15 @@ def data_as_of(snap: Snapshot, coverage: dict | None = None) -> dt.datetime:
 
 def context() -> Context:
     snap = state.snapshot()
+    # The as-of moment belongs to the data version, not to the reader: a ward whose last dossier moved at
+    # 16:22 is still judged (overdue, early warning, period cut) at the city's 16:55. Computed once per version.
+    whole = snap.whole
 
     def compute():
-        cov = snap.df("data_coverage").iloc[0].to_dict()
-        return data_as_of(snap, cov), settings(snap), cov
+        cov = whole.df("data_coverage").iloc[0].to_dict()
+        return data_as_of(whole, cov), settings(whole), cov
 
-    as_of, cfg, cov = state.cached(snap, ("context",), compute)
+    as_of, cfg, cov = state.cached(whole, ("context",), compute)
     return Context(snap, as_of, cfg, cov)
 
 

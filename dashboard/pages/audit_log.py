@@ -38,7 +38,7 @@ def _when(at: str | None) -> str:
 
 def layout(event=None, **_):
     if not current_principal().can("audit"):
-        return forbidden("nhật ký")
+        return forbidden()
     ctx = views.context()
     rows = audit.read(SHOWN)
     grid = dag.AgGrid(

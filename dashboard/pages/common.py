@@ -24,7 +24,7 @@ def cached_layout(page: str, permission: str | None = None):
         @functools.wraps(layout)
         def wrapper(**query):
             if permission and not current_principal().can(permission):
-                return forbidden("trang này")
+                return forbidden()
             ctx = views.context()
             query_items = tuple(sorted((k, str(v)) for k, v in query.items() if v not in (None, "")))
             key = ("layout", page, query_items)
@@ -38,13 +38,14 @@ def cached_layout(page: str, permission: str | None = None):
     return deco
 
 
-def forbidden(what: str):
-    """What a reader sees on a page their role does not open (and the refusal is audited)."""
+def forbidden(what: str | None = None):
+    """What a reader sees on a page (or a unit) their role does not open; the refusal is audited."""
     from dash import html
     p = current_principal()
-    audit.record("denied", p.username, what=what)
+    audit.record("denied", p.username, what=what or "page")
     return html.Div(dbc.Alert([html.H2("Không có quyền truy cập", className="h4"),
-                               html.P(f"Vai trò {p.info.label} không xem được nội dung này ({what}). "
+                               html.P(f"Vai trò {p.info.label} không xem được "
+                                      f"{f'nội dung này ({what})' if what else 'trang này'}. "
                                       "Liên hệ Phòng Nội vụ nếu cần cấp quyền.", className="mb-0")],
                               color="warning", className="mt-4", id="forbidden"), className="page page-forbidden")
 
