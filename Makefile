@@ -5,6 +5,7 @@ BIN     := $(VENV)/bin
 DB      ?= data/cchc.duckdb
 HOST    ?= 127.0.0.1
 PORT    ?= 8050
+WORKERS ?= 2
 STAMP   := $(VENV)/.installed
 
 .PHONY: run test install demo serve chromium contract bench clean
@@ -23,7 +24,7 @@ demo: install
 	$(BIN)/cchc demo --if-missing --db $(DB)
 
 serve: install
-	$(BIN)/cchc serve --db $(DB) --host $(HOST) --port $(PORT)
+	$(BIN)/cchc serve --db $(DB) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # Browser tests drive Debian's chromium (never a downloaded browser).
 chromium:

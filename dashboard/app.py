@@ -129,17 +129,38 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
 MAX_REQUEST_BYTES = 210 * 1024 * 1024
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8050, no_auth: bool = False) -> None:
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8050, no_auth: bool = False,
+          workers: int = 0, threads: int = 4) -> None:
+    """`workers` = 0: Flask's development server (one process). `workers` ≥ 1: gunicorn with that many worker
+    processes (gthread, `threads` each), each building its own app on the read-only snapshots; sessions,
+    users and the audit log are files next to the database, so every worker sees the same ones."""
     if no_auth and not security.is_loopback(host):
         raise SystemExit("--no-auth chỉ dùng trên máy cục bộ (--host 127.0.0.1)")
-    app = create_app(db_path, no_auth=no_auth)
-    print(f"Bảng điều hành CCHC: http://{host}:{port}  (dữ liệu: {db_path})", flush=True)
+    print(f"Bảng điều hành CCHC: http://{host}:{port}  (dữ liệu: {db_path}"
+          + (f"; gunicorn, {workers} tiến trình × {threads} luồng)" if workers else "; máy chủ phát triển)"), flush=True)
     if no_auth:
         print("CẢNH BÁO: --no-auth — không đăng nhập, mọi người truy cập máy này có toàn quyền.", flush=True)
     else:
-        demo = app.server.extensions["cchc_users"].demo_accounts()
+        from .auth import UserStore, users_path
+
+        store = UserStore(users_path(db_path))
+        demo = store.demo_accounts()
         if demo:
             print("Tài khoản mẫu (xem README, mục Security): " + ", ".join(u["username"] for u in demo), flush=True)
-        elif not app.server.extensions["cchc_users"].users():
+        elif not store.users():
             print("Chưa có người dùng: tạo bằng `cchc users add TEN --role noi_vu`.", flush=True)
-    app.run(host=host, port=port, debug=False)
+    if not workers:
+        create_app(db_path, no_auth=no_auth).run(host=host, port=port, debug=False)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self):
+            for k, v in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
+                         "timeout": 120, "graceful_timeout": 10, "proc_name": "cchc"}.items():
+                self.cfg.set(k, v)
+
+        def load(self):  # in each worker, after the fork: its own DuckDB connections
+            return create_app(db_path, no_auth=no_auth).server
+
+    _Gunicorn().run()

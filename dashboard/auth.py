@@ -15,11 +15,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import hashlib
 import json
 import os
 import re
 import secrets
+import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +50,8 @@ ROLES: dict[str, Role] = {r.name: r for r in (
 )}
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+SESSION_SECONDS = 12 * 3600
 
 
 class UserError(ValueError):
@@ -159,6 +164,99 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def check_password(password: str | None) -> str:
+    """A usable password: 8–1024 characters, not only spaces, no control characters."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
+    if len(password) > MAX_PASSWORD:
+        raise UserError(f"mật khẩu dài quá {MAX_PASSWORD} ký tự")
+    if not password.strip():
+        raise UserError("mật khẩu không được chỉ gồm dấu cách")
+    if any(ord(c) < 32 or ord(c) == 127 for c in password):
+        raise UserError("mật khẩu không được chứa ký tự điều khiển (tab, xuống dòng…)")
+    if len(set(password)) < 3:
+        raise UserError("mật khẩu quá đơn giản (cần ít nhất 3 ký tự khác nhau)")
+    return password
+
+
+def sessions_path(users_file: str | os.PathLike) -> Path:
+    return Path(os.environ.get("CCHC_SESSIONS") or Path(users_file).parent / "sessions.sqlite")
+
+
+@dataclass(frozen=True)
+class Session:
+    username: str
+    stamp: str
+    csrf: str
+    expires: float
+
+
+class SessionStore:
+    """Server-side sessions: the cookie carries only a random session id; this file (SQLite, next to the
+    users file) holds sha256(id) -> user, password stamp, CSRF token, expiry. Sign-out, a password reset
+    and a removed user delete rows, so a copied cookie stops working at once in every worker."""
+
+    _local = threading.local()
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def _con(self) -> sqlite3.Connection:
+        key = (str(self.path), os.getpid())
+        cons = getattr(self._local, "cons", None)
+        if cons is None:
+            cons = self._local.cons = {}
+        con = cons.get(key)
+        if con is None or not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                with contextlib.suppress(FileExistsError):
+                    os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            con.execute("PRAGMA busy_timeout = 10000")
+            con.execute("CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL, "
+                        "stamp TEXT NOT NULL, csrf TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL)")
+            con.execute("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username)")
+            cons[key] = con
+        return con
+
+    @staticmethod
+    def _key(sid: str) -> str:
+        return hashlib.sha256(sid.encode()).hexdigest()
+
+    def create(self, username: str, stamp: str, seconds: int = SESSION_SECONDS) -> tuple[str, str]:
+        """A new session: returns (session id for the cookie, CSRF token)."""
+        sid, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(24), time.time()
+        con = self._con()
+        con.execute("DELETE FROM sessions WHERE expires < ?", [now])
+        con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
+                    [self._key(sid), username, stamp, csrf, now, now + seconds])
+        return sid, csrf
+
+    def get(self, sid: str | None) -> Session | None:
+        if not sid or not isinstance(sid, str):
+            return None
+        row = self._con().execute("SELECT username, stamp, csrf, expires FROM sessions WHERE id = ?",
+                                  [self._key(sid)]).fetchone()
+        if row is None or row[3] < time.time():
+            return None
+        return Session(*row)
+
+    def revoke(self, sid: str | None) -> None:
+        if sid and isinstance(sid, str):
+            self._con().execute("DELETE FROM sessions WHERE id = ?", [self._key(sid)])
+
+    def revoke_user(self, username: str) -> int:
+        return self._con().execute("DELETE FROM sessions WHERE username = ?", [username]).rowcount
+
+    def count(self, username: str | None = None) -> int:
+        q, args = ("SELECT count(*) FROM sessions WHERE expires >= ?", [time.time()])
+        if username:
+            q, args = q + " AND username = ?", args + [username]
+        return self._con().execute(q, args).fetchone()[0]
+
+
 # ----------------------------------------------------------------------------- the user store
 # A hash to check against when the user does not exist, so an unknown name costs the same time.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -201,8 +299,7 @@ class UserStore:
             raise UserError("vai trò don_vi cần ít nhất một mã đơn vị (--units)")
         if ROLES[role].all_units and units:
             raise UserError(f"vai trò {role} xem mọi đơn vị: bỏ --units")
-        if len(password or "") < MIN_PASSWORD:
-            raise UserError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
+        check_password(password)
         Scope(units=frozenset(units))  # validates the codes
         users = dict(self._load())
         if username in users and not replace:
@@ -211,6 +308,7 @@ class UserStore:
                            "password_hash": generate_password_hash(password),
                            "created_at": dt.datetime.now().replace(microsecond=0).isoformat()}
         self._save(users)
+        self.sessions.revoke_user(username)  # a reset password ends the sessions opened with the old one
         return self._principal(username, users[username])
 
     def remove(self, username: str) -> None:
@@ -218,16 +316,23 @@ class UserStore:
         if users.pop(username, None) is None:
             raise UserError(f"không có người dùng {username!r}")
         self._save(users)
+        self.sessions.revoke_user(username)
+
+    @property
+    def sessions(self) -> "SessionStore":
+        """The server-side sessions, in a file next to the users file (shared by every worker and the CLI)."""
+        return SessionStore(sessions_path(self.path))
 
     def get(self, username: str | None) -> Principal | None:
         u = self._load().get(username or "")
         return self._principal(username, u) if u else None
 
-    def token(self, username: str) -> str:
-        """Changes whenever the user's password (or the user) changes: stored in the session so a
-        reset password or a removed user signs out existing sessions."""
+    def stamp(self, username: str) -> str:
+        """Changes whenever the user's password (or the user) changes. Kept server-side only, in the session
+        row (never in the cookie): a session opened before a password reset no longer matches."""
         u = self._load().get(username) or {}
-        return (u.get("password_hash") or "")[-16:]
+        h = u.get("password_hash") or ""
+        return hashlib.sha256(h.encode()).hexdigest() if h else ""
 
     def verify(self, username: str, password: str) -> Principal | None:
         username = (username or "").strip().lower()

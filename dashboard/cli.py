@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8050)
     p.add_argument("--no-auth", action="store_true",
                    help="không đăng nhập, toàn quyền: chỉ cho máy cục bộ (--host 127.0.0.1)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="số tiến trình gunicorn (vd. 2); 0 = máy chủ phát triển của Flask (mặc định)")
+    p.add_argument("--threads", type=int, default=4, help="số luồng mỗi tiến trình gunicorn (mặc định 4)")
     _add_db(p)
 
     p = sub.add_parser("users", help="người dùng: add / list / remove (tệp users.json cạnh cơ sở dữ liệu)")
@@ -407,7 +410,9 @@ def cmd_serve(args) -> int:
     path = config.db_path(args.db)
     if not path.exists():
         raise CliError(f"chưa có cơ sở dữ liệu {path}: chạy `cchc demo` hoặc `cchc ingest`")
-    serve(path, host=args.host, port=args.port, no_auth=args.no_auth)
+    if not 0 <= args.workers <= 64 or not 1 <= args.threads <= 64:
+        raise CliError("--workers cần 0–64, --threads cần 1–64")
+    serve(path, host=args.host, port=args.port, no_auth=args.no_auth, workers=args.workers, threads=args.threads)
     return 0
 
 

@@ -1,8 +1,12 @@
 """Sign-in, sessions and HTTP hardening for the Flask server under Dash.
 
 - Every request but the sign-in page and static assets needs a signed-in user: pages redirect to
-  /dang-nhap, Dash's JSON endpoints answer 401. The user is re-read from the user store on each
-  request, so a removed user or a reset password ends existing sessions.
+  /dang-nhap, Dash's JSON endpoints answer 401.
+- Sessions live server-side (auth.SessionStore, a SQLite file next to the users file that every worker
+  sees): the signed cookie carries only a random session id (and, before sign-in, the sign-in form's
+  CSRF token), never anything derived from the password. Sign-out deletes the session; a reset password
+  or a removed user deletes all of theirs (and a session whose password stamp no longer matches is refused),
+  so a cookie copied before any of these gets the sign-in page.
 - The reader's scope is then enforced by the data layer (auth.current_scope → db.Scope).
 - Forbidden (a page, a unit or a download outside the reader's rights) answers 403 and is audited.
 - Security headers on every response: a CSP without inline scripts other than Dash's own (hashed),
@@ -18,7 +22,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 import dash
 import flask
@@ -69,6 +73,10 @@ def _safe_next(target: str | None) -> str:
 
 
 def csrf_token() -> str:
+    """The signed-in session's token (server-side), or the sign-in form's token (in the cookie)."""
+    sess = flask.g.get("cchc_session")
+    if sess is not None:
+        return sess.csrf
     tok = flask.session.get("csrf")
     if not tok:
         tok = flask.session["csrf"] = secrets.token_urlsafe(24)
@@ -128,11 +136,18 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
     server.extensions["cchc_no_auth"] = no_auth
     csp: dict[str, str] = {}
 
+    sessions = store.sessions
+
     def principal_from_session() -> Principal | None:
-        name = flask.session.get("u")
-        p = store.get(name) if name else None
-        if p is None or flask.session.get("t") != store.token(p.username):
+        sid = flask.session.get("sid")
+        sess = sessions.get(sid)
+        if sess is None:
             return None
+        p = store.get(sess.username)
+        if p is None or not secrets.compare_digest(sess.stamp, store.stamp(p.username)):
+            sessions.revoke(sid)  # the user was removed or the password changed since sign-in
+            return None
+        flask.g.cchc_session = sess
         return p
 
     @server.before_request
@@ -152,7 +167,8 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         if p is None:
             if _wants_json():
                 return flask.jsonify(error="Phiên đăng nhập đã hết hoặc chưa đăng nhập.", login=LOGIN), 401
-            return flask.redirect(f"{LOGIN}?next={quote(flask.request.full_path.rstrip('?'), safe='/?=&')}")
+            # the whole path with its query as ONE encoded parameter: every filter survives sign-in
+            return flask.redirect(f"{LOGIN}?{urlencode({'next': flask.request.full_path.rstrip('?')}, safe='/', quote_via=quote)}")
         flask.g.principal = p
         return None
 
@@ -182,18 +198,21 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
                          ip=flask.request.remote_addr)
             return _login_page("Sai tên đăng nhập hoặc mật khẩu.", username, next_, demo, 200)
         throttle.clear(key)
+        sessions.revoke(flask.session.get("sid"))  # signing in again replaces a session, never stacks them
+        sid, _ = sessions.create(p.username, store.stamp(p.username), SESSION_HOURS * 3600)
         flask.session.clear()
         flask.session.permanent = True
-        flask.session.update(u=p.username, t=store.token(p.username), csrf=secrets.token_urlsafe(24))
+        flask.session["sid"] = sid
         audit.record("login", p.username, role=p.role, ip=flask.request.remote_addr)
         return flask.redirect(next_)
 
     @server.route(LOGOUT, methods=["POST"])
     def logout():
         tok = flask.request.form.get("csrf", "")
-        if tok and secrets.compare_digest(tok, flask.session.get("csrf", "")):
+        if tok and secrets.compare_digest(tok, csrf_token()):
             p = flask.g.get("principal")
             audit.record("logout", p.username if p else "")
+            sessions.revoke(flask.session.get("sid"))  # server-side: a copy of the cookie is dead too
             flask.session.clear()
         return flask.redirect(LOGIN)
 
@@ -205,6 +224,33 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
             return flask.jsonify(error=f"Không có quyền: {exc.description}"), 403
         return flask.make_response("<!DOCTYPE html><meta charset='utf-8'><title>403</title>"
                                    f"<p>Không có quyền: {html.escape(exc.description or '')}</p>", 403)
+
+    @server.before_request
+    def _callback_shape():
+        """A Dash callback request must at least look like one: a JSON object naming its output, with lists of
+        inputs. Anything else is a forged request: 400, before Dash's own parsing can trip on it."""
+        if flask.request.path != "/_dash-update-component" or flask.request.method != "POST":
+            return None
+        body = flask.request.get_json(silent=True)
+        ok = (isinstance(body, dict) and isinstance(body.get("output"), str)
+              and isinstance(body.get("inputs"), list) and isinstance(body.get("outputs", []), (list, dict))
+              and isinstance(body.get("state", []), list) and isinstance(body.get("changedPropIds", []), list)
+              and all(isinstance(i, (dict, list)) for i in body["inputs"] + body.get("state", [])))
+        if not ok:
+            return flask.jsonify(error="Yêu cầu không hợp lệ (dữ liệu gửi lên không đúng dạng)."), 400
+        return None
+
+    @server.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        """Never a bare 500 for a callback: a request whose values make a callback fail (a forged body, values
+        no page would send) answers 400 with a Vietnamese message; the traceback goes to the server log."""
+        if isinstance(exc, HTTPException):
+            return exc
+        server.logger.exception("request failed: %s %s", flask.request.method, flask.request.path)
+        if flask.request.path == "/_dash-update-component":
+            return flask.jsonify(error="Yêu cầu không hợp lệ: không xử lý được các giá trị gửi lên."), 400
+        return flask.make_response("<!DOCTYPE html><meta charset='utf-8'><title>Lỗi</title>"
+                                   "<p>Đã xảy ra lỗi khi xử lý yêu cầu. Vui lòng thử lại.</p>", 500)
 
     @server.after_request
     def _headers(resp: flask.Response):

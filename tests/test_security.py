@@ -107,7 +107,7 @@ QUERY = {"period": "2026-Q3", "view": "all"}
 def test_nothing_without_signing_in(app):
     c = app.server.test_client()
     r = c.get("/don-vi?period=2026-Q3")
-    assert r.status_code == 302 and r.headers["Location"].startswith("/dang-nhap?next=/don-vi")
+    assert r.status_code == 302 and r.headers["Location"] == "/dang-nhap?next=/don-vi%3Fperiod%3D2026-Q3"
     assert c.get("/_dash-layout").status_code == 401
     assert grid_rows(c, {**QUERY, "unit": WARD}).status_code == 401
     assert c.get("/assets/10_app.css").status_code == 200  # the sign-in page's own styles
