@@ -429,11 +429,16 @@ def cmd_users(args) -> int:
     try:
         if args.action == "add":
             if args.password_stdin:
-                password = sys.stdin.readline().rstrip("\n")
+                password = sys.stdin.readline().rstrip("\r\n")
+            elif not sys.stdin.isatty():
+                raise CliError("không có terminal để hỏi mật khẩu: dùng --password-stdin (mật khẩu ở dòng đầu của stdin)")
             else:
-                password = getpass.getpass("Mật khẩu: ")
-                if getpass.getpass("Nhập lại: ") != password:
-                    raise CliError("hai lần nhập mật khẩu khác nhau")
+                try:
+                    password = getpass.getpass("Mật khẩu: ")
+                    if getpass.getpass("Nhập lại: ") != password:
+                        raise CliError("hai lần nhập mật khẩu khác nhau")
+                except (EOFError, KeyboardInterrupt):
+                    raise CliError("đã huỷ: không nhận được mật khẩu") from None
             units = [u for u in args.units.split(",") if u.strip()]
             p = store.add(args.username, args.role, password, units=units, display_name=args.name, replace=args.replace)
             audit.record("user_added", operator, log, username=p.username, role=p.role, units=list(p.units))

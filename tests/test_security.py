@@ -360,3 +360,25 @@ def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
     assert ward_last < city  # the ward's own data stops earlier than the city's
     with reading_as(ward_scope):
         assert views.context().as_of == city
+
+
+def test_users_add_refuses_without_terminal_and_weak_passwords(tmp_path, demo_db):
+    db = tmp_path / "x.duckdb"
+    shutil.copy(demo_db, db)
+    # no terminal and no --password-stdin: one line, exit 2, no traceback (stdin is a pipe here)
+    r = cchc("users", "add", "an", "--role", "noi_vu", db=db, check=False, input=b"")
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "--password-stdin" in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and not (tmp_path / "users.json").exists()
+    refused = {b"": "8", b"        \n": "dấu cách", b" \t      \n": "dấu cách", b"mat-khau\tdai\n": "điều khiển", b"aaaaaaaaaa\n": "đơn giản",
+               b"mat\x07khau-dai\n": "điều khiển", b"x" * 1100 + b"\n": "1024"}
+    for pw, why in refused.items():
+        r = cchc("users", "add", "an", "--role", "noi_vu", "--password-stdin", db=db, check=False, input=pw)
+        err = r.stderr.decode()
+        assert r.returncode == 2 and why in err and len(err.strip().splitlines()) == 1, (pw, err)
+    assert not (tmp_path / "users.json").exists()
+    # Windows line ending on stdin is not part of the password
+    assert cchc("users", "add", "an", "--role", "noi_vu", "--password-stdin", db=db, check=False,
+                input=b"mat-khau-dung\r\n").returncode == 0
+    from dashboard.auth import UserStore, users_path
+    assert UserStore(users_path(db)).verify("an", "mat-khau-dung") is not None
