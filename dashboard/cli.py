@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import json
 import sys
 from pathlib import Path
@@ -184,16 +182,12 @@ def _default(o: Any) -> Any:
 
 
 def _csv(rows: list[dict], columns: list[str] | None = None) -> None:
-    from .exports import safe_text
+    """CSV out through the exports' one sanitiser and writer (no formula can reach a spreadsheet)."""
+    from .exports import csv_text
 
     columns = columns or (list(rows[0].keys()) if rows else [])
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([_default(v) if isinstance(v, (dt.date, dt.datetime)) else safe_text(v) for v in
-                    (r.get(c) for c in columns)])
-    sys.stdout.write(buf.getvalue())
+    sys.stdout.write(csv_text(columns, ([_default(v) if isinstance(v, (dt.date, dt.datetime)) else v
+                                         for v in (r.get(c) for c in columns)] for r in rows)))
 
 
 # ----------------------------------------------------------------------------- commands

@@ -1,6 +1,12 @@
 """Files people take away: the official form as Excel (two-row Vietnamese header) and CSV,
-and any table as Excel. Text cells that look like formulas are written as text, never
-as formulas (no CSV/Excel injection)."""
+and any table as Excel or CSV. Every cell of every export (web downloads and the CLI) goes through
+one sanitiser, `safe_cell`, so no cell can run as a formula (no CSV/Excel injection):
+
+- a text starting with `=`, `+`, `-`, `@`, tab, CR or LF (and their full-width forms) gets a leading `'`
+  (OWASP's list), so a spreadsheet shows it as text;
+- control characters an XLSX file cannot hold become U+FFFD (openpyxl would refuse the whole file);
+- CSV is written RFC 4180 style (CRLF rows) by `csv_text`, so any cell holding a CR or LF is quoted and a
+  spreadsheet cannot start a new row inside it; XLSX cells are always typed as text, never formulas."""
 from __future__ import annotations
 
 import csv
@@ -8,6 +14,7 @@ import io
 from typing import Any, Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -29,14 +36,37 @@ FORM_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 ROW_HEAD = {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực"}
 TOTAL_LABEL = "Tổng cộng"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-def safe_text(v: Any) -> Any:
-    """A string that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    return v
+def safe_cell(v: Any) -> Any:
+    """The one sanitiser for every exported cell (CSV and XLSX): formula starts escaped, XLSX-illegal
+    control characters replaced. Numbers, dates and None pass unchanged."""
+    if not isinstance(v, str):
+        return v
+    v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+    return "'" + v if v.startswith(_FORMULA_START) else v
+
+
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV for people and spreadsheets: every cell sanitised; CRLF rows, so a cell holding CR or LF is quoted."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow([safe_cell(h) for h in header])
+    for r in rows:
+        w.writerow([safe_cell(v) for v in r])
+    return buf.getvalue()
+
+
+def _put(ws, row: int, col: int, v: Any):
+    """Write one XLSX cell through the sanitiser; text is always a string cell, never a formula."""
+    cell = ws.cell(row, col)
+    cell.value = safe_cell(v)
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def form_value(row: dict, key: str) -> int:
@@ -67,14 +97,10 @@ def form_csv(form: dict) -> str:
     by = form["by"]
     id_cols = {"unit": ["unit_code", "unit_name", "level"], "level": ["level"], "field": ["field"]}[by]
     keys = list(form["total"].keys())
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["period", *id_cols, *keys])
-    for r in form["rows"]:
-        w.writerow([form["period"], *(safe_text(r.get(c)) for c in id_cols), *(r[k] for k in keys)])
+    rows = [[form["period"], *(r.get(c) for c in id_cols), *(r[k] for k in keys)] for r in form["rows"]]
     total_id = {"unit": ["ALL", TOTAL_LABEL, ""], "level": ["ALL"], "field": ["ALL"]}[by]
-    w.writerow([form["period"], *total_id, *(form["total"][k] for k in keys)])
-    return buf.getvalue()
+    rows.append([form["period"], *total_id, *(form["total"][k] for k in keys)])
+    return csv_text(["period", *id_cols, *keys], rows)
 
 
 _THIN = Side(style="thin", color="808080")
@@ -88,26 +114,26 @@ def form_xlsx(form: dict, title: str = "BIỂU KẾT QUẢ GIẢI QUYẾT THỦ 
     ws = wb.active
     ws.title = "Bieu ket qua"
     ncol = 1 + len(FORM_COLUMNS)
-    ws.cell(1, 1, title).font = Font(bold=True, size=13)
+    _put(ws, 1, 1, title).font = Font(bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
     sub = f"Kỳ báo cáo: {form['period_label']} (từ {_vn_date(form['from'])} đến {_vn_date(form['to'])})"
-    if city:
+    if city:  # the city's name is a setting anyone with the CLI may write: sanitised with the rest
         sub = f"{city} — {sub}"
-    ws.cell(2, 1, sub).font = Font(italic=True)
+    _put(ws, 2, 1, sub).font = Font(italic=True)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
     for row in (1, 2):
         ws.cell(row, 1).alignment = Alignment(horizontal="center")
     h1, h2 = 4, 5
-    ws.cell(h1, 1, ROW_HEAD[form["by"]])
+    _put(ws, h1, 1, ROW_HEAD[form["by"]])
     ws.merge_cells(start_row=h1, start_column=1, end_row=h2, end_column=1)
     col = 2
     groups: dict[str, list[int]] = {}
     for g, c, _ in FORM_COLUMNS:
         groups.setdefault(g, []).append(col)
-        ws.cell(h2, col, c)
+        _put(ws, h2, col, c)
         col += 1
     for g, cols in groups.items():
-        ws.cell(h1, cols[0], g)
+        _put(ws, h1, cols[0], g)
         ws.merge_cells(start_row=h1, start_column=cols[0], end_row=h1, end_column=cols[-1])
     for r in (h1, h2):
         for c in range(1, ncol + 1):
@@ -119,7 +145,7 @@ def form_xlsx(form: dict, title: str = "BIỂU KẾT QUẢ GIẢI QUYẾT THỦ 
     _, body = form_table(form)
     for i, values in enumerate(body, start=h2 + 1):
         for j, v in enumerate(values, start=1):
-            cell = ws.cell(i, j, safe_text(v))
+            cell = _put(ws, i, j, v)
             cell.border = _BORDER
             if j > 1:
                 cell.number_format = "#,##0"
@@ -143,17 +169,17 @@ def table_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str
     ws.title = sheet[:31]
     start = 1
     if title:
-        ws.cell(1, 1, title).font = Font(bold=True, size=12)
+        _put(ws, 1, 1, title).font = Font(bold=True, size=12)
         start = 3
     for j, h in enumerate(headers, start=1):
-        c = ws.cell(start, j, h)
+        c = _put(ws, start, j, h)
         c.font = Font(bold=True)
         c.fill = _HEAD_FILL
         c.border = _BORDER
-        ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(h) + 4))
+        ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(str(h)) + 4))
     for i, row in enumerate(rows, start=start + 1):
         for j, v in enumerate(row, start=1):
-            ws.cell(i, j, safe_text(v))
+            _put(ws, i, j, v)
     ws.freeze_panes = ws.cell(start + 1, 1)
     buf = io.BytesIO()
     wb.save(buf)

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard.exports import safe_text
+from dashboard.exports import safe_cell
 from dashboard.metrics.report import resolve_target, status_of
 from dashboard.metrics.views import KpiCard
 from dashboard.ui import figures
@@ -111,9 +111,9 @@ def test_figures_draw_targets_and_handle_empty():
     assert bars["layout"]["shapes"][0]["x0"] == 0.99 and bars["layout"]["font"]["size"] == 20
 
 
-def test_href_and_safe_text():
+def test_href_and_safe_cell():
     assert href("/ho-so-tre-han", unit="W03", view="late", field=None) == "/ho-so-tre-han?unit=W03&view=late"
-    assert safe_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_text("Hộ tịch") == "Hộ tịch"
+    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_cell("Hộ tịch") == "Hộ tịch"
 
 
 def test_sparkline_dict_has_line_target_and_vietnamese_separators():
