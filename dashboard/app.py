@@ -8,6 +8,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
+from werkzeug.exceptions import BadRequest
+
 from . import security, state
 from .auth import current_principal
 from .config import PROJECT_ROOT
@@ -55,10 +57,15 @@ def layout() -> html.Div:
     ])
 
 
+def _query(search) -> dict:
+    """The URL's query as a dict (a forged non-text value reads as empty)."""
+    return dict(parse_qsl(search.lstrip("?"))) if isinstance(search, str) else {}
+
+
 @callback(Output(ids.NAV, "children"), Input("_pages_location", "pathname"), Input("_pages_location", "search"))
 def nav_links(pathname: str | None, search: str | None):
     """Navigation that keeps the period and unit chosen, and marks the current page."""
-    q = dict(parse_qsl((search or "").lstrip("?")))
+    q = _query(search)
     keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
     links = []
     reader = current_principal()
@@ -75,7 +82,7 @@ def nav_links(pathname: str | None, search: str | None):
           Input("_pages_location", "pathname"), Input("_pages_location", "search"))
 def present_mode(pathname: str | None, search: str | None):
     """`?present=1` on any page (and the deck itself): no navigation chrome, large high-contrast type."""
-    q = dict(parse_qsl((search or "").lstrip("?")))
+    q = _query(search)
     keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
     deck = "/trinh-chieu" + ("?" + urlencode(keep) if keep else "")
     present = pathname == "/trinh-chieu" or q.get("present") == "1"
@@ -88,17 +95,20 @@ def filters_to_url(values, pathname, search):
     """Any filter on any page writes its value into the URL; the page re-renders from the URL."""
     if not ctx.triggered_id:
         return dash.no_update
-    q = dict(parse_qsl((search or "").lstrip("?")))
+    pathname = pathname if isinstance(pathname, str) and pathname.startswith("/") else "/"
+    q = _query(search)
     for spec, value in zip(ctx.inputs_list[0], values):
-        key = spec["id"]["key"]
+        key = spec.get("id", {}).get("key") if isinstance(spec, dict) and isinstance(spec.get("id"), dict) else None
+        if not isinstance(key, str) or isinstance(value, (dict, list)) and value != []:
+            raise BadRequest("bộ lọc gửi lên không hợp lệ")  # no filter sends this: a forged request
         if value in (None, "", []):
             q.pop(key, None)
         else:
             q[key] = str(value)
-    if ctx.triggered_id["key"] != "page":
+    if not isinstance(ctx.triggered_id, dict) or ctx.triggered_id.get("key") != "page":
         q.pop("page", None)
     new = (pathname or "/") + ("?" + urlencode(q) if q else "")
-    old = (pathname or "/") + (search or "")
+    old = (pathname or "/") + (search if isinstance(search, str) else "")
     return dash.no_update if new == old else new
 
 

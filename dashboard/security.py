@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode, urlparse
 
 import dash
 import flask
-from werkzeug.exceptions import Forbidden, HTTPException
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
 from . import audit
 from .auth import DEMO_PASSWORDS, LOCAL, ROLES, Principal, UserStore, secret_key, users_path
@@ -239,6 +239,15 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         if not ok:
             return flask.jsonify(error="Yêu cầu không hợp lệ (dữ liệu gửi lên không đúng dạng)."), 400
         return None
+
+    @server.errorhandler(BadRequest)
+    def _bad_request(exc: HTTPException):
+        """A forged or malformed request (a callback value no page sends): 400 with a Vietnamese reason."""
+        msg = f"Yêu cầu không hợp lệ: {exc.description}" if exc.description and exc.description != BadRequest.description \
+            else "Yêu cầu không hợp lệ."
+        if _wants_json():
+            return flask.jsonify(error=msg), 400
+        return flask.make_response(f"<!DOCTYPE html><meta charset='utf-8'><title>400</title><p>{html.escape(msg)}</p>", 400)
 
     @server.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -15,9 +15,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from conftest import cchc
+from conftest import cchc, live_server
 from dashboard.exports import csv_text, safe_cell
-from test_security import late_download, sign_in
 
 WARD = "W08"
 DANGER = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -125,31 +124,41 @@ def test_cli_xlsx_form_with_a_hostile_city_name(poisoned, tmp_path):
     assert any(r[0] == safe_cell(UNIT_NAME).replace("\r", "\n") for r in rows)
 
 
-def _form(c, button: str, query: dict):
-    return c.post("/_dash-update-component", json={
+def _callback(s, base, body) -> dict:
+    r = s.post(base + "/_dash-update-component", json=body, timeout=60)
+    assert r.status_code == 200, r.text[:300]
+    return r.json()["response"]
+
+
+def _form(s, base, button: str, query: dict) -> dict:
+    return _callback(s, base, {
         "output": "form-download.data", "outputs": {"id": "form-download", "property": "data"},
         "inputs": [{"id": "form-xlsx-btn", "property": "n_clicks", "value": 1 if button == "xlsx" else None},
                    {"id": "form-csv-btn", "property": "n_clicks", "value": 1 if button == "csv" else None}],
         "changedPropIds": [f"form-{button}-btn.n_clicks"],
-        "state": [{"id": "form-query", "property": "data", "value": query}]})
+        "state": [{"id": "form-query", "property": "data", "value": query}]})["form-download"]["data"]
 
 
-def test_web_downloads(poisoned):
-    from dashboard.app import create_app
+def test_web_downloads_over_http(poisoned):
+    """The page's CSV and Excel downloads and the late-dossier Excel, from the real server."""
+    import re
 
-    app = create_app(poisoned)
-    c = sign_in(app, "noivu")
-    for by in ("unit", "field"):
-        r = _form(c, "csv", {"period": "2026-Q3", "by": by, "unit": None})
-        assert r.status_code == 200
-        check_csv(r.json["response"]["form-download"]["data"]["content"], 3)
-        r = _form(c, "xlsx", {"period": "2026-Q3", "by": by, "unit": None})
-        d = r.json["response"]["form-download"]["data"]
-        rows = check_xlsx(base64.b64decode(d["content"]))
-        assert rows[1][0].startswith("'=cmd")
-    r = late_download(c, {"period": "2026-Q3", "view": "all", "unit": WARD})
-    rows = check_xlsx(base64.b64decode(r.json["response"]["late-download"]["data"]["content"]))
+    import requests
+
+    with live_server(poisoned) as base:
+        s = requests.Session()
+        tok = re.search(r'name="csrf" value="([^"]+)"', s.get(base + "/dang-nhap").text)[1]
+        s.post(base + "/dang-nhap", data={"csrf": tok, "username": "noivu", "password": "demo-noivu", "next": "/"})
+        for by in ("unit", "field"):
+            check_csv(_form(s, base, "csv", {"period": "2026-Q3", "by": by, "unit": None})["content"], 3)
+            rows = check_xlsx(base64.b64decode(_form(s, base, "xlsx", {"period": "2026-Q3", "by": by, "unit": None})["content"]))
+            assert rows[1][0].startswith("'=cmd")
+        d = _callback(s, base, {
+            "output": "late-download.data", "outputs": {"id": "late-download", "property": "data"},
+            "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["late-download-btn.n_clicks"],
+            "state": [{"id": "late-query", "property": "data", "value": {"period": "2026-Q3", "view": "all", "unit": WARD}}]})
+        rows = check_xlsx(base64.b64decode(d["late-download"]["data"]["content"]))
     header_i = next(i for i, row in enumerate(rows) if row and row[0] == "Mã hồ sơ")
-    body = rows[header_i + 1:]
-    handlers = {row[rows[header_i].index("Cán bộ xử lý")] for row in body}
+    handlers = {row[rows[header_i].index("Cán bộ xử lý")] for row in rows[header_i + 1:]}
     assert handlers & {safe_cell(h).replace("\r\n", "\n").replace("\r", "\n") for h in HOSTILE}

@@ -18,22 +18,8 @@ WARD, OTHER_WARD = "W08", "W03"  # both have late dossiers in 2026-Q3
 INITIALS = re.compile(r"^(\S\.)( \S\.)*$")
 
 
-@pytest.fixture(scope="module")
-def app_db(demo_db, tmp_path_factory):
-    """A private copy of the demo database with its own users, secret key and audit log."""
-    from dashboard.auth import UserStore, ensure_demo_users, users_path
-
-    db = tmp_path_factory.mktemp("sec") / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    ensure_demo_users(UserStore(users_path(db)), WARD, "Xã Bình Minh")
-    return db
-
-
-@pytest.fixture(scope="module")
-def app(app_db):
-    from dashboard.app import create_app
-
-    return create_app(app_db)
+# `app_db` and `app` are session fixtures in conftest.py: Dash hands the page callbacks to the first app built in a
+# process, so every in-process test shares that one app.
 
 
 def sign_in(app, username, password=None):

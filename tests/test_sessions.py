@@ -6,29 +6,17 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import zlib
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-from conftest import ROOT, cchc
+from conftest import cchc, live_server
 
 WARD = "W08"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,31 +26,8 @@ def live(demo_db, tmp_path_factory):
     db = tmp_path_factory.mktemp("live") / "demo.duckdb"
     shutil.copy(demo_db, db)
     ensure_demo_users(UserStore(users_path(db)), WARD, "Xã Bình Minh")
-    port = _free_port()
-    log = open(db.parent / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port),
-                             "--workers", "2", "--threads", "2"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            if requests.get(base + "/dang-nhap", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise RuntimeError((db.parent / "server.log").read_text()[-3000:])
-        time.sleep(0.3)
-    yield base, db
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    assert "Traceback" not in (db.parent / "server.log").read_text()
+    with live_server(db, "--workers", "2", "--threads", "2") as base:
+        yield base, db
 
 
 def _csrf(text: str) -> str:

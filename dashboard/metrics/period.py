@@ -9,12 +9,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.I)
-_HALF = re.compile(r"^(\d{4})-?H([12])$", re.I)
-_YEAR = re.compile(r"^(\d{4})$")
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|_)(\d{4}-\d{2}-\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I | re.A)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.A)
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.I | re.A)
+_HALF = re.compile(r"^(\d{4})-?H([12])$", re.I | re.A)
+_YEAR = re.compile(r"^(\d{4})$", re.A)
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|_)(\d{4}-\d{2}-\d{2})$", re.A)
+# Years a reporting period may fall in: the arithmetic around a period (previous, a year before, a week's
+# ISO year) then always stays within the calendar; 0000, 0001-Q1 or 9999-12 are refused, not crashed on.
+MIN_YEAR, MAX_YEAR = 1970, 2100
 
 
 class PeriodError(ValueError):
@@ -31,7 +34,12 @@ class Period:
     # -- constructors --------------------------------------------------------------
     @classmethod
     def parse(cls, text: str) -> "Period":
+        if text is not None and not isinstance(text, str):
+            raise PeriodError(f"kỳ không hợp lệ: {text!r}")
         s = (text or "").strip()
+        if m := re.match(r"^(\d{4})", s, re.A):
+            if not MIN_YEAR <= int(m[1]) <= MAX_YEAR:
+                raise PeriodError(f"năm {m[1]} nằm ngoài {MIN_YEAR}–{MAX_YEAR}: {text!r}")
         if m := _WEEK.match(s):
             y, w = int(m[1]), int(m[2])
             try:
@@ -54,12 +62,15 @@ class Period:
             y = int(m[1])
             return cls("year", dt.date(y, 1, 1), dt.date(y, 12, 31))
         if m := _RANGE.match(s):
-            return cls.between(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]))
+            return cls.between(_date(m[1], text), _date(m[2], text))
         raise PeriodError(
             f"kỳ không hợp lệ: {text!r} (dùng 2024-W15, 2024-04, 2024-Q1, 2024-H1, 2024 hoặc 2024-01-01..2024-03-31)")
 
     @classmethod
     def between(cls, start: dt.date, end: dt.date) -> "Period":
+        for d in (start, end):
+            if not MIN_YEAR <= d.year <= MAX_YEAR:
+                raise PeriodError(f"ngày {d:%d/%m/%Y} nằm ngoài các năm {MIN_YEAR}–{MAX_YEAR}")
         if end < start:
             raise PeriodError(f"ngày kết thúc {end} trước ngày bắt đầu {start}")
         return cls("range", start, end)
@@ -176,6 +187,14 @@ class Period:
         return self.key
 
 
+def _date(iso: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(iso)
+    except ValueError:
+        d, m, y = iso[8:10], iso[5:7], iso[:4]
+        raise PeriodError(f"ngày {d}/{m}/{y} không tồn tại (trong {text!r})") from None
+
+
 def _month_end(y: int, m: int) -> dt.date:
     nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
@@ -192,7 +211,7 @@ def from_cli(period: str | None, date_from: str | None, date_to: str | None) -> 
     if date_from or date_to:
         if not (date_from and date_to):
             raise PeriodError("--from và --to phải đi cùng nhau")
-        return Period.between(dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to))
+        return Period.between(_date(date_from, date_from), _date(date_to, date_to))
     if not period:
         raise PeriodError("cần --period (vd. 2024-Q1) hoặc --from/--to")
     return Period.parse(period)

@@ -2,40 +2,134 @@
 from __future__ import annotations
 
 import functools
+import logging
+import re
 
 import dash_bootstrap_components as dbc
 
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from .. import audit, state
 from ..auth import current_principal
 from ..metrics import views
+from ..metrics.period import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from ..ui.components import filter_dropdown, units_options
 
 LEVEL_OPTIONS = [{"label": "Tất cả đơn vị", "value": ""}, {"label": "Cấp thành phố (phòng, ban)", "value": "city"},
                  {"label": "Cấp phường, xã", "value": "ward"}]
 
 
-def cached_layout(page: str, permission: str | None = None):
+def cached_layout(page: str, permission: str | None = None, choices: dict[str, tuple] | None = None):
     """A rendered page depends only on its URL query, the data version and the reader's scope: build it
     once per triple. (Dash serialises the returned components without changing them, so one tree can
-    serve many requests.) `permission`: the role right the page needs ('imports', 'audit')."""
+    serve many requests.) `permission`: the role right the page needs ('imports', 'audit').
+    `choices`: the values a parameter of this page may take (`by`, `view`…). The URL's parameters are checked
+    here, once for every page: a value no page would write (an impossible period, a repeated `unit`,
+    `year=0`, `auto=²`…) is dropped with a Vietnamese notice above the page, which shows its default."""
     def deco(layout):
         @functools.wraps(layout)
         def wrapper(**query):
             if permission and not current_principal().can(permission):
                 return forbidden()
+            query, notices = check_query(query, choices or {})
             ctx = views.context()
             query_items = tuple(sorted((k, str(v)) for k, v in query.items() if v not in (None, "")))
             key = ("layout", page, query_items)
             state.used(ctx.snap.scope, page, dict(query_items))
             try:
-                return state.cached(ctx.snap, key, lambda: layout(**query))
+                return with_notices(state.cached(ctx.snap, key, lambda: layout(**query)), notices)
             except Forbidden as exc:  # e.g. ?unit= another ward: a page saying so, not a blank screen
                 return forbidden(exc.description)
+            except Exception:  # never a blank page or a 500: say so, and log the cause for the operator
+                logging.getLogger("cchc").exception("page %s failed for %s", page, query_items)
+                return with_notices(None, notices + [
+                    "Không hiển thị được trang này với các tham số trong địa chỉ. Hãy chọn lại bộ lọc hoặc mở "
+                    "trang từ thanh điều hướng."])
         state.register_layout(page, wrapper)
         return wrapper
     return deco
+
+
+_NUMBER = re.compile(r"[0-9]{1,6}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_PARAM = 200
+
+
+def _period_problem(v: str) -> str | None:
+    try:
+        Period.parse(v)
+    except PeriodError as exc:
+        return str(exc)
+    return None
+
+
+RULES = {  # parameter -> a check returning what is wrong (None: fine)
+    "period": _period_problem,
+    "year": lambda v: None if re.fullmatch(r"[0-9]{4}", v) and MIN_YEAR <= int(v) <= MAX_YEAR
+    else f"cần một năm {MIN_YEAR}–{MAX_YEAR}",
+    "slide": lambda v: None if _NUMBER.fullmatch(v) else "cần một số nguyên dương",
+    "slides": lambda v: None if _NUMBER.fullmatch(v) else "cần một số nguyên dương",
+    "auto": lambda v: None if _NUMBER.fullmatch(v) else "cần số giây (số nguyên)",
+    "present": lambda v: None if v in ("0", "1") else "chỉ nhận 0 hoặc 1",
+    "print": lambda v: None if v in ("0", "1") else "chỉ nhận 0 hoặc 1",
+    "desc": lambda v: None if v in ("0", "1") else "chỉ nhận 0 hoặc 1",
+}
+
+
+def _shown(v) -> str:
+    text = repr(v)[1:-1] if isinstance(v, str) else repr(v)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def check_query(query: dict, choices: dict[str, tuple]) -> tuple[dict, list[str]]:
+    """The URL's parameters made safe for a page: (clean query, notices for the reader)."""
+    clean_q: dict = {}
+    notices: list[str] = []
+    for k, v in query.items():
+        if isinstance(v, (list, tuple)):
+            if not v:
+                continue
+            notices.append(f"Tham số «{k}» có {len(v)} giá trị trong địa chỉ; dùng giá trị đầu tiên «{_shown(v[0])}».")
+            v = v[0]
+        if v in (None, ""):
+            continue
+        if not isinstance(v, str):
+            v = str(v)
+        if len(v) > MAX_PARAM:
+            problem = f"dài quá {MAX_PARAM} ký tự"
+        elif _CONTROL.search(v):
+            problem = "chứa ký tự điều khiển"
+        elif k in choices:
+            problem = None if v in choices[k] else "không phải một lựa chọn của trang này"
+        else:
+            rule = RULES.get(k)
+            problem = rule(v) if rule else None
+        if problem:
+            notices.append(f"Giá trị «{_shown(v)}» của tham số «{k}» không hợp lệ: {problem}. Trang hiển thị theo mặc định.")
+            continue
+        clean_q[k] = v
+    return clean_q, notices
+
+
+def callback_state(data) -> dict:
+    """A page's stored filters sent back by a callback (a dcc.Store): a dict of short strings, or the request
+    was forged: 400."""
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and (v is None or (isinstance(v, str) and len(v) <= MAX_PARAM and not _CONTROL.search(v)))
+            for k, v in data.items()):
+        raise BadRequest("trạng thái bộ lọc gửi lên không hợp lệ")
+    return data
+
+
+def with_notices(page, notices: list[str]):
+    """The page with the notices about its URL above it (the page itself untouched when there are none)."""
+    if not notices:
+        return page
+    from dash import html
+    box = dbc.Alert([html.Strong("Địa chỉ trang có tham số không hợp lệ. "),
+                     html.Ul([html.Li(n) for n in notices], className="mb-0")],
+                    color="warning", className="mt-3 param-notice", id="param-notice")
+    return html.Div([box, page] if page is not None else [box], className="page" if page is None else None)
 
 
 def forbidden(what: str | None = None):

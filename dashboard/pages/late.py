@@ -17,7 +17,9 @@ from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import GRID_LOCALE, empty_state, filter_dropdown, filter_radio, graph, href, page_header, section
 from ..ui.theme import STATUS_COLORS
-from .common import cached_layout, LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
+from werkzeug.exceptions import BadRequest
+
+from .common import cached_layout, callback_state, LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
 
 
 PAGE_SIZE = 50
@@ -49,7 +51,7 @@ def _filter(query: dict) -> tuple[Period, late.LateFilter]:
                               field=clean(query.get("field")), handler=clean(query.get("handler")))
 
 
-@cached_layout("late")
+@cached_layout("late", choices={"view": tuple(late.VIEWS), "level": ("city", "ward")})
 def layout(period=None, unit=None, view=None, field=None, handler=None, level=None, **_):
     ctx = views.context()
     query = dict(period=period, unit=unit, view=view, field=field, handler=handler, level=level)
@@ -168,13 +170,38 @@ def rows(request, query):
     if not request or not query:
         return dash.no_update
     ctx = views.context()
-    p, flt = _filter(query)
-    sort_model = request.get("sortModel") or []
-    sort, desc = ("working_days_late", True) if not sort_model else (sort_model[0]["colId"], sort_model[0]["sort"] == "desc")
-    start = int(request.get("startRow", 0))
-    limit = max(1, min(500, int(request.get("endRow", start + PAGE_SIZE)) - start))
+    p, flt = _filter(callback_state(query))
+    sort, desc, start, limit = grid_request(request)
     df, total = views.late_page(ctx, p, flt, sort, desc, limit, start)
     return {"rowData": [_row(r) for r in df.to_dict("records")], "rowCount": total}
+
+
+MAX_ROW = 10_000_000_000
+
+
+def grid_request(request) -> tuple[str, bool, int, int]:
+    """The grid's getRowsRequest: (sort column, descending, first row, rows). The grid only ever sends whole
+    numbers 0 ≤ start < end and at most one sort on a sortable column: anything else is forged, 400."""
+    if not isinstance(request, dict):
+        raise BadRequest("yêu cầu của bảng không hợp lệ")
+    start, end = request.get("startRow", 0), request.get("endRow")
+    end = start + PAGE_SIZE if end is None else end
+    for v in (start, end):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or not 0 <= v <= MAX_ROW:
+            raise BadRequest(f"startRow/endRow không hợp lệ: {str(v)[:40]!r}")
+    start, end = int(start), int(end)
+    if end <= start:
+        raise BadRequest("endRow phải lớn hơn startRow")
+    model = request.get("sortModel") or []
+    if not isinstance(model, list) or not all(isinstance(m, dict) for m in model):
+        raise BadRequest("sortModel không hợp lệ")
+    sort, desc = "working_days_late", True
+    if model:
+        col, direction = model[0].get("colId"), model[0].get("sort")
+        if col not in late.SORTABLE or direction not in ("asc", "desc"):
+            raise BadRequest("sortModel không hợp lệ: cột hoặc chiều sắp xếp không có")
+        sort, desc = col, direction == "desc"
+    return sort, desc, start, min(500, end - start)
 
 
 @callback(Output(ids.LATE_DOWNLOAD, "data"), Input(ids.LATE_DOWNLOAD_BTN, "n_clicks"), State("late-query", "data"),
@@ -184,7 +211,7 @@ def download(n, query):
     if not n:
         return dash.no_update
     ctx = views.context()
-    p, flt = _filter(query)
+    p, flt = _filter(callback_state(query))
     df = late.export(ctx.snap, p, flt, ctx.as_of)
     body = [[r["dossier_id"], r["unit_code"], r["unit_name"], r["procedure_code"], r["procedure_name"], r["field"],
              CHANNEL_LABELS.get(r["channel"], r["channel"]), fmt.datetime(r["received_at"]), fmt.datetime(r["due_at"]),
@@ -208,8 +235,14 @@ def chart_click(field_click, handler_click, query):
     click = field_click if trig == ids.FIELD_CHART else handler_click
     if not click or not query:
         return dash.no_update
+    callback_state(query)
+    try:
+        value = click["points"][0]["y"]
+    except (KeyError, IndexError, TypeError):
+        raise BadRequest("clickData không hợp lệ") from None
+    if not isinstance(value, str):
+        raise BadRequest("clickData không hợp lệ")
     key = "field" if trig == ids.FIELD_CHART else "handler"
-    value = click["points"][0]["y"]
     if value.startswith("("):
         return dash.no_update
     return href("/ho-so-tre-han", **{**query, key: value})

@@ -12,7 +12,9 @@ from ..metrics import views
 from ..metrics.period import Period, PeriodError
 from ..ui import ids
 from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
-from .common import cached_layout, period_filter, unit_filter, valid_unit
+from werkzeug.exceptions import BadRequest
+
+from .common import cached_layout, callback_state, period_filter, unit_filter, valid_unit
 
 
 BY_OPTIONS = [{"label": "Theo đơn vị", "value": "unit"}, {"label": "Theo cấp", "value": "level"},
@@ -29,7 +31,7 @@ def _resolve(ctx, period):
         return views.resolve_period(None, ctx)
 
 
-@cached_layout("report")
+@cached_layout("report", choices={"by": ("unit", "level", "field")})
 def layout(period=None, by=None, unit=None, **_):
     ctx = views.context()
     p = _resolve(ctx, period)
@@ -67,13 +69,17 @@ def layout(period=None, by=None, unit=None, **_):
 @callback(Output(ids.FORM_DOWNLOAD, "data"), Input(ids.FORM_XLSX_BTN, "n_clicks"), Input(ids.FORM_CSV_BTN, "n_clicks"),
           State("form-query", "data"), prevent_initial_call=True)
 def download(_x, _c, q):
+    q = callback_state(q)
     ctx = views.context()
-    p = _resolve(ctx, q["period"])
-    f = views.form(ctx, p, by=q["by"], unit=q.get("unit"))
-    name = f"bieu-ket-qua-tthc-{p.key}-{q['by']}".replace("..", "_")
+    p = _resolve(ctx, q.get("period"))
+    by = q.get("by") or "unit"
+    if by not in ("unit", "level", "field"):
+        raise BadRequest(f"by không hợp lệ: {by[:40]!r}")
+    f = views.form(ctx, p, by=by, unit=q.get("unit"))
+    name = f"bieu-ket-qua-tthc-{p.key}-{by}".replace("..", "_")
     csv = dash.ctx.triggered_id == ids.FORM_CSV_BTN
     audit.record("export", current_principal().username, what="form_csv" if csv else "form_xlsx", period=p.key,
-                 by=q["by"], unit=q.get("unit"), rows=len(f["rows"]))
+                 by=by, unit=q.get("unit"), rows=len(f["rows"]))
     if csv:
         return dcc.send_string(form_csv(f), f"{name}.csv")
     return dcc.send_bytes(form_xlsx(f, city=ctx.city), f"{name}.xlsx")

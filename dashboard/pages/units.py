@@ -19,7 +19,8 @@ from .common import cached_layout, LEVEL_OPTIONS, clean, period_filter, valid_un
 MATRIX_KPIS = [k for k in KPIS if k.by_unit]
 
 
-@cached_layout("units")
+@cached_layout("units", choices={"level": ("city", "ward"), "kpi": tuple(KPI_BY_NAME),
+                                 "sort": tuple(k for k, v in KPI_BY_NAME.items() if v.by_unit)})
 def layout(period=None, level=None, sort=None, unit=None, kpi=None, desc=None, **_):
     ctx = views.context()
     p = views.resolve_period(period, ctx)
