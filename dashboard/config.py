@@ -255,7 +255,7 @@ KPIS: tuple[Kpi, ...] = (
 KPI_BY_NAME = {k.name: k for k in KPIS}
 
 STATUS_LABELS_KPI = {"met": "Đạt", "at_risk": "Có nguy cơ", "missed": "Không đạt", "no_target": "Chưa có chỉ tiêu",
-                     "no_data": "Chưa có dữ liệu"}
+                     "no_data": "Chưa có dữ liệu", "invalid_target": "Chỉ tiêu không hợp lệ"}
 
 # The national service index (Bộ chỉ số phục vụ người dân, doanh nghiệp, Decision 766/QĐ-TTg), computed per
 # unit from the dossiers where the data allows. Points and bands are configuration: they change.

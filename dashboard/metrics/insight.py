@@ -98,13 +98,13 @@ def projections(snap: Snapshot, as_of: dt.datetime, kpi: str = "on_time_rate") -
     out = []
     total = df.drop(columns="unit_code").sum().to_dict() if len(df) else None
     t_all = targets.resolve(kpi, q.year, "ALL", None)
-    default = t_all.value if t_all else 0.99
+    default = t_all.value if t_all and not t_all.problem else 0.99  # an invalid target counts as none
     if total:
         out.append(_project("ALL", total, default, days_done, days_total))
     for r in df.to_dict("records"):
         level = units.level.get(r["unit_code"]) if r["unit_code"] in units.index else None
         t = targets.resolve(kpi, q.year, r["unit_code"], level)
-        out.append(_project(r["unit_code"], r, t.value if t else default, days_done, days_total))
+        out.append(_project(r["unit_code"], r, t.value if t and not t.problem else default, days_done, days_total))
     return out
 
 

@@ -7,12 +7,13 @@ the sum of the rows.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from ..config import DEFAULT_SETTINGS, KPIS
+from ..config import DEFAULT_SETTINGS, KPI_BY_NAME, KPIS
 from ..db import Snapshot
 from .period import Period
 
@@ -112,6 +113,31 @@ class Target:
     value: float
     scope: str
     source: str | None
+    problem: str | None = None  # why the stored target cannot be used (NaN, inf, out of range, unknown comparator)
+
+
+COMPARATORS = (">=", ">", "<=", "<", "top")
+MAX_RANK = 10_000
+
+
+def target_problem(kpi: str, comparator: Any, value: Any) -> str | None:
+    """What is wrong with a stored target (None when usable). Checked where targets are read, so a bad value
+    that reached a database (an old import, a hand edit) cannot take a page or `cchc kpi` down."""
+    k = KPI_BY_NAME.get(kpi)
+    if comparator not in COMPARATORS:
+        return f"phép so sánh không hợp lệ {comparator!r}"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return f"giá trị không phải số {value!r}"
+    if not math.isfinite(v):
+        return f"giá trị không hữu hạn ({value})"
+    if k is not None and k.unit == "rank":
+        if not (1 <= v <= MAX_RANK and v == int(v)):
+            return f"thứ hạng phải là số nguyên 1–{MAX_RANK:,}".replace(",", ".")
+    elif not 0 <= v <= 1:
+        return "tỷ lệ phải trong khoảng 0–100%"
+    return None
 
 
 class TargetIndex:
@@ -121,9 +147,10 @@ class TargetIndex:
     def __init__(self, targets: pd.DataFrame):
         self._by_kpi: dict[str, list[Target]] = {}
         for r in targets.sort_values("year").itertuples():
+            problem = target_problem(r.kpi, r.comparator, r.value)
             self._by_kpi.setdefault(r.kpi, []).append(
-                Target(int(r.year), str(r.comparator), float(r.value), str(r.scope),
-                       None if pd.isna(r.source) else str(r.source)))
+                Target(int(r.year), str(r.comparator), float("nan") if problem else float(r.value), str(r.scope),
+                       None if pd.isna(r.source) else str(r.source), problem))
 
     def resolve(self, kpi: str, year: int, unit_code: str | None, level: str | None) -> Target | None:
         """The target in force: the latest year ≤ `year`, most specific scope (unit > level > all)."""
@@ -202,14 +229,17 @@ def kpi_rows(snap: Snapshot, period: Period, by_unit: bool = False, unit: str | 
                 num, den = n[k.numerator], n[k.denominator]
                 actual = _ratio(num, den)
             tgt = targets.resolve(k.name, period.year, code, level)
+            bad = tgt.problem if tgt is not None else None  # "chỉ tiêu không hợp lệ": never compared against
+            use = None if bad else tgt
             out.append({
                 "unit_code": code, "unit_name": name, "kpi": k.name, "label": k.label,
                 "actual": actual, "numerator": None if num is None else int(num),
                 "denominator": None if den is None else int(den),
-                "target": tgt.value if tgt else None, "comparator": tgt.comparator if tgt else None,
-                "status": status_of(actual, tgt.comparator if tgt else None, tgt.value if tgt else None,
-                                    k.at_risk_margin),
+                "target": use.value if use else None, "comparator": use.comparator if use else None,
+                "status": "invalid_target" if bad else status_of(actual, use.comparator if use else None,
+                                                                 use.value if use else None, k.at_risk_margin),
                 "target_source": tgt.source if tgt else None,
+                "target_problem": bad,
                 "period": period.key,
             })
         return out

@@ -9,6 +9,7 @@ from dash import html
 from ..config import KPI_BY_NAME, PLAN_AREAS
 from ..metrics import views
 from ..metrics.period import Period
+from ..metrics.report import target_problem
 from ..ui import figures
 from ..ui import format as fmt
 from .common import cached_layout
@@ -38,7 +39,9 @@ def layout(period=None, year=None, **_):
         scope = {"all": "Toàn thành phố", "level:city": "Cấp thành phố", "level:ward": "Cấp phường, xã"}.get(r["scope"], r["scope"])
         trows.append(html.Tr([
             html.Th(k.label if k else r["kpi"], scope="row"), html.Td(scope),
-            html.Td(fmt.target_text(r["comparator"], r["value"], k.unit if k else "rate"), className="num"),
+            html.Td(fmt.target_text(r["comparator"], r["value"], k.unit if k else "rate")
+                    if not (bad := target_problem(r["kpi"], r["comparator"], r["value"]))
+                    else html.Span(f"⚠ Chỉ tiêu không hợp lệ ({bad})", className="invalid-target"), className="num"),
             html.Td(fmt.kpi_value(actual.get("actual"), k.unit if k else "rate") if r["scope"] == "all" else "—", className="num"),
             html.Td(status_badge(actual.get("status", "no_data")) if r["scope"] == "all" else ""),
             html.Td(r["source"] or "", className="text-muted"),

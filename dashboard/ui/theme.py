@@ -20,9 +20,11 @@ STATUS_COLORS = {
     "missed": "#c62828",   # red    (white text 5.6:1)
     "no_target": "#616e7c",
     "no_data": "#9aa5b1",
+    "invalid_target": "#616e7c",
 }
-STATUS_BG = {"met": "#e3f4e8", "at_risk": "#fff1dc", "missed": "#fde4e4", "no_target": "#eef1f4", "no_data": "#f5f7fa"}
-STATUS_ICONS = {"met": "✔", "at_risk": "▲", "missed": "✖", "no_target": "•", "no_data": "•"}
+STATUS_BG = {"met": "#e3f4e8", "at_risk": "#fff1dc", "missed": "#fde4e4", "no_target": "#eef1f4", "no_data": "#f5f7fa",
+             "invalid_target": "#eef1f4"}
+STATUS_ICONS = {"met": "✔", "at_risk": "▲", "missed": "✖", "no_target": "•", "no_data": "•", "invalid_target": "⚠"}
 COLORWAY = [PRIMARY, "#e07b00", "#2f9e44", "#9c36b5", "#0b7285", "#c2255c", "#5c940d", "#495057"]
 THIS_YEAR, LAST_YEAR = PRIMARY, "#9aa5b1"
 
