@@ -272,3 +272,25 @@ def test_kill_9_during_import_leaves_the_published_database_intact(base, tmp_pat
     assert list(base.parent.glob(f".{base.name}.building-*"))
     loaded(base, write_csv(tmp_path / "sau.csv", ROWS[10:20]), 10, 10)
     assert count(base) == 20 and not list(base.parent.glob(f".{base.name}.building-*"))
+
+
+def test_upload_folders_of_a_killed_server_are_swept(tmp_path):
+    """An upload folder of a server killed with SIGKILL (pid gone) is removed at the next start; a live one stays."""
+    import subprocess
+    import sys
+
+    from dashboard.tempdirs import UPLOAD_PREFIX, sweep_uploads
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    gone = tmp_path / f"{UPLOAD_PREFIX}{dead.pid}-abc"
+    (gone / "x.csv").parent.mkdir()
+    (gone / "x.csv").write_text("a")
+    live = tmp_path / f"{UPLOAD_PREFIX}{os.getppid()}-def"
+    live.mkdir()
+    mine = tmp_path / f"{UPLOAD_PREFIX}{os.getpid()}-ghi"
+    mine.mkdir()
+    other = tmp_path / "cchc-upload-x"
+    other.mkdir()
+    assert sweep_uploads(str(tmp_path)) == [gone.name]
+    assert not gone.exists() and live.exists() and mine.exists() and other.exists()

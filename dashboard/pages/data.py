@@ -4,6 +4,7 @@ serving the old data until the new file is published."""
 from __future__ import annotations
 
 import base64
+import os
 import tempfile
 import threading
 import time
@@ -19,6 +20,7 @@ from .. import state
 from ..auth import require
 from ..config import KIND_BY_NAME
 from ..ingest.load import UnreadableFile, ingest
+from ..tempdirs import UPLOAD_PREFIX, sweep_uploads
 from ..metrics import views
 from ..ui import format as fmt
 from ..ui import ids
@@ -29,6 +31,7 @@ from ..ui.components import GRID_LOCALE, empty_state, page_header, section
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
 _jobs: dict[str, dict] = {}
 _import_lock = threading.Lock()  # one import at a time per server
+sweep_uploads()
 
 
 @cached_layout("data", permission="imports")
@@ -113,7 +116,7 @@ def start_upload(contents, names):
     user = require("imports").username  # a forged upload from another role is refused (403)
     if not contents:
         return dash.no_update, True, dash.no_update
-    tmp = tempfile.TemporaryDirectory(prefix="cchc-upload-")
+    tmp = tempfile.TemporaryDirectory(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-")
     paths = []
     for content, name in zip(contents, names):
         safe = Path(name).name.replace("/", "_") or "upload.csv"

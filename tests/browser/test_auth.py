@@ -82,3 +82,26 @@ def test_no_csp_violation_on_any_page(page):
         page.goto(path)
     assert violations == []
     assert not page.errors, page.errors
+
+
+@pytest.mark.parametrize("path", ["/ho-so-tre-han?period=2026-Q3&unit=W03&view=late",
+                                  "/trinh-chieu?period=2026-Q3&unit=W03&slide=4"])
+def test_a_shared_link_keeps_every_filter_through_sign_in(new_page, path):
+    """Opened while signed out, a link with three filters (or a deck slide) lands on exactly that view."""
+    w = new_page(None)
+    p = w.page
+    p.goto(w.base + path)
+    assert "/dang-nhap" in p.url
+    p.fill("#username", "chutich")
+    p.fill("#password", "demo-chutich")
+    p.click("#login-submit")
+    p.wait_for_url(lambda url: "/dang-nhap" not in url, timeout=15000)
+    assert p.url == w.base + path
+    w.settle()
+    if path.startswith("/trinh-chieu"):
+        assert p.locator("#deck").get_attribute("data-slide") == "4"
+        assert "Phường 3" in p.locator("#deck").inner_text()
+    else:
+        assert "Phường 3" in p.locator(".late-total-label").inner_text()
+        assert "trễ hạn" in p.locator(".late-total-label").inner_text().lower()
+    assert not w.errors, w.errors
