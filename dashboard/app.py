@@ -1,4 +1,7 @@
-"""create_app(db_path) -> Dash. The shell (navigation, URL-writing filters) and nothing else."""
+"""create_app(db_path) -> Dash. The shell (navigation, URL-writing filters) and nothing else.
+
+The app's data (database, cache, warmer: `state.AppData`) hangs off its Flask server, so two apps in one
+process each read their own database; pages find it through `reader.current_reader()`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,13 +11,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from . import security, state
+from . import security
 from .auth import current_principal
-from .config import PROJECT_ROOT
+from .config import NAV_KEEP, PROJECT_ROOT
+from .metrics.kpis import validate_against_schema
+from .state import AppData
 from .ui import ids
 from .ui import theme  # noqa: F401  (registers the plotly template)
-
-NAV_KEEP = ("period", "unit")  # filters that follow you from page to page
 
 
 def _nav() -> dbc.Navbar:
@@ -23,7 +26,7 @@ def _nav() -> dbc.Navbar:
             dbc.NavbarBrand([html.Span("CCHC", className="brand-mark"), " Bảng điều hành cải cách hành chính"],
                             href="/", className="brand"),
             dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
-            html.A(["▶ Trình chiếu"], id="present-link", href="/trinh-chieu", className="btn btn-light btn-sm ms-3 present-btn",
+            html.A(["▶ Trình chiếu"], id=ids.PRESENT_LINK, href=ids.PRESENT_PATH, className="btn btn-light btn-sm ms-3 present-btn",
                    title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)"),
             _user_menu(),
         ], fluid=True),
@@ -48,14 +51,14 @@ def _user_menu():
 
 
 def layout() -> html.Div:
-    return html.Div(id="app-root", className="app-root", children=[
+    return html.Div(id=ids.APP_ROOT, className="app-root", children=[
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         _nav(),
         dbc.Container(dash.page_container, fluid=True, className="page-body", id="page-body"),
     ])
 
 
-@callback(Output(ids.NAV, "children"), Input("_pages_location", "pathname"), Input("_pages_location", "search"))
+@callback(Output(ids.NAV, "children"), Input(ids.PAGES_LOCATION, "pathname"), Input(ids.PAGES_LOCATION, "search"))
 def nav_links(pathname: str | None, search: str | None):
     """Navigation that keeps the period and unit chosen, and marks the current page."""
     q = dict(parse_qsl((search or "").lstrip("?")))
@@ -71,19 +74,19 @@ def nav_links(pathname: str | None, search: str | None):
     return links
 
 
-@callback(Output("app-root", "className"), Output("present-link", "href"),
-          Input("_pages_location", "pathname"), Input("_pages_location", "search"))
+@callback(Output(ids.APP_ROOT, "className"), Output(ids.PRESENT_LINK, "href"),
+          Input(ids.PAGES_LOCATION, "pathname"), Input(ids.PAGES_LOCATION, "search"))
 def present_mode(pathname: str | None, search: str | None):
     """`?present=1` on any page (and the deck itself): no navigation chrome, large high-contrast type."""
     q = dict(parse_qsl((search or "").lstrip("?")))
     keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
-    deck = "/trinh-chieu" + ("?" + urlencode(keep) if keep else "")
-    present = pathname == "/trinh-chieu" or q.get("present") == "1"
+    deck = ids.PRESENT_PATH + ("?" + urlencode(keep) if keep else "")
+    present = pathname == ids.PRESENT_PATH or q.get("present") == "1"
     return ("app-root present" if present else "app-root"), deck
 
 
 @callback(Output(ids.URL, "href"), Input(ids.flt(ALL), "value"),
-          State("_pages_location", "pathname"), State("_pages_location", "search"), prevent_initial_call=True)
+          State(ids.PAGES_LOCATION, "pathname"), State(ids.PAGES_LOCATION, "search"), prevent_initial_call=True)
 def filters_to_url(values, pathname, search):
     """Any filter on any page writes its value into the URL; the page re-renders from the URL."""
     if not ctx.triggered_id:
@@ -105,7 +108,7 @@ def filters_to_url(values, pathname, search):
 def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> dash.Dash:
     """The app. `no_auth`: everyone is the local Home Affairs operator (for a developer's machine only).
     `internal`: (token, principal) honoured from 127.0.0.1 only, for the PDF export's own browser."""
-    state.init(db_path)
+    validate_against_schema()  # the KPI catalogue matches the queries' columns, or the app does not start
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -120,6 +123,11 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
     from . import pages  # noqa: F401  (each page module registers itself)
 
     app.layout = layout
+    data = AppData(db_path)
+    for page in dash.page_registry.values():  # the pages the warmer may render again after an import
+        if hasattr(page["layout"], "cchc_page"):
+            data.register_layout(page["layout"].cchc_page, page["layout"])
+    app.server.extensions["cchc_data"] = data
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     security.install(app, db_path, no_auth=no_auth, internal=internal)
     return app

@@ -12,6 +12,7 @@ from pathlib import Path
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .metrics.period import Period
+from .ui import ids
 from .ui.components import href
 
 PAGE = {"width": "1920px", "height": "1080px"}
@@ -52,7 +53,7 @@ def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}" + href(
-        "/trinh-chieu", print="1", slides="1" if kind == "pdf" else None, period=period.key, unit=unit)
+        ids.PRESENT_PATH, print="1", slides="1" if kind == "pdf" else None, period=period.key, unit=unit)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)

@@ -8,7 +8,8 @@ from dashboard.config import IndexComponent
 from dashboard.db import Database
 from dashboard.metrics import insight
 from dashboard.metrics.period import Period
-from dashboard.metrics.report import quarterly_form
+from dashboard.metrics.form import quarterly_form
+from dashboard.reader import Reader
 
 
 @pytest.mark.parametrize("in_time,resolved,remaining,target,budget", [
@@ -57,7 +58,7 @@ def test_index_scores_per_unit_from_the_demo(demo_db):
 
 
 def test_raw_vs_adjusted_lateness_reconciles_to_the_form_and_the_dossier(demo_db):
-    snap = Database(demo_db).snapshot()
+    snap = Reader(Database(demo_db).snapshot())
     p = Period.parse("2026-Q3")
     data = insight.lateness(snap, p)
     form = quarterly_form(snap, p)

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from dashboard.exports import safe_text
-from dashboard.metrics.report import resolve_target, status_of
-from dashboard.metrics.views import KpiCard
+from dashboard.metrics.kpis import KpiCard
+from dashboard.metrics.status import status_of
+from dashboard.metrics.targets import resolve_target
 from dashboard.ui import figures
 from dashboard.ui import format as fmt
 from dashboard.ui.components import form_table, href, kpi_card

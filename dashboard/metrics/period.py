@@ -196,3 +196,47 @@ def from_cli(period: str | None, date_from: str | None, date_to: str | None) -> 
     if not period:
         raise PeriodError("cần --period (vd. 2024-Q1) hoặc --from/--to")
     return Period.parse(period)
+
+
+# ----------------------------------------------------------------------------- periods as a reader sees them
+def resolve_period(reader, text: str | None, default_kind: str = "quarter") -> Period:
+    """The URL's period (or the current one to date), cut at the data's as-of date."""
+    day = reader.as_of.date()
+    try:
+        p = Period.parse(text) if text else Period.containing(default_kind, day)
+    except PeriodError:
+        p = Period.containing(default_kind, day)
+    return p.clipped(day)
+
+
+def period_options(reader) -> list[dict]:
+    """Choices for the period picker: running periods first, then past quarters, months and years."""
+    import pandas as pd
+
+    day = reader.as_of.date()
+    first = reader.coverage.get("first_received")
+    first_year = pd.Timestamp(first).year if first is not None and not pd.isna(first) else day.year
+    opts: list[dict] = []
+    seen: set[str] = set()
+
+    def add(p: Period, label: str | None = None):
+        if p.key not in seen:
+            seen.add(p.key)
+            opts.append({"label": label or p.clipped(day).label, "value": p.key})
+
+    this_week = Period.containing("week", day)
+    add(this_week, f"Tuần này — {this_week.clipped(day).label}")
+    add(this_week.previous(), f"Tuần trước — {this_week.previous().label}")
+    for kind, word in (("month", "Tháng này"), ("quarter", "Quý này"), ("year", "Năm nay")):
+        add(Period.containing(kind, day), f"{word} — {Period.containing(kind, day).clipped(day).label}")
+    q = Period.containing("quarter", day).previous()
+    while q.end.year >= first_year:
+        add(q)
+        q = q.previous()
+    m = Period.containing("month", day).previous()
+    for _ in range(12):
+        add(m)
+        m = m.previous()
+    for y in range(day.year - 1, first_year - 1, -1):
+        add(Period.parse(str(y)))
+    return opts

@@ -4,38 +4,32 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from ..config import INDEX_COMPONENTS
-from ..metrics import insight, views
-from ..metrics.period import Period
+from ..metrics import insight
+from ..metrics.period import Period, resolve_period
+from ..metrics.units import units
+from ..reader import current_reader
+from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import empty_state, graph, href, page_header, section, status_badge
-from ..ui.theme import COLORWAY, STATUS_COLORS
-from .common import cached_layout, period_filter
+from ..ui.theme import STATUS_COLORS
+from .common import page, period_filter
 
 
-def projection_status(p: insight.Projection) -> str:
-    if p.projected_rate is None:
-        return "no_data"
-    if p.projected_low is not None and p.projected_low >= p.target:
-        return "met"
-    return "at_risk" if (p.projected_high or 0) >= p.target else "missed"
-
-
-def _projections(ctx):
-    items = views.projections(ctx)
+def _projections(reader):
+    items = insight.projections(reader)
     if not items:
         return empty_state("Chưa có hồ sơ được giải quyết trong quý này.")
-    q = Period.containing("quarter", ctx.as_of.date())
+    q = Period.containing("quarter", reader.as_of.date())
     city = items[0]
-    names = views.units_df(ctx).set_index("unit_code").unit_name
+    names = units(reader).set_index("unit_code").unit_name
     rows = []
     for p in sorted(items[1:], key=lambda x: (x.reachable, x.late_budget)):
-        st = projection_status(p)
+        st = insight.projection_status(p)
         rows.append(html.Tr([
-            html.Th(dcc.Link(names.get(p.unit_code, p.unit_code), href=href("/ho-so-tre-han", unit=p.unit_code, view="at_risk")),
+            html.Th(dcc.Link(names.get(p.unit_code, p.unit_code), href=href(ids.LATE_PATH, unit=p.unit_code, view="at_risk")),
                     scope="row"),
             html.Td(fmt.num(p.resolved_so_far), className="num"), html.Td(fmt.pct(p.on_time_so_far), className="num"),
             html.Td(fmt.num(p.expected_remaining), className="num"),
@@ -59,17 +53,17 @@ def _projections(ctx):
                      html.P("Cách ước tính: " + insight.METHOD, className="text-muted small-note")])
 
 
-def _lateness(ctx, p):
-    data = views.lateness(ctx, p)
+def _lateness(reader, p):
+    data = insight.lateness(reader, p)
     t = data["total"]
     if not t["dossiers"]:
         return empty_state(f"Không có hồ sơ nào trong {p.label}.")
-    names = views.units_df(ctx).set_index("unit_code").unit_name
+    names = units(reader).set_index("unit_code").unit_name
     rows = [html.Tr([html.Th(names.get(r["unit_code"], r["unit_code"]), scope="row"),
                      html.Td(fmt.num(r["late_raw"]), className="num"),
                      html.Td(fmt.num(r["raw_only_paused"]), className="num"),
                      html.Td(fmt.num(r["adjusted_only"]), className="num"),
-                     html.Td(dcc.Link(fmt.num(r["late_adjusted"]), href=href("/ho-so-tre-han", unit=r["unit_code"], period=p.key))
+                     html.Td(dcc.Link(fmt.num(r["late_adjusted"]), href=href(ids.LATE_PATH, unit=r["unit_code"], period=p.key))
                              if r["late_adjusted"] else "0", className="num"),
                      html.Td(fmt.num(r["late_software"]), className="num")])
             for r in sorted(data["rows"], key=lambda r: -r["late_raw"])]
@@ -77,11 +71,7 @@ def _lateness(ctx, p):
                                              ("late_raw", "raw_only_paused", "adjusted_only", "late_adjusted", "late_software")]],
                     className="form-total")
     reasons = data["reasons"]
-    fig = go.Figure(go.Bar(y=[r["reason"] for r in reasons], x=[r["late_adjusted"] for r in reasons], orientation="h",
-                           marker_color=STATUS_COLORS["missed"], text=[fmt.num(r["late_adjusted"]) for r in reasons],
-                           textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x} hồ sơ<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin=dict(r=50, t=10))
+    fig = figures.reason_bars([r["reason"] for r in reasons], [r["late_adjusted"] for r in reasons])
     note = (f"Theo đồng hồ gốc (thời hạn luật định từ ngày tiếp nhận) có {fmt.num(t['late_raw'])} hồ sơ trễ; theo hạn đang áp dụng "
             f"(đã cộng thời gian tạm dừng hợp pháp) có {fmt.num(t['late_adjusted'])} — bằng số quá hạn của biểu báo cáo. "
             f"Chênh lệch {fmt.num(t['raw_only'])} hồ sơ, trong đó {fmt.num(t['raw_only_paused'])} do tạm dừng chờ bổ sung/gia hạn hợp pháp. "
@@ -98,21 +88,13 @@ def _lateness(ctx, p):
                  graph(fig, "lateness-reasons", height=max(220, 40 * len(reasons) + 60))], xl=4)])])
 
 
-def _index(ctx, p):
-    scores = views.index_scores(ctx, p)
+def _index(reader, p):
+    scores = insight.index_scores(reader, p)
     totals = insight.index_totals(scores)
     if totals.empty:
         return empty_state(f"Chưa đủ dữ liệu để tính điểm trong {p.label}.")
     order = list(totals.unit_name)
-    fig = go.Figure()
-    for i, c in enumerate([c for c in INDEX_COMPONENTS if c.kpi]):
-        s = scores[scores.component == c.name].set_index("unit_name").reindex(order)
-        fig.add_trace(go.Bar(y=order, x=s.lost, name=f"{c.label} (tối đa {fmt.num(c.points)})", orientation="h",
-                             marker_color=COLORWAY[i % len(COLORWAY)],
-                             hovertemplate="%{y}: mất %{x:.1f} điểm — " + c.label + "<extra></extra>"))
-    fig.update_layout(barmode="stack", legend=dict(y=1.12), margin=dict(t=60))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Điểm bị mất theo thành phần")
+    fig = figures.points_lost(scores, order, [c for c in INDEX_COMPONENTS if c.kpi])
     best = []
     for r in totals.itertuples():
         s = scores[(scores.unit_code == r.unit_code) & scores.gain_next_step.notna()]
@@ -131,17 +113,17 @@ def _index(ctx, p):
                           html.Ul(best[:8], id="index-steps")], lg=5)])])
 
 
-@cached_layout("analysis")
+@page("analysis")
 def layout(period=None, **_):
-    ctx = views.context()
-    p = views.resolve_period(period, ctx)
+    reader = current_reader()
+    p = resolve_period(reader, period)
     return html.Div([
-        page_header("Phân tích và cảnh báo sớm", p.label, ctx),
-        dbc.Row([period_filter(ctx, p)], className="filter-bar g-3 mb-3"),
-        section("Dự báo cuối quý và số hồ sơ còn được phép trễ", _projections(ctx)),
-        section("Trễ hạn theo đồng hồ gốc và theo hạn đang áp dụng", _lateness(ctx, p)),
-        section("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) theo đơn vị", _index(ctx, p)),
+        page_header("Phân tích và cảnh báo sớm", p.label, reader),
+        dbc.Row([period_filter(reader, p)], className="filter-bar g-3 mb-3"),
+        section("Dự báo cuối quý và số hồ sơ còn được phép trễ", _projections(reader)),
+        section("Trễ hạn theo đồng hồ gốc và theo hạn đang áp dụng", _lateness(reader, p)),
+        section("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) theo đơn vị", _index(reader, p)),
     ], className="page page-analysis")
 
 
-dash.register_page(__name__, path="/phan-tich", name="Phân tích", title="Phân tích — CCHC", order=5, layout=layout)
+dash.register_page(__name__, path=ids.ANALYSIS_PATH, name="Phân tích", title="Phân tích — CCHC", order=5, layout=layout)

@@ -10,8 +10,9 @@ from dash import html
 
 from .. import audit
 from ..auth import current_principal
-from ..metrics import views
+from ..reader import current_reader
 from ..ui import format as fmt
+from ..ui import ids
 from ..ui.components import GRID_LOCALE, empty_state, page_header, section
 from .common import forbidden
 
@@ -39,7 +40,7 @@ def _when(at: str | None) -> str:
 def layout(event=None, **_):
     if not current_principal().can("audit"):
         return forbidden()
-    ctx = views.context()
+    reader = current_reader()
     rows = audit.read(SHOWN)
     grid = dag.AgGrid(
         id="audit-grid",
@@ -54,12 +55,12 @@ def layout(event=None, **_):
         dashGridOptions={"pagination": True, "paginationPageSize": 25, "paginationPageSizeSelector": False, "localeText": GRID_LOCALE},
         style={"height": "720px"}, className="ag-theme-quartz") if rows else empty_state("Nhật ký chưa có mục nào.")
     return html.Div([
-        page_header("Nhật ký", "Đăng nhập, nạp dữ liệu, xuất dữ liệu và các lần bị từ chối truy cập", ctx),
+        page_header("Nhật ký", "Đăng nhập, nạp dữ liệu, xuất dữ liệu và các lần bị từ chối truy cập", reader),
         section(f"{fmt.num(len(rows))} mục gần nhất" + (f" (tối đa {fmt.num(SHOWN)})" if len(rows) >= SHOWN else ""), grid,
                 html.P("Nhật ký không chứa dữ liệu cá nhân của người dân. Xem đầy đủ: cchc audit --limit N.",
                        className="text-muted small-note mt-2")),
     ], className="page page-audit")
 
 
-dash.register_page(__name__, path="/nhat-ky", name="Nhật ký", title="Nhật ký — CCHC", order=8, layout=layout,
+dash.register_page(__name__, path=ids.AUDIT_PATH, name="Nhật ký", title="Nhật ký — CCHC", order=8, layout=layout,
                    permission="audit")

@@ -7,17 +7,20 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from ..config import CHANNEL_LABELS, STATUS_LABELS
+from ..config import AT_RISK_DAYS, CHANNEL_LABELS, STATUS_LABELS
 from ..exports import table_xlsx
 from .. import audit
 from ..auth import current_principal
-from ..metrics import late, views
+from ..metrics import late_set as late
+from ..metrics.period import resolve_period
+from ..metrics.units import unit_name
+from ..reader import current_reader
 from ..metrics.period import Period
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import GRID_LOCALE, empty_state, filter_dropdown, filter_radio, graph, href, page_header, section
 from ..ui.theme import STATUS_COLORS
-from .common import cached_layout, LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
+from .common import page, LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
 
 
 PAGE_SIZE = 50
@@ -42,21 +45,21 @@ EXPORT_HEADERS = ["Mã hồ sơ", "Mã đơn vị", "Đơn vị", "Mã TTHC", "T
 
 
 def _filter(query: dict) -> tuple[Period, late.LateFilter]:
-    ctx = views.context()
-    p = views.resolve_period(query.get("period"), ctx)
+    reader = current_reader()
+    p = resolve_period(reader, query.get("period"))
     view = query.get("view") if query.get("view") in late.VIEWS else "all"
-    return p, late.LateFilter(view=view, unit=valid_unit(ctx, query.get("unit")), level=clean(query.get("level")),
+    return p, late.LateFilter(view=view, unit=valid_unit(reader, query.get("unit")), level=clean(query.get("level")),
                               field=clean(query.get("field")), handler=clean(query.get("handler")))
 
 
-@cached_layout("late")
+@page("late")
 def layout(period=None, unit=None, view=None, field=None, handler=None, level=None, **_):
-    ctx = views.context()
+    reader = current_reader()
     query = dict(period=period, unit=unit, view=view, field=field, handler=handler, level=level)
     p, flt = _filter(query)
-    bd = views.late_breakdown(ctx, p, flt)
+    bd = late.breakdown(reader, p, flt)
     total = int(bd[bd.dimension == "unit"]["n"].sum())
-    unit_label = views.unit_name(ctx, flt.unit) or "toàn thành phố"
+    unit_label = unit_name(reader, flt.unit) or "toàn thành phố"
     by_field = bd[bd.dimension == "field"]
     by_handler = bd[bd.dimension == "handler"].head(12)
     # early warning has no late reason yet: show which procedures are about to be late instead
@@ -78,7 +81,7 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
                   className="late-total-label"),
     ], className="late-headline")
     if flt.view == "at_risk":
-        note = f"Hồ sơ chưa giải quyết, đến hạn sau {fmt.datetime(ctx.as_of)} và trong 2 ngày làm việc tới."
+        note = f"Hồ sơ chưa giải quyết, đến hạn sau {fmt.datetime(reader.as_of)} và trong {AT_RISK_DAYS} ngày làm việc tới."
     else:
         note = ("Trễ hạn: giải quyết sau hạn trả trong kỳ. Quá hạn: chưa giải quyết đến hết kỳ mà đã quá hạn trả. "
                 "Số ngày trễ tính theo ngày làm việc (trừ thứ Bảy, Chủ nhật và ngày lễ).")
@@ -103,8 +106,8 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
                 outline=True, className="download-btn")),
         ])
     return html.Div([
-        page_header("Hồ sơ trễ hạn", f"{unit_label[:1].upper() + unit_label[1:]} · {p.label}", ctx),
-        dbc.Row([period_filter(ctx, p, 3), unit_filter(ctx, flt.unit, 3, "Tất cả đơn vị", None),
+        page_header("Hồ sơ trễ hạn", f"{unit_label[:1].upper() + unit_label[1:]} · {p.label}", reader),
+        dbc.Row([period_filter(reader, p, 3), unit_filter(reader, flt.unit, 3, "Tất cả đơn vị", None),
                  filter_dropdown("level", "Cấp", LEVEL_OPTIONS, flt.level or "", width=2),
                  filter_dropdown("field", "Lĩnh vực", field_opts, flt.field, clearable=True, placeholder="Tất cả lĩnh vực", width=2),
                  filter_dropdown("handler", "Cán bộ", handler_opts, flt.handler, clearable=True,
@@ -167,13 +170,13 @@ def rows(request, query):
     """Parse the grid's request -> one DuckDB page (sorted, offset) -> rows."""
     if not request or not query:
         return dash.no_update
-    ctx = views.context()
+    reader = current_reader()
     p, flt = _filter(query)
     sort_model = request.get("sortModel") or []
     sort, desc = ("working_days_late", True) if not sort_model else (sort_model[0]["colId"], sort_model[0]["sort"] == "desc")
     start = int(request.get("startRow", 0))
     limit = max(1, min(500, int(request.get("endRow", start + PAGE_SIZE)) - start))
-    df, total = views.late_page(ctx, p, flt, sort, desc, limit, start)
+    df, total = late.page(reader, p, flt, None, sort, desc, limit, start)
     return {"rowData": [_row(r) for r in df.to_dict("records")], "rowCount": total}
 
 
@@ -183,16 +186,16 @@ def download(n, query):
     """The current filtered rows as Excel (same set as the list, most late first)."""
     if not n:
         return dash.no_update
-    ctx = views.context()
+    reader = current_reader()
     p, flt = _filter(query)
-    df = late.export(ctx.snap, p, flt, ctx.as_of)
+    df = late.export(reader, p, flt)
     body = [[r["dossier_id"], r["unit_code"], r["unit_name"], r["procedure_code"], r["procedure_name"], r["field"],
              CHANNEL_LABELS.get(r["channel"], r["channel"]), fmt.datetime(r["received_at"]), fmt.datetime(r["due_at"]),
              "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
              fmt.as_int(r["working_days_late"]), fmt.as_int(r["working_days_left"]), r["handler"], r["applicant_name"], r["late_reason"],
              STATUS_LABELS.get(r["status"], r["status"])] for r in df.to_dict("records")]
-    title = (f"{late.VIEW_LABELS[flt.view]} — {views.unit_name(ctx, flt.unit) or 'toàn thành phố'} — {p.label}"
-             f" (dữ liệu đến {fmt.datetime(ctx.as_of)})")
+    title = (f"{late.VIEW_LABELS[flt.view]} — {unit_name(reader, flt.unit) or 'toàn thành phố'} — {p.label}"
+             f" (dữ liệu đến {fmt.datetime(reader.as_of)})")
     data = table_xlsx(EXPORT_HEADERS, body, sheet="Ho so tre han", title=title)
     name = f"ho-so-{flt.view}-{flt.unit or 'tat-ca'}-{p.key}.xlsx".replace("..", "_")
     audit.record("export", current_principal().username, what="late_xlsx", file=name, period=p.key, unit=flt.unit,
@@ -212,7 +215,7 @@ def chart_click(field_click, handler_click, query):
     value = click["points"][0]["y"]
     if value.startswith("("):
         return dash.no_update
-    return href("/ho-so-tre-han", **{**query, key: value})
+    return href(ids.LATE_PATH, **{**query, key: value})
 
 
-dash.register_page(__name__, path="/ho-so-tre-han", name="Hồ sơ trễ hạn", title="Hồ sơ trễ hạn — CCHC", order=2, layout=layout)
+dash.register_page(__name__, path=ids.LATE_PATH, name="Hồ sơ trễ hạn", title="Hồ sơ trễ hạn — CCHC", order=2, layout=layout)

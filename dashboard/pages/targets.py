@@ -7,27 +7,32 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from ..config import KPI_BY_NAME, PLAN_AREAS
-from ..metrics import views
+from ..metrics import kpis as kpi_metrics
+from ..metrics import targets as target_metrics
+from ..metrics.period import resolve_period
 from ..metrics.period import Period
+from ..metrics.status import status_of
+from ..reader import current_reader
 from ..ui import figures
 from ..ui import format as fmt
-from .common import cached_layout
+from ..ui import ids
 from ..ui.components import empty_state, filter_dropdown, graph, page_header, section, status_badge
+from .common import page
 
 
 
-@cached_layout("targets")
+@page("targets")
 def layout(period=None, year=None, **_):
-    ctx = views.context()
-    p = views.resolve_period(period, ctx, default_kind="year")
+    reader = current_reader()
+    p = resolve_period(reader, period, default_kind="year")
     try:
         y = int(year) if year else p.end.year
     except ValueError:
         y = p.end.year
-    yp = Period.parse(str(y)).clipped(ctx.as_of.date())
-    targets = views.targets_df(ctx)
-    years = sorted(set(targets.year) | {ctx.as_of.year}, reverse=True)
-    kpis = {r["kpi"]: r for r in views.kpis(ctx, yp) if r["unit_code"] == "ALL"}
+    yp = Period.parse(str(y)).clipped(reader.as_of.date())
+    targets = target_metrics.targets(reader)
+    years = sorted(set(targets.year) | {reader.as_of.year}, reverse=True)
+    kpis = {r["kpi"]: r for r in kpi_metrics.kpi_rows(reader, yp) if r["unit_code"] == "ALL"}
     t = targets[targets.year == y]
     if t.empty and len(targets):
         t = targets[targets.year == targets[targets.year <= y].year.max()] if (targets.year <= y).any() else t
@@ -48,11 +53,11 @@ def layout(period=None, year=None, **_):
                                              html.Th("Căn cứ")])), html.Tbody(trows)],
                         className="table", id="targets-table") if trows else \
         empty_state(f"Chưa có chỉ tiêu cho năm {y}.", "Nạp tệp targets.csv ở trang Dữ liệu.")
-    par = views.par_index(ctx)
-    peer = ctx.settings.get("city_peer_code", "")
+    par = target_metrics.par_index(reader)
+    peer = reader.settings.get("city_peer_code", "")
     par_years = sorted(par.year.unique()) if len(par) else []
     last_par = max([yy for yy in par_years if yy <= y], default=None)
-    plan = views.plan_tasks(ctx, y)
+    plan = target_metrics.plan_tasks(reader, y)
     plan_summary = None
     if len(plan):
         due = plan[plan.state != "not_due"]
@@ -67,14 +72,16 @@ def layout(period=None, year=None, **_):
                           html.Td(fmt.date(r["done_date"]) if r["done_date"] is not None and r["done_date"] == r["done_date"] else "Chưa xong"),
                           html.Td(figures.PLAN_STATE_LABELS[r["state"]])])
                  for r in overdue_tasks.to_dict("records")]
-    sat = views.satisfaction_by_unit(ctx, yp)
+    sat = target_metrics.satisfaction_by_unit(reader, yp)
     sat = sat[sat.responses > 0].sort_values("rate")
-    sat_target = kpis.get("satisfaction_rate", {}).get("target")
-    sat_fig = figures.ranked_bars(list(sat.unit_name), list(sat.rate),
-                                  ["met" if sat_target is None or v > sat_target else "missed" for v in sat.rate], sat_target,
+    city_sat = kpis.get("satisfaction_rate", {})
+    sat_target = city_sat.get("target")
+    sat_status = [status_of(v, city_sat.get("comparator"), sat_target, KPI_BY_NAME["satisfaction_rate"].margin)
+                  for v in sat.rate]  # the one status rule, with the KPI's margin, as on the cards and the matrix
+    sat_fig = figures.ranked_bars(list(sat.unit_name), list(sat.rate), sat_status, sat_target,
                                   customdata=list(sat.responses))
     return html.Div([
-        page_header("Chỉ tiêu & PAR INDEX", f"Năm {y}", ctx),
+        page_header("Chỉ tiêu & PAR INDEX", f"Năm {y}", reader),
         dbc.Row([filter_dropdown("year", "Năm", [{"label": f"Năm {x}", "value": str(x)} for x in years], str(y), width=3)],
                 className="filter-bar g-3 mb-3"),
         section(f"Chỉ tiêu năm {y}", ttable),
@@ -97,4 +104,4 @@ def layout(period=None, year=None, **_):
     ], className="page page-targets")
 
 
-dash.register_page(__name__, path="/chi-tieu", name="Chỉ tiêu & PAR INDEX", title="Chỉ tiêu — CCHC", order=4, layout=layout)
+dash.register_page(__name__, path=ids.TARGETS_PATH, name="Chỉ tiêu & PAR INDEX", title="Chỉ tiêu — CCHC", order=4, layout=layout)

@@ -104,13 +104,13 @@ def filter_radio(key: str, label: str, options: list[dict], value: Any, width: i
     ], md=width)
 
 
-def page_header(title: str, subtitle: str | None, ctx, extra: Iterable | None = None) -> html.Div:
+def page_header(title: str, subtitle: str | None, reader, extra: Iterable | None = None) -> html.Div:
     return html.Div([
         html.Div([html.H1(title, className="page-title"),
                   html.Div(subtitle, className="page-subtitle") if subtitle else None]),
         html.Div([*(extra or []),
-                  html.Span(f"Dữ liệu đến {fmt.datetime(ctx.as_of)}", className="data-date",
-                            title=f"Phiên bản dữ liệu {ctx.snap.data_version}")], className="page-header-right"),
+                  html.Span(f"Dữ liệu đến {fmt.datetime(reader.as_of)}", className="data-date",
+                            title=f"Phiên bản dữ liệu {reader.data_version}")], className="page-header-right"),
     ], className="page-header")
 
 

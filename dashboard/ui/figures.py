@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import format as fmt
-from .theme import LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, TEMPLATE, THIS_YEAR
+from .theme import COLORWAY, LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, TEMPLATE, THIS_YEAR
 
 PLAN_STATE_LABELS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành trễ hạn",
                      "overdue": "Quá hạn, chưa hoàn thành", "not_due": "Chưa đến hạn"}
@@ -218,4 +218,28 @@ def plan_by_area(df: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", legend=dict(y=1.08))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Số nhiệm vụ", dtick=2)
+    return fig
+
+
+def reason_bars(reasons: list[str], counts: list[int]) -> go.Figure:
+    """Late dossiers by reason (the analysis page), largest first."""
+    fig = go.Figure(go.Bar(y=reasons, x=counts, orientation="h", marker_color=STATUS_COLORS["missed"],
+                           text=[fmt.num(c) for c in counts], textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{x} hồ sơ<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(margin=dict(r=50, t=10))
+    return fig
+
+
+def points_lost(scores: pd.DataFrame, order: list[str], components) -> go.Figure:
+    """The service index: points each unit loses, stacked by component (units in `order`, top first)."""
+    fig = go.Figure()
+    for i, c in enumerate(components):
+        s = scores[scores.component == c.name].set_index("unit_name").reindex(order)
+        fig.add_trace(go.Bar(y=order, x=s.lost, name=f"{c.label} (tối đa {fmt.num(c.points)})", orientation="h",
+                             marker_color=COLORWAY[i % len(COLORWAY)],
+                             hovertemplate="%{y}: mất %{x:.1f} điểm — " + c.label + "<extra></extra>"))
+    fig.update_layout(barmode="stack", legend=dict(y=1.12), margin=dict(t=60))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Điểm bị mất theo thành phần")
     return fig

@@ -19,3 +19,20 @@ UPLOAD_POLL = "data-upload-poll"
 REJECTS_GRID = "rejects-grid"
 FIELD_CHART = "late-field-chart"
 HANDLER_CHART = "late-handler-chart"
+LATE_QUERY = "late-query"  # the late page's filters, read by its grid and download callbacks
+FORM_QUERY = "form-query"
+UPLOAD_JOB = "upload-job"
+APP_ROOT = "app-root"
+PRESENT_LINK = "present-link"
+PAGES_LOCATION = "_pages_location"  # Dash Pages' own location component
+
+# Route paths of the pages: pages register with them, every link is built from them.
+OVERVIEW_PATH = "/"
+UNITS_PATH = "/don-vi"
+LATE_PATH = "/ho-so-tre-han"
+REPORT_PATH = "/bao-cao-quy"
+TARGETS_PATH = "/chi-tieu"
+ANALYSIS_PATH = "/phan-tich"
+PRESENT_PATH = "/trinh-chieu"
+DATA_PATH = "/du-lieu"
+AUDIT_PATH = "/nhat-ky"

@@ -18,11 +18,12 @@ STATUS_COLORS = {
     "met": "#1a7f37",      # green  (white text 5.1:1)
     "at_risk": "#a85d00",  # amber  (white text 4.8:1)
     "missed": "#c62828",   # red    (white text 5.6:1)
+    "unreachable": "#7f1d1d",  # dark red (white text 10:1): a projection that cannot reach the target
     "no_target": "#616e7c",
     "no_data": "#9aa5b1",
 }
-STATUS_BG = {"met": "#e3f4e8", "at_risk": "#fff1dc", "missed": "#fde4e4", "no_target": "#eef1f4", "no_data": "#f5f7fa"}
-STATUS_ICONS = {"met": "✔", "at_risk": "▲", "missed": "✖", "no_target": "•", "no_data": "•"}
+STATUS_BG = {"met": "#e3f4e8", "at_risk": "#fff1dc", "missed": "#fde4e4", "unreachable": "#f8d4d4", "no_target": "#eef1f4", "no_data": "#f5f7fa"}
+STATUS_ICONS = {"met": "✔", "at_risk": "▲", "missed": "✖", "unreachable": "⊘", "no_target": "•", "no_data": "•"}
 COLORWAY = [PRIMARY, "#e07b00", "#2f9e44", "#9c36b5", "#0b7285", "#c2255c", "#5c940d", "#495057"]
 THIS_YEAR, LAST_YEAR = PRIMARY, "#9aa5b1"
 
