@@ -8,7 +8,8 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from . import config
 
@@ -27,10 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cchc", description="Bảng điều hành cải cách hành chính (CCHC)")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, kế hoạch)")
+    p = sub.add_parser("demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, "
+                                     "kế hoạch)")
     _add_db(p)
     p.add_argument("--dossiers", type=int, help="tổng số hồ sơ (mặc định ≈ 7.000/quý)")
-    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: một ngày làm việc trọn vẹn)")
+    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: "
+                                   "một ngày làm việc trọn vẹn)")
     p.add_argument("--seed", type=int, default=20240101)
     p.add_argument("--if-missing", action="store_true", help="chỉ dựng khi chưa có cơ sở dữ liệu")
 
@@ -161,7 +164,8 @@ def _period(args):
 
 def _json(obj: Any) -> None:
     """JSON out; NaN (pandas' missing value) becomes null, never the invalid token NaN."""
-    sys.stdout.write(json.dumps(_nan_to_none(obj), ensure_ascii=False, indent=2, default=_default, allow_nan=False) + "\n")
+    text = json.dumps(_nan_to_none(obj), ensure_ascii=False, indent=2, default=_default, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def _nan_to_none(o: Any) -> Any:
@@ -228,7 +232,8 @@ def _demo_users(path: Path) -> None:
     ward = (ranked or sorted(names) or [None])[0]
     added = ensure_demo_users(UserStore(users_path(path)), ward, names.get(ward, ""))
     for u in added:
-        print(f"Tài khoản mẫu: {u['username']} / {u['password']} ({u['role']}{' ' + ','.join(u['units']) if u['units'] else ''})")
+        units = " " + ",".join(u["units"]) if u["units"] else ""
+        print(f"Tài khoản mẫu: {u['username']} / {u['password']} ({u['role']}{units})")
 
 
 def cmd_ingest(args) -> int:
@@ -431,7 +436,8 @@ def cmd_users(args) -> int:
             units = [u for u in args.units.split(",") if u.strip()]
             p = store.add(args.username, args.role, password, units=units, display_name=args.name, replace=args.replace)
             audit.record("user_added", operator, log, username=p.username, role=p.role, units=list(p.units))
-            print(f"Đã thêm {p.username} ({ROLES[p.role].label}{': ' + ', '.join(p.units) if p.units else ''}) vào {store.path}")
+            units = ": " + ", ".join(p.units) if p.units else ""
+            print(f"Đã thêm {p.username} ({ROLES[p.role].label}{units}) vào {store.path}")
         elif args.action == "remove":
             store.remove(args.username)
             audit.record("user_removed", operator, log, username=args.username)

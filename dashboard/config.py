@@ -194,7 +194,8 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "xa": ("xa", "thi_tran"),
         "ubnd": ("ubnd", "uy_ban_nhan_dan"),
     },
-    "comparator": {">=": (">=", "≥", "gte"), ">": (">", "gt"), "<=": ("<=", "≤", "lte"), "<": ("<", "lt"), "top": ("top", "top_n")},
+    "comparator": {">=": (">=", "≥", "gte"), ">": (">", "gt"), "<=": ("<=", "≤", "lte"), "<": ("<", "lt"),
+                   "top": ("top", "top_n")},
     "rating": {
         "rat_hai_long": ("rat_hai_long", "5", "very_satisfied"),
         "hai_long": ("hai_long", "4", "satisfied"),

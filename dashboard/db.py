@@ -15,12 +15,14 @@ import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from .config import QUERIES_DIR
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")  # `{{ other }}`: a template include, not a parameter
 
@@ -125,7 +127,7 @@ class FileId:
     size: int
 
     @classmethod
-    def of(cls, path: Path) -> "FileId | None":
+    def of(cls, path: Path) -> FileId | None:
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -147,7 +149,7 @@ class Scoping:
 
     @classmethod
     @functools.cache
-    def load(cls, path: Path | None = None) -> "Scoping":
+    def load(cls, path: Path | None = None) -> Scoping:
         data = tomllib.loads((path or QUERIES_DIR / "scoping.toml").read_text(encoding="utf-8"))
         return cls(frozenset(data.get("public", ())), frozenset(data.get("imports", ())),
                    dict(data.get("unit_column", {})), dict(data.get("masked", {})))

@@ -4,6 +4,7 @@ start in one worker and be polled through the other: both read the same file. Fi
 `KEEP_SECONDS` (and jobs left running by a worker that died, after `STALE_SECONDS`) are pruned whenever a job
 is created. One import at a time per database, across workers: `import_lock()` (an flock).
 """
+
 from __future__ import annotations
 
 import contextlib

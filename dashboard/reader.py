@@ -11,6 +11,7 @@ moment) under the same kind of key, in the same bounded store.
 Readers hang off the app (`AppData`, in `state.py`); pages ask `current_reader()`, which is the reader set by
 `reading(reader)` if any (tests, the warmer, the PDF export) or the current request's app and signed-in scope.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -74,8 +75,13 @@ def _freeze(params: dict[str, Any]) -> tuple:
 class Reader:
     """A data version as one reader may see it (see auth.current_scope: default deny)."""
 
-    def __init__(self, snapshot: Snapshot, scope: Scope = FULL, cache: Cache | None = None,
-                 on_render: Callable[[Scope, str, dict], None] | None = None):
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        scope: Scope = FULL,
+        cache: Cache | None = None,
+        on_render: Callable[[Scope, str, dict], None] | None = None,
+    ):
         self.snapshot = snapshot
         self.scope = scope
         self.cache = cache if cache is not None else Cache()
@@ -138,16 +144,22 @@ class Reader:
     def as_of(self) -> dt.datetime:
         """The moment the data reaches (latest receipt or completion; now if there are no dossiers). It belongs
         to the data version, not to the reader: a ward is judged at the city's moment."""
+
         def compute() -> dt.datetime:
             v = self.coverage["data_as_of"]
-            return dt.datetime.now().replace(microsecond=0) if v is None or pd.isna(v) else \
-                pd.Timestamp(v).to_pydatetime()
+            return (
+                dt.datetime.now().replace(microsecond=0) if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+            )
+
         return self.whole.memo("as_of", {}, compute)
 
     @property
     def settings(self) -> dict[str, str]:
-        return self.whole.memo("settings", {}, lambda: {**DEFAULT_SETTINGS, **dict(
-            self.whole.q("settings").itertuples(index=False, name=None))})
+        return self.whole.memo(
+            "settings",
+            {},
+            lambda: {**DEFAULT_SETTINGS, **dict(self.whole.q("settings").itertuples(index=False, name=None))},
+        )
 
     @property
     def city(self) -> str:

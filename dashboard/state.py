@@ -3,6 +3,7 @@
 `create_app` hangs an `AppData` off the Flask app (`server.extensions["cchc_data"]`): no module globals, so two
 apps in one process each read their own database. Cache keys always include the snapshot's data version, so a
 new import is never served stale figures: old entries stop being asked for and age out."""
+
 from __future__ import annotations
 
 import threading

@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def cchc(*args: str, db: Path | None = None, check: bool = True, input: bytes | None = None) -> subprocess.CompletedProcess:
+def cchc(*args: str, db: Path | None = None, check: bool = True,
+         input: bytes | None = None) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess (as operators and the contract check do)."""
     cmd = [sys.executable, "-m", "dashboard", *args] + (["--db", str(db)] if db else [])
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}

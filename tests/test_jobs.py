@@ -1,5 +1,6 @@
 """Upload jobs live in a store every worker sees (dashboard/jobs.py): an upload started through one gunicorn
 worker is polled to its end through another; finished jobs are pruned."""
+
 from __future__ import annotations
 
 import base64
@@ -43,23 +44,38 @@ def _free_port() -> int:
 
 
 def _upload_body(name: str, data: bytes) -> dict:
-    return {"output": "..upload-job.data...data-upload-poll.disabled...data-upload-status.children..",
-            "outputs": [{"id": "upload-job", "property": "data"}, {"id": "data-upload-poll", "property": "disabled"},
-                        {"id": "data-upload-status", "property": "children"}],
-            "inputs": [{"id": "data-upload", "property": "contents",
-                        "value": ["data:text/csv;base64," + base64.b64encode(data).decode()]}],
-            "changedPropIds": ["data-upload.contents"],
-            "state": [{"id": "data-upload", "property": "filename", "value": [name]}]}
+    return {
+        "output": "..upload-job.data...data-upload-poll.disabled...data-upload-status.children..",
+        "outputs": [
+            {"id": "upload-job", "property": "data"},
+            {"id": "data-upload-poll", "property": "disabled"},
+            {"id": "data-upload-status", "property": "children"},
+        ],
+        "inputs": [
+            {
+                "id": "data-upload",
+                "property": "contents",
+                "value": ["data:text/csv;base64," + base64.b64encode(data).decode()],
+            }
+        ],
+        "changedPropIds": ["data-upload.contents"],
+        "state": [{"id": "data-upload", "property": "filename", "value": [name]}],
+    }
 
 
 def _poll_body(deps: list[dict], job_id: str) -> dict:
     dep = next(d for d in deps if any(i["id"] == "data-upload-poll" for i in d["inputs"]))
-    outputs = [dict(zip(("id", "property"), o.split("@")[0].rsplit(".", 1), strict=True))
-               for o in dep["output"].strip(".").split("...")]
-    return {"output": dep["output"], "outputs": outputs,
-            "inputs": [{"id": "data-upload-poll", "property": "n_intervals", "value": 1}],
-            "changedPropIds": ["data-upload-poll.n_intervals"],
-            "state": [{"id": "upload-job", "property": "data", "value": job_id}]}
+    outputs = [
+        dict(zip(("id", "property"), o.split("@")[0].rsplit(".", 1), strict=True))
+        for o in dep["output"].strip(".").split("...")
+    ]
+    return {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": [{"id": "data-upload-poll", "property": "n_intervals", "value": 1}],
+        "changedPropIds": ["data-upload-poll.n_intervals"],
+        "state": [{"id": "upload-job", "property": "data", "value": job_id}],
+    }
 
 
 def test_upload_polled_through_another_gunicorn_worker(tmp_path):
@@ -75,10 +91,31 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
 
     env = {**os.environ, "CCHC_DB": str(db), "CCHC_AUDIT": str(tmp_path / "audit.jsonl")}
     ports = [_free_port(), _free_port()]
-    workers = [subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "2",
-                                 "-b", f"127.0.0.1:{port}", "--pythonpath", str(ROOT / "tests"), "wsgi_noauth:server"],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-               for port in ports]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                "1",
+                "-k",
+                "gthread",
+                "--threads",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--pythonpath",
+                str(ROOT / "tests"),
+                "wsgi_noauth:server",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for port in ports
+    ]
     try:
         urls = [f"http://127.0.0.1:{p}" for p in ports]
         deadline = time.time() + 60

@@ -1,6 +1,7 @@
 """The Reader (one cache, read-only frames, keyed by data version and scope), pages rendered with
 `layout(**query)` on a fixture database without Flask, two apps in one process, the KPI catalogue checked
 against the queries, scoping as data, parameter binding by DuckDB's own parser, the one status rule."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,6 +24,7 @@ def _text(component) -> str:
                 walk(x)
         elif c is not None and hasattr(c, "children"):
             walk(c.children)
+
     walk(component)
     return " ".join(out)
 
@@ -31,11 +33,11 @@ def test_q_is_memoised_and_its_frames_are_read_only(seed003_db):
     reader = Reader(Database(seed003_db).snapshot())
     a = reader.q("units")
     n = len(reader.cache)
-    a["unit_name"] = "changed"                       # the caller's copy
+    a["unit_name"] = "changed"  # the caller's copy
     a.loc[0, "unit_code"] = "XX"
     a["extra"] = 1
     b = reader.q("units")
-    assert len(reader.cache) == n                    # served from the cache, not run again
+    assert len(reader.cache) == n  # served from the cache, not run again
     assert "extra" not in b.columns and "XX" not in set(b.unit_code) and "changed" not in set(b.unit_name)
     assert list(b.unit_code) == ["PTP", "UBND", "X01", "X02"]
 
@@ -46,7 +48,7 @@ def test_keys_hold_data_version_scope_and_params(seed003_db):
     ward = Reader(snap, Scope(units=frozenset({"X01"}), personal=False, imports=False), full.cache)
     assert list(full.q("units").unit_code) != list(ward.q("units").unit_code) == ["X01"]
     assert len(full.q("report_form", unit=None, **_q3())) > len(full.q("report_form", unit="X01", **_q3()))
-    assert ward.as_of == full.as_of                  # the as-of moment belongs to the data version
+    assert ward.as_of == full.as_of  # the as-of moment belongs to the data version
     assert len(full.cache) == len({k for k in full.cache._data})  # noqa: SLF001  one entry per key
 
 
@@ -68,7 +70,7 @@ def test_pages_render_from_layout_query_on_a_fixture_without_flask(seed003_db):
         overview = _text(layouts["/"](period="2021-Q3"))
         form = _text(layouts["/bao-cao-quy"](period="2021-Q3"))
         n = len(reader.cache)
-        layouts["/"](period="2021-Q3", x="1")        # unknown URL parameters neither reach the page nor split the cache
+        layouts["/"](period="2021-Q3", x="1")  # unknown URL parameters neither reach the page nor split the cache
         layouts["/"](period="2021-Q3", x="2")
         assert len(reader.cache) == n
     assert "5.047" in overview and "5.028" in overview  # received and resolved in Q3/2021 (report 479/BC-UBND)
@@ -101,13 +103,35 @@ def test_kpi_catalogue_matches_the_queries_and_a_mismatch_fails_at_start_up(tmp_
 
     validate_against_schema()
     broken = tuple(dataclasses.replace(k, numerator="resolved_in_tim") if k.name == "on_time_rate" else k for k in KPIS)
-    columns = {"report_form": ["unit_code", "resolved_in_time", "resolved_total", "received_online", "received_new",
-                               "paid_online", "fee_dossiers", "e_result", "digitized"],
-               "weekly_counts": ["week", "resolved_in_time", "resolved_total", "satisfied", "responses",
-                                 "received_online", "received_new", "paid_online", "fee_dossiers", "e_result",
-                                 "digitized"],
-               "satisfaction": ["unit_code", "satisfied", "responses"],
-               "plan_completion": ["unit_code", "tasks_done_on_time", "tasks_due"], "par_index_rank": ["rank", "peers"]}
+    columns = {
+        "report_form": [
+            "unit_code",
+            "resolved_in_time",
+            "resolved_total",
+            "received_online",
+            "received_new",
+            "paid_online",
+            "fee_dossiers",
+            "e_result",
+            "digitized",
+        ],
+        "weekly_counts": [
+            "week",
+            "resolved_in_time",
+            "resolved_total",
+            "satisfied",
+            "responses",
+            "received_online",
+            "received_new",
+            "paid_online",
+            "fee_dossiers",
+            "e_result",
+            "digitized",
+        ],
+        "satisfaction": ["unit_code", "satisfied", "responses"],
+        "plan_completion": ["unit_code", "tasks_done_on_time", "tasks_due"],
+        "par_index_rank": ["rank", "peers"],
+    }
     validate(columns.__getitem__)  # the catalogue itself is consistent with these columns
     with pytest.raises(CatalogueError, match="on_time_rate: query 'report_form' has no column resolved_in_tim"):
         validate(columns.__getitem__, broken)
@@ -120,7 +144,7 @@ def test_every_table_of_a_built_database_is_classified_for_scoping(demo_db, seed
 
     rules = Scoping.load()
     classes = [set(rules.public), set(rules.imports), set(rules.unit_column)]
-    assert all(not (x & y) for i, x in enumerate(classes) for y in classes[i + 1:]), "a table in two classes"
+    assert all(not (x & y) for i, x in enumerate(classes) for y in classes[i + 1 :]), "a table in two classes"
     for db in (demo_db, seed003_db):
         tables = {r[0] for r in Database(db).snapshot().rows("snapshot_columns")}
         assert tables - rules.classified() == set(), f"unclassified tables in {db.name}"
@@ -141,8 +165,9 @@ def test_parameters_are_bound_by_duckdbs_parser_not_a_regex(seed003_db):
     stmts = _parse("SELECT '$not_a_param; -- nor a comment' AS s, $x AS v; -- $neither\nSELECT $y AS w")
     assert [s.params for s in stmts] == [frozenset({"x"}), frozenset({"y"})]
     con = duckdb.connect()
-    assert con.execute(stmts[0].text, stmts[0].bind({"x": 7, "unused": 1})).fetchall() == \
-        [("$not_a_param; -- nor a comment", 7)]
+    assert con.execute(stmts[0].text, stmts[0].bind({"x": 7, "unused": 1})).fetchall() == [
+        ("$not_a_param; -- nor a comment", 7)
+    ]
     with pytest.raises(QueryError, match="missing parameters: x"):
         stmts[0].bind({})
 

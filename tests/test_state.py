@@ -1,5 +1,6 @@
 """The cache: keyed by data version and the reader's scope; pages readers used are rendered again in the
 background when an import publishes a new version."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,13 +24,13 @@ def test_pages_are_warmed_for_the_new_version_per_scope(demo_db, tmp_path):
     ward = Scope(units=frozenset({"W08"}), personal=False, imports=False)
     old = data.reader(FULL).data_version
     with reading(data.reader(FULL)):
-        layouts["/"](period="2026-Q3")                    # the operator's view
+        layouts["/"](period="2026-Q3")  # the operator's view
     with reading(data.reader(ward)):
-        layouts["/don-vi"](period="2026-Q3")              # a ward reader's view
+        layouts["/don-vi"](period="2026-Q3")  # a ward reader's view
     # an import publishes a new version (5 more dossiers for W08)
     rows = [dict(r, unit_code="W08", dossier_id="WARM-" + r["dossier_id"]) for r in seed003_dossiers()[:5]]
     ingest([write_csv(tmp_path / "moi.csv", rows)], db)
-    operator = data.reader(FULL)                          # the first request after publication starts the warmer
+    operator = data.reader(FULL)  # the first request after publication starts the warmer
     new = operator.data_version
     assert new != old
     warmer = [t for t in threading.enumerate() if t.name == f"cchc-warm-{new}"]

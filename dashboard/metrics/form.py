@@ -4,6 +4,7 @@ The SQL is `queries/report_form.sql` (counts per unit × field); grouping by uni
 row are sums of those rows, so the total always equals the sum of the rows. The CLI and the pages both call
 `quarterly_form(reader, period, unit, by)`, so screen and CLI cannot disagree.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,19 @@ from .period import Period
 from .units import permit, units
 
 FORM_KEYS = (
-    "received_total", "carried_over", "received_new", "received_online", "received_in_person", "received_postal",
-    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
-    "pending_total", "pending_in_time", "pending_overdue",
+    "received_total",
+    "carried_over",
+    "received_new",
+    "received_online",
+    "received_in_person",
+    "received_postal",
+    "resolved_total",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "pending_total",
+    "pending_in_time",
+    "pending_overdue",
 )
 EXTRA_KEYS = ("withdrawn", "fee_dossiers", "paid_online", "digitized", "e_result", "postal_return")
 COUNT_KEYS = FORM_KEYS + EXTRA_KEYS
@@ -52,8 +63,11 @@ def group_counts(rows: pd.DataFrame, units_df: pd.DataFrame, by: str, unit: str 
             out = out.groupby("level", as_index=False)[list(COUNT_KEYS)].sum()
             out = out.sort_values("level", key=lambda s: s.map(LEVEL_ORDER).fillna(9))
         else:
-            out = out.assign(_o=out["level"].map(LEVEL_ORDER).fillna(9)).sort_values(["_o", "unit_code"]) \
+            out = (
+                out.assign(_o=out["level"].map(LEVEL_ORDER).fillna(9))
+                .sort_values(["_o", "unit_code"])
                 .drop(columns="_o")
+            )
     out[list(COUNT_KEYS)] = out[list(COUNT_KEYS)].fillna(0).astype("int64")
     return out.reset_index(drop=True)
 

@@ -7,6 +7,7 @@ Projection method (said on screen and in the CLI's `method`):
 - late budget = ⌊in time so far + V − target × (resolved so far + V)⌋: the late dossiers still affordable;
 - projection = (in time so far + V × (1 − p)) / (resolved so far + V), p = the unit's late rate over the last
   8 weeks; the interval takes p's 95% binomial interval and V ± 20%."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,11 @@ from .status import status_of
 from .targets import target_index
 from .units import permit, units
 
-METHOD = ("V = phần còn lại của cùng quý năm trước × (khối lượng năm nay ÷ năm trước, đến cùng ngày); "
-          "ngân sách trễ = ⌊đúng hạn đến nay + V − chỉ tiêu × (đã giải quyết + V)⌋; dự báo = (đúng hạn + V·(1−p)) ÷ "
-          "(đã giải quyết + V), p = tỷ lệ trễ 8 tuần gần nhất; khoảng: p theo khoảng tin cậy 95%, V ± 20%.")
+METHOD = (
+    "V = phần còn lại của cùng quý năm trước × (khối lượng năm nay ÷ năm trước, đến cùng ngày); "
+    "ngân sách trễ = ⌊đúng hạn đến nay + V − chỉ tiêu × (đã giải quyết + V)⌋; dự báo = (đúng hạn + V·(1−p)) ÷ "
+    "(đã giải quyết + V), p = tỷ lệ trễ 8 tuần gần nhất; khoảng: p theo khoảng tin cậy 95%, V ± 20%."
+)
 
 
 def late_budget(in_time: float, resolved: float, expected_remaining: float, target: float) -> int:
@@ -81,9 +84,21 @@ def _project(code: str, r: dict, target: float, days_done: int, days_total: int)
     budget = late_budget(T, R, V, target)
     rates = [projected_rate(T, R, v, q) for v in (0.8 * V, 1.2 * V) for q in (lo_p, hi_p)]
     rates = [x for x in rates if x is not None]
-    return Projection(code, R, T, T / R if R else None, int(round(V)), max(budget, 0), target, budget >= 0,
-                      p if (n or R) else None, projected_rate(T, R, V, p), min(rates) if rates else None,
-                      max(rates) if rates else None, days_total - days_done)
+    return Projection(
+        code,
+        R,
+        T,
+        T / R if R else None,
+        int(round(V)),
+        max(budget, 0),
+        target,
+        budget >= 0,
+        p if (n or R) else None,
+        projected_rate(T, R, V, p),
+        min(rates) if rates else None,
+        max(rates) if rates else None,
+        days_total - days_done,
+    )
 
 
 def projections(reader, kpi: str = "on_time_rate") -> tuple[Projection, ...]:
@@ -97,8 +112,15 @@ def _projections(reader, kpi: str) -> list[Projection]:
     cut = dt.datetime.combine(as_of.date() + dt.timedelta(days=1), dt.time())
     ly = q.year_before()
     ly_cut = dt.datetime.combine(ly.start + (as_of.date() - q.start) + dt.timedelta(days=1), dt.time())
-    df = reader.q("quarter_progress", start=q.start_ts, cut=cut, ly_start=ly.start_ts, ly_cut=ly_cut,
-                  ly_end=ly.end_ts, recent_start=cut - dt.timedelta(weeks=PROJECTION_RECENT_WEEKS))
+    df = reader.q(
+        "quarter_progress",
+        start=q.start_ts,
+        cut=cut,
+        ly_start=ly.start_ts,
+        ly_cut=ly_cut,
+        ly_end=ly.end_ts,
+        recent_start=cut - dt.timedelta(weeks=PROJECTION_RECENT_WEEKS),
+    )
     targets = target_index(reader)
     level = dict(units(reader)[["unit_code", "level"]].itertuples(index=False, name=None))
     days_done, days_total = (as_of.date() - q.start).days + 1, q.days
@@ -122,8 +144,9 @@ def projection(reader, unit: str | None = None) -> Projection | None:
 def projection_status(p: Projection) -> str:
     """The projection judged by the one status rule: its interval against the target, unreachable when even no
     further late dossier would do."""
-    return status_of(p.projected_rate, ">=", p.target, interval=(p.projected_low, p.projected_high),
-                     reachable=p.reachable)
+    return status_of(
+        p.projected_rate, ">=", p.target, interval=(p.projected_low, p.projected_high), reachable=p.reachable
+    )
 
 
 def projections_json(items: list[Projection]) -> list[dict]:
@@ -155,24 +178,46 @@ def index_scores(reader, period: Period) -> pd.DataFrame:
             actual = vals.get(c.kpi) if c.kpi else None
             pts = component_points(c, actual) if c.kpi else None
             stepped = component_points(c, min(1.0, actual + c.step)) if (c.kpi and actual is not None) else None
-            out.append({"unit_code": code, "unit_name": name, "component": c.name, "label": c.label,
-                        "kpi": c.kpi, "actual": actual, "max_points": c.points, "points": pts,
-                        "lost": None if pts is None else c.points - pts,
-                        "step": c.step, "gain_next_step": None if stepped is None or pts is None else stepped - pts})
+            out.append(
+                {
+                    "unit_code": code,
+                    "unit_name": name,
+                    "component": c.name,
+                    "label": c.label,
+                    "kpi": c.kpi,
+                    "actual": actual,
+                    "max_points": c.points,
+                    "points": pts,
+                    "lost": None if pts is None else c.points - pts,
+                    "step": c.step,
+                    "gain_next_step": None if stepped is None or pts is None else stepped - pts,
+                }
+            )
     return pd.DataFrame(out)
 
 
 def index_totals(scores: pd.DataFrame) -> pd.DataFrame:
     """Total points over the measured components, and the same on a 100-point scale."""
     m = scores[scores.points.notna()]
-    g = m.groupby(["unit_code", "unit_name"], as_index=False).agg(points=("points", "sum"), max_points=("max_points", "sum"))
+    g = m.groupby(["unit_code", "unit_name"], as_index=False).agg(
+        points=("points", "sum"), max_points=("max_points", "sum")
+    )
     g["score_100"] = g.points / g.max_points * 100
     return g.sort_values("score_100").reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- raw vs adjusted lateness
-LATENESS_KEYS = ("dossiers", "late_adjusted", "late_raw", "late_both", "raw_only", "raw_only_paused", "adjusted_only",
-                 "no_statute", "late_software")
+LATENESS_KEYS = (
+    "dossiers",
+    "late_adjusted",
+    "late_raw",
+    "late_both",
+    "raw_only",
+    "raw_only_paused",
+    "adjusted_only",
+    "no_statute",
+    "late_software",
+)
 
 
 def lateness(reader, period: Period, unit: str | None = None) -> dict:
@@ -187,10 +232,16 @@ def lateness(reader, period: Period, unit: str | None = None) -> dict:
     total = {k: int(rows[k].sum()) if len(rows) else 0 for k in LATENESS_KEYS}
     reasons = both[(both.grp == "reason") & (both.late_adjusted > 0)][["reason", "late_adjusted", "late_raw_too"]]
     reasons = reasons.sort_values(["late_adjusted", "reason"], ascending=[False, True], kind="stable")
-    return {"period": period.key, "unit": unit,
-            "rows": [{k: (int(v) if k in LATENESS_KEYS else v) for k, v in r.items()} for r in rows.to_dict("records")],
-            "total": total, "reasons": [{"reason": r["reason"], "late_adjusted": int(r["late_adjusted"]),
-                                         "late_raw_too": int(r["late_raw_too"])} for r in reasons.to_dict("records")]}
+    return {
+        "period": period.key,
+        "unit": unit,
+        "rows": [{k: (int(v) if k in LATENESS_KEYS else v) for k, v in r.items()} for r in rows.to_dict("records")],
+        "total": total,
+        "reasons": [
+            {"reason": r["reason"], "late_adjusted": int(r["late_adjusted"]), "late_raw_too": int(r["late_raw_too"])}
+            for r in reasons.to_dict("records")
+        ],
+    }
 
 
 def lateness_dossiers(reader, period: Period, unit: str | None = None) -> pd.DataFrame:

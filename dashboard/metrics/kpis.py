@@ -6,6 +6,7 @@ KPI's actual is its numerator), its target the one in force (metrics.targets), i
 is special-cased by name: adding a KPI is adding a catalogue entry whose columns its query returns (checked at
 start-up by `validate`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import (KPI_BY_NAME, KPI_DIRECTIONS, KPI_FORMATS, KPI_PARAMS, KPIS, WORST_MIN_RESOLVED, WORST_UNITS,
-                      Kpi)
+from ..config import KPI_BY_NAME, KPI_DIRECTIONS, KPI_FORMATS, KPI_PARAMS, KPIS, WORST_MIN_RESOLVED, WORST_UNITS, Kpi
 from .form import counts, quarterly_form
 from .period import Period
 from .status import status_of
@@ -43,17 +43,22 @@ def _sums(reader, kpi: Kpi, period: Period, unit: str | None) -> tuple[dict[str,
     """Per unit code: {column: value} of the KPI's query; and whether the query is per unit at all."""
     if kpi.params == "par" and not (reader.settings.get("city_peer_code") or None):
         return {}, False
-    frame = counts(reader, period, unit) if kpi.query == "report_form" else \
-        reader.q(kpi.query, **_query_params(reader, kpi, period, unit))
+    frame = (
+        counts(reader, period, unit)
+        if kpi.query == "report_form"
+        else reader.q(kpi.query, **_query_params(reader, kpi, period, unit))
+    )
     cols = [kpi.numerator, kpi.denominator]
     if "unit_code" not in frame.columns:
         return ({"ALL": {c: frame[c].iloc[0] for c in cols}} if len(frame) else {}), False
     return frame.groupby("unit_code")[cols].sum().to_dict("index"), True
 
 
-def _total(per_unit: dict[str, dict[str, float]], cols: tuple[str, str], codes: list[str] | None) -> tuple[float, float]:
+def _total(
+    per_unit: dict[str, dict[str, float]], cols: tuple[str, str], codes: list[str] | None
+) -> tuple[float, float]:
     num = den = 0.0
-    for r in (per_unit.values() if codes is None else (per_unit[c] for c in codes if c in per_unit)):
+    for r in per_unit.values() if codes is None else (per_unit[c] for c in codes if c in per_unit):
         num += float(r[cols[0]])
         den += float(r[cols[1]])
     return num, den
@@ -63,8 +68,11 @@ def kpi_rows(reader, period: Period, by_unit: bool = False, unit: str | None = N
     """Every KPI with actual, target and status for the whole city (`ALL`, or `unit` alone) and, with
     `by_unit`, for every unit too (only the KPIs meaningful per unit)."""
     permit(reader, unit)
-    return reader.memo("kpi_rows", {"period": period, "by_unit": by_unit, "unit": unit},
-                       lambda: tuple(_kpi_rows(reader, period, by_unit, unit)))
+    return reader.memo(
+        "kpi_rows",
+        {"period": period, "by_unit": by_unit, "unit": unit},
+        lambda: tuple(_kpi_rows(reader, period, by_unit, unit)),
+    )
 
 
 def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None) -> list[KpiRow]:
@@ -83,18 +91,32 @@ def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None) -> list[K
                 num, den = per_unit["ALL"][k.numerator], per_unit["ALL"][k.denominator]
             else:
                 num = den = None
-            actual = (None if num is None else float(num)) if k.format == "rank" else \
-                (None if not den else float(num) / float(den))
+            actual = (
+                (None if num is None else float(num))
+                if k.format == "rank"
+                else (None if not den else float(num) / float(den))
+            )
             tgt = targets.resolve(k.name, period.year, code, level) if k.has_target else None
-            out.append(KpiRow({
-                "unit_code": code, "unit_name": name, "kpi": k.name, "label": k.label,
-                "actual": actual, "numerator": None if num is None else int(num),
-                "denominator": None if den is None else int(den),
-                "target": tgt.value if tgt else None, "comparator": tgt.comparator if tgt else None,
-                "status": status_of(actual, tgt.comparator if tgt else None, tgt.value if tgt else None, k.margin),
-                "target_source": tgt.source if tgt else None,
-                "period": period.key,
-            }))
+            out.append(
+                KpiRow(
+                    {
+                        "unit_code": code,
+                        "unit_name": name,
+                        "kpi": k.name,
+                        "label": k.label,
+                        "actual": actual,
+                        "numerator": None if num is None else int(num),
+                        "denominator": None if den is None else int(den),
+                        "target": tgt.value if tgt else None,
+                        "comparator": tgt.comparator if tgt else None,
+                        "status": status_of(
+                            actual, tgt.comparator if tgt else None, tgt.value if tgt else None, k.margin
+                        ),
+                        "target_source": tgt.source if tgt else None,
+                        "period": period.key,
+                    }
+                )
+            )
         return out
 
     rows = rows_for("ALL", reader.settings.get("city_name") or "Toàn thành phố", None, [unit] if unit else None)
@@ -108,8 +130,14 @@ def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None) -> list[K
 def kpi(reader, period: Period, name: str, unit: str | None = None) -> KpiRow | None:
     """One KPI's row for the city (or one unit)."""
     code = unit or "ALL"
-    return next((r for r in kpi_rows(reader, period, by_unit=bool(unit), unit=unit)
-                 if r["kpi"] == name and r["unit_code"] == code), None)
+    return next(
+        (
+            r
+            for r in kpi_rows(reader, period, by_unit=bool(unit), unit=unit)
+            if r["kpi"] == name and r["unit_code"] == code
+        ),
+        None,
+    )
 
 
 # ----------------------------------------------------------------------------- validation at start-up
@@ -122,8 +150,9 @@ def validate(columns_of: Callable[[str], list[str]], catalogue: tuple[Kpi, ...] 
         problems.append("KPI names repeat")
     for k in catalogue:
         if k.format not in KPI_FORMATS or k.direction not in KPI_DIRECTIONS or k.params not in KPI_PARAMS:
-            problems.append(f"{k.name}: format/direction/params must be one of {KPI_FORMATS}/{KPI_DIRECTIONS}/"
-                            f"{KPI_PARAMS}")
+            problems.append(
+                f"{k.name}: format/direction/params must be one of {KPI_FORMATS}/{KPI_DIRECTIONS}/{KPI_PARAMS}"
+            )
         if k.margin < 0:
             problems.append(f"{k.name}: margin must not be negative")
         for query in (k.query, k.weekly):
@@ -181,8 +210,12 @@ class KpiCard:
 def weekly(reader, start: dt.date, end: dt.date, unit: str | None = None) -> pd.DataFrame:
     """Weekly counts (`weekly_counts`) with each weekly KPI's rate as an extra column named after the KPI."""
     permit(reader, unit)
-    df = reader.q("weekly_counts", start=dt.datetime.combine(start, dt.time()),
-                  end=dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), unit=unit)
+    df = reader.q(
+        "weekly_counts",
+        start=dt.datetime.combine(start, dt.time()),
+        end=dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+        unit=unit,
+    )
     for k in KPIS:
         if k.weekly == "weekly_counts":
             df[k.name] = (df[k.numerator] / df[k.denominator]).where(df[k.denominator] > 0)
@@ -208,10 +241,24 @@ def kpi_cards(reader, period: Period, unit: str | None = None) -> list[KpiCard]:
         if k.weekly:
             s = wk[["week", k.name]].dropna()
             spark = tuple((w, float(v)) for w, v in zip(s["week"], s[k.name], strict=True))
-        cards.append(KpiCard(
-            k.name, k.label, k.format, r["actual"], r["target"], r["comparator"], r["status"], r["numerator"],
-            r["denominator"], prev.get(k.name, {}).get("actual"), yoy.get(k.name, {}).get("actual"), spark,
-            r["target_source"], k.higher_is_better))
+        cards.append(
+            KpiCard(
+                k.name,
+                k.label,
+                k.format,
+                r["actual"],
+                r["target"],
+                r["comparator"],
+                r["status"],
+                r["numerator"],
+                r["denominator"],
+                prev.get(k.name, {}).get("actual"),
+                yoy.get(k.name, {}).get("actual"),
+                spark,
+                r["target_source"],
+                k.higher_is_better,
+            )
+        )
     return cards
 
 
@@ -225,9 +272,17 @@ def trend_years(reader, kpi_name: str, year: int, unit: str | None = None) -> pd
         iso = pd.to_datetime(d["week"]).dt.isocalendar()
         this_year = (iso["year"] == y).to_numpy()
         d = d[this_year]
-        frames.append(pd.DataFrame({"week_no": iso["week"][this_year].astype(int).to_numpy(),
-                                    "week": d["week"].to_numpy(), "year": y, "value": d[k.name].to_numpy(),
-                                    "n": d[k.denominator].to_numpy()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week_no": iso["week"][this_year].astype(int).to_numpy(),
+                    "week": d["week"].to_numpy(),
+                    "year": y,
+                    "value": d[k.name].to_numpy(),
+                    "n": d[k.denominator].to_numpy(),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

@@ -1,6 +1,7 @@
 """Late, overdue and about-to-be-late dossiers: one definition (`queries/late_set.sql`)
 behind the drill-down list, its counts, its breakdowns, the Excel export and `cchc at-risk`.
 Every function takes a reader; `as_of` defaults to the data version's as-of moment."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,20 @@ VIEW_LABELS = {
     "overdue": "Đang giải quyết quá hạn",
     "at_risk": "Sắp đến hạn",
 }
-SORTABLE = ("dossier_id", "unit_name", "procedure_name", "field", "handler", "late_reason", "status",
-            "received_at", "due_at", "completed_at", "working_days_late", "working_days_left")
+SORTABLE = (
+    "dossier_id",
+    "unit_name",
+    "procedure_name",
+    "field",
+    "handler",
+    "late_reason",
+    "status",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "working_days_late",
+    "working_days_left",
+)
 EXPORT_LIMIT = 200_000
 
 
@@ -45,13 +58,27 @@ def _params(reader, period: Period, flt: LateFilter, as_of: dt.datetime | None) 
     return dict(period.params(), as_of=as_of, ref_date=ref, **asdict(flt))
 
 
-def page(reader, period: Period, flt: LateFilter, as_of: dt.datetime | None = None, sort: str = "working_days_late",
-         desc: bool = True, limit: int = 100, offset: int = 0) -> tuple[pd.DataFrame, int]:
+def page(
+    reader,
+    period: Period,
+    flt: LateFilter,
+    as_of: dt.datetime | None = None,
+    sort: str = "working_days_late",
+    desc: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
     """One page of rows (server-side sort and paging) and the total count."""
     if sort not in SORTABLE:
         sort = "working_days_late"
-    df = reader.q("late_dossiers", sort=sort, desc=bool(desc), limit=int(limit), offset=int(offset),
-                  **_params(reader, period, flt, as_of))
+    df = reader.q(
+        "late_dossiers",
+        sort=sort,
+        desc=bool(desc),
+        limit=int(limit),
+        offset=int(offset),
+        **_params(reader, period, flt, as_of),
+    )
     total = int(df["total_rows"].iloc[0]) if len(df) else (count(reader, period, flt, as_of) if offset else 0)
     return df.drop(columns="total_rows"), total
 
@@ -74,7 +101,9 @@ def export(reader, period: Period, flt: LateFilter, as_of: dt.datetime | None = 
     return reader.q("late_export", limit=EXPORT_LIMIT, **_params(reader, period, flt, as_of))
 
 
-def at_risk(reader, as_of: dt.datetime | None = None, days: int = AT_RISK_DAYS, unit: str | None = None) -> pd.DataFrame:
+def at_risk(
+    reader, as_of: dt.datetime | None = None, days: int = AT_RISK_DAYS, unit: str | None = None
+) -> pd.DataFrame:
     """Open dossiers due within `days` working days after `as_of` (contract: `cchc at-risk`)."""
     as_of = as_of or reader.as_of
     p = Period.between(as_of.date(), as_of.date())
@@ -87,5 +116,8 @@ def counts(reader, period: Period, unit: str | None = None) -> dict[str, int]:
     from .form import counts as form_counts
 
     f = form_counts(reader, period, unit)
-    return {"late": int(f["resolved_late"].sum()), "overdue": int(f["pending_overdue"].sum()),
-            "at_risk": at_risk_count(reader, None, unit)}
+    return {
+        "late": int(f["resolved_late"].sum()),
+        "overdue": int(f["pending_overdue"].sum()),
+        "at_risk": at_risk_count(reader, None, unit),
+    }

@@ -3,6 +3,7 @@
 A period is a closed range of calendar dates [start, end]; queries use the half-open
 timestamp range [start 00:00, end+1 00:00).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,7 @@ class Period:
 
     # -- constructors --------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         s = (text or "").strip()
         if m := _WEEK.match(s):
             y, w = int(m[1]), int(m[2])
@@ -56,16 +57,17 @@ class Period:
         if m := _RANGE.match(s):
             return cls.between(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]))
         raise PeriodError(
-            f"kỳ không hợp lệ: {text!r} (dùng 2024-W15, 2024-04, 2024-Q1, 2024-H1, 2024 hoặc 2024-01-01..2024-03-31)")
+            f"kỳ không hợp lệ: {text!r} (dùng 2024-W15, 2024-04, 2024-Q1, 2024-H1, 2024 hoặc 2024-01-01..2024-03-31)"
+        )
 
     @classmethod
-    def between(cls, start: dt.date, end: dt.date) -> "Period":
+    def between(cls, start: dt.date, end: dt.date) -> Period:
         if end < start:
             raise PeriodError(f"ngày kết thúc {end} trước ngày bắt đầu {start}")
         return cls("range", start, end)
 
     @classmethod
-    def containing(cls, kind: str, day: dt.date) -> "Period":
+    def containing(cls, kind: str, day: dt.date) -> Period:
         if kind == "week":
             y, w, _ = day.isocalendar()
             return cls.parse(f"{y}-W{w:02d}")
@@ -80,12 +82,12 @@ class Period:
         raise PeriodError(f"loại kỳ không hợp lệ: {kind!r}")
 
     @classmethod
-    def to_date(cls, kind: str, day: dt.date) -> "Period":
+    def to_date(cls, kind: str, day: dt.date) -> Period:
         """The period of `kind` containing `day`, cut at `day` (e.g. quarter-to-date)."""
         full = cls.containing(kind, day)
         return full if full.end <= day else cls("range", full.start, day)
 
-    def clipped(self, as_of: dt.date) -> "Period":
+    def clipped(self, as_of: dt.date) -> Period:
         """A period still running is shown up to the data's as-of date (quarter-to-date…)."""
         if self.end <= as_of or as_of < self.start:
             return self
@@ -151,7 +153,7 @@ class Period:
         return {"start": self.start_ts, "end": self.end_ts}
 
     # -- comparisons -----------------------------------------------------------------
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period just before, of the same kind (same length for ranges)."""
         if self.kind == "range":
             return Period("range", self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
@@ -160,7 +162,7 @@ class Period:
             return Period(prev.kind, prev.start, min(prev.end, prev.start + dt.timedelta(days=self.days - 1)), cut=True)
         return prev
 
-    def year_before(self) -> "Period":
+    def year_before(self) -> Period:
         """The same period one year earlier."""
         if self.kind == "week":
             y, w, _ = self.start.isocalendar()

@@ -1,5 +1,6 @@
 """The one status rule: met / at risk / missed against a target (and "unreachable" for a projection), used by
 the cards, the matrix, the charts, the deck, the targets page and the analysis page alike."""
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,15 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def status_of(actual: float | None, comparator: str | None, target: float | None, margin: float = 0.0, *,
-              interval: tuple[float | None, float | None] | None = None, reachable: bool = True) -> str:
+def status_of(
+    actual: float | None,
+    comparator: str | None,
+    target: float | None,
+    margin: float = 0.0,
+    *,
+    interval: tuple[float | None, float | None] | None = None,
+    reachable: bool = True,
+) -> str:
     """met / at_risk / missed, `margin` being the distance short of the target still called at risk.
 
     For a projection, `interval` = (low, high): met when even the low end reaches the target, at risk when only

@@ -1,4 +1,5 @@
 """Targets in force, the PAR INDEX, the reform plan's tasks and satisfaction by unit (the targets page)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,14 @@ class TargetIndex:
         self._by_kpi: dict[str, list[Target]] = {}
         for r in targets.sort_values("year").itertuples():
             self._by_kpi.setdefault(r.kpi, []).append(
-                Target(int(r.year), str(r.comparator), float(r.value), str(r.scope),
-                       None if pd.isna(r.source) else str(r.source)))
+                Target(
+                    int(r.year),
+                    str(r.comparator),
+                    float(r.value),
+                    str(r.scope),
+                    None if pd.isna(r.source) else str(r.source),
+                )
+            )
 
     def resolve(self, kpi: str, year: int, unit_code: str | None, level: str | None) -> Target | None:
         """The target in force: the latest year ≤ `year`, most specific scope (unit > level > all)."""
@@ -40,7 +47,9 @@ class TargetIndex:
         return None
 
 
-def resolve_target(targets: pd.DataFrame, kpi: str, year: int, unit_code: str | None, level: str | None) -> Target | None:
+def resolve_target(
+    targets: pd.DataFrame, kpi: str, year: int, unit_code: str | None, level: str | None
+) -> Target | None:
     """The target in force: the latest year ≤ `year`, most specific scope (unit > level > all)."""
     return TargetIndex(targets).resolve(kpi, year, unit_code, level)
 

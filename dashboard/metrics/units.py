@@ -1,4 +1,5 @@
 """The units a reader sees, their names, and the refusal of a unit outside the reader's scope."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,8 +13,9 @@ def units(reader) -> pd.DataFrame:
 def unit_name(reader, code: str | None) -> str | None:
     if not code:
         return None
-    names = reader.memo("unit_names", {}, lambda: dict(units(reader)[["unit_code", "unit_name"]].itertuples(
-        index=False, name=None)))
+    names = reader.memo(
+        "unit_names", {}, lambda: dict(units(reader)[["unit_code", "unit_name"]].itertuples(index=False, name=None))
+    )
     return names.get(code)
 
 

@@ -1,4 +1,5 @@
 """Tổng quan — the chairman's weekly look: on target or not, which unit drags, what is late now."""
+
 from __future__ import annotations
 
 import dash
@@ -28,38 +29,97 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     counts = late_set.counts(reader, p, unit)
     f = quarterly_form(reader, p, unit=unit)["total"]
 
-    card_cols = [dbc.Col(kpi_card(c, link=href(ids.UNITS_PATH, sort=c.kpi, **q) if c.kpi != "par_index_rank"
-                                  else href(ids.TARGETS_PATH, **q)), xs=12, md=6, xl=3, className="mb-3")
-                 for c in cards]
+    card_cols = [
+        dbc.Col(
+            kpi_card(
+                c,
+                link=href(ids.UNITS_PATH, sort=c.kpi, **q)
+                if c.kpi != "par_index_rank"
+                else href(ids.TARGETS_PATH, **q),
+            ),
+            xs=12,
+            md=6,
+            xl=3,
+            className="mb-3",
+        )
+        for c in cards
+    ]
     on_time = next((c for c in cards if c.kpi == "on_time_rate"), None)
     trend = kpis.trend_years(reader, "on_time_rate", p.end.year, unit)
-    late_boxes = dbc.Row([
-        dbc.Col(big_count("Hồ sơ đang quá hạn", counts["overdue"], href(ids.LATE_PATH, view="overdue", **q), "missed",
-                          f"chưa giải quyết, đã quá hạn tính đến {fmt.date(p.end)}", "count-overdue"), md=4),
-        dbc.Col(big_count("Sắp đến hạn", counts["at_risk"], href(ids.LATE_PATH, view="at_risk", **q), "at_risk",
-                          f"đến hạn trong {AT_RISK_DAYS} ngày làm việc tới", "count-at-risk"), md=4),
-        dbc.Col(big_count("Đã giải quyết trễ hạn", counts["late"], href(ids.LATE_PATH, view="late", **q), "neutral",
-                          f"trong {p.label.lower() if p.kind == 'range' else p.label}", "count-late"), md=4),
-    ], className="g-3")
+    late_boxes = dbc.Row(
+        [
+            dbc.Col(
+                big_count(
+                    "Hồ sơ đang quá hạn",
+                    counts["overdue"],
+                    href(ids.LATE_PATH, view="overdue", **q),
+                    "missed",
+                    f"chưa giải quyết, đã quá hạn tính đến {fmt.date(p.end)}",
+                    "count-overdue",
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                big_count(
+                    "Sắp đến hạn",
+                    counts["at_risk"],
+                    href(ids.LATE_PATH, view="at_risk", **q),
+                    "at_risk",
+                    f"đến hạn trong {AT_RISK_DAYS} ngày làm việc tới",
+                    "count-at-risk",
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                big_count(
+                    "Đã giải quyết trễ hạn",
+                    counts["late"],
+                    href(ids.LATE_PATH, view="late", **q),
+                    "neutral",
+                    f"trong {p.label.lower() if p.kind == 'range' else p.label}",
+                    "count-late",
+                ),
+                md=4,
+            ),
+        ],
+        className="g-3",
+    )
     proj = _projection_line(reader, p, unit)
-    volume = html.P([
-        "Trong kỳ: tiếp nhận ", html.Strong(fmt.num(f["received_total"])),
-        f" hồ sơ (kỳ trước chuyển sang {fmt.num(f['carried_over'])}), đã giải quyết ",
-        html.Strong(fmt.num(f["resolved_total"])), ", đang giải quyết ", html.Strong(fmt.num(f["pending_total"])),
-        f" (quá hạn {fmt.num(f['pending_overdue'])}).",
-    ], className="lead-line")
+    volume = html.P(
+        [
+            "Trong kỳ: tiếp nhận ",
+            html.Strong(fmt.num(f["received_total"])),
+            f" hồ sơ (kỳ trước chuyển sang {fmt.num(f['carried_over'])}), đã giải quyết ",
+            html.Strong(fmt.num(f["resolved_total"])),
+            ", đang giải quyết ",
+            html.Strong(fmt.num(f["pending_total"])),
+            f" (quá hạn {fmt.num(f['pending_overdue'])}).",
+        ],
+        className="lead-line",
+    )
 
     children = [
         page_header(f"Tổng quan — {scope}", p.label, reader),
         dbc.Row([period_filter(reader, p), unit_filter(reader, unit)], className="filter-bar g-3 mb-3"),
         volume,
         dbc.Row(card_cols, className="g-3 kpi-grid") if cards else empty_state("Chưa có dữ liệu cho kỳ này."),
-        dbc.Row([
-            dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes, proj), lg=5),
-            dbc.Col(section(f"Tỷ lệ đúng hạn theo tuần: năm {p.end.year} so với năm {p.end.year - 1}",
-                            graph(figures.trend_vs_last_year(trend, on_time.target if on_time else None, p.end.year),
-                                  "overview-trend", height=330)), lg=7),
-        ], className="g-3 mt-1"),
+        dbc.Row(
+            [
+                dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes, proj), lg=5),
+                dbc.Col(
+                    section(
+                        f"Tỷ lệ đúng hạn theo tuần: năm {p.end.year} so với năm {p.end.year - 1}",
+                        graph(
+                            figures.trend_vs_last_year(trend, on_time.target if on_time else None, p.end.year),
+                            "overview-trend",
+                            height=330,
+                        ),
+                    ),
+                    lg=7,
+                ),
+            ],
+            className="g-3 mt-1",
+        ),
     ]
     if not unit:
         children.append(_worst_units(reader, p, q))
@@ -74,12 +134,21 @@ def _projection_line(reader, p, unit):
     pr = insight.projection(reader, unit)
     if pr is None or pr.projected_rate is None:
         return None
-    budget = (f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ" if pr.reachable
-              else "không còn đạt được chỉ tiêu kể cả khi không trễ thêm hồ sơ nào")
-    return html.P([f"Đến cuối {q.label.lower()}: {budget}; dự báo tỷ lệ đúng hạn ",
-                   html.Strong(f"{fmt.pct(pr.projected_rate)} ({fmt.pct(pr.projected_low)} – {fmt.pct(pr.projected_high)})"),
-                   ". ", dcc.Link("Chi tiết theo đơn vị", href=href(ids.ANALYSIS_PATH))],
-                  className="mt-3 mb-0 projection-line", id="projection-line")
+    budget = (
+        f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ"
+        if pr.reachable
+        else "không còn đạt được chỉ tiêu kể cả khi không trễ thêm hồ sơ nào"
+    )
+    return html.P(
+        [
+            f"Đến cuối {q.label.lower()}: {budget}; dự báo tỷ lệ đúng hạn ",
+            html.Strong(f"{fmt.pct(pr.projected_rate)} ({fmt.pct(pr.projected_low)} – {fmt.pct(pr.projected_high)})"),
+            ". ",
+            dcc.Link("Chi tiết theo đơn vị", href=href(ids.ANALYSIS_PATH)),
+        ],
+        className="mt-3 mb-0 projection-line",
+        id="projection-line",
+    )
 
 
 def _worst_units(reader, p, q):
@@ -87,25 +156,68 @@ def _worst_units(reader, p, q):
     on_time = kpis.kpi(reader, p, "on_time_rate")
     target = on_time["target"] if on_time else None
     if worst.empty:
-        return section(f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
-                       empty_state("Chưa đơn vị nào có đủ hồ sơ giải quyết trong kỳ để xếp hạng."))
-    rows = [html.Tr([
-        html.Td(i + 1, className="num"),
-        html.Td(dcc.Link(r.unit_name, href=href(ids.UNITS_PATH, **{**q, "unit": r.unit_code, "kpi": "on_time_rate"}))),
-        html.Td(fmt.pct(r.on_time_rate), className="num"),
-        html.Td(dcc.Link(fmt.num(r.resolved_late), href=href(ids.LATE_PATH, view="late", **{**q, "unit": r.unit_code}))
-                if r.resolved_late else "0", className="num", **{"data-unit": r.unit_code, "data-kind": "late"}),
-        html.Td(dcc.Link(fmt.num(r.pending_overdue), href=href(ids.LATE_PATH, view="overdue", **{**q, "unit": r.unit_code}))
-                if r.pending_overdue else "0", className="num", **{"data-unit": r.unit_code, "data-kind": "overdue"}),
-    ]) for i, r in enumerate(worst.itertuples())]
-    table = html.Table([
-        html.Thead(html.Tr([html.Th("#"), html.Th("Đơn vị"), html.Th("Đúng hạn"), html.Th("Trễ hạn (đã GQ)"),
-                            html.Th("Đang quá hạn")])),
-        html.Tbody(rows)], className="table table-hover worst-table", id="worst-units")
-    fig = figures.ranked_bars(list(worst.unit_name), list(worst.on_time_rate),
-                              list(worst["on_time_rate__status"]), target)
-    return section(f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
-                   dbc.Row([dbc.Col(table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]))
+        return section(
+            f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
+            empty_state("Chưa đơn vị nào có đủ hồ sơ giải quyết trong kỳ để xếp hạng."),
+        )
+    rows = [
+        html.Tr(
+            [
+                html.Td(i + 1, className="num"),
+                html.Td(
+                    dcc.Link(
+                        r.unit_name, href=href(ids.UNITS_PATH, **{**q, "unit": r.unit_code, "kpi": "on_time_rate"})
+                    )
+                ),
+                html.Td(fmt.pct(r.on_time_rate), className="num"),
+                html.Td(
+                    dcc.Link(
+                        fmt.num(r.resolved_late), href=href(ids.LATE_PATH, view="late", **{**q, "unit": r.unit_code})
+                    )
+                    if r.resolved_late
+                    else "0",
+                    className="num",
+                    **{"data-unit": r.unit_code, "data-kind": "late"},
+                ),
+                html.Td(
+                    dcc.Link(
+                        fmt.num(r.pending_overdue),
+                        href=href(ids.LATE_PATH, view="overdue", **{**q, "unit": r.unit_code}),
+                    )
+                    if r.pending_overdue
+                    else "0",
+                    className="num",
+                    **{"data-unit": r.unit_code, "data-kind": "overdue"},
+                ),
+            ]
+        )
+        for i, r in enumerate(worst.itertuples())
+    ]
+    table = html.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th("#"),
+                        html.Th("Đơn vị"),
+                        html.Th("Đúng hạn"),
+                        html.Th("Trễ hạn (đã GQ)"),
+                        html.Th("Đang quá hạn"),
+                    ]
+                )
+            ),
+            html.Tbody(rows),
+        ],
+        className="table table-hover worst-table",
+        id="worst-units",
+    )
+    fig = figures.ranked_bars(
+        list(worst.unit_name), list(worst.on_time_rate), list(worst["on_time_rate__status"]), target
+    )
+    return section(
+        f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
+        dbc.Row([dbc.Col(table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]),
+    )
 
 
 dash.register_page(__name__, path=ids.OVERVIEW_PATH, name="Tổng quan", title="Tổng quan — CCHC", order=0, layout=layout)

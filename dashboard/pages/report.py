@@ -1,4 +1,5 @@
 """Báo cáo quý — the official form on screen (two-row header, total row), as Excel and CSV."""
+
 from __future__ import annotations
 
 import dash
@@ -9,7 +10,6 @@ from ..exports import form_csv, form_xlsx
 from .. import audit
 from ..auth import current_principal
 from ..metrics.form import quarterly_form
-from ..metrics.units import unit_name
 from ..reader import current_reader
 from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
@@ -17,8 +17,11 @@ from ..ui.components import empty_state, filter_radio, form_table, href, page_he
 from .common import page, period_filter, unit_filter, valid_unit
 
 
-BY_OPTIONS = [{"label": "Theo đơn vị", "value": "unit"}, {"label": "Theo cấp", "value": "level"},
-              {"label": "Theo lĩnh vực", "value": "field"}]
+BY_OPTIONS = [
+    {"label": "Theo đơn vị", "value": "unit"},
+    {"label": "Theo cấp", "value": "level"},
+    {"label": "Theo lĩnh vực", "value": "field"},
+]
 
 
 def _resolve(reader, period):
@@ -47,38 +50,74 @@ def layout(period=None, by=None, unit=None, **_):
         return href(ids.LATE_PATH, view=view, period=p.key, **extra)
 
     t = f["total"]
-    body = form_table(f, link) if t["received_total"] or f["rows"] else empty_state(f"Không có hồ sơ nào trong {p.label}.")
-    return html.Div([
-        page_header("Biểu kết quả giải quyết thủ tục hành chính", f"{reader.city} · {p.label} "
-                    f"({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})", reader),
-        dbc.Row([period_filter(reader, p), unit_filter(reader, unit, 4, "Tất cả đơn vị"),
-                 filter_radio("by", "Dòng của biểu", BY_OPTIONS, by)], className="filter-bar g-3 mb-3"),
-        dcc.Store(id="form-query", data={"period": p.key, "by": by, "unit": unit}),
-        dcc.Download(id=ids.FORM_DOWNLOAD),
-        section("Kết quả giải quyết TTHC", body,
-                html.P(f"Hồ sơ rút (không tính vào tổng): {t['withdrawn']}. Đã giải quyết = trước hạn + đúng hạn + quá hạn; "
-                       "đang giải quyết = tiếp nhận − đã giải quyết. Bấm số quá hạn để xem danh sách hồ sơ.",
-                       className="text-muted small-note mt-2"),
-                right=html.Div([
-                    dbc.Button("⬇ Excel (mẫu biểu)", id=ids.FORM_XLSX_BTN, color="primary", className="me-2"),
-                    dbc.Button("⬇ CSV", id=ids.FORM_CSV_BTN, color="primary", outline=True),
-                ])),
-    ], className="page page-report")
+    body = (
+        form_table(f, link) if t["received_total"] or f["rows"] else empty_state(f"Không có hồ sơ nào trong {p.label}.")
+    )
+    return html.Div(
+        [
+            page_header(
+                "Biểu kết quả giải quyết thủ tục hành chính",
+                f"{reader.city} · {p.label} ({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})",
+                reader,
+            ),
+            dbc.Row(
+                [
+                    period_filter(reader, p),
+                    unit_filter(reader, unit, 4, "Tất cả đơn vị"),
+                    filter_radio("by", "Dòng của biểu", BY_OPTIONS, by),
+                ],
+                className="filter-bar g-3 mb-3",
+            ),
+            dcc.Store(id="form-query", data={"period": p.key, "by": by, "unit": unit}),
+            dcc.Download(id=ids.FORM_DOWNLOAD),
+            section(
+                "Kết quả giải quyết TTHC",
+                body,
+                html.P(
+                    f"Hồ sơ rút (không tính vào tổng): {t['withdrawn']}. "
+                    "Đã giải quyết = trước hạn + đúng hạn + quá hạn; "
+                    "đang giải quyết = tiếp nhận − đã giải quyết. Bấm số quá hạn để xem danh sách hồ sơ.",
+                    className="text-muted small-note mt-2",
+                ),
+                right=html.Div(
+                    [
+                        dbc.Button("⬇ Excel (mẫu biểu)", id=ids.FORM_XLSX_BTN, color="primary", className="me-2"),
+                        dbc.Button("⬇ CSV", id=ids.FORM_CSV_BTN, color="primary", outline=True),
+                    ]
+                ),
+            ),
+        ],
+        className="page page-report",
+    )
 
 
-@callback(Output(ids.FORM_DOWNLOAD, "data"), Input(ids.FORM_XLSX_BTN, "n_clicks"), Input(ids.FORM_CSV_BTN, "n_clicks"),
-          State("form-query", "data"), prevent_initial_call=True)
+@callback(
+    Output(ids.FORM_DOWNLOAD, "data"),
+    Input(ids.FORM_XLSX_BTN, "n_clicks"),
+    Input(ids.FORM_CSV_BTN, "n_clicks"),
+    State("form-query", "data"),
+    prevent_initial_call=True,
+)
 def download(_x, _c, q):
     reader = current_reader()
     p = _resolve(reader, q["period"])
     f = quarterly_form(reader, p, by=q["by"], unit=q.get("unit"))
     name = f"bieu-ket-qua-tthc-{p.key}-{q['by']}".replace("..", "_")
     csv = dash.ctx.triggered_id == ids.FORM_CSV_BTN
-    audit.record("export", current_principal().username, what="form_csv" if csv else "form_xlsx", period=p.key,
-                 by=q["by"], unit=q.get("unit"), rows=len(f["rows"]))
+    audit.record(
+        "export",
+        current_principal().username,
+        what="form_csv" if csv else "form_xlsx",
+        period=p.key,
+        by=q["by"],
+        unit=q.get("unit"),
+        rows=len(f["rows"]),
+    )
     if csv:
         return dcc.send_string(form_csv(f), f"{name}.csv")
     return dcc.send_bytes(form_xlsx(f, city=reader.city), f"{name}.xlsx")
 
 
-dash.register_page(__name__, path=ids.REPORT_PATH, name="Báo cáo quý", title="Báo cáo quý — CCHC", order=3, layout=layout)
+dash.register_page(
+    __name__, path=ids.REPORT_PATH, name="Báo cáo quý", title="Báo cáo quý — CCHC", order=3, layout=layout
+)

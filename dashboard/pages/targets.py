@@ -1,5 +1,6 @@
 """Chỉ tiêu & PAR INDEX — the year's targets as data, PAR INDEX history vs peers, the reform plan's
 tasks by area, satisfaction by unit."""
+
 from __future__ import annotations
 
 import dash
@@ -18,7 +19,6 @@ from ..ui import format as fmt
 from ..ui import ids
 from ..ui.components import empty_state, filter_dropdown, graph, page_header, section, status_badge
 from .common import page
-
 
 
 @page("targets")
@@ -40,19 +40,47 @@ def layout(period=None, year=None, **_):
     for r in t.to_dict("records"):
         k = KPI_BY_NAME.get(r["kpi"])
         actual = kpis.get(r["kpi"], {})
-        scope = {"all": "Toàn thành phố", "level:city": "Cấp thành phố", "level:ward": "Cấp phường, xã"}.get(r["scope"], r["scope"])
-        trows.append(html.Tr([
-            html.Th(k.label if k else r["kpi"], scope="row"), html.Td(scope),
-            html.Td(fmt.target_text(r["comparator"], r["value"], k.unit if k else "rate"), className="num"),
-            html.Td(fmt.kpi_value(actual.get("actual"), k.unit if k else "rate") if r["scope"] == "all" else "—", className="num"),
-            html.Td(status_badge(actual.get("status", "no_data")) if r["scope"] == "all" else ""),
-            html.Td(r["source"] or "", className="text-muted"),
-        ]))
-    ttable = html.Table([html.Thead(html.Tr([html.Th("Chỉ tiêu"), html.Th("Phạm vi"), html.Th("Mục tiêu"),
-                                             html.Th(f"Thực hiện {yp.label.lower()}"), html.Th("Trạng thái"),
-                                             html.Th("Căn cứ")])), html.Tbody(trows)],
-                        className="table", id="targets-table") if trows else \
-        empty_state(f"Chưa có chỉ tiêu cho năm {y}.", "Nạp tệp targets.csv ở trang Dữ liệu.")
+        scope = {"all": "Toàn thành phố", "level:city": "Cấp thành phố", "level:ward": "Cấp phường, xã"}.get(
+            r["scope"], r["scope"]
+        )
+        trows.append(
+            html.Tr(
+                [
+                    html.Th(k.label if k else r["kpi"], scope="row"),
+                    html.Td(scope),
+                    html.Td(fmt.target_text(r["comparator"], r["value"], k.unit if k else "rate"), className="num"),
+                    html.Td(
+                        fmt.kpi_value(actual.get("actual"), k.unit if k else "rate") if r["scope"] == "all" else "—",
+                        className="num",
+                    ),
+                    html.Td(status_badge(actual.get("status", "no_data")) if r["scope"] == "all" else ""),
+                    html.Td(r["source"] or "", className="text-muted"),
+                ]
+            )
+        )
+    ttable = (
+        html.Table(
+            [
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th("Chỉ tiêu"),
+                            html.Th("Phạm vi"),
+                            html.Th("Mục tiêu"),
+                            html.Th(f"Thực hiện {yp.label.lower()}"),
+                            html.Th("Trạng thái"),
+                            html.Th("Căn cứ"),
+                        ]
+                    )
+                ),
+                html.Tbody(trows),
+            ],
+            className="table",
+            id="targets-table",
+        )
+        if trows
+        else empty_state(f"Chưa có chỉ tiêu cho năm {y}.", "Nạp tệp targets.csv ở trang Dữ liệu.")
+    )
     par = target_metrics.par_index(reader)
     peer = reader.settings.get("city_peer_code", "")
     par_years = sorted(par.year.unique()) if len(par) else []
@@ -62,46 +90,117 @@ def layout(period=None, year=None, **_):
     if len(plan):
         due = plan[plan.state != "not_due"]
         done_ok = int((plan.state == "done_on_time").sum())
-        plan_summary = html.P([f"{len(plan)} nhiệm vụ năm {y} trong {plan.area.nunique()} lĩnh vực; đến hạn ",
-                               html.Strong(fmt.num(len(due))), ", hoàn thành đúng hạn ", html.Strong(fmt.num(done_ok)),
-                               f" ({fmt.pct(done_ok / len(due)) if len(due) else '—'}); quá hạn chưa xong ",
-                               html.Strong(fmt.num(int((plan.state == 'overdue').sum()))), "."], className="lead-line")
+        plan_summary = html.P(
+            [
+                f"{len(plan)} nhiệm vụ năm {y} trong {plan.area.nunique()} lĩnh vực; đến hạn ",
+                html.Strong(fmt.num(len(due))),
+                ", hoàn thành đúng hạn ",
+                html.Strong(fmt.num(done_ok)),
+                f" ({fmt.pct(done_ok / len(due)) if len(due) else '—'}); quá hạn chưa xong ",
+                html.Strong(fmt.num(int((plan.state == "overdue").sum()))),
+                ".",
+            ],
+            className="lead-line",
+        )
     overdue_tasks = plan[plan.state.isin(["overdue", "done_late"])] if len(plan) else plan
-    task_rows = [html.Tr([html.Td(f"{r['area']}. {PLAN_AREAS.get(r['area'], '')}"), html.Td(r["title"]),
-                          html.Td(r["owner_name"] or r["owner_unit"] or ""), html.Td(fmt.date(r["due_date"])),
-                          html.Td(fmt.date(r["done_date"]) if r["done_date"] is not None and r["done_date"] == r["done_date"] else "Chưa xong"),
-                          html.Td(figures.PLAN_STATE_LABELS[r["state"]])])
-                 for r in overdue_tasks.to_dict("records")]
+    task_rows = [
+        html.Tr(
+            [
+                html.Td(f"{r['area']}. {PLAN_AREAS.get(r['area'], '')}"),
+                html.Td(r["title"]),
+                html.Td(r["owner_name"] or r["owner_unit"] or ""),
+                html.Td(fmt.date(r["due_date"])),
+                html.Td(
+                    fmt.date(r["done_date"])
+                    if r["done_date"] is not None and r["done_date"] == r["done_date"]
+                    else "Chưa xong"
+                ),
+                html.Td(figures.PLAN_STATE_LABELS[r["state"]]),
+            ]
+        )
+        for r in overdue_tasks.to_dict("records")
+    ]
     sat = target_metrics.satisfaction_by_unit(reader, yp)
     sat = sat[sat.responses > 0].sort_values("rate")
     city_sat = kpis.get("satisfaction_rate", {})
     sat_target = city_sat.get("target")
-    sat_status = [status_of(v, city_sat.get("comparator"), sat_target, KPI_BY_NAME["satisfaction_rate"].margin)
-                  for v in sat.rate]  # the one status rule, with the KPI's margin, as on the cards and the matrix
-    sat_fig = figures.ranked_bars(list(sat.unit_name), list(sat.rate), sat_status, sat_target,
-                                  customdata=list(sat.responses))
-    return html.Div([
-        page_header("Chỉ tiêu & PAR INDEX", f"Năm {y}", reader),
-        dbc.Row([filter_dropdown("year", "Năm", [{"label": f"Năm {x}", "value": str(x)} for x in years], str(y), width=3)],
-                className="filter-bar g-3 mb-3"),
-        section(f"Chỉ tiêu năm {y}", ttable),
-        dbc.Row([
-            dbc.Col(section("PAR INDEX: thứ hạng của thành phố qua các năm",
-                            graph(figures.par_history(par, peer), "par-history", height=340)), lg=6),
-            dbc.Col(section(f"PAR INDEX {last_par or ''}: điểm các đơn vị trong tỉnh",
-                            graph(figures.par_peers(par, last_par, peer), "par-peers", height=340) if last_par
-                            else empty_state("Chưa có kết quả PAR INDEX.")), lg=6),
-        ], className="g-3"),
-        section(f"Kế hoạch CCHC năm {y}: nhiệm vụ theo 7 lĩnh vực", plan_summary,
+    sat_status = [
+        status_of(v, city_sat.get("comparator"), sat_target, KPI_BY_NAME["satisfaction_rate"].margin) for v in sat.rate
+    ]  # the one status rule, with the KPI's margin, as on the cards and the matrix
+    sat_fig = figures.ranked_bars(
+        list(sat.unit_name), list(sat.rate), sat_status, sat_target, customdata=list(sat.responses)
+    )
+    return html.Div(
+        [
+            page_header("Chỉ tiêu & PAR INDEX", f"Năm {y}", reader),
+            dbc.Row(
+                [
+                    filter_dropdown(
+                        "year", "Năm", [{"label": f"Năm {x}", "value": str(x)} for x in years], str(y), width=3
+                    )
+                ],
+                className="filter-bar g-3 mb-3",
+            ),
+            section(f"Chỉ tiêu năm {y}", ttable),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        section(
+                            "PAR INDEX: thứ hạng của thành phố qua các năm",
+                            graph(figures.par_history(par, peer), "par-history", height=340),
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        section(
+                            f"PAR INDEX {last_par or ''}: điểm các đơn vị trong tỉnh",
+                            graph(figures.par_peers(par, last_par, peer), "par-peers", height=340)
+                            if last_par
+                            else empty_state("Chưa có kết quả PAR INDEX."),
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3",
+            ),
+            section(
+                f"Kế hoạch CCHC năm {y}: nhiệm vụ theo 7 lĩnh vực",
+                plan_summary,
                 graph(figures.plan_by_area(plan), "plan-areas", height=380),
                 html.H3("Nhiệm vụ quá hạn hoặc hoàn thành trễ", className="sub-title mt-3") if task_rows else None,
-                html.Table([html.Thead(html.Tr([html.Th("Lĩnh vực"), html.Th("Nhiệm vụ"), html.Th("Chủ trì"),
-                                                html.Th("Thời hạn"), html.Th("Hoàn thành"), html.Th("Tình trạng")])),
-                            html.Tbody(task_rows)], className="table table-sm", id="late-tasks") if task_rows else None),
-        section(f"Mức độ hài lòng theo đơn vị ({yp.label})",
-                graph(sat_fig, "satisfaction-units", height=max(300, 30 * len(sat) + 80)) if len(sat)
-                else empty_state(f"Chưa có phiếu đánh giá nào trong {yp.label}.")),
-    ], className="page page-targets")
+                html.Table(
+                    [
+                        html.Thead(
+                            html.Tr(
+                                [
+                                    html.Th("Lĩnh vực"),
+                                    html.Th("Nhiệm vụ"),
+                                    html.Th("Chủ trì"),
+                                    html.Th("Thời hạn"),
+                                    html.Th("Hoàn thành"),
+                                    html.Th("Tình trạng"),
+                                ]
+                            )
+                        ),
+                        html.Tbody(task_rows),
+                    ],
+                    className="table table-sm",
+                    id="late-tasks",
+                )
+                if task_rows
+                else None,
+            ),
+            section(
+                f"Mức độ hài lòng theo đơn vị ({yp.label})",
+                graph(sat_fig, "satisfaction-units", height=max(300, 30 * len(sat) + 80))
+                if len(sat)
+                else empty_state(f"Chưa có phiếu đánh giá nào trong {yp.label}."),
+            ),
+        ],
+        className="page page-targets",
+    )
 
 
-dash.register_page(__name__, path=ids.TARGETS_PATH, name="Chỉ tiêu & PAR INDEX", title="Chỉ tiêu — CCHC", order=4, layout=layout)
+dash.register_page(
+    __name__, path=ids.TARGETS_PATH, name="Chỉ tiêu & PAR INDEX", title="Chỉ tiêu — CCHC", order=4, layout=layout
+)

@@ -1,4 +1,5 @@
 """Every component id used by more than one module, in one place."""
+
 NAV = "nav"
 URL = "url"  # dcc.Location(refresh="callback-nav") used by filters to navigate
 FILTER = "flt"  # pattern-matching type of every URL filter: {"type": FILTER, "key": <query parameter>}
@@ -7,6 +8,8 @@ FILTER = "flt"  # pattern-matching type of every URL filter: {"type": FILTER, "k
 def flt(key) -> dict:
     """The id of the filter that writes the query parameter `key` (ALL for the shell's callback)."""
     return {"type": FILTER, "key": key}
+
+
 LATE_GRID = "late-grid"
 LATE_DOWNLOAD_BTN = "late-download-btn"
 LATE_DOWNLOAD = "late-download"
