@@ -11,22 +11,7 @@ import pytest
 
 from dashboard.db import FULL, Database, Scope
 from dashboard.reader import Reader, reading
-
-
-def _text(component) -> str:
-    out = []
-
-    def walk(c):
-        if isinstance(c, str | int | float):
-            out.append(str(c))
-        elif isinstance(c, list | tuple):
-            for x in c:
-                walk(x)
-        elif c is not None and hasattr(c, "children"):
-            walk(c.children)
-
-    walk(component)
-    return " ".join(out)
+from test_ui import _text  # the text a component tree shows
 
 
 def test_q_is_memoised_and_its_frames_are_read_only(seed003_db):
