@@ -1,5 +1,4 @@
 """Early warning, late budget and projection, raw vs adjusted lateness, the service index: hand-computed cases."""
-
 import json
 
 import pytest
@@ -13,29 +12,20 @@ from dashboard.metrics.form import quarterly_form
 from dashboard.reader import Reader
 
 
-@pytest.mark.parametrize(
-    "in_time,resolved,remaining,target,budget",
-    [
-        (990, 1000, 500, 0.99, 5),  # the issue's example: 990 + 500 − 0.99 × 1,500 = 5
-        (1000, 1000, 0, 0.99, 10),  # no more volume expected: 10 of 1,000 may be late
-        (985, 1000, 500, 0.99, 0),  # exactly on the edge
-        (980, 1000, 100, 0.99, -9),  # out of reach even with no further late dossier
-    ],
-)
+@pytest.mark.parametrize("in_time,resolved,remaining,target,budget", [
+    (990, 1000, 500, 0.99, 5),      # the issue's example: 990 + 500 − 0.99 × 1,500 = 5
+    (1000, 1000, 0, 0.99, 10),      # no more volume expected: 10 of 1,000 may be late
+    (985, 1000, 500, 0.99, 0),      # exactly on the edge
+    (980, 1000, 100, 0.99, -9),     # out of reach even with no further late dossier
+])
 def test_late_budget(in_time, resolved, remaining, target, budget):
     assert insight.late_budget(in_time, resolved, remaining, target) == budget
 
 
 def test_projection_of_a_constructed_quarter():
     # 990/1,000 so far; last year's quarter resolved 1,500 of which 1,000 by the same day; same volume this year
-    r = dict(
-        resolved_so_far=1000,
-        in_time_so_far=990,
-        ly_resolved_to_date=1000,
-        ly_resolved_quarter=1500,
-        recent_resolved=400,
-        recent_late=4,
-    )
+    r = dict(resolved_so_far=1000, in_time_so_far=990, ly_resolved_to_date=1000, ly_resolved_quarter=1500,
+             recent_resolved=400, recent_late=4)
     p = insight._project("W01", r, 0.99, 60, 91)
     assert p.expected_remaining == 500 and p.late_budget == 5 and p.reachable
     assert p.projected_rate == pytest.approx((990 + 500 * 0.99) / 1500)
@@ -79,10 +69,8 @@ def test_raw_vs_adjusted_lateness_reconciles_to_the_form_and_the_dossier(demo_db
     assert t["raw_only"] > 0 and t["raw_only_paused"] == t["raw_only"]  # the difference is the lawful pauses
     per_unit = {r["unit_code"]: r for r in form["rows"]}
     for r in data["rows"]:
-        assert (
-            r["late_adjusted"]
-            == per_unit[r["unit_code"]]["resolved_late"] + per_unit[r["unit_code"]]["pending_overdue"]
-        )
+        f = per_unit[r["unit_code"]]
+        assert r["late_adjusted"] == f["resolved_late"] + f["pending_overdue"]
     rows = insight.lateness_dossiers(snap, p)
     assert (rows.category == "raw_only").sum() == t["raw_only"]
     paused = rows[rows.category == "raw_only"]
@@ -102,14 +90,12 @@ def test_raw_clock_skips_weekends_and_holidays(tmp_path):
     (tmp_path / "d.csv").write_text(
         "dossier_id,unit_code,procedure_code,field,channel,received_at,due_at,completed_at,status\n"
         "R1,X01,P3,Hộ tịch,truc_tiep,26/04/2024 09:00,08/05/2024 16:30,06/05/2024 10:00,da_giai_quyet\n",
-        encoding="utf-8",
-    )
+        encoding="utf-8")
     db = tmp_path / "db.duckdb"
     ingest([tmp_path / n for n in ("u.csv", "h.csv", "p.csv", "d.csv")], db)
     rows = json.loads(cchc("lateness", "--period", "2024-Q2", "--dossiers", db=db).stdout)
-    assert [(r["dossier_id"], r["raw_due_at"], r["category"]) for r in rows] == [
-        ("R1", "2024-05-03T16:30:00", "raw_only")
-    ]
+    assert [(r["dossier_id"], r["raw_due_at"], r["category"]) for r in rows] == \
+        [("R1", "2024-05-03T16:30:00", "raw_only")]
 
 
 def test_projection_cli(demo_db):

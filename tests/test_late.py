@@ -1,5 +1,4 @@
 """The late set behind every clickable count: the same numbers as the form, per unit and in total."""
-
 import datetime as dt
 import json
 
@@ -22,10 +21,8 @@ def test_late_and_overdue_lists_match_the_form_for_every_unit(demo_db):
             for view, k in (("late", "resolved_late"), ("overdue", "pending_overdue")):
                 n = late.count(snap, p, late.LateFilter(view=view, unit=row["unit_code"]), as_of)
                 assert n == row[k], (key, row["unit_code"], view)
-        assert (
-            late.count(snap, p, late.LateFilter(view="all"), as_of)
-            == form["total"]["resolved_late"] + form["total"]["pending_overdue"]
-        )
+        assert late.count(snap, p, late.LateFilter(view="all"), as_of) == \
+            form["total"]["resolved_late"] + form["total"]["pending_overdue"]
         page, total = late.page(snap, p, late.LateFilter(view="late"), as_of, limit=10_000)
         assert total == len(page) == form["total"]["resolved_late"]
         assert (page.completed_at > page.due_at).all() and (page.working_days_late >= 1).all()
@@ -54,20 +51,12 @@ def test_working_days_late_skip_weekends_and_holidays(tmp_path):
     (tmp_path / "d.csv").write_text(
         "dossier_id,unit_code,procedure_code,field,channel,received_at,due_at,completed_at\n"
         "L1,X01,1,Hộ tịch,truc_tiep,22/04/2024 08:00,26/04/2024 16:30,02/05/2024 09:00\n"
-        "L2,X01,1,Hộ tịch,truc_tiep,22/04/2024 08:00,26/04/2024 16:30,26/04/2024 17:00\n",
-        encoding="utf-8",
-    )
+        "L2,X01,1,Hộ tịch,truc_tiep,22/04/2024 08:00,26/04/2024 16:30,26/04/2024 17:00\n", encoding="utf-8")
     db = tmp_path / "db.duckdb"
     ingest([tmp_path / "u.csv", tmp_path / "h.csv", tmp_path / "d.csv"], db)
     snap = Reader(Database(db).snapshot())
-    page, _ = late.page(
-        snap,
-        Period.parse("2024-Q2"),
-        late.LateFilter(view="late"),
-        dt.datetime(2024, 6, 1),
-        sort="dossier_id",
-        desc=False,
-    )
+    page, _ = late.page(snap, Period.parse("2024-Q2"), late.LateFilter(view="late"), dt.datetime(2024, 6, 1),
+                        sort="dossier_id", desc=False)
     assert dict(zip(page.dossier_id, page.working_days_late)) == {"L1": 2, "L2": 1}
 
 

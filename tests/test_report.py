@@ -1,5 +1,4 @@
 """Exact figures on fixtures built from the seeds' published counts, and the form's invariants."""
-
 import json
 
 import openpyxl
@@ -23,9 +22,8 @@ def test_seed003_quarter_exact(seed003_db):
 
 def test_seed003_same_figures_for_every_period_syntax(seed003_db):
     q = json.loads(cchc("report", "quarterly", "--period", "2021-Q3", db=seed003_db).stdout)["total"]
-    r = json.loads(cchc("report", "quarterly", "--from", "2021-07-01", "--to", "2021-09-30", db=seed003_db).stdout)[
-        "total"
-    ]
+    r = json.loads(cchc("report", "quarterly", "--from", "2021-07-01", "--to", "2021-09-30",
+                        db=seed003_db).stdout)["total"]
     assert q == r
 
 
@@ -84,12 +82,8 @@ def test_csv_and_xlsx_formats(seed003_db, tmp_path):
     header2 = [c.value for c in ws[5]]
     assert header1[0] == "Đơn vị" and header1[1] == "Tiếp nhận" and header1[5] == "Đã giải quyết"
     assert header1[9] == "Đang giải quyết"
-    assert header2[1:5] == [
-        "Tổng số",
-        "Trực tuyến",
-        "Trực tiếp và dịch vụ bưu chính công ích",
-        "Từ kỳ trước chuyển qua",
-    ]
+    assert header2[1:5] == ["Tổng số", "Trực tuyến", "Trực tiếp và dịch vụ bưu chính công ích",
+                            "Từ kỳ trước chuyển qua"]
     last = [c.value for c in ws[ws.max_row]]
     assert last[0] == "Tổng cộng"
     assert last[1:] == [5047, 2608, 2344, 95, 5028, 2631, 2162, 235, 19, 0, 19]
@@ -145,30 +139,14 @@ def test_form_from_daily_aggregate_equals_the_scan_of_dossiers(demo_db, seed003_
     rnd = random.Random(7)
     non_empty = 0
     for db, periods, units in (
-        (
-            demo_db,
-            [
-                "2024",
-                "2025-Q1",
-                "2025-02",
-                "2025-W07",
-                "2026-Q3",
-                "2026-11",
-                "2024-H2",
-                "2026-11-20..2026-11-20",
-                "2023-12-31..2024-01-02",
-            ],
-            [None, "W08", "PTNMT", "W01"],
-        ),
+        (demo_db, ["2024", "2025-Q1", "2025-02", "2025-W07", "2026-Q3", "2026-11", "2024-H2", "2026-11-20..2026-11-20",
+                   "2023-12-31..2024-01-02"], [None, "W08", "PTNMT", "W01"]),
         (seed003_db, ["2021-Q3", "2021-07", "2021-06-20..2021-07-05", "2021"], [None, "X01"]),
     ):
         snap = Database(db).snapshot()
         for _ in range(6):  # and random ranges
-            a = (
-                (dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(0, 1000)))
-                if db == demo_db
-                else (dt.date(2021, 5, 15) + dt.timedelta(days=rnd.randrange(0, 120)))
-            )
+            a = (dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(0, 1000))) if db == demo_db else \
+                (dt.date(2021, 5, 15) + dt.timedelta(days=rnd.randrange(0, 120)))
             periods.append(f"{a}..{a + dt.timedelta(days=rnd.randrange(0, 120))}")
         for key in periods:
             for unit in units:
@@ -191,10 +169,8 @@ def test_weekly_series_from_daily_equals_the_scan(demo_db):
 
     snap = Database(demo_db).snapshot()
     for unit in (None, "W08", "PTNMT"):
-        for a, b in (
-            (dt.datetime(2024, 1, 1), dt.datetime(2025, 1, 1)),
-            (dt.datetime(2026, 8, 26), dt.datetime(2026, 11, 21)),
-        ):
+        for a, b in ((dt.datetime(2024, 1, 1), dt.datetime(2025, 1, 1)),
+                     (dt.datetime(2026, 8, 26), dt.datetime(2026, 11, 21))):
             agg = snap.df("weekly_counts", start=a, end=b, unit=unit)
             scan = snap.df("weekly_counts_scan", start=a, end=b, unit=unit)
             assert len(scan) >= 10
@@ -214,14 +190,9 @@ def test_quarter_progress_from_daily_equals_the_scan(demo_db):
         q = Period.containing("quarter", day)
         ly = q.year_before()
         cut = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
-        params = dict(
-            start=q.start_ts,
-            cut=cut,
-            ly_start=ly.start_ts,
-            ly_end=ly.end_ts,
-            ly_cut=dt.datetime.combine(ly.start + (day - q.start) + dt.timedelta(days=1), dt.time()),
-            recent_start=cut - dt.timedelta(weeks=8),
-        )
+        params = dict(start=q.start_ts, cut=cut, ly_start=ly.start_ts, ly_end=ly.end_ts,
+                      ly_cut=dt.datetime.combine(ly.start + (day - q.start) + dt.timedelta(days=1), dt.time()),
+                      recent_start=cut - dt.timedelta(weeks=8))
         agg, scan = snap.df("quarter_progress", **params), snap.df("quarter_progress_scan", **params)
         assert len(scan) >= 10
         pd.testing.assert_frame_equal(agg, scan, check_dtype=False)

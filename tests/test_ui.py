@@ -1,5 +1,4 @@
 """Pure builders: the formatter, cards, the form table and figures (data in, component out)."""
-
 import datetime as dt
 
 import pandas as pd
@@ -28,37 +27,21 @@ def test_vietnamese_formats():
     assert fmt.kpi_value(2, "rank") == "Hạng 2"
 
 
-@pytest.mark.parametrize(
-    "actual,comp,target,margin,expected",
-    [
-        (0.995, ">=", 0.99, 0.01, "met"),
-        (0.99, ">=", 0.99, 0.01, "met"),
-        (0.985, ">=", 0.99, 0.01, "at_risk"),
-        (0.975, ">=", 0.99, 0.01, "missed"),
-        (0.95, ">", 0.95, 0.03, "at_risk"),
-        (0.951, ">", 0.95, 0.03, "met"),
-        (3, "top", 3, 2, "met"),
-        (5, "top", 3, 2, "at_risk"),
-        (6, "top", 3, 2, "missed"),
-        (0.02, "<=", 0.01, 0.01, "at_risk"),
-        (None, ">=", 0.99, 0.01, "no_data"),
-        (0.9, None, None, 0.01, "no_target"),
-    ],
-)
+@pytest.mark.parametrize("actual,comp,target,margin,expected", [
+    (0.995, ">=", 0.99, 0.01, "met"), (0.99, ">=", 0.99, 0.01, "met"), (0.985, ">=", 0.99, 0.01, "at_risk"),
+    (0.975, ">=", 0.99, 0.01, "missed"), (0.95, ">", 0.95, 0.03, "at_risk"), (0.951, ">", 0.95, 0.03, "met"),
+    (3, "top", 3, 2, "met"), (5, "top", 3, 2, "at_risk"), (6, "top", 3, 2, "missed"),
+    (0.02, "<=", 0.01, 0.01, "at_risk"), (None, ">=", 0.99, 0.01, "no_data"), (0.9, None, None, 0.01, "no_target"),
+])
 def test_status(actual, comp, target, margin, expected):
     assert status_of(actual, comp, target, margin) == expected
 
 
 def test_target_resolution_prefers_unit_then_level_then_all_and_latest_year():
-    t = pd.DataFrame(
-        [
-            (2023, "on_time_rate", ">=", 0.98, "all", "a"),
-            (2024, "on_time_rate", ">=", 0.99, "all", "b"),
-            (2024, "on_time_rate", ">=", 0.97, "level:ward", "c"),
-            (2024, "on_time_rate", ">=", 0.95, "W03", "d"),
-        ],
-        columns=["year", "kpi", "comparator", "value", "scope", "source"],
-    )
+    t = pd.DataFrame([
+        (2023, "on_time_rate", ">=", 0.98, "all", "a"), (2024, "on_time_rate", ">=", 0.99, "all", "b"),
+        (2024, "on_time_rate", ">=", 0.97, "level:ward", "c"), (2024, "on_time_rate", ">=", 0.95, "W03", "d"),
+    ], columns=["year", "kpi", "comparator", "value", "scope", "source"])
     assert resolve_target(t, "on_time_rate", 2024, "ALL", None).value == 0.99
     assert resolve_target(t, "on_time_rate", 2024, "W01", "ward").value == 0.97
     assert resolve_target(t, "on_time_rate", 2024, "W03", "ward").value == 0.95
@@ -78,26 +61,13 @@ def _text(component) -> str:
                 walk(x)
         elif c is not None and hasattr(c, "children"):
             walk(c.children)
-
     walk(component)
     return " ".join(out)
 
 
 def test_kpi_card_shows_actual_target_status_and_deltas():
-    card = KpiCard(
-        "on_time_rate",
-        "Tỷ lệ đúng hạn",
-        "rate",
-        0.985,
-        0.99,
-        ">=",
-        "at_risk",
-        985,
-        1000,
-        0.99,
-        0.97,
-        [(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.99)],
-    )
+    card = KpiCard("on_time_rate", "Tỷ lệ đúng hạn", "rate", 0.985, 0.99, ">=", "at_risk", 985, 1000, 0.99, 0.97,
+                   [(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.99)])
     c = kpi_card(card, link="/don-vi?sort=on_time_rate")
     text = _text(c)
     assert "98,50%" in text and "≥ 99%" in text and "Có nguy cơ" in text
@@ -106,28 +76,10 @@ def test_kpi_card_shows_actual_target_status_and_deltas():
 
 
 def test_form_table_two_header_rows_and_total():
-    form = {
-        "by": "unit",
-        "rows": [
-            dict(
-                unit_code="W1",
-                unit_name="Phường 1",
-                level="ward",
-                received_total=10,
-                received_online=6,
-                received_in_person=2,
-                received_postal=1,
-                carried_over=1,
-                resolved_total=8,
-                resolved_early=5,
-                resolved_on_time=2,
-                resolved_late=1,
-                pending_total=2,
-                pending_in_time=1,
-                pending_overdue=1,
-            )
-        ],
-    }
+    form = {"by": "unit", "rows": [dict(unit_code="W1", unit_name="Phường 1", level="ward", received_total=10,
+                                        received_online=6, received_in_person=2, received_postal=1, carried_over=1,
+                                        resolved_total=8, resolved_early=5, resolved_on_time=2, resolved_late=1,
+                                        pending_total=2, pending_in_time=1, pending_overdue=1)]}
     form["total"] = dict(form["rows"][0])
     table = form_table(form, lambda row, key: "/x" if key == "resolved_late" else None).children
     head = table.children[0].children
@@ -136,31 +88,14 @@ def test_form_table_two_header_rows_and_total():
     assert len(head[1].children) == 11
     body = table.children[1].children
     assert body[-1].children[0].children == "Tổng cộng"
-    assert [td.children if isinstance(td.children, str) else td.children.children for td in body[0].children[1:]] == [
-        "10",
-        "6",
-        "3",
-        "1",
-        "8",
-        "5",
-        "2",
-        "1",
-        "2",
-        "1",
-        "1",
-    ]
+    assert [td.children if isinstance(td.children, str) else td.children.children for td in body[0].children[1:]] == \
+        ["10", "6", "3", "1", "8", "5", "2", "1", "2", "1", "1"]
 
 
 def test_figures_draw_targets_and_handle_empty():
-    df = pd.DataFrame(
-        {
-            "week_no": [1, 2, 1, 2],
-            "week": pd.to_datetime(["2024-01-01", "2024-01-08", "2025-01-06", "2025-01-13"]),
-            "year": [2024, 2024, 2025, 2025],
-            "value": [0.98, 0.99, 0.995, 0.97],
-            "n": [100, 120, 90, 80],
-        }
-    )
+    weeks = pd.to_datetime(["2024-01-01", "2024-01-08", "2025-01-06", "2025-01-13"])
+    df = pd.DataFrame({"week_no": [1, 2, 1, 2], "week": weeks,
+                       "year": [2024, 2024, 2025, 2025], "value": [0.98, 0.99, 0.995, 0.97], "n": [100, 120, 90, 80]})
     import plotly.graph_objects as go
 
     fig = figures.trend_vs_last_year(df, 0.99, 2025)
@@ -180,7 +115,7 @@ def test_figures_draw_targets_and_handle_empty():
 
 def test_href_and_safe_text():
     assert href("/ho-so-tre-han", unit="W03", view="late", field=None) == "/ho-so-tre-han?unit=W03&view=late"
-    assert safe_text('=HYPERLINK("x")') == '\'=HYPERLINK("x")' and safe_text("Hộ tịch") == "Hộ tịch"
+    assert safe_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_text("Hộ tịch") == "Hộ tịch"
 
 
 def test_sparkline_dict_has_line_target_and_vietnamese_separators():

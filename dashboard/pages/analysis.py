@@ -14,7 +14,7 @@ from ..metrics.units import units
 from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
-from ..ui.components import empty_state, graph, href, page_header, section, status_badge
+from ..ui.components import table, empty_state, graph, href, page_header, section, status_badge
 from ..ui.theme import STATUS_COLORS
 from .common import page, period_filter
 
@@ -144,24 +144,18 @@ def _lateness(reader, p):
                 [
                     dbc.Col(
                         html.Div(
-                            html.Table(
+                            table(
                                 [
-                                    html.Thead(
-                                        html.Tr(
-                                            [
-                                                html.Th("Đơn vị"),
-                                                html.Th("Trễ theo đồng hồ gốc", className="num"),
-                                                html.Th("… do tạm dừng hợp pháp", className="num"),
-                                                html.Th("Chỉ trễ theo hạn điều chỉnh", className="num"),
-                                                html.Th("Trễ theo hạn đang áp dụng", className="num"),
-                                                html.Th("… lý do lỗi phần mềm", className="num"),
-                                            ]
-                                        )
-                                    ),
-                                    html.Tbody(rows + [total]),
+                                    "Đơn vị",
+                                    html.Th("Trễ theo đồng hồ gốc", className="num"),
+                                    html.Th("… do tạm dừng hợp pháp", className="num"),
+                                    html.Th("Chỉ trễ theo hạn điều chỉnh", className="num"),
+                                    html.Th("Trễ theo hạn đang áp dụng", className="num"),
+                                    html.Th("… lý do lỗi phần mềm", className="num"),
                                 ],
-                                className="table table-sm nowrap-rows",
-                                id="lateness-table",
+                                rows + [total],
+                                class_name="table table-sm nowrap-rows",
+                                table_id="lateness-table",
                             ),
                             className="table-responsive",
                         ),

@@ -14,7 +14,7 @@ from ..metrics.units import unit_name
 from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
-from ..ui.components import big_count, empty_state, graph, href, kpi_card, page_header, section
+from ..ui.components import table, big_count, empty_state, graph, href, kpi_card, page_header, section
 from .common import page, period_filter, unit_filter, valid_unit
 
 
@@ -46,42 +46,16 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     ]
     on_time = next((c for c in cards if c.kpi == "on_time_rate"), None)
     trend = kpis.trend_years(reader, "on_time_rate", p.end.year, unit)
+    boxes = (  # (label, view = the count's key, tone, hint, test id)
+        ("Hồ sơ đang quá hạn", "overdue", "missed", f"chưa giải quyết, đã quá hạn tính đến {fmt.date(p.end)}",
+         "count-overdue"),
+        ("Sắp đến hạn", "at_risk", "at_risk", f"đến hạn trong {AT_RISK_DAYS} ngày làm việc tới", "count-at-risk"),
+        ("Đã giải quyết trễ hạn", "late", "neutral", f"trong {p.label.lower() if p.kind == 'range' else p.label}",
+         "count-late"),
+    )
     late_boxes = dbc.Row(
-        [
-            dbc.Col(
-                big_count(
-                    "Hồ sơ đang quá hạn",
-                    counts["overdue"],
-                    href(ids.LATE_PATH, view="overdue", **q),
-                    "missed",
-                    f"chưa giải quyết, đã quá hạn tính đến {fmt.date(p.end)}",
-                    "count-overdue",
-                ),
-                md=4,
-            ),
-            dbc.Col(
-                big_count(
-                    "Sắp đến hạn",
-                    counts["at_risk"],
-                    href(ids.LATE_PATH, view="at_risk", **q),
-                    "at_risk",
-                    f"đến hạn trong {AT_RISK_DAYS} ngày làm việc tới",
-                    "count-at-risk",
-                ),
-                md=4,
-            ),
-            dbc.Col(
-                big_count(
-                    "Đã giải quyết trễ hạn",
-                    counts["late"],
-                    href(ids.LATE_PATH, view="late", **q),
-                    "neutral",
-                    f"trong {p.label.lower() if p.kind == 'range' else p.label}",
-                    "count-late",
-                ),
-                md=4,
-            ),
-        ],
+        [dbc.Col(big_count(label, counts[view], href(ids.LATE_PATH, view=view, **q), tone, hint, test_id), md=4)
+         for label, view, tone, hint, test_id in boxes],
         className="g-3",
     )
     proj = _projection_line(reader, p, unit)
@@ -193,30 +167,18 @@ def _worst_units(reader, p, q):
         )
         for i, r in enumerate(worst.itertuples())
     ]
-    table = html.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th("#"),
-                        html.Th("Đơn vị"),
-                        html.Th("Đúng hạn"),
-                        html.Th("Trễ hạn (đã GQ)"),
-                        html.Th("Đang quá hạn"),
-                    ]
-                )
-            ),
-            html.Tbody(rows),
-        ],
-        className="table table-hover worst-table",
-        id="worst-units",
+    worst_table = table(
+        ["#", "Đơn vị", "Đúng hạn", "Trễ hạn (đã GQ)", "Đang quá hạn"],
+        rows,
+        class_name="table table-hover worst-table",
+        table_id="worst-units",
     )
     fig = figures.ranked_bars(
         list(worst.unit_name), list(worst.on_time_rate), list(worst["on_time_rate__status"]), target
     )
     return section(
         f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
-        dbc.Row([dbc.Col(table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]),
+        dbc.Row([dbc.Col(worst_table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]),
     )
 
 

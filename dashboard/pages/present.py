@@ -20,7 +20,7 @@ from ..reader import current_reader
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui import ids
-from ..ui.components import graph, href, status_badge
+from ..ui.components import table, graph, href, status_badge
 from ..ui.theme import STATUS_COLORS
 from .common import page, valid_unit
 
@@ -184,23 +184,11 @@ def _late(reader, p, unit):
         )
         for r in top.to_dict("records")
     ]
-    table = (
-        html.Table(
-            [
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th("Mã hồ sơ"),
-                            html.Th("Đơn vị"),
-                            html.Th("Thủ tục"),
-                            html.Th("Trễ (ngày LV)", className="num"),
-                            html.Th("Cán bộ"),
-                        ]
-                    )
-                ),
-                html.Tbody(rows),
-            ],
-            className="table slide-table",
+    late_table = (
+        table(
+            ["Mã hồ sơ", "Đơn vị", "Thủ tục", html.Th("Trễ (ngày LV)", className="num"), "Cán bộ"],
+            rows,
+            class_name="table slide-table",
         )
         if rows
         else html.Div("Không có hồ sơ nào đang quá hạn.", className="big-sub")
@@ -224,7 +212,7 @@ def _late(reader, p, unit):
                 ],
                 className="g-4 mb-4",
             ),
-            table,
+            late_table,
         ]
     )
 

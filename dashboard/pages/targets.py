@@ -17,7 +17,7 @@ from ..reader import current_reader
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui import ids
-from ..ui.components import empty_state, filter_dropdown, graph, page_header, section, status_badge
+from ..ui.components import table, empty_state, filter_dropdown, graph, page_header, section, status_badge
 from .common import page
 
 
@@ -59,24 +59,11 @@ def layout(period=None, year=None, **_):
             )
         )
     ttable = (
-        html.Table(
-            [
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th("Chỉ tiêu"),
-                            html.Th("Phạm vi"),
-                            html.Th("Mục tiêu"),
-                            html.Th(f"Thực hiện {yp.label.lower()}"),
-                            html.Th("Trạng thái"),
-                            html.Th("Căn cứ"),
-                        ]
-                    )
-                ),
-                html.Tbody(trows),
-            ],
-            className="table",
-            id="targets-table",
+        table(
+            ["Chỉ tiêu", "Phạm vi", "Mục tiêu", f"Thực hiện {yp.label.lower()}", "Trạng thái", "Căn cứ"],
+            trows,
+            class_name="table",
+            table_id="targets-table",
         )
         if trows
         else empty_state(f"Chưa có chỉ tiêu cho năm {y}.", "Nạp tệp targets.csv ở trang Dữ liệu.")
@@ -168,24 +155,11 @@ def layout(period=None, year=None, **_):
                 plan_summary,
                 graph(figures.plan_by_area(plan), "plan-areas", height=380),
                 html.H3("Nhiệm vụ quá hạn hoặc hoàn thành trễ", className="sub-title mt-3") if task_rows else None,
-                html.Table(
-                    [
-                        html.Thead(
-                            html.Tr(
-                                [
-                                    html.Th("Lĩnh vực"),
-                                    html.Th("Nhiệm vụ"),
-                                    html.Th("Chủ trì"),
-                                    html.Th("Thời hạn"),
-                                    html.Th("Hoàn thành"),
-                                    html.Th("Tình trạng"),
-                                ]
-                            )
-                        ),
-                        html.Tbody(task_rows),
-                    ],
-                    className="table table-sm",
-                    id="late-tasks",
+                table(
+                    ["Lĩnh vực", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Hoàn thành", "Tình trạng"],
+                    task_rows,
+                    class_name="table table-sm",
+                    table_id="late-tasks",
                 )
                 if task_rows
                 else None,

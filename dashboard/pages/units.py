@@ -16,7 +16,17 @@ from ..metrics.units import unit_name, units
 from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
-from ..ui.components import empty_state, filter_dropdown, graph, href, kpi_card, page_header, section, status_cell_style
+from ..ui.components import (
+    table,
+    empty_state,
+    filter_dropdown,
+    graph,
+    href,
+    kpi_card,
+    page_header,
+    section,
+    status_cell_style,
+)
 from .common import page, LEVEL_OPTIONS, clean, period_filter, valid_unit
 
 
@@ -170,23 +180,17 @@ def _unit_page(reader, p, unit, kpi):
             )
         )
     field_table = (
-        html.Table(
+        table(
             [
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th("Lĩnh vực"),
-                            html.Th("Tiếp nhận", className="num"),
-                            html.Th("Đã giải quyết", className="num"),
-                            html.Th("Đúng hạn", className="num"),
-                            html.Th("Trễ hạn", className="num"),
-                            html.Th("Đang quá hạn", className="num"),
-                        ]
-                    )
-                ),
-                html.Tbody(rows),
+                "Lĩnh vực",
+                html.Th("Tiếp nhận", className="num"),
+                html.Th("Đã giải quyết", className="num"),
+                html.Th("Đúng hạn", className="num"),
+                html.Th("Trễ hạn", className="num"),
+                html.Th("Đang quá hạn", className="num"),
             ],
-            className="table table-sm",
+            rows,
+            class_name="table table-sm",
         )
         if rows
         else empty_state(f"{name} chưa có hồ sơ trong {p.label}.")

@@ -233,6 +233,13 @@ def form_table(form: dict, link_for_row=None) -> html.Div:
     )
 
 
+def table(head: list, body: list, class_name: str = "table", table_id: str | None = None) -> html.Table:
+    """A plain table: `head` holds header texts (or ready html.Th cells), `body` the rows (html.Tr)."""
+    cells = [h if isinstance(h, html.Th) else html.Th(h) for h in head]
+    props = {"id": table_id} if table_id else {}
+    return html.Table([html.Thead(html.Tr(cells)), html.Tbody(body)], className=class_name, **props)
+
+
 def graph(fig, graph_id: str | dict | None = None, height: int = 360, **kw) -> dcc.Graph:
     props = {"figure": fig, "config": GRAPH_CONFIG, "style": {"height": f"{height}px"}, **kw}
     if graph_id is not None:
