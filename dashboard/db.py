@@ -75,14 +75,19 @@ def _included(name: str, depth: int) -> str:
 
 
 @functools.cache
+def _parser() -> tuple[duckdb.DuckDBPyConnection, threading.Lock]:
+    """An empty connection whose only use is DuckDB's parser (opened once; parsing needs no data)."""
+    return duckdb.connect(":memory:"), threading.Lock()
+
+
+@functools.cache
 def _parse(text: str) -> tuple[Statement, ...]:
-    con = duckdb.connect(":memory:")
+    con, lock = _parser()
     try:
-        return tuple(Statement(s.query, frozenset(s.named_parameters)) for s in con.extract_statements(text))
+        with lock:
+            return tuple(Statement(s.query, frozenset(s.named_parameters)) for s in con.extract_statements(text))
     except duckdb.Error as exc:
         raise QueryError(str(exc)) from exc
-    finally:
-        con.close()
 
 
 def statements(name: str) -> tuple[Statement, ...]:

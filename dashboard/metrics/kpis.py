@@ -39,19 +39,26 @@ def _query_params(reader, kpi: Kpi, period: Period, unit: str | None) -> dict[st
     return period.params()
 
 
-def _sums(reader, kpi: Kpi, period: Period, unit: str | None) -> tuple[dict[str, dict[str, float]], bool]:
-    """Per unit code: {column: value} of the KPI's query; and whether the query is per unit at all."""
-    if kpi.params == "par" and not (reader.settings.get("city_peer_code") or None):
-        return {}, False
-    frame = (
-        counts(reader, period, unit)
-        if kpi.query == "report_form"
-        else reader.q(kpi.query, **_query_params(reader, kpi, period, unit))
-    )
-    cols = [kpi.numerator, kpi.denominator]
-    if "unit_code" not in frame.columns:
-        return ({"ALL": {c: frame[c].iloc[0] for c in cols}} if len(frame) else {}), False
-    return frame.groupby("unit_code")[cols].sum().to_dict("index"), True
+def _sums(reader, period: Period, unit: str | None) -> dict[str, tuple[dict[str, dict[str, float]], bool]]:
+    """Per KPI query: {unit code: {column: value}} of the columns the catalogue reads from it, and whether the query
+    is per unit at all (a query without unit_code is one row for the city: "ALL"). One pass per query."""
+    out = {}
+    for query in dict.fromkeys(k.query for k in KPIS):
+        kpis = [k for k in KPIS if k.query == query]
+        cols = list(dict.fromkeys(c for k in kpis for c in (k.numerator, k.denominator)))
+        if kpis[0].params == "par" and not (reader.settings.get("city_peer_code") or None):
+            out[query] = ({}, False)
+            continue
+        frame = (
+            counts(reader, period, unit)
+            if query == "report_form"
+            else reader.q(query, **_query_params(reader, kpis[0], period, unit))
+        )
+        if "unit_code" not in frame.columns:
+            out[query] = ({"ALL": {c: frame[c].iloc[0] for c in cols}} if len(frame) else {}), False
+        else:
+            out[query] = frame.groupby("unit_code")[cols].sum().to_dict("index"), True
+    return out
 
 
 def _total(
@@ -76,13 +83,13 @@ def kpi_rows(reader, period: Period, by_unit: bool = False, unit: str | None = N
 
 
 def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None) -> list[KpiRow]:
-    sums = {k.name: _sums(reader, k, period, unit) for k in KPIS}
+    sums = _sums(reader, period, unit)
     targets = target_index(reader)
 
     def rows_for(code: str, name: str, level: str | None, codes: list[str] | None) -> list[KpiRow]:
         out = []
         for k in KPIS:
-            per_unit, unit_grain = sums[k.name]
+            per_unit, unit_grain = sums[k.query]
             if code != "ALL" and not (k.by_unit and unit_grain):
                 continue
             if unit_grain:
