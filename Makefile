@@ -8,7 +8,7 @@ PORT    ?= 8050
 WORKERS ?= 2
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test install demo serve chromium contract bench clean
+.PHONY: run test test-fast lint install demo serve chromium contract bench clean
 
 run: install demo serve
 
@@ -32,9 +32,16 @@ chromium:
 	@command -v pdftoppm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
 	@chromium --version
 
-test: install chromium
+test: install chromium lint
 	$(BIN)/python -m pytest -q -p no:dash --durations=8
 	@if [ -x ../shared/tools/contract-check ]; then ../shared/tools/contract-check; fi
+
+# The inner loop: lint + every test that needs no browser (no Chromium, no PDF), under a minute.
+test-fast: install lint
+	$(BIN)/python -m pytest -q -p no:dash -m "not browser" --durations=5
+
+lint: install
+	$(BIN)/ruff check .
 
 contract: install
 	../shared/tools/contract-check

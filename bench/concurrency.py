@@ -4,6 +4,7 @@ with 1 and 2 workers. Reports p50/p95, errors and the server's peak memory. Only
 
     python -m bench.concurrency --db data/bench/demo-1000000.duckdb --users 50 --requests 10
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = ["/", "/?period=2025-Q2&unit=W03", "/don-vi?level=ward", "/ho-so-tre-han?unit=W08",
-         "/bao-cao-quy?period=2025-Q2", "/chi-tieu", "/phan-tich", "/don-vi?unit=W08&kpi=on_time_rate"]
+PATHS = [
+    "/",
+    "/?period=2025-Q2&unit=W03",
+    "/don-vi?level=ward",
+    "/ho-so-tre-han?unit=W08",
+    "/bao-cao-quy?period=2025-Q2",
+    "/chi-tieu",
+    "/phan-tich",
+    "/don-vi?unit=W08&kpi=on_time_rate",
+]
 MAX_SECONDS = 180
 
 
@@ -75,8 +84,10 @@ def record_payloads(base: str) -> list[tuple[str, bytes]]:
 
     payloads = []
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         page = b.new_page()
         page.goto(base + "/dang-nhap")
         page.fill("#username", BENCH_USER)
@@ -87,7 +98,11 @@ def record_payloads(base: str) -> list[tuple[str, bytes]]:
             seen = []
 
             def on_request(req, seen=seen):
-                if "_dash-update-component" in req.url and req.method == "POST" and "_pages_content" in (req.post_data or ""):
+                if (
+                    "_dash-update-component" in req.url
+                    and req.method == "POST"
+                    and "_pages_content" in (req.post_data or "")
+                ):
                     seen.append(req.post_data.encode())
 
             page.on("request", on_request)
@@ -111,9 +126,8 @@ def peak_rss_mb(pid: int) -> float:
         pass
     for p in pids:
         try:
-            for line in open(f"/proc/{p}/status"):
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
+            with open(f"/proc/{p}/status") as status:
+                total += sum(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
         except FileNotFoundError:
             pass
     return round(total / 1024, 1)
@@ -132,8 +146,9 @@ def load(base: str, payloads: list[tuple[str, bytes]], users: int, per_user: int
             if time.time() > deadline:
                 return
             path, body = rnd.choice(payloads)
-            req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json",
-                                                                  "Cookie": cookies[i]})
+            req = urllib.request.Request(
+                url, data=body, headers={"Content-Type": "application/json", "Cookie": cookies[i]}
+            )
             t = time.perf_counter()
             try:
                 with urllib.request.urlopen(req, timeout=60) as r:
@@ -146,6 +161,7 @@ def load(base: str, payloads: list[tuple[str, bytes]], users: int, per_user: int
             with lock:
                 if ok:
                     lat.append(time.perf_counter() - t)
+
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     t0 = time.perf_counter()
     for t in threads:
@@ -154,10 +170,15 @@ def load(base: str, payloads: list[tuple[str, bytes]], users: int, per_user: int
         t.join()
     wall = time.perf_counter() - t0
     s = sorted(lat)
-    return {"requests": len(lat) + len(errors), "errors": len(errors), "wall_s": round(wall, 1),
-            "throughput_rps": round(len(lat) / wall, 1),
-            "p50_ms": round(statistics.median(s) * 1000) if s else None,
-            "p95_ms": round(s[int(0.95 * (len(s) - 1))] * 1000) if s else None, "first_errors": errors[:3]}
+    return {
+        "requests": len(lat) + len(errors),
+        "errors": len(errors),
+        "wall_s": round(wall, 1),
+        "throughput_rps": round(len(lat) / wall, 1),
+        "p50_ms": round(statistics.median(s) * 1000) if s else None,
+        "p95_ms": round(s[int(0.95 * (len(s) - 1))] * 1000) if s else None,
+        "first_errors": errors[:3],
+    }
 
 
 def run_server(kind: str, db: Path, port: int) -> subprocess.Popen:
@@ -166,8 +187,22 @@ def run_server(kind: str, db: Path, port: int) -> subprocess.Popen:
         cmd = [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port)]
     else:
         workers = kind.split("-")[1]
-        cmd = [sys.executable, "-m", "gunicorn", "-w", workers, "-k", "gthread", "--threads", "4", "-b",
-               f"127.0.0.1:{port}", "--timeout", "120", "dashboard.wsgi:server"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            workers,
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "dashboard.wsgi:server",
+        ]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

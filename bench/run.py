@@ -7,6 +7,7 @@
 - ingest throughput for a 1 M-row CSV with validation, including publishing the new file;
 - app cold start: process start to the first page served.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,35 +52,44 @@ def db_for(n: int) -> Path:
 
 def stats(samples: list[float]) -> dict:
     s = sorted(samples)
-    return {"median_ms": round(statistics.median(s) * 1000, 1),
-            "p95_ms": round(s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))] * 1000, 1), "runs": len(s)}
+    return {
+        "median_ms": round(statistics.median(s) * 1000, 1),
+        "p95_ms": round(s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))] * 1000, 1),
+        "runs": len(s),
+    }
 
 
 def bench_pages(path: Path, runs: int) -> list[dict]:
     import dash
 
-    from dashboard import state
     from dashboard.app import create_app
+    from dashboard.db import FULL
+    from dashboard.reader import reading
 
-    create_app(path)
+    data = create_app(path).server.extensions["cchc_data"]
     registry = {p["path"]: p for p in dash.page_registry.values()}
     out = []
     for page, query in PAGES:
         layout = registry[page]["layout"]
         cold = []
         for _ in range(runs):
-            state.clear_cache()
+            data.clear()
             t = time.perf_counter()
-            layout(**query)
+            with reading(data.reader(FULL)):
+                layout(**query)
             cold.append(time.perf_counter() - t)
         warm = []
         for _ in range(runs):
             t = time.perf_counter()
-            layout(**query)
+            with reading(data.reader(FULL)):
+                layout(**query)
             warm.append(time.perf_counter() - t)
         out.append({"page": page, "query": query, "cold": stats(cold), "warm": stats(warm)})
-        print(f"  {page:16s} {json.dumps(query, ensure_ascii=False):40s} cold {out[-1]['cold']['median_ms']:8.1f} ms"
-              f"  warm {out[-1]['warm']['median_ms']:7.1f} ms", flush=True)
+        print(
+            f"  {page:16s} {json.dumps(query, ensure_ascii=False):40s} cold {out[-1]['cold']['median_ms']:8.1f} ms"
+            f"  warm {out[-1]['warm']['median_ms']:7.1f} ms",
+            flush=True,
+        )
     return out
 
 
@@ -90,14 +100,15 @@ def bench_pandas(path: Path, runs: int) -> dict:
 
     from dashboard.db import Database
     from dashboard.metrics.period import Period
-    from dashboard.metrics.report import quarterly_form
+    from dashboard.metrics.form import quarterly_form
+    from dashboard.reader import Reader
 
     p = Period.parse("2025-Q2")
     snap = Database(path).snapshot()
     duck = []
     for _ in range(runs):
         t = time.perf_counter()
-        quarterly_form(snap, p)
+        quarterly_form(Reader(snap), p)  # a fresh reader: nothing memoised
         duck.append(time.perf_counter() - t)
     # the same question as the pandas baseline, answered by the query alone: counts per unit as a DataFrame
     duck_q = []
@@ -116,10 +127,16 @@ def bench_pandas(path: Path, runs: int) -> dict:
     def form_pandas():
         d = df[(df.status != "rut") & (df.received_at < end) & (df.completed_at.isna() | (df.completed_at >= start))]
         done = d.completed_at < end
-        g = pd.DataFrame({
-            "unit_code": d.unit_code, "received_new": d.received_at >= start, "carried_over": d.received_at < start,
-            "resolved_total": done, "resolved_late": done & (d.completed_at > d.due_at),
-            "pending_overdue": ~done & (d.due_at < end)})
+        g = pd.DataFrame(
+            {
+                "unit_code": d.unit_code,
+                "received_new": d.received_at >= start,
+                "carried_over": d.received_at < start,
+                "resolved_total": done,
+                "resolved_late": done & (d.completed_at > d.due_at),
+                "pending_overdue": ~done & (d.due_at < end),
+            }
+        )
         return g.groupby("unit_code").sum()
 
     pdt = []
@@ -127,11 +144,16 @@ def bench_pandas(path: Path, runs: int) -> dict:
         t = time.perf_counter()
         form_pandas()
         pdt.append(time.perf_counter() - t)
-    return {"question": "quarterly form per unit, 2025-Q2", "duckdb": stats(duck), "duckdb_query": stats(duck_q),
-            "ratio_pandas_over_duckdb_query": round(statistics.median(pdt) / statistics.median(duck_q), 1),
-            "pandas": stats(pdt),
-            "pandas_load_s": round(load_s, 2), "pandas_frame_mb": round(mem_mb), "ratio_pandas_over_duckdb":
-            round(statistics.median(pdt) / statistics.median(duck), 1)}
+    return {
+        "question": "quarterly form per unit, 2025-Q2",
+        "duckdb": stats(duck),
+        "duckdb_query": stats(duck_q),
+        "ratio_pandas_over_duckdb_query": round(statistics.median(pdt) / statistics.median(duck_q), 1),
+        "pandas": stats(pdt),
+        "pandas_load_s": round(load_s, 2),
+        "pandas_frame_mb": round(mem_mb),
+        "ratio_pandas_over_duckdb": round(statistics.median(pdt) / statistics.median(duck), 1),
+    }
 
 
 def bench_ingest(source_db: Path) -> dict:
@@ -143,22 +165,36 @@ def bench_ingest(source_db: Path) -> dict:
         con = duckdb.connect(str(source_db), read_only=True)
         con.execute(f"""COPY (SELECT dossier_id AS "Mã hồ sơ", unit_code AS "Mã đơn vị", procedure_code AS "Mã TTHC",
             procedure_name AS "Tên TTHC", field AS "Lĩnh vực", channel AS "Hình thức tiếp nhận",
-            strftime(received_at, '%d/%m/%Y %H:%M') AS "Ngày tiếp nhận", strftime(due_at, '%d/%m/%Y %H:%M') AS "Ngày hẹn trả",
+            strftime(received_at, '%d/%m/%Y %H:%M') AS "Ngày tiếp nhận",
+            strftime(due_at, '%d/%m/%Y %H:%M') AS "Ngày hẹn trả",
             strftime(completed_at, '%d/%m/%Y %H:%M') AS "Ngày có kết quả", status AS "Trạng thái",
             CASE WHEN has_fee THEN 'có' ELSE 'không' END AS "Có phí, lệ phí", digitized::INT AS "Số hóa hồ sơ",
             handler AS "Cán bộ xử lý", late_reason AS "Lý do trễ hạn",
-            strftime(updated_at, '%d/%m/%Y %H:%M') AS "Ngày cập nhật" FROM dossiers LIMIT 1000000) TO '{csv}' (HEADER)""").fetchall()
-        con.execute(f"COPY (SELECT unit_code, unit_name, unit_kind, parent_code, level FROM units) TO '{units}' (HEADER)").fetchall()
+            strftime(updated_at, '%d/%m/%Y %H:%M') AS "Ngày cập nhật" FROM dossiers LIMIT 1000000)
+            TO '{csv}' (HEADER)""").fetchall()
+        con.execute(
+            f"COPY (SELECT unit_code, unit_name, unit_kind, parent_code, level FROM units) TO '{units}' (HEADER)"
+        ).fetchall()
         con.close()
     target = CACHE / "ingest-target.duckdb"
     target.unlink(missing_ok=True)
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "dashboard", "ingest", str(units), str(csv), "--db", str(target)],
-                         capture_output=True, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard", "ingest", str(units), str(csv), "--db", str(target)],
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    )
     secs = time.perf_counter() - t
-    rows = sum(1 for _ in open(csv, encoding="utf-8")) - 1
-    return {"rows": rows, "csv_mb": round(csv.stat().st_size / 2**20), "seconds": round(secs, 2),
-            "rows_per_s": round(rows / secs), "output": out.stdout.decode().strip().splitlines()[-1]}
+    with open(csv, encoding="utf-8") as f:
+        rows = sum(1 for _ in f) - 1
+    return {
+        "rows": rows,
+        "csv_mb": round(csv.stat().st_size / 2**20),
+        "seconds": round(secs, 2),
+        "rows_per_s": round(rows / secs),
+        "output": out.stdout.decode().strip().splitlines()[-1],
+    }
 
 
 def bench_cold_start(path: Path) -> dict:
@@ -166,8 +202,12 @@ def bench_cold_start(path: Path) -> dict:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(path), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve", "--db", str(path), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while time.perf_counter() - t < 60:
             try:
@@ -183,7 +223,10 @@ def bench_cold_start(path: Path) -> dict:
         t2 = time.perf_counter()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-layout", headers={"Cookie": cookie})
         urllib.request.urlopen(req, timeout=30).read()
-        return {"process_start_to_first_page_s": round(ready, 2), "layout_request_s": round(time.perf_counter() - t2, 3)}
+        return {
+            "process_start_to_first_page_s": round(ready, 2),
+            "layout_request_s": round(time.perf_counter() - t2, 3),
+        }
     finally:
         proc.terminate()
         proc.wait(10)
@@ -192,20 +235,34 @@ def bench_cold_start(path: Path) -> dict:
 def markdown(results: dict) -> str:
     lines = [f"# Benchmark ({results['when']}, {results['machine']})", ""]
     for size, r in results["sizes"].items():
-        lines += [f"## {int(size):,} dossiers".replace(",", "."), "", "| page | query | cold median | cold p95 | warm median |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            f"## {int(size):,} dossiers".replace(",", "."),
+            "",
+            "| page | query | cold median | cold p95 | warm median |",
+            "|---|---|---|---|---|",
+        ]
         for p in r["pages"]:
-            lines.append(f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
-                         f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |")
+            lines.append(
+                f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
+                f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |"
+            )
         b = r["pandas"]
-        lines += ["", f"Quarterly form per unit: the query alone (DataFrame per unit) {b['duckdb_query']['median_ms']} ms, "
-                      f"pandas {b['pandas']['median_ms']} ms (pandas / DuckDB × {b['ratio_pandas_over_duckdb_query']}); "
-                      f"the whole form with its Python shaping {b['duckdb']['median_ms']} ms (× {b['ratio_pandas_over_duckdb']}); "
-                      f"pandas also needs {b['pandas_load_s']} s and {b['pandas_frame_mb']} MB to hold the frame.", ""]
+        lines += [
+            "",
+            f"Quarterly form per unit: the query alone (DataFrame per unit) {b['duckdb_query']['median_ms']} ms, "
+            f"pandas {b['pandas']['median_ms']} ms (pandas / DuckDB × {b['ratio_pandas_over_duckdb_query']}); "
+            f"the whole form with its Python shaping {b['duckdb']['median_ms']} ms "
+            f"(× {b['ratio_pandas_over_duckdb']}); "
+            f"pandas also needs {b['pandas_load_s']} s and {b['pandas_frame_mb']} MB to hold the frame.",
+            "",
+        ]
     if "ingest" in results:
         i = results["ingest"]
-        lines += [f"Ingest: {i['rows']:,} rows ({i['csv_mb']} MB CSV) in {i['seconds']} s = {i['rows_per_s']:,} rows/s, "
-                  "validation and publication included.", ""]
+        lines += [
+            f"Ingest: {i['rows']:,} rows ({i['csv_mb']} MB CSV) in {i['seconds']} s = {i['rows_per_s']:,} rows/s, "
+            "validation and publication included.",
+            "",
+        ]
     if "cold_start" in results:
         c = results["cold_start"]
         lines += [f"Cold start: {c['process_start_to_first_page_s']} s from process start to the first page.", ""]
@@ -219,8 +276,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20)
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")] + ([10_000_000] if args.full else [])
-    results = {"when": dt.datetime.now().isoformat(timespec="seconds"),
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "sizes": {}}
+    results = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "sizes": {},
+    }
     for n in sizes:
         path = db_for(n)
         print(f"{n:,} dossiers", flush=True)

@@ -1,6 +1,11 @@
-"""create_app(db_path) -> Dash. The shell (navigation, URL-writing filters) and nothing else."""
+"""create_app(db_path) -> Dash. The shell (navigation, URL-writing filters) and nothing else.
+
+The app's data (database, cache, warmer: `state.AppData`) hangs off its Flask server, so two apps in one
+process each read their own database; pages find it through `reader.current_reader()`."""
+
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -10,51 +15,79 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from werkzeug.exceptions import BadRequest
 
-from . import security, state
+from . import security
 from .auth import current_principal
-from .config import PROJECT_ROOT
+from .config import NAV_KEEP, PROJECT_ROOT
+from .metrics.kpis import validate_against_schema
+from .state import AppData
 from .ui import ids
 from .ui import theme  # noqa: F401  (registers the plotly template)
-
-NAV_KEEP = ("period", "unit")  # filters that follow you from page to page
 
 
 def _nav() -> dbc.Navbar:
     return dbc.Navbar(
-        dbc.Container([
-            dbc.NavbarBrand([html.Span("CCHC", className="brand-mark"), " Bảng điều hành cải cách hành chính"],
-                            href="/", className="brand"),
-            dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
-            html.A(["▶ Trình chiếu"], id="present-link", href="/trinh-chieu", className="btn btn-light btn-sm ms-3 present-btn",
-                   title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)"),
-            _user_menu(),
-        ], fluid=True),
-        color="primary", dark=True, className="app-navbar", id="app-navbar",
+        dbc.Container(
+            [
+                dbc.NavbarBrand(
+                    [html.Span("CCHC", className="brand-mark"), " Bảng điều hành cải cách hành chính"],
+                    href="/",
+                    className="brand",
+                ),
+                dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
+                html.A(
+                    ["▶ Trình chiếu"],
+                    id=ids.PRESENT_LINK,
+                    href=ids.PRESENT_PATH,
+                    className="btn btn-light btn-sm ms-3 present-btn",
+                    title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)",
+                ),
+                _user_menu(),
+            ],
+            fluid=True,
+        ),
+        color="primary",
+        dark=True,
+        className="app-navbar",
+        id="app-navbar",
     )
 
 
 def _user_menu():
     """Who is signed in, and a sign-out button (a POST form with the session's CSRF token)."""
     import flask
+
     if not flask.has_request_context() or flask.current_app.extensions.get("cchc_no_auth"):
         return html.Span("Không đăng nhập (--no-auth)", className="user-chip ms-3", id="user-chip")
     p = flask.g.get("principal")
     if p is None:  # Dash validating the layout before any reader is known
         return html.Span(id="user-chip")
-    return html.Form([
-        html.Span(p.display_name or p.username, className="user-chip", id="user-chip",
-                  title=f"{p.label} — tên đăng nhập: {p.username}"),
-        dcc.Input(type="hidden", name="csrf", value=security.csrf_token()),
-        html.Button("Đăng xuất", type="submit", className="btn btn-outline-light btn-sm ms-2", id="logout-button"),
-    ], method="POST", action=security.LOGOUT, className="d-flex align-items-center ms-3 user-menu")
+    return html.Form(
+        [
+            html.Span(
+                p.display_name or p.username,
+                className="user-chip",
+                id="user-chip",
+                title=f"{p.label} — tên đăng nhập: {p.username}",
+            ),
+            dcc.Input(type="hidden", name="csrf", value=security.csrf_token()),
+            html.Button("Đăng xuất", type="submit", className="btn btn-outline-light btn-sm ms-2", id="logout-button"),
+        ],
+        method="POST",
+        action=security.LOGOUT,
+        className="d-flex align-items-center ms-3 user-menu",
+    )
 
 
 def layout() -> html.Div:
-    return html.Div(id="app-root", className="app-root", children=[
-        dcc.Location(id=ids.URL, refresh="callback-nav"),
-        _nav(),
-        dbc.Container(dash.page_container, fluid=True, className="page-body", id="page-body"),
-    ])
+    return html.Div(
+        id=ids.APP_ROOT,
+        className="app-root",
+        children=[
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            _nav(),
+            dbc.Container(dash.page_container, fluid=True, className="page-body", id="page-body"),
+        ],
+    )
 
 
 def _query(search) -> dict:
@@ -62,7 +95,7 @@ def _query(search) -> dict:
     return dict(parse_qsl(search.lstrip("?"))) if isinstance(search, str) else {}
 
 
-@callback(Output(ids.NAV, "children"), Input("_pages_location", "pathname"), Input("_pages_location", "search"))
+@callback(Output(ids.NAV, "children"), Input(ids.PAGES_LOCATION, "pathname"), Input(ids.PAGES_LOCATION, "search"))
 def nav_links(pathname: str | None, search: str | None):
     """Navigation that keeps the period and unit chosen, and marks the current page."""
     q = _query(search)
@@ -73,24 +106,34 @@ def nav_links(pathname: str | None, search: str | None):
         if page.get("nav") is False or (page.get("permission") and not reader.can(page["permission"])):
             continue
         target = page["path"] + ("?" + urlencode(keep) if keep else "")
-        links.append(dbc.NavItem(dbc.NavLink(page["name"], href=target, active=pathname == page["path"],
-                                             className="nav-page")))
+        links.append(
+            dbc.NavItem(dbc.NavLink(page["name"], href=target, active=pathname == page["path"], className="nav-page"))
+        )
     return links
 
 
-@callback(Output("app-root", "className"), Output("present-link", "href"),
-          Input("_pages_location", "pathname"), Input("_pages_location", "search"))
+@callback(
+    Output(ids.APP_ROOT, "className"),
+    Output(ids.PRESENT_LINK, "href"),
+    Input(ids.PAGES_LOCATION, "pathname"),
+    Input(ids.PAGES_LOCATION, "search"),
+)
 def present_mode(pathname: str | None, search: str | None):
     """`?present=1` on any page (and the deck itself): no navigation chrome, large high-contrast type."""
     q = _query(search)
     keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
-    deck = "/trinh-chieu" + ("?" + urlencode(keep) if keep else "")
-    present = pathname == "/trinh-chieu" or q.get("present") == "1"
+    deck = ids.PRESENT_PATH + ("?" + urlencode(keep) if keep else "")
+    present = pathname == ids.PRESENT_PATH or q.get("present") == "1"
     return ("app-root present" if present else "app-root"), deck
 
 
-@callback(Output(ids.URL, "href"), Input(ids.flt(ALL), "value"),
-          State("_pages_location", "pathname"), State("_pages_location", "search"), prevent_initial_call=True)
+@callback(
+    Output(ids.URL, "href"),
+    Input(ids.flt(ALL), "value"),
+    State(ids.PAGES_LOCATION, "pathname"),
+    State(ids.PAGES_LOCATION, "search"),
+    prevent_initial_call=True,
+)
 def filters_to_url(values, pathname, search):
     """Any filter on any page writes its value into the URL; the page re-renders from the URL."""
     if not ctx.triggered_id:
@@ -115,7 +158,7 @@ def filters_to_url(values, pathname, search):
 def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> dash.Dash:
     """The app. `no_auth`: everyone is the local Home Affairs operator (for a developer's machine only).
     `internal`: (token, principal) honoured from 127.0.0.1 only, for the PDF export's own browser."""
-    state.init(db_path)
+    validate_against_schema()  # the KPI catalogue matches the queries' columns, or the app does not start
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -127,27 +170,57 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    from . import pages  # noqa: F401  (each page module registers itself)
-
+    callback_map, callback_list = _page_callbacks()
+    app.callback_map.update(callback_map)  # this app's own copy of the pages' callbacks
+    app._callback_list.extend(callback_list)
     app.layout = layout
+    data = AppData(db_path)
+    for page in dash.page_registry.values():  # the pages the warmer may render again after an import
+        if hasattr(page["layout"], "cchc_page"):
+            data.register_layout(page["layout"].cchc_page, page["layout"])
+    app.server.extensions["cchc_data"] = data
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     security.install(app, db_path, no_auth=no_auth, internal=internal)
     return app
+
+
+@functools.cache
+def _page_callbacks() -> tuple[dict, tuple]:
+    """The callbacks of the shell and the pages. Dash keeps `@callback` registrations in module globals and
+    hands them to the first app that starts serving; they are taken once here and every app gets its own
+    copy, so two apps in one process each answer every callback (tests, the PDF export beside a server)."""
+    from dash import _callback
+
+    from . import pages  # noqa: F401  (each page module registers itself and its callbacks)
+
+    taken = dict(_callback.GLOBAL_CALLBACK_MAP), tuple(_callback.GLOBAL_CALLBACK_LIST)
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    return taken
 
 
 # An upload arrives base64-encoded inside a JSON callback (4/3 of the file), plus the page state.
 MAX_REQUEST_BYTES = 210 * 1024 * 1024
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8050, no_auth: bool = False,
-          workers: int = 0, threads: int = 4) -> None:
+def serve(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    no_auth: bool = False,
+    workers: int = 0,
+    threads: int = 4,
+) -> None:
     """`workers` = 0: Flask's development server (one process). `workers` ≥ 1: gunicorn with that many worker
     processes (gthread, `threads` each), each building its own app on the read-only snapshots; sessions,
     users and the audit log are files next to the database, so every worker sees the same ones."""
     if no_auth and not security.is_loopback(host):
         raise SystemExit("--no-auth chỉ dùng trên máy cục bộ (--host 127.0.0.1)")
-    print(f"Bảng điều hành CCHC: http://{host}:{port}  (dữ liệu: {db_path}"
-          + (f"; gunicorn, {workers} tiến trình × {threads} luồng)" if workers else "; máy chủ phát triển)"), flush=True)
+    print(
+        f"Bảng điều hành CCHC: http://{host}:{port}  (dữ liệu: {db_path}"
+        + (f"; gunicorn, {workers} tiến trình × {threads} luồng)" if workers else "; máy chủ phát triển)"),
+        flush=True,
+    )
     if no_auth:
         print("CẢNH BÁO: --no-auth — không đăng nhập, mọi người truy cập máy này có toàn quyền.", flush=True)
     else:
@@ -166,8 +239,15 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8050, no_aut
 
     class _Gunicorn(BaseApplication):
         def load_config(self):
-            for k, v in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
-                         "timeout": 120, "graceful_timeout": 10, "proc_name": "cchc"}.items():
+            for k, v in {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 120,
+                "graceful_timeout": 10,
+                "proc_name": "cchc",
+            }.items():
                 self.cfg.set(k, v)
 
         def load(self):  # in each worker, after the fork: its own DuckDB connections

@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from . import config
 
@@ -25,10 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cchc", description="Bảng điều hành cải cách hành chính (CCHC)")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, kế hoạch)")
+    p = sub.add_parser("demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, "
+                                     "kế hoạch)")
     _add_db(p)
     p.add_argument("--dossiers", type=int, help="tổng số hồ sơ (mặc định ≈ 7.000/quý)")
-    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: một ngày làm việc trọn vẹn)")
+    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: "
+                                   "một ngày làm việc trọn vẹn)")
     p.add_argument("--seed", type=int, default=20240101)
     p.add_argument("--if-missing", action="store_true", help="chỉ dựng khi chưa có cơ sở dữ liệu")
 
@@ -140,11 +143,13 @@ class CliError(Exception):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _snapshot(args):
+def _reader(args):
+    """The operator's reader (full scope) of the current data version: the same path as the pages."""
     from .db import Database, NoDatabase
+    from .reader import Reader
 
     try:
-        return Database(config.db_path(args.db)).snapshot()
+        return Reader(Database(config.db_path(args.db)).snapshot())
     except NoDatabase as exc:
         raise CliError(str(exc)) from exc
 
@@ -160,7 +165,8 @@ def _period(args):
 
 def _json(obj: Any) -> None:
     """JSON out; NaN (pandas' missing value) becomes null, never the invalid token NaN."""
-    sys.stdout.write(json.dumps(_nan_to_none(obj), ensure_ascii=False, indent=2, default=_default, allow_nan=False) + "\n")
+    text = json.dumps(_nan_to_none(obj), ensure_ascii=False, indent=2, default=_default, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def _nan_to_none(o: Any) -> Any:
@@ -210,20 +216,21 @@ def _demo_users(path: Path) -> None:
     """A newcomer can sign in to the demo at once: three demo accounts when there are no users yet."""
     from .auth import UserStore, ensure_demo_users, users_path
 
-    from .metrics import late
+    from .metrics import late_set
     from .metrics.period import Period
-    from .metrics.views import data_as_of
+    from .metrics.units import units
 
-    snap = _snapshot(argparse.Namespace(db=str(path)))
-    names = {r[0]: r[1] for r in snap.rows("units") if r[4] == "ward"}
+    reader = _reader(argparse.Namespace(db=str(path)))
+    u = units(reader)
+    names = dict(u[u.level == "ward"][["unit_code", "unit_name"]].itertuples(index=False, name=None))
     # the demo ward account shows the ward with the most late dossiers this year: something to drill into
-    as_of = data_as_of(snap)
-    bd = late.breakdown(snap, Period.containing("year", as_of.date()), late.LateFilter(view="all"), as_of)
+    bd = late_set.breakdown(reader, Period.containing("year", reader.as_of.date()), late_set.LateFilter(view="all"))
     ranked = [k for k in bd[bd.dimension == "unit"].sort_values("n", ascending=False).key if k in names]
     ward = (ranked or sorted(names) or [None])[0]
     added = ensure_demo_users(UserStore(users_path(path)), ward, names.get(ward, ""))
     for u in added:
-        print(f"Tài khoản mẫu: {u['username']} / {u['password']} ({u['role']}{' ' + ','.join(u['units']) if u['units'] else ''})")
+        units = " " + ",".join(u["units"]) if u["units"] else ""
+        print(f"Tài khoản mẫu: {u['username']} / {u['password']} ({u['role']}{units})")
 
 
 def cmd_ingest(args) -> int:
@@ -244,17 +251,20 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .exports import form_csv, form_xlsx
-    from .metrics.report import quarterly_form, settings
+    from .metrics.form import quarterly_form
 
-    snap = _snapshot(args)
-    form = quarterly_form(snap, _period(args), unit=args.unit, by=args.by)
+    reader = _reader(args)
+    form = quarterly_form(reader, _period(args), unit=args.unit, by=args.by)
     if args.format == "json":
         _json(form)
     elif args.format == "csv":
+        from .exports import form_csv
+
         sys.stdout.write(form_csv(form))
     else:
-        data = form_xlsx(form, city=settings(snap).get("city_name", ""))
+        from .exports import form_xlsx
+
+        data = form_xlsx(form, city=reader.settings.get("city_name", ""))
         if args.out:
             Path(args.out).write_bytes(data)
             print(f"Đã ghi {args.out}")
@@ -266,19 +276,18 @@ def cmd_report(args) -> int:
 
 
 def cmd_kpi(args) -> int:
-    from .metrics.report import kpi_rows
-
     if args.projection:
         from .metrics.insight import projections, projections_json
-        from .metrics.views import data_as_of
 
-        snap = _snapshot(args)
-        rows = projections_json(projections(snap, data_as_of(snap)))
+        rows = projections_json(projections(_reader(args)))
         if args.unit:
             rows = [r for r in rows if r["unit_code"] == args.unit]
         _json(rows) if args.format == "json" else _csv(rows)
         return 0
-    rows = kpi_rows(_snapshot(args), _period(args), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
+    from .metrics.kpis import kpi_rows
+
+    rows = [dict(r) for r in kpi_rows(_reader(args), _period(args), by_unit=args.by == "unit" or bool(args.unit),
+                                      unit=args.unit)]
     if args.unit:
         rows = [r for r in rows if r["unit_code"] == args.unit]
     if args.format == "json":
@@ -291,7 +300,7 @@ def cmd_kpi(args) -> int:
 def cmd_index(args) -> int:
     from .metrics.insight import index_scores, index_totals
 
-    scores = index_scores(_snapshot(args), _period(args))
+    scores = index_scores(_reader(args), _period(args))
     totals = index_totals(scores)
     if args.format == "csv":
         _csv(scores.to_dict("records"))
@@ -305,19 +314,18 @@ def cmd_index(args) -> int:
 def cmd_lateness(args) -> int:
     from .metrics.insight import lateness, lateness_dossiers
 
-    snap, period = _snapshot(args), _period(args)
+    reader, period = _reader(args), _period(args)
     if args.dossiers:
-        rows = lateness_dossiers(snap, period, args.unit).to_dict("records")
+        rows = lateness_dossiers(reader, period, args.unit).to_dict("records")
         _json(rows) if args.format == "json" else _csv(rows)
         return 0
-    out = lateness(snap, period, args.unit)
+    out = lateness(reader, period, args.unit)
     _json(out) if args.format == "json" else _csv(out["rows"])
     return 0
 
 
 def cmd_rejects(args) -> int:
-    snap = _snapshot(args)
-    df = snap.df("rejects_list", all=bool(args.all))
+    df = _reader(args).q("rejects_list", all=bool(args.all))
     rows = df.to_dict("records")
     if args.format == "json":
         for r in rows:
@@ -336,14 +344,11 @@ def cmd_rejects(args) -> int:
 
 
 def cmd_at_risk(args) -> int:
-    snap = _snapshot(args)
-    if args.as_of:
-        as_of = dt.datetime.fromisoformat(args.as_of)
-    else:
-        as_of = dt.datetime.now().replace(microsecond=0)
-    from .metrics.late import at_risk
+    from .metrics.late_set import at_risk
 
-    rows = at_risk(snap, as_of, days=args.days, unit=args.unit).to_dict("records")
+    reader = _reader(args)
+    as_of = dt.datetime.fromisoformat(args.as_of) if args.as_of else dt.datetime.now().replace(microsecond=0)
+    rows = at_risk(reader, as_of, days=args.days, unit=args.unit).to_dict("records")
     if args.format == "json":
         _json(rows)
     else:
@@ -355,18 +360,19 @@ def cmd_export(args) -> int:
     from .export_pdf import ExportError, export_pdf
 
     path = config.db_path(args.db)
-    snap = _snapshot(args)
+    reader = _reader(args)
     period = _period(args)
-    if args.unit and not snap.rows("unit_exists", unit=args.unit):
+    if args.unit and reader.q("unit_exists", unit=args.unit).empty:
         raise CliError(f"không có đơn vị {args.unit!r}")
     principal = None
     if args.as_user:
         from .auth import UserStore, users_path
+        from .reader import Reader
 
         principal = UserStore(users_path(path)).get(args.as_user)
         if principal is None:
             raise CliError(f"không có người dùng {args.as_user!r} (cchc users list)")
-        seen = {r[0] for r in snap.scoped(principal.scope).rows("units")}
+        seen = set(Reader(reader.snapshot, principal.scope).q("units").unit_code)
         if args.unit and args.unit not in seen:
             raise CliError(f"đơn vị {args.unit} nằm ngoài phạm vi của {args.as_user}")
     try:
@@ -382,8 +388,6 @@ def cmd_export(args) -> int:
 
 def cmd_settings(args) -> int:
     from .demo.build import publish_settings
-    from .metrics.report import settings
-
     path = config.db_path(args.db)
     if args.assignments:
         pairs = {}
@@ -393,7 +397,7 @@ def cmd_settings(args) -> int:
             k, v = a.split("=", 1)
             pairs[k.strip()] = v.strip()
         publish_settings(path, pairs)
-    for k, v in sorted(settings(_snapshot(args)).items()):
+    for k, v in sorted(_reader(args).settings.items()):
         print(f"{k}={v}")
     return 0
 
@@ -425,7 +429,9 @@ def cmd_users(args) -> int:
             if args.password_stdin:
                 password = sys.stdin.readline().rstrip("\r\n")
             elif not sys.stdin.isatty():
-                raise CliError("không có terminal để hỏi mật khẩu: dùng --password-stdin (mật khẩu ở dòng đầu của stdin)")
+                raise CliError(
+                    "không có terminal để hỏi mật khẩu: dùng --password-stdin (mật khẩu ở dòng đầu của stdin)"
+                )
             else:
                 try:
                     password = getpass.getpass("Mật khẩu: ")
@@ -436,7 +442,8 @@ def cmd_users(args) -> int:
             units = [u for u in args.units.split(",") if u.strip()]
             p = store.add(args.username, args.role, password, units=units, display_name=args.name, replace=args.replace)
             audit.record("user_added", operator, log, username=p.username, role=p.role, units=list(p.units))
-            print(f"Đã thêm {p.username} ({ROLES[p.role].label}{': ' + ', '.join(p.units) if p.units else ''}) vào {store.path}")
+            units = ": " + ", ".join(p.units) if p.units else ""
+            print(f"Đã thêm {p.username} ({ROLES[p.role].label}{units}) vào {store.path}")
         elif args.action == "remove":
             store.remove(args.username)
             audit.record("user_removed", operator, log, username=args.username)

@@ -194,7 +194,8 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "xa": ("xa", "thi_tran"),
         "ubnd": ("ubnd", "uy_ban_nhan_dan"),
     },
-    "comparator": {">=": (">=", "≥", "gte"), ">": (">", "gt"), "<=": ("<=", "≤", "lte"), "<": ("<", "lt"), "top": ("top", "top_n")},
+    "comparator": {">=": (">=", "≥", "gte"), ">": (">", "gt"), "<=": ("<=", "≤", "lte"), "<": ("<", "lt"),
+                   "top": ("top", "top_n")},
     "rating": {
         "rat_hai_long": ("rat_hai_long", "5", "very_satisfied"),
         "hai_long": ("hai_long", "4", "satisfied"),
@@ -222,40 +223,81 @@ PLAN_AREAS = {
 # ----------------------------------------------------------------------------- KPIs
 @dataclass(frozen=True)
 class Kpi:
+    """One KPI of the catalogue. `query` is the named query holding its numerator and denominator columns
+    (summed over the rows of the units in scope; `params` says how the query is asked: "period" = the period's
+    bounds, "par" = the year and the city's peer code); `weekly` names the query of its weekly series (same
+    columns) or None. Checked at start-up against the queries' output columns (metrics.kpis.validate)."""
     name: str
     label: str
     short: str
-    unit: str  # rate | rank
-    higher_is_better: bool
-    at_risk_margin: float  # distance short of the target still called "at risk"
+    format: str  # rate | rank
+    direction: str  # higher | lower: which way is better
+    margin: float  # distance short of the target still called "at risk"
     by_unit: bool  # meaningful per unit?
+    query: str
     numerator: str
     denominator: str
     definition: str
+    params: str = "period"
+    weekly: str | None = None
+    has_target: bool = True
 
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
+
+    @property
+    def unit(self) -> str:  # the cards' word for the format
+        return self.format
+
+    @property
+    def at_risk_margin(self) -> float:
+        return self.margin
+
+
+KPI_FORMATS = ("rate", "rank")
+KPI_DIRECTIONS = ("higher", "lower")
+KPI_PARAMS = ("period", "par")
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Đúng hạn", "rate", True, 0.01, True,
-        "resolved_in_time", "resolved_total", "(trước hạn + đúng hạn) / đã giải quyết trong kỳ"),
-    Kpi("satisfaction_rate", "Tỷ lệ hài lòng của người dân", "Hài lòng", "rate", True, 0.03, True,
-        "satisfied", "responses", "(rất hài lòng + hài lòng) / số phiếu đánh giá trong kỳ"),
-    Kpi("online_rate", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", "Trực tuyến", "rate", True, 0.05, True,
-        "received_online", "received_new", "hồ sơ trực tuyến / hồ sơ mới tiếp nhận trong kỳ"),
-    Kpi("online_payment_rate", "Tỷ lệ thanh toán trực tuyến", "Thanh toán TT", "rate", True, 0.05, True,
-        "paid_online", "fee_dossiers", "hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí (tiếp nhận trong kỳ)"),
-    Kpi("e_result_rate", "Tỷ lệ trả kết quả điện tử", "KQ điện tử", "rate", True, 0.05, True,
-        "e_result", "resolved_total", "hồ sơ có kết quả điện tử / đã giải quyết trong kỳ"),
-    Kpi("digitization_rate", "Tỷ lệ số hóa hồ sơ", "Số hóa", "rate", True, 0.05, True,
-        "digitized", "received_new", "hồ sơ được số hóa / hồ sơ mới tiếp nhận trong kỳ"),
-    Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", True, 0.05, True,
-        "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
-    Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", False, 2, False,
-        "rank", "peers", "thứ hạng của thành phố trong các đơn vị cùng cấp của tỉnh (năm gần nhất đã công bố)"),
+    Kpi("on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Đúng hạn", "rate", "higher", 0.01, True,
+        "report_form", "resolved_in_time", "resolved_total", "(trước hạn + đúng hạn) / đã giải quyết trong kỳ",
+        weekly="weekly_counts"),
+    Kpi("satisfaction_rate", "Tỷ lệ hài lòng của người dân", "Hài lòng", "rate", "higher", 0.03, True,
+        "satisfaction", "satisfied", "responses", "(rất hài lòng + hài lòng) / số phiếu đánh giá trong kỳ",
+        weekly="weekly_counts"),
+    Kpi("online_rate", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", "Trực tuyến", "rate", "higher", 0.05, True,
+        "report_form", "received_online", "received_new", "hồ sơ trực tuyến / hồ sơ mới tiếp nhận trong kỳ",
+        weekly="weekly_counts"),
+    Kpi("online_payment_rate", "Tỷ lệ thanh toán trực tuyến", "Thanh toán TT", "rate", "higher", 0.05, True,
+        "report_form", "paid_online", "fee_dossiers",
+        "hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí (tiếp nhận trong kỳ)", weekly="weekly_counts"),
+    Kpi("e_result_rate", "Tỷ lệ trả kết quả điện tử", "KQ điện tử", "rate", "higher", 0.05, True,
+        "report_form", "e_result", "resolved_total", "hồ sơ có kết quả điện tử / đã giải quyết trong kỳ",
+        weekly="weekly_counts"),
+    Kpi("digitization_rate", "Tỷ lệ số hóa hồ sơ", "Số hóa", "rate", "higher", 0.05, True,
+        "report_form", "digitized", "received_new", "hồ sơ được số hóa / hồ sơ mới tiếp nhận trong kỳ",
+        weekly="weekly_counts"),
+    Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", "higher", 0.05, True,
+        "plan_completion", "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
+    Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", "lower", 2, False,
+        "par_index_rank", "rank", "peers",
+        "thứ hạng của thành phố trong các đơn vị cùng cấp của tỉnh (năm gần nhất đã công bố)", params="par"),
 )
 KPI_BY_NAME = {k.name: k for k in KPIS}
 
-STATUS_LABELS_KPI = {"met": "Đạt", "at_risk": "Có nguy cơ", "missed": "Không đạt", "no_target": "Chưa có chỉ tiêu",
-                     "no_data": "Chưa có dữ liệu", "invalid_target": "Chỉ tiêu không hợp lệ"}
+# Statuses, worst last; "unreachable": a projection that cannot reach the target whatever happens next.
+STATUS_LABELS_KPI = {"met": "Đạt", "at_risk": "Có nguy cơ", "missed": "Không đạt", "unreachable": "Không thể đạt",
+                     "no_target": "Chưa có chỉ tiêu", "no_data": "Chưa có dữ liệu",
+                     "invalid_target": "Chỉ tiêu không hợp lệ"}
+
+# ----------------------------------------------------------------------------- constants of the rules
+AT_RISK_DAYS = 2  # the early warning's horizon: open dossiers due within this many working days
+FALLBACK_ON_TIME_TARGET = 0.99  # the projection's target when no target row is in force
+WORST_UNITS = 5  # how many units the overview ranks (the deck shows one row fewer)
+WORST_MIN_RESOLVED = 20  # a unit is ranked only with at least this many resolved dossiers in the period
+PROJECTION_RECENT_WEEKS = 8  # the late rate p of the projection is taken over this many weeks
+NAV_KEEP = ("period", "unit")  # filters that follow you from page to page
 
 # The national service index (Bộ chỉ số phục vụ người dân, doanh nghiệp, Decision 766/QĐ-TTg), computed per
 # unit from the dossiers where the data allows. Points and bands are configuration: they change.

@@ -12,62 +12,100 @@ import functools
 import os
 import re
 import threading
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from .config import QUERIES_DIR
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
+if TYPE_CHECKING:
+    import pandas as pd
+
+_INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")  # `{{ other }}`: a template include, not a parameter
 
 
 class QueryError(RuntimeError):
     pass
 
 
-@functools.cache
-def sql(name: str, _depth: int = 0) -> str:
-    """The text of `queries/<name>.sql` (names are identifiers, never paths).
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a query file and the named parameters (`$name`) it uses, as DuckDB's parser sees
+    them: `;`, `--` and `$` inside string literals or comments are the parser's business, not a regex's."""
+    text: str
+    params: frozenset[str]
 
-    `{{ other }}` inside a query is replaced by the text of `queries/other.sql`, so a set
-    of rows defined once (e.g. `late_set`) is listed, counted and broken down alike."""
+    def bind(self, params: dict[str, Any]) -> dict[str, Any]:
+        missing = self.params - params.keys()
+        if missing:
+            raise QueryError(f"missing parameters: {', '.join(sorted(missing))}")
+        return {k: params[k] for k in self.params}
+
+
+def _check_name(name: str) -> Path:
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise QueryError(f"invalid query name {name!r}")
     path = QUERIES_DIR / f"{name}.sql"
     if not path.exists():
         raise QueryError(f"no query named {name!r} in {QUERIES_DIR}")
+    return path
+
+
+@functools.cache
+def sql(name: str, _depth: int = 0) -> str:
+    """The text of `queries/<name>.sql` (names are identifiers, never paths).
+
+    `{{ other }}` inside a query is replaced by the one statement of `queries/other.sql`, so a set
+    of rows defined once (e.g. `late_set`) is listed, counted and broken down alike."""
+    path = _check_name(name)
     if _depth > 5:
         raise QueryError(f"includes nested too deep at {name!r}")
     text = path.read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: _strip_comments(sql(m[1], _depth + 1)).strip().rstrip(";"), text)
+    return _INCLUDE.sub(lambda m: _included(m[1], _depth + 1), text)
 
 
-def bind(text: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Keep the parameters the statement uses; every one it uses must be given."""
-    used = set(_PARAM.findall(_strip_comments(text)))
-    missing = used - params.keys()
-    if missing:
-        raise QueryError(f"missing parameters: {', '.join(sorted(missing))}")
-    return {k: params[k] for k in used}
+def _included(name: str, depth: int) -> str:
+    stmts = _parse(sql(name, depth))
+    if len(stmts) != 1:
+        raise QueryError(f"an included query must hold one statement: {name!r} has {len(stmts)}")
+    return "\n" + stmts[0].text.rstrip().rstrip(";") + "\n"  # newline: a trailing comment ends before the rest
 
 
-def _strip_comments(text: str) -> str:
-    return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+@functools.cache
+def _parser() -> tuple[duckdb.DuckDBPyConnection, threading.Lock]:
+    """An empty connection whose only use is DuckDB's parser (opened once; parsing needs no data)."""
+    return duckdb.connect(":memory:"), threading.Lock()
+
+
+@functools.cache
+def _parse(text: str) -> tuple[Statement, ...]:
+    con, lock = _parser()
+    try:
+        with lock:
+            return tuple(Statement(s.query, frozenset(s.named_parameters)) for s in con.extract_statements(text))
+    except duckdb.Error as exc:
+        raise QueryError(str(exc)) from exc
+
+
+def statements(name: str) -> tuple[Statement, ...]:
+    return _parse(sql(name))
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
-    text = sql(name)
-    return con.execute(text, bind(text, params))
+    """Run a one-statement query with its parameters bound (extra parameters are ignored)."""
+    stmts = statements(name)
+    if len(stmts) != 1:
+        raise QueryError(f"{name!r} holds {len(stmts)} statements: use run_script")
+    return con.execute(stmts[0].text, stmts[0].bind(params))
 
 
 def run_script(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
-    """Run a multi-statement file (DDL); statements are split on `;` at line ends."""
-    for stmt in _statements(sql(name)):
-        con.execute(stmt, bind(stmt, params)).fetchall()
+    """Run a multi-statement file (DDL), statement by statement."""
+    for stmt in statements(name):
+        con.execute(stmt.text, stmt.bind(params)).fetchall()
 
 
 def one(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> tuple:
@@ -76,24 +114,14 @@ def one(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> tuple:
     return rows[0] if rows else ()
 
 
-@functools.cache
-def _statements(text: str) -> tuple[str, ...]:
-    out, buf = [], []
-    for line in text.splitlines():
-        buf.append(line)
-        if line.split("--", 1)[0].rstrip().endswith(";"):
-            stmt = "\n".join(buf).strip()
-            if _strip_comments(stmt).strip(" ;\n"):
-                out.append(stmt)
-            buf = []
-    tail = "\n".join(buf).strip()
-    if _strip_comments(tail).strip():
-        out.append(tail)
-    return tuple(out)
-
-
 def df(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
     return run(con, name, **params).df()
+
+
+def output_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """The columns a query returns (run with every parameter NULL: on an empty schema, instantly)."""
+    stmt = statements(name)[-1]
+    return [d[0] for d in con.execute(stmt.text, dict.fromkeys(stmt.params)).description]
 
 
 # ----------------------------------------------------------------------------- snapshots
@@ -104,7 +132,7 @@ class FileId:
     size: int
 
     @classmethod
-    def of(cls, path: Path) -> "FileId | None":
+    def of(cls, path: Path) -> FileId | None:
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -113,16 +141,26 @@ class FileId:
 
 
 _UNIT_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
-# Tables any signed-in user may read in full (no unit, no personal data).
-PUBLIC_TABLES = frozenset({"targets", "par_index", "procedures", "holidays", "calendar", "settings", "meta"})
-# Tables only the import role (Home Affairs) may read: they hold raw rows of the source files.
-IMPORT_TABLES = frozenset({"imports", "rejects"})
-# Columns that say which unit a row belongs to, by table column name.
-UNIT_COLUMNS = ("unit_code", "owner_unit")
-# Personal data and how it is shown to roles without the right to it (initials only).
-PERSONAL_COLUMNS = {
-    "applicant_name": "array_to_string(list_transform(string_split(trim({c}), ' '), lambda w: left(w, 1) || '.'), ' ')",
-}
+
+
+@dataclass(frozen=True)
+class Scoping:
+    """`queries/scoping.toml`: which tables are public, which are the import log, which column says a row's
+    unit, which columns are personal and how they are masked."""
+    public: frozenset[str]
+    imports: frozenset[str]
+    unit_column: dict[str, str]
+    masked: dict[str, str]
+
+    @classmethod
+    @functools.cache
+    def load(cls, path: Path | None = None) -> Scoping:
+        data = tomllib.loads((path or QUERIES_DIR / "scoping.toml").read_text(encoding="utf-8"))
+        return cls(frozenset(data.get("public", ())), frozenset(data.get("imports", ())),
+                   dict(data.get("unit_column", {})), dict(data.get("masked", {})))
+
+    def classified(self) -> set[str]:
+        return set(self.public) | set(self.imports) | set(self.unit_column)
 
 
 @dataclass(frozen=True)
@@ -155,7 +193,8 @@ FULL = Scope()
 
 
 class Snapshot:
-    """One published database file, attached read-only."""
+    """One published database file, attached read-only. Pages and metrics read it through a `Reader`
+    (`reader.Reader`: scoped and memoised); `df`/`rows` here run a query unscoped and uncached."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -169,23 +208,11 @@ class Snapshot:
         self._schemas: dict[str, str] = {}
         self._schema_lock = threading.Lock()
 
-    @property
-    def scope(self) -> Scope:
-        return FULL
+    def scoped(self, scope: Scope):
+        """This snapshot as one reader sees it: a Reader (its own small cache)."""
+        from .reader import Reader
 
-    @property
-    def scope_key(self) -> str:
-        return ""
-
-    @property
-    def whole(self) -> "Snapshot":
-        """The unscoped snapshot, for facts about the data version itself (its as-of moment, its coverage),
-        which must be the same for every reader. Never for rows shown to a reader."""
-        return self
-
-    def scoped(self, scope: Scope) -> "Snapshot":
-        """This snapshot as one reader sees it (the same object for full access)."""
-        return self if scope.full else ScopedSnapshot(self, scope)
+        return Reader(self, scope)
 
     def cursor(self, scope: Scope = FULL) -> duckdb.DuckDBPyConnection:
         """A connection for one thread/request (DuckDB connections are not shared).
@@ -194,15 +221,14 @@ class Snapshot:
         if scope.full:
             run_script(cur, "use_snapshot")
         else:
-            schema = self._scope_schema(scope)
-            cur.execute(f"USE memory.{schema}")
-            cur.execute(f"SET search_path = 'memory.{schema},db.main'")  # macros still resolve in db.main
+            run_script(cur, "use_scope", search_path=f"memory.{self._scope_schema(scope)},db.main")
         return cur
 
     def _scope_schema(self, scope: Scope) -> str:
         """One schema of views per scope, built once per snapshot. Every table of the database gets a
         view: filtered by unit where it has a unit column, masked where it holds personal data, empty
-        where the table is neither public nor known (default deny)."""
+        where the table is not classified in `queries/scoping.toml` (default deny). The reader's units
+        are a table of that schema, filled with bound parameters; only identifiers are spelled out."""
         with self._schema_lock:
             if scope.key in self._schemas:
                 return self._schemas[scope.key]
@@ -210,16 +236,19 @@ class Snapshot:
             con = self._con.cursor()
             try:
                 run_script(con, "use_snapshot")
-                allowed = None
-                if scope.units is not None:
-                    rows = run(con, "scope_units", units=sorted(scope.units)).fetchall()
-                    allowed = sorted({r[0] for r in rows} | set(scope.units))
                 cols: dict[str, list[str]] = {}
                 for table, column in run(con, "snapshot_columns").fetchall():
                     cols.setdefault(table, []).append(column)
-                con.execute(f"CREATE SCHEMA memory.{name}")
+                con.execute(f"CREATE SCHEMA {_ident('memory', name)}")
+                if scope.units is not None:
+                    rows = run(con, "scope_units", units=sorted(scope.units)).fetchall()
+                    allowed = sorted({r[0] for r in rows} | set(scope.units))
+                    con.execute(f"CREATE TABLE {_ident('memory', name, '_allowed_units')} (unit_code VARCHAR)")
+                    con.execute(f"INSERT INTO {_ident('memory', name, '_allowed_units')} SELECT unnest($units)",
+                                {"units": allowed})
                 for table, columns in cols.items():
-                    con.execute(f"CREATE VIEW memory.{name}.{table} AS {_scoped_select(table, columns, scope, allowed)}")
+                    con.execute(f"CREATE VIEW {_ident('memory', name, table)} AS "
+                                f"{_scoped_select(name, table, columns, scope, Scoping.load())}")
             finally:
                 con.close()
             self._schemas[scope.key] = name
@@ -243,53 +272,26 @@ class Snapshot:
         self._con.close()
 
 
-def _quote(v: str) -> str:
-    return "'" + v.replace("'", "''") + "'"
+def _ident(*parts: str) -> str:
+    """A qualified identifier, each part quoted (table and column names come from the database's catalogue)."""
+    return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
 
 
-def _scoped_select(table: str, columns: list[str], scope: Scope, allowed: list[str] | None) -> str:
-    masked = [c for c in columns if c in PERSONAL_COLUMNS and not scope.personal]
+def _scoped_select(schema: str, table: str, columns: list[str], scope: Scope, rules: Scoping) -> str:
+    masked = [c for c in columns if c in rules.masked and not scope.personal]
     select = "*" if not masked else "* REPLACE (" + ", ".join(
-        f"{PERSONAL_COLUMNS[c].format(c=c)} AS {c}" for c in masked) + ")"
-    where = "true"
-    unit_col = next((c for c in UNIT_COLUMNS if c in columns), None)
-    if table in IMPORT_TABLES:
+        f"{rules.masked[c].format(c=_ident(c))} AS {_ident(c)}" for c in masked) + ")"
+    unit_col = rules.unit_column.get(table)
+    if table in rules.imports:
         where = "true" if scope.imports else "false"
-    elif unit_col is not None:
-        if allowed is not None:
-            where = f"{unit_col} IN ({', '.join(map(_quote, allowed)) or 'NULL'})"
-    elif table not in PUBLIC_TABLES:
+    elif unit_col is not None and unit_col in columns:
+        where = "true" if scope.units is None else \
+            f"{_ident(unit_col)} IN (SELECT unit_code FROM {_ident('memory', schema, '_allowed_units')})"
+    elif table in rules.public:
+        where = "true"
+    else:
         where = "false"  # a table nobody has classified yet is nobody's to read
-    return f"SELECT {select} FROM db.main.{table} WHERE {where}"
-
-
-class ScopedSnapshot:
-    """A snapshot seen through a reader's scope: same interface, every cursor scoped."""
-
-    def __init__(self, base: Snapshot, scope: Scope):
-        self.base = base
-        self.scope = scope
-        self.path = base.path
-        self.file_id = base.file_id
-        self.data_version = base.data_version
-        self.published_at = base.published_at
-
-    @property
-    def scope_key(self) -> str:
-        return self.scope.key
-
-    @property
-    def whole(self) -> Snapshot:
-        return self.base
-
-    def scoped(self, scope: Scope) -> "Snapshot | ScopedSnapshot":
-        return self.base.scoped(scope)
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self.base.cursor(self.scope)
-
-    df = Snapshot.df
-    rows = Snapshot.rows
+    return f"SELECT {select} FROM {_ident('db', 'main', table)} WHERE {where}"
 
 
 class NoDatabase(FileNotFoundError):

@@ -2,6 +2,7 @@
 
 The PDF is the dashboard's own deck page printed by Debian's chromium through Playwright, so it
 holds exactly the screen's numbers, charts and shipped Vietnamese fonts (fonts are embedded)."""
+
 from __future__ import annotations
 
 import os
@@ -12,11 +13,19 @@ from pathlib import Path
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .metrics.period import Period
+from .ui import ids
 from .ui.components import href
 
 PAGE = {"width": "1920px", "height": "1080px"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class ExportError(RuntimeError):
@@ -52,18 +61,22 @@ def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}" + href(
-        "/trinh-chieu", print="1", slides="1" if kind == "pdf" else None, period=period.key, unit=unit)
+        ids.PRESENT_PATH, print="1", slides="1" if kind == "pdf" else None, period=period.key, unit=unit
+    )
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1920, "height": 1080},
-                                    extra_http_headers={INTERNAL_HEADER: token})
+            page = browser.new_page(
+                viewport={"width": 1920, "height": 1080}, extra_http_headers={INTERNAL_HEADER: token}
+            )
             page.goto(url)
             page.wait_for_selector("#deck .slide", timeout=60_000)
             page.wait_for_load_state("networkidle")
             # every chart drawn before printing
-            page.wait_for_function("() => [...document.querySelectorAll('.dash-graph')].every("
-                                   "g => g.querySelector('.main-svg'))", timeout=60_000)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))",
+                timeout=60_000,
+            )
             page.evaluate("document.fonts.ready")
             pages = page.locator("#deck .slide").count()
             page.emulate_media(media="print")

@@ -1,114 +1,78 @@
-"""The app's one Database handle and a small cache keyed by data version.
+"""What one app holds: its database, its cache, and the pages to render again after an import.
 
-Cache keys always include the snapshot's data version, so a new import is never
-served stale figures: old entries simply stop being asked for and age out."""
+`create_app` hangs an `AppData` off the Flask app (`server.extensions["cchc_data"]`): no module globals, so two
+apps in one process each read their own database. Cache keys always include the snapshot's data version, so a
+new import is never served stale figures: old entries stop being asked for and age out."""
+
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
 
-from .db import Database, Snapshot, ScopedSnapshot
+from .db import Database, Scope
+from .reader import Cache, Reader, reading
 
-_db: Database | None = None
-_cache: "OrderedDict[tuple, Any]" = OrderedDict()
-_lock = threading.Lock()
-CACHE_SIZE = 512
+RECENT_SIZE = 48  # pages (scope, page, query) remembered for warming after an import
 
 
-def init(db_path: str | Path) -> Database:
-    global _db
-    _db = Database(db_path)
-    clear_cache()
-    with _lock:
-        _warmed.clear()
-    return _db
+class AppData:
+    def __init__(self, db_path: str | Path, cache_size: int | None = None, warm: bool = True):
+        self.database = Database(db_path)
+        self.cache = Cache(cache_size) if cache_size else Cache()
+        self.warm = warm
+        self._recent: OrderedDict[tuple, None] = OrderedDict()
+        self._warmed: set[str] = set()
+        self._lock = threading.Lock()
+        self._layouts: dict[str, Callable] = {}
 
+    def reader(self, scope: Scope) -> Reader:
+        """The current data version as `scope` may see it; a new version starts re-rendering recent pages."""
+        snap = self.database.snapshot()
+        self._maybe_warm(snap.data_version)
+        return Reader(snap, scope, self.cache, self._rendered)
 
-def database() -> Database:
-    if _db is None:
-        raise RuntimeError("state.init(db_path) was not called")
-    return _db
+    def register_layout(self, page: str, fn: Callable) -> None:
+        self._layouts[page] = fn
 
+    def clear(self) -> None:
+        self.cache.clear()
+        with self._lock:
+            self._recent.clear()
 
-def snapshot() -> "Snapshot | ScopedSnapshot":
-    """The current data as the current reader may see it (see auth.current_scope: default deny)."""
-    from .auth import current_scope
-    snap = database().snapshot()
-    _maybe_warm(snap.data_version)
-    return snap.scoped(current_scope())
+    # ------------------------------------------------------------------ warming after an import
+    def _rendered(self, scope: Scope, page: str, query: dict) -> None:
+        key = (scope, page, tuple(sorted(query.items())))
+        with self._lock:
+            self._recent[key] = None
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_SIZE:
+                self._recent.popitem(last=False)
 
-
-# ----------------------------------------------------------------------------- warming after an import
-# The pages readers opened recently (scope, page, query), newest last. When a new data version appears,
-# a background thread renders them again, so the first reader after an import finds them ready.
-_recent: "OrderedDict[tuple, None]" = OrderedDict()
-_layouts: dict[str, Callable] = {}
-_warmed: set[str] = set()
-RECENT_SIZE = 48
-WARM = True
-
-
-def register_layout(page: str, fn: Callable) -> None:
-    _layouts[page] = fn
-
-
-def used(scope, page: str, query: dict) -> None:
-    key = (scope, page, tuple(sorted(query.items())))
-    with _lock:
-        _recent[key] = None
-        _recent.move_to_end(key)
-        while len(_recent) > RECENT_SIZE:
-            _recent.popitem(last=False)
-
-
-def _maybe_warm(version: str) -> None:
-    if not WARM or version in _warmed:
-        return
-    with _lock:
-        if version in _warmed:
+    def _maybe_warm(self, version: str) -> None:
+        if not self.warm or version in self._warmed:
             return
-        first = not _warmed
-        _warmed.add(version)
-        todo = list(_recent)
-    if first or not todo:  # the first snapshot of the process: nobody has asked for anything yet
-        return
-    threading.Thread(target=_warm, args=(version, todo), name=f"cchc-warm-{version}", daemon=True).start()
+        with self._lock:
+            if version in self._warmed:
+                return
+            first = not self._warmed
+            self._warmed.add(version)
+            todo = list(self._recent)
+        if first or not todo:  # the first snapshot of the process: nobody has asked for anything yet
+            return
+        threading.Thread(target=self._warm, args=(version, todo), name=f"cchc-warm-{version}", daemon=True).start()
 
-
-def _warm(version: str, todo: list[tuple]) -> None:
-    from .auth import reading_as
-
-    for scope, page, query in reversed(todo):  # the most recent first
-        fn = _layouts.get(page)
-        if fn is None:
-            continue
-        try:
-            if database().snapshot().data_version != version:
+    def _warm(self, version: str, todo: list[tuple]) -> None:
+        for scope, page, query in reversed(todo):  # the most recent first
+            fn = self._layouts.get(page)
+            if fn is None:
+                continue
+            snap = self.database.snapshot()
+            if snap.data_version != version:
                 return  # an even newer import arrived: its own warmer takes over
-            with reading_as(scope):
-                fn(**dict(query))
-        except Exception:  # a page that fails here fails for its reader too, with the error shown there
-            continue
-
-
-def cached(snap: "Snapshot | ScopedSnapshot", key: tuple, compute: Callable[[], Any]) -> Any:
-    """compute() once per (data version, reader's scope, key); LRU-bounded."""
-    full = (snap.data_version, snap.scope_key, *key)
-    with _lock:
-        if full in _cache:
-            _cache.move_to_end(full)
-            return _cache[full]
-    value = compute()
-    with _lock:
-        _cache[full] = value
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
-        _recent.clear()
+            try:
+                with reading(Reader(snap, scope, self.cache, self._rendered)):
+                    fn(**dict(query))
+            except Exception:  # noqa: S112  a page that fails here fails for its reader too, with the error shown
+                continue

@@ -1,5 +1,5 @@
 -- report_form: the official form's counts (Biểu kết quả giải quyết TTHC) per unit and field,
--- plus the numerators of the dossier KPIs, for the period [$start, $end). $unit may be NULL (all).
+-- plus the numerators of the dossier KPIs (the KPI catalogue in config.py names them), for the period [$start, $end). $unit may be NULL (all).
 -- Definitions (shared/data-contract.md §2):
 --   carried_over  received before the period, not completed before it starts
 --   received_new  received within the period (by channel: online / in person / postal)
@@ -44,7 +44,8 @@ SELECT unit_code, field,
     CAST(pending_overdue AS BIGINT) AS pending_overdue, CAST(withdrawn AS BIGINT) AS withdrawn,
     CAST(fee_dossiers AS BIGINT) AS fee_dossiers, CAST(paid_online AS BIGINT) AS paid_online,
     CAST(digitized AS BIGINT) AS digitized, CAST(e_result AS BIGINT) AS e_result,
-    CAST(postal_return AS BIGINT) AS postal_return
+    CAST(postal_return AS BIGINT) AS postal_return,
+    CAST(resolved_early + resolved_on_time AS BIGINT) AS resolved_in_time  -- the on-time KPI's numerator
 FROM s
 WHERE carried_over + received_new > 0 OR withdrawn > 0
 ORDER BY unit_code, field;

@@ -38,7 +38,9 @@ SELECT unit_code, field,
     count(*) FILTER (WHERE status <> 'rut' AND received_at >= $start AND has_fee AND paid_online) AS paid_online,
     count(*) FILTER (WHERE status <> 'rut' AND received_at >= $start AND digitized) AS digitized,
     count(*) FILTER (WHERE status <> 'rut' AND completed_at < $end AND e_result) AS e_result,
-    count(*) FILTER (WHERE status <> 'rut' AND completed_at < $end AND postal_return) AS postal_return
+    count(*) FILTER (WHERE status <> 'rut' AND completed_at < $end AND postal_return) AS postal_return,
+    count(*) FILTER (WHERE status <> 'rut' AND completed_at < $end
+                     AND CAST(completed_at AS DATE) <= CAST(due_at AS DATE) AND completed_at <= due_at) AS resolved_in_time
 FROM d
 GROUP BY unit_code, field
 ORDER BY unit_code, field;

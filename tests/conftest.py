@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def cchc(*args: str, db: Path | None = None, check: bool = True, input: bytes | None = None) -> subprocess.CompletedProcess:
+def cchc(
+    *args: str, db: Path | None = None, check: bool = True, input: bytes | None = None
+) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess (as operators and the contract check do)."""
     cmd = [sys.executable, "-m", "dashboard", *args] + (["--db", str(db)] if db else [])
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
@@ -78,9 +80,14 @@ def live_server(db: Path, *extra: str):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log_path = db.parent / f"server-{port}.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port), *extra],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port), *extra],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while True:

@@ -1,6 +1,7 @@
 """A bad target already in a database (NaN, inf, negative, absurd, an unknown comparator) cannot take a page down
 or crash `cchc kpi`: the KPI says "chỉ tiêu không hợp lệ" and is never compared against it; other KPIs keep their
 status. Checked on the CLI and on every page over real HTTP."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,13 @@ import requests
 
 from conftest import cchc, live_server
 
-BAD = {"on_time_rate": ("value", "'NaN'::DOUBLE"), "online_rate": ("value", "'inf'::DOUBLE"),
-       "satisfaction_rate": ("value", "-5"), "par_index_rank": ("value", "1e30"),
-       "digitization_rate": ("comparator", "'~'")}
+BAD = {
+    "on_time_rate": ("value", "'NaN'::DOUBLE"),
+    "online_rate": ("value", "'inf'::DOUBLE"),
+    "satisfaction_rate": ("value", "-5"),
+    "par_index_rank": ("value", "1e30"),
+    "digitization_rate": ("comparator", "'~'"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +39,20 @@ def bad_db(demo_db, tmp_path_factory):
 
 
 def test_target_problem():
-    from dashboard.metrics.report import target_problem
+    from dashboard.metrics.targets import target_problem
 
     assert target_problem("on_time_rate", ">=", 0.99) is None and target_problem("par_index_rank", "top", 10) is None
-    for kpi, comp, v in [("on_time_rate", ">=", math.nan), ("on_time_rate", ">=", math.inf), ("on_time_rate", ">=", -0.1),
-                         ("on_time_rate", ">=", 99), ("on_time_rate", "~", 0.9), ("on_time_rate", ">=", "abc"),
-                         ("par_index_rank", "top", 0), ("par_index_rank", "top", 2.5), ("par_index_rank", "top", 1e30)]:
+    for kpi, comp, v in [
+        ("on_time_rate", ">=", math.nan),
+        ("on_time_rate", ">=", math.inf),
+        ("on_time_rate", ">=", -0.1),
+        ("on_time_rate", ">=", 99),
+        ("on_time_rate", "~", 0.9),
+        ("on_time_rate", ">=", "abc"),
+        ("par_index_rank", "top", 0),
+        ("par_index_rank", "top", 2.5),
+        ("par_index_rank", "top", 1e30),
+    ]:
         assert target_problem(kpi, comp, v), (kpi, comp, v)
 
 
@@ -66,16 +79,32 @@ def test_every_page_survives_bad_targets_over_http(bad_db):
         tok = re.search(r'name="csrf" value="([^"]+)"', s.get(base + "/dang-nhap").text)[1]
         s.post(base + "/dang-nhap", data={"csrf": tok, "username": "chutich", "password": "demo-chutich", "next": "/"})
         texts = {}
-        pages = [("/", ""), ("/don-vi", ""), ("/don-vi", "&unit=W03&kpi=on_time_rate"), ("/ho-so-tre-han", ""),
-                 ("/bao-cao-quy", ""), ("/chi-tieu", ""), ("/phan-tich", "")] + \
-                [("/trinh-chieu", f"&slide={i}") for i in range(1, 14)]
+        pages = [
+            ("/", ""),
+            ("/don-vi", ""),
+            ("/don-vi", "&unit=W03&kpi=on_time_rate"),
+            ("/ho-so-tre-han", ""),
+            ("/bao-cao-quy", ""),
+            ("/chi-tieu", ""),
+            ("/phan-tich", ""),
+        ] + [("/trinh-chieu", f"&slide={i}") for i in range(1, 14)]
         for path, extra in pages:
-            r = s.post(base + "/_dash-update-component", json={
-                "output": ".._pages_content.children..._pages_store.data..",
-                "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-                "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                           {"id": "_pages_location", "property": "search", "value": "?period=2026-Q3" + extra}],
-                "changedPropIds": ["_pages_location.pathname"], "state": []})
+            r = s.post(
+                base + "/_dash-update-component",
+                json={
+                    "output": ".._pages_content.children..._pages_store.data..",
+                    "outputs": [
+                        {"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"},
+                    ],
+                    "inputs": [
+                        {"id": "_pages_location", "property": "pathname", "value": path},
+                        {"id": "_pages_location", "property": "search", "value": "?period=2026-Q3" + extra},
+                    ],
+                    "changedPropIds": ["_pages_location.pathname"],
+                    "state": [],
+                },
+            )
             assert r.status_code == 200, (path, extra, r.text[:300])
             text = json.dumps(r.json(), ensure_ascii=False)
             assert "Không hiển thị được trang" not in text, (path, extra)

@@ -3,8 +3,11 @@ import json
 import shutil
 import subprocess
 
+import pytest
 from conftest import cchc
 from pypdf import PdfReader
+
+pytestmark = pytest.mark.browser  # the PDF is the deck page printed by Chromium
 
 
 def _text(pdf) -> str:

@@ -3,6 +3,7 @@ the city's name), the late-dossier Excel, and the CLI's CSVs (`report quarterly`
 `at-risk`, `rejects`). The demo city is poisoned with hostile text (formula starts, bare CR/LF, tabs, full-width
 signs, control characters) in every text column an export carries; each written file is then read back with
 Python's csv module / openpyxl and every single cell is checked."""
+
 from __future__ import annotations
 
 import base64
@@ -20,10 +21,23 @@ from dashboard.exports import csv_text, safe_cell
 
 WARD = "W08"
 DANGER = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-HOSTILE = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", "\n=1+1", "ok\r=HYPERLINK(\"x\")",
-           "ok\n@x", "＝1+1", "c\x07d\x00e", 'quote " inside, comma; semi', "ok\r\n-1"]
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    'ok\r=HYPERLINK("x")',
+    "ok\n@x",
+    "＝1+1",
+    "c\x07d\x00e",
+    'quote " inside, comma; semi',
+    "ok\r\n-1",
+]
 CITY = "=cmd|'/C calc'!A0\r@x"
-UNIT_NAME = "=HYPERLINK(\"http://x\",\"W\")\rPhường độc"
+UNIT_NAME = '=HYPERLINK("http://x","W")\rPhường độc'
 FIELD = "-Chứng\rthực"
 
 
@@ -34,21 +48,30 @@ def poisoned(demo_db, tmp_path_factory):
     db = tmp_path_factory.mktemp("poison") / "demo.duckdb"
     shutil.copy(demo_db, db)
     con = duckdb.connect(str(db))
-    ids = [r[0] for r in con.execute(
-        "SELECT dossier_id FROM dossiers WHERE unit_code = ? AND received_at >= '2026-06-01' ORDER BY dossier_id",
-        [WARD]).fetchall()]
+    ids = [
+        r[0]
+        for r in con.execute(
+            "SELECT dossier_id FROM dossiers WHERE unit_code = ? AND received_at >= '2026-06-01' ORDER BY dossier_id",
+            [WARD],
+        ).fetchall()
+    ]
     for i, d in enumerate(ids):
         h = HOSTILE[i % len(HOSTILE)]
-        con.execute("UPDATE dossiers SET handler = ?, late_reason = CASE WHEN late_reason IS NULL THEN NULL ELSE ? END, "
-                    "procedure_name = ?, applicant_name = ? WHERE dossier_id = ?", [h, h, h, h, d])
+        con.execute(
+            "UPDATE dossiers SET handler = ?, late_reason = CASE WHEN late_reason IS NULL THEN NULL ELSE ? END, "
+            "procedure_name = ?, applicant_name = ? WHERE dossier_id = ?",
+            [h, h, h, h, d],
+        )
     for d, h in zip(ids[:3], ("=1+2", "@id", "+id")):
         con.execute("UPDATE dossiers SET dossier_id = ? || dossier_id WHERE dossier_id = ?", [h, d])
     con.execute("UPDATE units SET unit_name = ? WHERE unit_code = ?", [UNIT_NAME, WARD])
     con.execute("UPDATE dossiers SET field = ? WHERE field = 'Chứng thực'", [FIELD])
     con.execute("UPDATE daily SET field = ? WHERE field = 'Chứng thực'", [FIELD])
     con.execute("UPDATE settings SET value = ? WHERE key = 'city_name'", [CITY])
-    con.execute("INSERT INTO rejects VALUES (1, ?, 7, 'dossiers', ?, 'handler', ?, ?, ?, NULL)",
-                ["=evil.csv", "@key", "\r-Cán bộ", "=lý do\rx", json.dumps({"a": "=1", "b": "\r@x"})])
+    con.execute(
+        "INSERT INTO rejects VALUES (1, ?, 7, 'dossiers', ?, 'handler', ?, ?, ?, NULL)",
+        ["=evil.csv", "@key", "\r-Cán bộ", "=lý do\rx", json.dumps({"a": "=1", "b": "\r@x"})],
+    )
     con.close()
     ensure_demo_users(UserStore(users_path(db)), WARD, "Xã Bình Minh")
     return db
@@ -95,20 +118,27 @@ def test_cli_csv_exports(poisoned):
     db = poisoned
     form = check_csv(cchc("report", "quarterly", "--period", "2026-Q3", "--format", "csv", db=db).stdout.decode(), 3)
     assert [safe_cell(UNIT_NAME)] == [r[2] for r in form if r[1] == WARD]
-    by_field = check_csv(cchc("report", "quarterly", "--period", "2026-Q3", "--by", "field", "--format", "csv",
-                              db=db).stdout.decode(), 3)
+    by_field = check_csv(
+        cchc("report", "quarterly", "--period", "2026-Q3", "--by", "field", "--format", "csv", db=db).stdout.decode(), 3
+    )
     assert safe_cell(FIELD) in {r[1] for r in by_field}
     as_json = json.loads(cchc("lateness", "--period", "2026-Q3", "--unit", WARD, "--dossiers", db=db).stdout)
-    rows = check_csv(cchc("lateness", "--period", "2026-Q3", "--unit", WARD, "--dossiers", "--format", "csv",
-                          db=db).stdout.decode(), 2)
+    rows = check_csv(
+        cchc("lateness", "--period", "2026-Q3", "--unit", WARD, "--dossiers", "--format", "csv", db=db).stdout.decode(),
+        2,
+    )
     assert len(rows) == len(as_json) + 1 and len(as_json) > 0
     reasons = {r["late_reason"] for r in as_json if r["late_reason"]}
     assert reasons & set(HOSTILE)
     col = rows[0].index("late_reason")
     assert {r[col] for r in rows[1:] if r[col]} == {safe_cell(x) for x in reasons}
     at_risk = json.loads(cchc("at-risk", "--as-of", "2026-11-20T08:00", "--days", "30", "--unit", WARD, db=db).stdout)
-    rows = check_csv(cchc("at-risk", "--as-of", "2026-11-20T08:00", "--days", "30", "--unit", WARD, "--format", "csv",
-                          db=db).stdout.decode(), 1)
+    rows = check_csv(
+        cchc(
+            "at-risk", "--as-of", "2026-11-20T08:00", "--days", "30", "--unit", WARD, "--format", "csv", db=db
+        ).stdout.decode(),
+        1,
+    )
     assert len(rows) == len(at_risk) + 1
     check_csv(cchc("kpi", "--period", "2026-Q3", "--by", "unit", "--format", "csv", db=db).stdout.decode(), 2)
     rej = check_csv(cchc("rejects", "--format", "csv", "--all", db=db).stdout.decode(), 2)
@@ -131,12 +161,20 @@ def _callback(s, base, body) -> dict:
 
 
 def _form(s, base, button: str, query: dict) -> dict:
-    return _callback(s, base, {
-        "output": "form-download.data", "outputs": {"id": "form-download", "property": "data"},
-        "inputs": [{"id": "form-xlsx-btn", "property": "n_clicks", "value": 1 if button == "xlsx" else None},
-                   {"id": "form-csv-btn", "property": "n_clicks", "value": 1 if button == "csv" else None}],
-        "changedPropIds": [f"form-{button}-btn.n_clicks"],
-        "state": [{"id": "form-query", "property": "data", "value": query}]})["form-download"]["data"]
+    return _callback(
+        s,
+        base,
+        {
+            "output": "form-download.data",
+            "outputs": {"id": "form-download", "property": "data"},
+            "inputs": [
+                {"id": "form-xlsx-btn", "property": "n_clicks", "value": 1 if button == "xlsx" else None},
+                {"id": "form-csv-btn", "property": "n_clicks", "value": 1 if button == "csv" else None},
+            ],
+            "changedPropIds": [f"form-{button}-btn.n_clicks"],
+            "state": [{"id": "form-query", "property": "data", "value": query}],
+        },
+    )["form-download"]["data"]
 
 
 def test_web_downloads_over_http(poisoned):
@@ -151,14 +189,28 @@ def test_web_downloads_over_http(poisoned):
         s.post(base + "/dang-nhap", data={"csrf": tok, "username": "noivu", "password": "demo-noivu", "next": "/"})
         for by in ("unit", "field"):
             check_csv(_form(s, base, "csv", {"period": "2026-Q3", "by": by, "unit": None})["content"], 3)
-            rows = check_xlsx(base64.b64decode(_form(s, base, "xlsx", {"period": "2026-Q3", "by": by, "unit": None})["content"]))
+            rows = check_xlsx(
+                base64.b64decode(_form(s, base, "xlsx", {"period": "2026-Q3", "by": by, "unit": None})["content"])
+            )
             assert rows[1][0].startswith("'=cmd")
-        d = _callback(s, base, {
-            "output": "late-download.data", "outputs": {"id": "late-download", "property": "data"},
-            "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["late-download-btn.n_clicks"],
-            "state": [{"id": "late-query", "property": "data", "value": {"period": "2026-Q3", "view": "all", "unit": WARD}}]})
+        d = _callback(
+            s,
+            base,
+            {
+                "output": "late-download.data",
+                "outputs": {"id": "late-download", "property": "data"},
+                "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
+                "changedPropIds": ["late-download-btn.n_clicks"],
+                "state": [
+                    {
+                        "id": "late-query",
+                        "property": "data",
+                        "value": {"period": "2026-Q3", "view": "all", "unit": WARD},
+                    }
+                ],
+            },
+        )
         rows = check_xlsx(base64.b64decode(d["late-download"]["data"]["content"]))
     header_i = next(i for i, row in enumerate(rows) if row and row[0] == "Mã hồ sơ")
-    handlers = {row[rows[header_i].index("Cán bộ xử lý")] for row in rows[header_i + 1:]}
+    handlers = {row[rows[header_i].index("Cán bộ xử lý")] for row in rows[header_i + 1 :]}
     assert handlers & {safe_cell(h).replace("\r\n", "\n").replace("\r", "\n") for h in HOSTILE}

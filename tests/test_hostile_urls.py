@@ -2,6 +2,7 @@
 year 0, `auto=²`, a repeated unit, unknown choices, control characters, huge strings) answers the page with a
 Vietnamese notice; every callback with forged values answers 400 (or its normal answer), over the app's real
 request handling (signed-in Flask test client, role by role)."""
+
 from __future__ import annotations
 
 import itertools
@@ -12,17 +13,63 @@ import pytest
 
 from test_security import form_download, grid_rows, late_download, page, sign_in
 
-PAGES = ("/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich", "/trinh-chieu", "/du-lieu",
-         "/nhat-ky", "/khong-co-trang")
-BAD_PERIODS = ["2026-02-30..2026-03-01", "0000", "9999-12", "0001-Q1", "9999", "2026-13", "2026-W00", "2026-W99",
-               "2026-03-01..2026-02-01", "２０２６-Q1", "2026-Q3\n", "' OR 1=1 --", "<script>alert(1)</script>",
-               "x" * 5000, "1969-12-31..2026-01-01"]
-BAD_OTHER = [("year", "0"), ("year", "99999"), ("year", "-1"), ("year", "²"), ("year", "2026.0"),
-             ("auto", "²"), ("auto", "-5"), ("auto", "9" * 40), ("auto", "1e3"), ("slide", "²"), ("slide", "-3"),
-             ("slide", "9" * 40), ("slides", "²"), ("print", "x"), ("present", "²"), ("desc", "yes"),
-             ("by", "xyz"), ("view", "xyz"), ("level", "province"), ("sort", "__class__"), ("kpi", "x; DROP"),
-             ("unit", "' OR 1=1 --"), ("unit", "W03\x00"), ("field", "\x00"), ("handler", "a" * 300),
-             ("event", "<b>x</b>")]
+PAGES = (
+    "/",
+    "/don-vi",
+    "/ho-so-tre-han",
+    "/bao-cao-quy",
+    "/chi-tieu",
+    "/phan-tich",
+    "/trinh-chieu",
+    "/du-lieu",
+    "/nhat-ky",
+    "/khong-co-trang",
+)
+BAD_PERIODS = [
+    "2026-02-30..2026-03-01",
+    "0000",
+    "9999-12",
+    "0001-Q1",
+    "9999",
+    "2026-13",
+    "2026-W00",
+    "2026-W99",
+    "2026-03-01..2026-02-01",
+    "２０２６-Q1",
+    "2026-Q3\n",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "x" * 5000,
+    "1969-12-31..2026-01-01",
+]
+BAD_OTHER = [
+    ("year", "0"),
+    ("year", "99999"),
+    ("year", "-1"),
+    ("year", "²"),
+    ("year", "2026.0"),
+    ("auto", "²"),
+    ("auto", "-5"),
+    ("auto", "9" * 40),
+    ("auto", "1e3"),
+    ("slide", "²"),
+    ("slide", "-3"),
+    ("slide", "9" * 40),
+    ("slides", "²"),
+    ("print", "x"),
+    ("present", "²"),
+    ("desc", "yes"),
+    ("by", "xyz"),
+    ("view", "xyz"),
+    ("level", "province"),
+    ("sort", "__class__"),
+    ("kpi", "x; DROP"),
+    ("unit", "' OR 1=1 --"),
+    ("unit", "W03\x00"),
+    ("field", "\x00"),
+    ("handler", "a" * 300),
+    ("event", "<b>x</b>"),
+]
 
 
 def q(**kw) -> str:
@@ -76,22 +123,46 @@ def test_every_page_answers_hostile_parameters_with_a_notice_never_500(app, user
 
 
 GRID_REQUESTS = [
-    {"startRow": -1, "endRow": 50}, {"startRow": 10 ** 30, "endRow": 10 ** 30 + 50}, {"startRow": "abc", "endRow": 50},
-    {"startRow": 1.5, "endRow": 50}, {"startRow": True, "endRow": 50}, {"startRow": 50, "endRow": 10},
-    {"startRow": 0, "endRow": None, "sortModel": "x"}, {"startRow": 0, "endRow": 50, "sortModel": [1]},
+    {"startRow": -1, "endRow": 50},
+    {"startRow": 10**30, "endRow": 10**30 + 50},
+    {"startRow": "abc", "endRow": 50},
+    {"startRow": 1.5, "endRow": 50},
+    {"startRow": True, "endRow": 50},
+    {"startRow": 50, "endRow": 10},
+    {"startRow": 0, "endRow": None, "sortModel": "x"},
+    {"startRow": 0, "endRow": 50, "sortModel": [1]},
     {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "x"}]},
     {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "handler", "sort": "sideways"}]},
     {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "handler; DROP TABLE dossiers", "sort": "asc"}]},
-    {"startRow": 0, "endRow": 50, "sortModel": [{}]}, "x", [1, 2], 7,
+    {"startRow": 0, "endRow": 50, "sortModel": [{}]},
+    "x",
+    [1, 2],
+    7,
 ]
-BAD_STATES = [["x"], "x", 5, {"period": ["2026-Q3"]}, {"period": {"a": 1}}, {"unit": ["W03", "W08"]},
-              {"view": 3}, {"period": "2026-Q3\x00"}, {"period": "9" * 5000}]
+BAD_STATES = [
+    ["x"],
+    "x",
+    5,
+    {"period": ["2026-Q3"]},
+    {"period": {"a": 1}},
+    {"unit": ["W03", "W08"]},
+    {"view": 3},
+    {"period": "2026-Q3\x00"},
+    {"period": "9" * 5000},
+]
 
 
 def _post(c, output, outputs, inputs, state=(), changed=None):
-    return c.post("/_dash-update-component", json={
-        "output": output, "outputs": outputs, "inputs": list(inputs), "state": list(state),
-        "changedPropIds": changed or [f"{inputs[0]['id']}.{inputs[0]['property']}"]})
+    return c.post(
+        "/_dash-update-component",
+        json={
+            "output": output,
+            "outputs": outputs,
+            "inputs": list(inputs),
+            "state": list(state),
+            "changedPropIds": changed or [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        },
+    )
 
 
 @pytest.mark.parametrize("user", ["noivu", "chutich"])
@@ -102,11 +173,16 @@ def test_every_callback_answers_forged_values_with_400_never_500(app, user, capl
     ok = grid_rows(c, good)
     assert ok.status_code == 200 and ok.json["response"]["late-grid"]["getRowsResponse"]["rowCount"] > 0
     for req in GRID_REQUESTS:
-        r = c.post("/_dash-update-component", json={
-            "output": "late-grid.getRowsResponse", "outputs": {"id": "late-grid", "property": "getRowsResponse"},
-            "inputs": [{"id": "late-grid", "property": "getRowsRequest", "value": req}],
-            "changedPropIds": ["late-grid.getRowsRequest"],
-            "state": [{"id": "late-query", "property": "data", "value": good}]})
+        r = c.post(
+            "/_dash-update-component",
+            json={
+                "output": "late-grid.getRowsResponse",
+                "outputs": {"id": "late-grid", "property": "getRowsResponse"},
+                "inputs": [{"id": "late-grid", "property": "getRowsRequest", "value": req}],
+                "changedPropIds": ["late-grid.getRowsRequest"],
+                "state": [{"id": "late-query", "property": "data", "value": good}],
+            },
+        )
         assert r.status_code == 400, (req, r.status_code, r.text[:300])
         assert "không hợp lệ" in r.json["error"]
     for st in BAD_STATES:
@@ -116,36 +192,66 @@ def test_every_callback_answers_forged_values_with_400_never_500(app, user, capl
     assert form_download(c, {"period": "2026-Q3", "by": "xyz"}).status_code == 400
     assert form_download(c, {"period": "0001-Q1", "by": "unit"}).status_code == 200  # the default period instead
     # a bar click with garbage
-    click_output = next(k for k, v in app.callback_map.items() if k.startswith("url.href@")
-                        and v["callback"].__name__ == "chart_click")
+    click_output = next(
+        k for k, v in app.callback_map.items() if k.startswith("url.href@") and v["callback"].__name__ == "chart_click"
+    )
     for click in ({"points": []}, {"points": [{"y": 5}]}, "x", {"points": [{}]}):
-        r = _post(c, click_output, {"id": "url", "property": "href"},
-                  [{"id": "late-field-chart", "property": "clickData", "value": click},
-                   {"id": "late-handler-chart", "property": "clickData", "value": None}],
-                  [{"id": "late-query", "property": "data", "value": good}])
+        r = _post(
+            c,
+            click_output,
+            {"id": "url", "property": "href"},
+            [
+                {"id": "late-field-chart", "property": "clickData", "value": click},
+                {"id": "late-handler-chart", "property": "clickData", "value": None},
+            ],
+            [{"id": "late-query", "property": "data", "value": good}],
+        )
         assert r.status_code == 400, (click, r.status_code)
     # the shell: navigation and present mode from hostile search strings and paths
-    for search, path in itertools.product(["?a=%ZZ&&=&unit=W03&unit=W08", "?present=²", "?" + "x" * 5000, None, 5],
-                                          ["/", None, 7, "/khong-co"]):
+    for search, path in itertools.product(
+        ["?a=%ZZ&&=&unit=W03&unit=W08", "?present=²", "?" + "x" * 5000, None, 5], ["/", None, 7, "/khong-co"]
+    ):
         for out in ("nav.children", "..app-root.className...present-link.href.."):
-            outputs = ({"id": "nav", "property": "children"} if out.startswith("nav") else
-                       [{"id": "app-root", "property": "className"}, {"id": "present-link", "property": "href"}])
-            r = _post(c, out, outputs, [{"id": "_pages_location", "property": "pathname", "value": path},
-                                        {"id": "_pages_location", "property": "search", "value": search}])
+            outputs = (
+                {"id": "nav", "property": "children"}
+                if out.startswith("nav")
+                else [{"id": "app-root", "property": "className"}, {"id": "present-link", "property": "href"}]
+            )
+            r = _post(
+                c,
+                out,
+                outputs,
+                [
+                    {"id": "_pages_location", "property": "pathname", "value": path},
+                    {"id": "_pages_location", "property": "search", "value": search},
+                ],
+            )
             assert r.status_code in (200, 204, 400), (search, path, r.status_code)
     # a filter writing the URL, with values no filter sends
     for value in ([1, 2], {"a": 1}, "x" * 5000, None):
-        r = _post(c, "url.href", {"id": "url", "property": "href"},
-                  [[{"id": {"type": "flt", "key": "period"}, "property": "value", "value": value}]],
-                  [{"id": "_pages_location", "property": "pathname", "value": "/"},
-                   {"id": "_pages_location", "property": "search", "value": "?period=2026-Q3"}],
-                  changed=['{"key":"period","type":"flt"}.value'])
+        r = _post(
+            c,
+            "url.href",
+            {"id": "url", "property": "href"},
+            [[{"id": {"type": "flt", "key": "period"}, "property": "value", "value": value}]],
+            [
+                {"id": "_pages_location", "property": "pathname", "value": "/"},
+                {"id": "_pages_location", "property": "search", "value": "?period=2026-Q3"},
+            ],
+            changed=['{"key":"period","type":"flt"}.value'],
+        )
         assert r.status_code in (200, 204, 400), (value, r.status_code, r.text[:300])
     # every forged value was refused where it is read, none reached the last-resort handler
     assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records][:5]
     # bodies that are not Dash callbacks at all
-    for body in ({}, [], "x", {"output": 5, "inputs": []}, {"output": "late-grid.getRowsResponse", "inputs": "x"},
-                 {"output": "nope.children", "outputs": {"id": "nope", "property": "children"}, "inputs": [], "state": [1]}):
+    for body in (
+        {},
+        [],
+        "x",
+        {"output": 5, "inputs": []},
+        {"output": "late-grid.getRowsResponse", "inputs": "x"},
+        {"output": "nope.children", "outputs": {"id": "nope", "property": "children"}, "inputs": [], "state": [1]},
+    ):
         r = c.post("/_dash-update-component", json=body)
         assert r.status_code == 400, (body, r.status_code)
     r = c.post("/_dash-update-component", data=b"\xff\xfe not json", content_type="application/json")

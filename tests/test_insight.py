@@ -8,7 +8,8 @@ from dashboard.config import IndexComponent
 from dashboard.db import Database
 from dashboard.metrics import insight
 from dashboard.metrics.period import Period
-from dashboard.metrics.report import quarterly_form
+from dashboard.metrics.form import quarterly_form
+from dashboard.reader import Reader
 
 
 @pytest.mark.parametrize("in_time,resolved,remaining,target,budget", [
@@ -57,7 +58,7 @@ def test_index_scores_per_unit_from_the_demo(demo_db):
 
 
 def test_raw_vs_adjusted_lateness_reconciles_to_the_form_and_the_dossier(demo_db):
-    snap = Database(demo_db).snapshot()
+    snap = Reader(Database(demo_db).snapshot())
     p = Period.parse("2026-Q3")
     data = insight.lateness(snap, p)
     form = quarterly_form(snap, p)
@@ -68,7 +69,8 @@ def test_raw_vs_adjusted_lateness_reconciles_to_the_form_and_the_dossier(demo_db
     assert t["raw_only"] > 0 and t["raw_only_paused"] == t["raw_only"]  # the difference is the lawful pauses
     per_unit = {r["unit_code"]: r for r in form["rows"]}
     for r in data["rows"]:
-        assert r["late_adjusted"] == per_unit[r["unit_code"]]["resolved_late"] + per_unit[r["unit_code"]]["pending_overdue"]
+        f = per_unit[r["unit_code"]]
+        assert r["late_adjusted"] == f["resolved_late"] + f["pending_overdue"]
     rows = insight.lateness_dossiers(snap, p)
     assert (rows.category == "raw_only").sum() == t["raw_only"]
     paused = rows[rows.category == "raw_only"]
@@ -87,11 +89,13 @@ def test_raw_clock_skips_weekends_and_holidays(tmp_path):
     # The due date in force was moved to 08/05 by a pause; completed 06/05: late by the raw clock only.
     (tmp_path / "d.csv").write_text(
         "dossier_id,unit_code,procedure_code,field,channel,received_at,due_at,completed_at,status\n"
-        "R1,X01,P3,Hộ tịch,truc_tiep,26/04/2024 09:00,08/05/2024 16:30,06/05/2024 10:00,da_giai_quyet\n", encoding="utf-8")
+        "R1,X01,P3,Hộ tịch,truc_tiep,26/04/2024 09:00,08/05/2024 16:30,06/05/2024 10:00,da_giai_quyet\n",
+        encoding="utf-8")
     db = tmp_path / "db.duckdb"
     ingest([tmp_path / n for n in ("u.csv", "h.csv", "p.csv", "d.csv")], db)
     rows = json.loads(cchc("lateness", "--period", "2024-Q2", "--dossiers", db=db).stdout)
-    assert [(r["dossier_id"], r["raw_due_at"], r["category"]) for r in rows] == [("R1", "2024-05-03T16:30:00", "raw_only")]
+    assert [(r["dossier_id"], r["raw_due_at"], r["category"]) for r in rows] == \
+        [("R1", "2024-05-03T16:30:00", "raw_only")]
 
 
 def test_projection_cli(demo_db):

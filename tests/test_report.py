@@ -9,7 +9,9 @@ from conftest import cchc
 from dashboard.db import Database
 from dashboard.ingest.load import ingest
 from dashboard.metrics.period import Period
-from dashboard.metrics.report import COUNT_KEYS, kpi_rows, quarterly_form
+from dashboard.metrics.form import COUNT_KEYS, quarterly_form
+from dashboard.metrics.kpis import kpi_rows
+from dashboard.reader import Reader
 
 
 def test_seed003_quarter_exact(seed003_db):
@@ -27,7 +29,7 @@ def test_seed003_same_figures_for_every_period_syntax(seed003_db):
 
 @pytest.mark.parametrize("by,key", [("unit", "unit_code"), ("field", "field"), ("level", "level")])
 def test_total_is_sum_of_rows_and_balances(seed003_db, by, key):
-    form = quarterly_form(Database(seed003_db).snapshot(), Period.parse("2021-Q3"), by=by)
+    form = quarterly_form(Reader(Database(seed003_db).snapshot()), Period.parse("2021-Q3"), by=by)
     for k in COUNT_KEYS:
         assert sum(r[k] for r in form["rows"]) == form["total"][k], k
     for r in form["rows"] + [form["total"]]:
@@ -40,7 +42,7 @@ def test_total_is_sum_of_rows_and_balances(seed003_db, by, key):
 
 
 def test_unit_filter(seed003_db):
-    snap = Database(seed003_db).snapshot()
+    snap = Reader(Database(seed003_db).snapshot())
     per_unit = {r["unit_code"]: r for r in quarterly_form(snap, Period.parse("2021-Q3"))["rows"]}
     one = quarterly_form(snap, Period.parse("2021-Q3"), unit="X01")
     assert [r["unit_code"] for r in one["rows"]] == ["X01"]
@@ -88,8 +90,8 @@ def test_csv_and_xlsx_formats(seed003_db, tmp_path):
 
 
 def test_demo_city_invariants_every_unit_and_quarter(demo_db):
-    snap = Database(demo_db).snapshot()
-    units = snap.df("units")
+    snap = Reader(Database(demo_db).snapshot())
+    units = snap.q("units")
     assert 12 <= len(units) <= 18 and set(units.level) == {"city", "ward"}
     checked = 0
     for year in (2024, 2025, 2026):
@@ -113,7 +115,7 @@ def test_demo_city_invariants_every_unit_and_quarter(demo_db):
 
 
 def test_demo_kpis_have_targets_and_statuses(demo_db):
-    rows = kpi_rows(Database(demo_db).snapshot(), Period.parse("2025-Q2"), by_unit=True)
+    rows = kpi_rows(Reader(Database(demo_db).snapshot()), Period.parse("2025-Q2"), by_unit=True)
     city = {r["kpi"]: r for r in rows if r["unit_code"] == "ALL"}
     assert city["on_time_rate"]["target"] == 0.99 and city["on_time_rate"]["comparator"] == ">="
     assert city["par_index_rank"]["comparator"] == "top" and city["par_index_rank"]["actual"] >= 1
@@ -167,7 +169,8 @@ def test_weekly_series_from_daily_equals_the_scan(demo_db):
 
     snap = Database(demo_db).snapshot()
     for unit in (None, "W08", "PTNMT"):
-        for a, b in ((dt.datetime(2024, 1, 1), dt.datetime(2025, 1, 1)), (dt.datetime(2026, 8, 26), dt.datetime(2026, 11, 21))):
+        for a, b in ((dt.datetime(2024, 1, 1), dt.datetime(2025, 1, 1)),
+                     (dt.datetime(2026, 8, 26), dt.datetime(2026, 11, 21))):
             agg = snap.df("weekly_counts", start=a, end=b, unit=unit)
             scan = snap.df("weekly_counts_scan", start=a, end=b, unit=unit)
             assert len(scan) >= 10

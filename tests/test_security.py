@@ -332,20 +332,17 @@ def test_a_password_typed_as_user_name_is_not_written_to_the_audit_log(app, app_
 def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
     """The as-of moment (period cut, overdue, early warning) belongs to the data version, not to the reader's rows:
     a ward whose own last dossier moved earlier in the day is still judged at the city's moment."""
-    from dashboard import state
     from dashboard.app import create_app
-    from dashboard.auth import reading_as
-    from dashboard.db import Scope
-    from dashboard.metrics import views
+    from dashboard.db import FULL, Scope
 
-    create_app(app_db)
-    city = views.context().as_of
+    data = create_app(app_db).server.extensions["cchc_data"]
+    city = data.reader(FULL).as_of
     ward_scope = Scope(units=frozenset({WARD}), personal=False, imports=False)
-    ward_last = max(r[0] for r in state.database().snapshot().scoped(ward_scope).cursor()
+    ward = data.reader(ward_scope)
+    ward_last = max(r[0] for r in ward.cursor()
                     .execute("SELECT greatest(max(received_at), max(completed_at)) FROM dossiers").fetchall())
     assert ward_last < city  # the ward's own data stops earlier than the city's
-    with reading_as(ward_scope):
-        assert views.context().as_of == city
+    assert ward.as_of == city
 
 
 def test_users_add_refuses_without_terminal_and_weak_passwords(tmp_path, demo_db):

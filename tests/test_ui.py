@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from dashboard.exports import safe_cell
-from dashboard.metrics.report import resolve_target, status_of
-from dashboard.metrics.views import KpiCard
+from dashboard.metrics.kpis import KpiCard
+from dashboard.metrics.status import status_of
+from dashboard.metrics.targets import resolve_target
 from dashboard.ui import figures
 from dashboard.ui import format as fmt
 from dashboard.ui.components import form_table, href, kpi_card
@@ -75,10 +76,10 @@ def test_kpi_card_shows_actual_target_status_and_deltas():
 
 
 def test_form_table_two_header_rows_and_total():
-    form = {"by": "unit", "rows": [dict(unit_code="W1", unit_name="Phường 1", level="ward", received_total=10, received_online=6,
-                                        received_in_person=2, received_postal=1, carried_over=1, resolved_total=8,
-                                        resolved_early=5, resolved_on_time=2, resolved_late=1, pending_total=2,
-                                        pending_in_time=1, pending_overdue=1)]}
+    form = {"by": "unit", "rows": [dict(unit_code="W1", unit_name="Phường 1", level="ward", received_total=10,
+                                        received_online=6, received_in_person=2, received_postal=1, carried_over=1,
+                                        resolved_total=8, resolved_early=5, resolved_on_time=2, resolved_late=1,
+                                        pending_total=2, pending_in_time=1, pending_overdue=1)]}
     form["total"] = dict(form["rows"][0])
     table = form_table(form, lambda row, key: "/x" if key == "resolved_late" else None).children
     head = table.children[0].children
@@ -92,7 +93,8 @@ def test_form_table_two_header_rows_and_total():
 
 
 def test_figures_draw_targets_and_handle_empty():
-    df = pd.DataFrame({"week_no": [1, 2, 1, 2], "week": pd.to_datetime(["2024-01-01", "2024-01-08", "2025-01-06", "2025-01-13"]),
+    weeks = pd.to_datetime(["2024-01-01", "2024-01-08", "2025-01-06", "2025-01-13"])
+    df = pd.DataFrame({"week_no": [1, 2, 1, 2], "week": weeks,
                        "year": [2024, 2024, 2025, 2025], "value": [0.98, 0.99, 0.995, 0.97], "n": [100, 120, 90, 80]})
     import plotly.graph_objects as go
 

@@ -3,6 +3,7 @@
 A period is a closed range of calendar dates [start, end]; queries use the half-open
 timestamp range [start 00:00, end+1 00:00).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,13 +34,12 @@ class Period:
 
     # -- constructors --------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         if text is not None and not isinstance(text, str):
             raise PeriodError(f"kỳ không hợp lệ: {text!r}")
         s = (text or "").strip()
-        if m := re.match(r"^(\d{4})", s, re.A):
-            if not MIN_YEAR <= int(m[1]) <= MAX_YEAR:
-                raise PeriodError(f"năm {m[1]} nằm ngoài {MIN_YEAR}–{MAX_YEAR}: {text!r}")
+        if (m := re.match(r"^(\d{4})", s, re.A)) and not MIN_YEAR <= int(m[1]) <= MAX_YEAR:
+            raise PeriodError(f"năm {m[1]} nằm ngoài {MIN_YEAR}–{MAX_YEAR}: {text!r}")
         if m := _WEEK.match(s):
             y, w = int(m[1]), int(m[2])
             try:
@@ -64,10 +64,11 @@ class Period:
         if m := _RANGE.match(s):
             return cls.between(_date(m[1], text), _date(m[2], text))
         raise PeriodError(
-            f"kỳ không hợp lệ: {text!r} (dùng 2024-W15, 2024-04, 2024-Q1, 2024-H1, 2024 hoặc 2024-01-01..2024-03-31)")
+            f"kỳ không hợp lệ: {text!r} (dùng 2024-W15, 2024-04, 2024-Q1, 2024-H1, 2024 hoặc 2024-01-01..2024-03-31)"
+        )
 
     @classmethod
-    def between(cls, start: dt.date, end: dt.date) -> "Period":
+    def between(cls, start: dt.date, end: dt.date) -> Period:
         for d in (start, end):
             if not MIN_YEAR <= d.year <= MAX_YEAR:
                 raise PeriodError(f"ngày {d:%d/%m/%Y} nằm ngoài các năm {MIN_YEAR}–{MAX_YEAR}")
@@ -76,7 +77,7 @@ class Period:
         return cls("range", start, end)
 
     @classmethod
-    def containing(cls, kind: str, day: dt.date) -> "Period":
+    def containing(cls, kind: str, day: dt.date) -> Period:
         if kind == "week":
             y, w, _ = day.isocalendar()
             return cls.parse(f"{y}-W{w:02d}")
@@ -91,12 +92,12 @@ class Period:
         raise PeriodError(f"loại kỳ không hợp lệ: {kind!r}")
 
     @classmethod
-    def to_date(cls, kind: str, day: dt.date) -> "Period":
+    def to_date(cls, kind: str, day: dt.date) -> Period:
         """The period of `kind` containing `day`, cut at `day` (e.g. quarter-to-date)."""
         full = cls.containing(kind, day)
         return full if full.end <= day else cls("range", full.start, day)
 
-    def clipped(self, as_of: dt.date) -> "Period":
+    def clipped(self, as_of: dt.date) -> Period:
         """A period still running is shown up to the data's as-of date (quarter-to-date…)."""
         if self.end <= as_of or as_of < self.start:
             return self
@@ -162,7 +163,7 @@ class Period:
         return {"start": self.start_ts, "end": self.end_ts}
 
     # -- comparisons -----------------------------------------------------------------
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period just before, of the same kind (same length for ranges)."""
         if self.kind == "range":
             return Period("range", self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
@@ -171,7 +172,7 @@ class Period:
             return Period(prev.kind, prev.start, min(prev.end, prev.start + dt.timedelta(days=self.days - 1)), cut=True)
         return prev
 
-    def year_before(self) -> "Period":
+    def year_before(self) -> Period:
         """The same period one year earlier."""
         if self.kind == "week":
             y, w, _ = self.start.isocalendar()
@@ -215,3 +216,47 @@ def from_cli(period: str | None, date_from: str | None, date_to: str | None) -> 
     if not period:
         raise PeriodError("cần --period (vd. 2024-Q1) hoặc --from/--to")
     return Period.parse(period)
+
+
+# ----------------------------------------------------------------------------- periods as a reader sees them
+def resolve_period(reader, text: str | None, default_kind: str = "quarter") -> Period:
+    """The URL's period (or the current one to date), cut at the data's as-of date."""
+    day = reader.as_of.date()
+    try:
+        p = Period.parse(text) if text else Period.containing(default_kind, day)
+    except PeriodError:
+        p = Period.containing(default_kind, day)
+    return p.clipped(day)
+
+
+def period_options(reader) -> list[dict]:
+    """Choices for the period picker: running periods first, then past quarters, months and years."""
+    import pandas as pd
+
+    day = reader.as_of.date()
+    first = reader.coverage.get("first_received")
+    first_year = pd.Timestamp(first).year if first is not None and not pd.isna(first) else day.year
+    opts: list[dict] = []
+    seen: set[str] = set()
+
+    def add(p: Period, label: str | None = None):
+        if p.key not in seen:
+            seen.add(p.key)
+            opts.append({"label": label or p.clipped(day).label, "value": p.key})
+
+    this_week = Period.containing("week", day)
+    add(this_week, f"Tuần này — {this_week.clipped(day).label}")
+    add(this_week.previous(), f"Tuần trước — {this_week.previous().label}")
+    for kind, word in (("month", "Tháng này"), ("quarter", "Quý này"), ("year", "Năm nay")):
+        add(Period.containing(kind, day), f"{word} — {Period.containing(kind, day).clipped(day).label}")
+    q = Period.containing("quarter", day).previous()
+    while q.end.year >= first_year:
+        add(q)
+        q = q.previous()
+    m = Period.containing("month", day).previous()
+    for _ in range(12):
+        add(m)
+        m = m.previous()
+    for y in range(day.year - 1, first_year - 1, -1):
+        add(Period.parse(str(y)))
+    return opts

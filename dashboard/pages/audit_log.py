@@ -1,5 +1,6 @@
 """Nhật ký — the audit log for the Home Affairs office: sign-ins, imports, exports, refusals, user changes.
 Read from `audit.jsonl` on every visit (it is not part of the data snapshot, so it is never cached)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,23 +11,46 @@ from dash import html
 
 from .. import audit
 from ..auth import current_principal
-from ..metrics import views
+from ..reader import current_reader
 from ..ui import format as fmt
+from ..ui import ids
 from ..ui.components import GRID_LOCALE, empty_state, page_header, section
 from .common import forbidden
 
 SHOWN = 2000
 
 
-FIELD_LABELS = {"role": "vai trò", "ip": "địa chỉ", "what": "nội dung", "reason": "lý do", "path": "đường dẫn",
-                "file": "tệp", "files": "tệp", "sha256": "SHA-256", "kind": "loại", "rows_read": "đọc", "accepted": "nhận",
-                "rejected": "loại bỏ", "via": "qua", "period": "kỳ", "unit": "đơn vị", "units": "đơn vị", "view": "danh sách",
-                "by": "theo", "rows": "số dòng", "pages": "số trang", "username": "người dùng"}
+FIELD_LABELS = {
+    "role": "vai trò",
+    "ip": "địa chỉ",
+    "what": "nội dung",
+    "reason": "lý do",
+    "path": "đường dẫn",
+    "file": "tệp",
+    "files": "tệp",
+    "sha256": "SHA-256",
+    "kind": "loại",
+    "rows_read": "đọc",
+    "accepted": "nhận",
+    "rejected": "loại bỏ",
+    "via": "qua",
+    "period": "kỳ",
+    "unit": "đơn vị",
+    "units": "đơn vị",
+    "view": "danh sách",
+    "by": "theo",
+    "rows": "số dòng",
+    "pages": "số trang",
+    "username": "người dùng",
+}
 
 
 def _detail(r: dict) -> str:
-    return "; ".join(f"{FIELD_LABELS.get(k, k)}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                     for k, v in r.items() if k not in ("at", "event", "user"))
+    return "; ".join(
+        f"{FIELD_LABELS.get(k, k)}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in r.items()
+        if k not in ("at", "event", "user")
+    )
 
 
 def _when(at: str | None) -> str:
@@ -39,27 +63,55 @@ def _when(at: str | None) -> str:
 def layout(event=None, **_):
     if not current_principal().can("audit"):
         return forbidden()
-    ctx = views.context()
+    reader = current_reader()
     rows = audit.read(SHOWN)
-    grid = dag.AgGrid(
-        id="audit-grid",
-        rowData=[{"at": _when(r.get("at")),
-                  "event": audit.EVENTS.get(r.get("event"), r.get("event")), "user": r.get("user", ""),
-                  "detail": _detail(r)} for r in rows],
-        columnDefs=[{"field": "at", "headerName": "Thời điểm", "width": 180},
-                    {"field": "event", "headerName": "Sự kiện", "width": 200, "filter": True},
-                    {"field": "user", "headerName": "Người dùng", "width": 170, "filter": True},
-                    {"field": "detail", "headerName": "Chi tiết", "flex": 1, "wrapText": True, "autoHeight": True}],
-        defaultColDef={"sortable": True, "resizable": True},
-        dashGridOptions={"pagination": True, "paginationPageSize": 25, "paginationPageSizeSelector": False, "localeText": GRID_LOCALE},
-        style={"height": "720px"}, className="ag-theme-quartz") if rows else empty_state("Nhật ký chưa có mục nào.")
-    return html.Div([
-        page_header("Nhật ký", "Đăng nhập, nạp dữ liệu, xuất dữ liệu và các lần bị từ chối truy cập", ctx),
-        section(f"{fmt.num(len(rows))} mục gần nhất" + (f" (tối đa {fmt.num(SHOWN)})" if len(rows) >= SHOWN else ""), grid,
-                html.P("Nhật ký không chứa dữ liệu cá nhân của người dân. Xem đầy đủ: cchc audit --limit N.",
-                       className="text-muted small-note mt-2")),
-    ], className="page page-audit")
+    grid = (
+        dag.AgGrid(
+            id="audit-grid",
+            rowData=[
+                {
+                    "at": _when(r.get("at")),
+                    "event": audit.EVENTS.get(r.get("event"), r.get("event")),
+                    "user": r.get("user", ""),
+                    "detail": _detail(r),
+                }
+                for r in rows
+            ],
+            columnDefs=[
+                {"field": "at", "headerName": "Thời điểm", "width": 180},
+                {"field": "event", "headerName": "Sự kiện", "width": 200, "filter": True},
+                {"field": "user", "headerName": "Người dùng", "width": 170, "filter": True},
+                {"field": "detail", "headerName": "Chi tiết", "flex": 1, "wrapText": True, "autoHeight": True},
+            ],
+            defaultColDef={"sortable": True, "resizable": True},
+            dashGridOptions={
+                "pagination": True,
+                "paginationPageSize": 25,
+                "paginationPageSizeSelector": False,
+                "localeText": GRID_LOCALE,
+            },
+            style={"height": "720px"},
+            className="ag-theme-quartz",
+        )
+        if rows
+        else empty_state("Nhật ký chưa có mục nào.")
+    )
+    return html.Div(
+        [
+            page_header("Nhật ký", "Đăng nhập, nạp dữ liệu, xuất dữ liệu và các lần bị từ chối truy cập", reader),
+            section(
+                f"{fmt.num(len(rows))} mục gần nhất" + (f" (tối đa {fmt.num(SHOWN)})" if len(rows) >= SHOWN else ""),
+                grid,
+                html.P(
+                    "Nhật ký không chứa dữ liệu cá nhân của người dân. Xem đầy đủ: cchc audit --limit N.",
+                    className="text-muted small-note mt-2",
+                ),
+            ),
+        ],
+        className="page page-audit",
+    )
 
 
-dash.register_page(__name__, path="/nhat-ky", name="Nhật ký", title="Nhật ký — CCHC", order=8, layout=layout,
-                   permission="audit")
+dash.register_page(
+    __name__, path=ids.AUDIT_PATH, name="Nhật ký", title="Nhật ký — CCHC", order=8, layout=layout, permission="audit"
+)

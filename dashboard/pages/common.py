@@ -1,52 +1,72 @@
-"""Helpers shared by the page modules: reading the URL's filters, the standard filter bar."""
+"""Helpers shared by the page modules: the page decorator (reader, permission, memoised render), reading the
+URL's filters, the standard filter bar."""
+
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import re
 
 import dash_bootstrap_components as dbc
-
 from werkzeug.exceptions import BadRequest, Forbidden
 
-from .. import audit, state
+from .. import audit
 from ..auth import current_principal
-from ..metrics import views
-from ..metrics.period import MAX_YEAR, MIN_YEAR, Period, PeriodError
+from ..metrics.period import MAX_YEAR, MIN_YEAR, Period, PeriodError, period_options
+from ..metrics.units import home_unit, permit, unit_name, units
+from ..reader import current_reader
 from ..ui.components import filter_dropdown, units_options
 
-LEVEL_OPTIONS = [{"label": "Tất cả đơn vị", "value": ""}, {"label": "Cấp thành phố (phòng, ban)", "value": "city"},
-                 {"label": "Cấp phường, xã", "value": "ward"}]
+LEVEL_OPTIONS = [
+    {"label": "Tất cả đơn vị", "value": ""},
+    {"label": "Cấp thành phố (phòng, ban)", "value": "city"},
+    {"label": "Cấp phường, xã", "value": "ward"},
+]
 
 
-def cached_layout(page: str, permission: str | None = None, choices: dict[str, tuple] | None = None):
-    """A rendered page depends only on its URL query, the data version and the reader's scope: build it
-    once per triple. (Dash serialises the returned components without changing them, so one tree can
-    serve many requests.) `permission`: the role right the page needs ('imports', 'audit').
+def page(name: str, permission: str | None = None, choices: dict[str, tuple] | None = None):
+    """A page's `layout(**query)`: rendered once per (data version, reader's scope, the URL parameters the
+    layout declares) through the reader's memo; unknown URL parameters are dropped, so they neither reach the
+    layout nor split the cache. `permission`: the role right the page needs ('imports', 'audit').
     `choices`: the values a parameter of this page may take (`by`, `view`…). The URL's parameters are checked
     here, once for every page: a value no page would write (an impossible period, a repeated `unit`,
-    `year=0`, `auto=²`…) is dropped with a Vietnamese notice above the page, which shows its default."""
+    `year=0`, `auto=²`…) is dropped with a Vietnamese notice above the page, which shows its default.
+    Outside a request, `reader.reading(r)` says whose data it is: pages are testable without Flask."""
+
     def deco(layout):
+        declared = [
+            p.name
+            for p in inspect.signature(layout).parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
+
         @functools.wraps(layout)
         def wrapper(**query):
             if permission and not current_principal().can(permission):
                 return forbidden()
-            query, notices = check_query(query, choices or {})
-            ctx = views.context()
-            query_items = tuple(sorted((k, str(v)) for k, v in query.items() if v not in (None, "")))
-            key = ("layout", page, query_items)
-            state.used(ctx.snap.scope, page, dict(query_items))
+            reader = current_reader()
+            query, notices = check_query({k: query[k] for k in declared if k in query}, choices or {})
+            q = {k: str(v) for k, v in query.items()}
+            reader.rendered(name, q)
             try:
-                return with_notices(state.cached(ctx.snap, key, lambda: layout(**query)), notices)
+                return with_notices(reader.memo("layout:" + name, q, lambda: layout(**q)), notices)
             except Forbidden as exc:  # e.g. ?unit= another ward: a page saying so, not a blank screen
                 return forbidden(exc.description)
             except Exception:  # never a blank page or a 500: say so, and log the cause for the operator
-                logging.getLogger("cchc").exception("page %s failed for %s", page, query_items)
-                return with_notices(None, notices + [
-                    "Không hiển thị được trang này với các tham số trong địa chỉ. Hãy chọn lại bộ lọc hoặc mở "
-                    "trang từ thanh điều hướng."])
-        state.register_layout(page, wrapper)
+                logging.getLogger("cchc").exception("page %s failed for %s", name, sorted(q.items()))
+                return with_notices(
+                    None,
+                    [
+                        *notices,
+                        "Không hiển thị được trang này với các tham số trong địa chỉ. Hãy chọn lại bộ lọc hoặc mở "
+                        "trang từ thanh điều hướng.",
+                    ],
+                )
+
+        wrapper.cchc_page = name
         return wrapper
+
     return deco
 
 
@@ -65,8 +85,11 @@ def _period_problem(v: str) -> str | None:
 
 RULES = {  # parameter -> a check returning what is wrong (None: fine)
     "period": _period_problem,
-    "year": lambda v: None if re.fullmatch(r"[0-9]{4}", v) and MIN_YEAR <= int(v) <= MAX_YEAR
-    else f"cần một năm {MIN_YEAR}–{MAX_YEAR}",
+    "year": lambda v: (
+        None
+        if re.fullmatch(r"[0-9]{4}", v) and MIN_YEAR <= int(v) <= MAX_YEAR
+        else f"cần một năm {MIN_YEAR}–{MAX_YEAR}"
+    ),
     "slide": lambda v: None if _NUMBER.fullmatch(v) else "cần một số nguyên dương",
     "slides": lambda v: None if _NUMBER.fullmatch(v) else "cần một số nguyên dương",
     "auto": lambda v: None if _NUMBER.fullmatch(v) else "cần số giây (số nguyên)",
@@ -105,7 +128,9 @@ def check_query(query: dict, choices: dict[str, tuple]) -> tuple[dict, list[str]
             rule = RULES.get(k)
             problem = rule(v) if rule else None
         if problem:
-            notices.append(f"Giá trị «{_shown(v)}» của tham số «{k}» không hợp lệ: {problem}. Trang hiển thị theo mặc định.")
+            notices.append(
+                f"Giá trị «{_shown(v)}» của tham số «{k}» không hợp lệ: {problem}. Trang hiển thị theo mặc định."
+            )
             continue
         clean_q[k] = v
     return clean_q, notices
@@ -115,8 +140,9 @@ def callback_state(data) -> dict:
     """A page's stored filters sent back by a callback (a dcc.Store): a dict of short strings, or the request
     was forged: 400."""
     if not isinstance(data, dict) or not all(
-            isinstance(k, str) and (v is None or (isinstance(v, str) and len(v) <= MAX_PARAM and not _CONTROL.search(v)))
-            for k, v in data.items()):
+        isinstance(k, str) and (v is None or (isinstance(v, str) and len(v) <= MAX_PARAM and not _CONTROL.search(v)))
+        for k, v in data.items()
+    ):
         raise BadRequest("trạng thái bộ lọc gửi lên không hợp lệ")
     return data
 
@@ -126,22 +152,42 @@ def with_notices(page, notices: list[str]):
     if not notices:
         return page
     from dash import html
-    box = dbc.Alert([html.Strong("Địa chỉ trang có tham số không hợp lệ. "),
-                     html.Ul([html.Li(n) for n in notices], className="mb-0")],
-                    color="warning", className="mt-3 param-notice", id="param-notice")
+
+    box = dbc.Alert(
+        [
+            html.Strong("Địa chỉ trang có tham số không hợp lệ. "),
+            html.Ul([html.Li(n) for n in notices], className="mb-0"),
+        ],
+        color="warning",
+        className="mt-3 param-notice",
+        id="param-notice",
+    )
     return html.Div([box, page] if page is not None else [box], className="page" if page is None else None)
 
 
 def forbidden(what: str | None = None):
     """What a reader sees on a page (or a unit) their role does not open; the refusal is audited."""
     from dash import html
+
     p = current_principal()
     audit.record("denied", p.username, what=what or "page")
-    return html.Div(dbc.Alert([html.H2("Không có quyền truy cập", className="h4"),
-                               html.P(f"Vai trò {p.info.label} không xem được "
-                                      f"{f'nội dung này ({what})' if what else 'trang này'}. "
-                                      "Liên hệ Phòng Nội vụ nếu cần cấp quyền.", className="mb-0")],
-                              color="warning", className="mt-4", id="forbidden"), className="page page-forbidden")
+    return html.Div(
+        dbc.Alert(
+            [
+                html.H2("Không có quyền truy cập", className="h4"),
+                html.P(
+                    f"Vai trò {p.info.label} không xem được "
+                    f"{f'nội dung này ({what})' if what else 'trang này'}. "
+                    "Liên hệ Phòng Nội vụ nếu cần cấp quyền.",
+                    className="mb-0",
+                ),
+            ],
+            color="warning",
+            className="mt-4",
+            id="forbidden",
+        ),
+        className="page page-forbidden",
+    )
 
 
 def clean(v: str | None) -> str | None:
@@ -149,24 +195,26 @@ def clean(v: str | None) -> str | None:
     return v or None
 
 
-def valid_unit(ctx: views.Context, code: str | None) -> str | None:
+def valid_unit(reader, code: str | None) -> str | None:
     """The URL's unit if it exists (403 if outside the reader's scope); a one-unit reader's own unit by default."""
-    code = views.permit(ctx, clean(code))
+    code = permit(reader, clean(code))
     if not code:
-        return views.home_unit(ctx)
-    return code if views.unit_name(ctx, code) else None
+        return home_unit(reader)
+    return code if unit_name(reader, code) else None
 
 
-def period_filter(ctx: views.Context, period, width: int = 4) -> dbc.Col:
-    opts = views.period_options(ctx)
+def period_filter(reader, period, width: int = 4) -> dbc.Col:
+    opts = period_options(reader)
     if period.key not in {o["value"] for o in opts}:
         opts.insert(0, {"label": period.label, "value": period.key})
     return filter_dropdown("period", "Kỳ báo cáo", opts, period.key, width=width)
 
 
-def unit_filter(ctx: views.Context, unit: str | None, width: int = 4, all_label: str = "Toàn thành phố",
-                level: str | None = None) -> dbc.Col:
-    if views.scoped(ctx):
-        all_label = None if views.home_unit(ctx) else "Các đơn vị được giao"
-    return filter_dropdown("unit", "Đơn vị", units_options(views.units_df(ctx), level, with_all=all_label),
-                           unit or "", width=width)
+def unit_filter(
+    reader, unit: str | None, width: int = 4, all_label: str | None = "Toàn thành phố", level: str | None = None
+) -> dbc.Col:
+    if reader.scoped:
+        all_label = None if home_unit(reader) else "Các đơn vị được giao"
+    return filter_dropdown(
+        "unit", "Đơn vị", units_options(units(reader), level, with_all=all_label), unit or "", width=width
+    )

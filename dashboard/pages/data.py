@@ -8,7 +8,6 @@ import os
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import dash
@@ -16,30 +15,30 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from .. import state
+import flask
+
+from ..jobs import JobStore
 from ..auth import require
 from ..config import KIND_BY_NAME
 from ..ingest.load import UnreadableFile, ingest
 from ..tempdirs import UPLOAD_PREFIX, sweep_uploads
-from ..metrics import views
+from ..reader import current_reader
 from ..ui import format as fmt
 from ..ui import ids
-from .common import cached_layout
+from .common import page
 from ..ui.components import GRID_LOCALE, empty_state, page_header, section
 
 
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
-_jobs: dict[str, dict] = {}
-_import_lock = threading.Lock()  # one import at a time per server
 sweep_uploads()
 
 
-@cached_layout("data", permission="imports")
+@page("data", permission="imports")
 def layout(**_):
-    ctx = views.context()
-    cov = ctx.coverage
-    imp = views.imports(ctx)
-    rej = views.rejects(ctx)
+    reader = current_reader()
+    cov = reader.coverage
+    imp = reader.q("imports_list")
+    rej = reader.q("rejects_list", all=False)
     facts = [
         ("Lần nạp gần nhất", fmt.datetime(cov.get("last_import"))),
         ("Số hồ sơ", fmt.num(cov.get("dossiers"))),
@@ -85,7 +84,7 @@ def layout(**_):
         html.Div(id=ids.UPLOAD_STATUS, className="mt-3", role="status", **{"aria-live": "polite"}),
     ])
     return html.Div([
-        page_header("Dữ liệu", "Nạp dữ liệu, nhật ký nạp và các dòng bị loại", ctx),
+        page_header("Dữ liệu", "Nạp dữ liệu, nhật ký nạp và các dòng bị loại", reader),
         fact_cards,
         section("Nạp tệp trích xuất", upload),
         section("Nhật ký nạp", imp_table),
@@ -95,17 +94,23 @@ def layout(**_):
     ], className="page page-data")
 
 
-def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory, user: str) -> None:
-    job = _jobs[job_id]
+def _jobs() -> tuple[JobStore, Path]:
+    """The upload jobs of this app's database (a store every worker sees: dashboard/jobs.py)."""
+    db_path = flask.current_app.extensions["cchc_data"].database.path
+    return JobStore(db_path), db_path
+
+
+def _run(jobs: JobStore, job_id: str, db_path: Path, paths: list[Path], tmpdir: tempfile.TemporaryDirectory,
+         user: str) -> None:
     try:
-        with _import_lock:
-            job.update(state="running", message="Đang kiểm tra và nạp…")
-            results = ingest(paths, state.database().path, imported_by=user, via="web")  # audited by ingest
-        job.update(state="done", results=[r.__dict__ for r in results])
+        with jobs.import_lock():
+            jobs.update(job_id, state="running", message="Đang kiểm tra và nạp…")
+            results = ingest(paths, db_path, imported_by=user, via="web")  # audited by ingest
+        jobs.update(job_id, state="done", results=[r.__dict__ for r in results])
     except UnreadableFile as exc:
-        job.update(state="error", message=str(exc))
+        jobs.update(job_id, state="error", message=str(exc))
     except Exception as exc:  # reported to the operator, the published data is untouched
-        job.update(state="error", message=f"Lỗi khi nạp: {type(exc).__name__}: {exc}")
+        jobs.update(job_id, state="error", message=f"Lỗi khi nạp: {type(exc).__name__}: {exc}")
     finally:
         tmpdir.cleanup()
 
@@ -124,17 +129,16 @@ def start_upload(contents, names):
         p = Path(tmp.name) / safe
         p.write_bytes(data)
         paths.append(p)
-    job_id = uuid.uuid4().hex
-    _jobs[job_id] = {"state": "queued", "message": "Đang chờ…", "files": [p.name for p in paths], "started": time.time(),
-                     "user": user}
-    threading.Thread(target=_run, args=(job_id, paths, tmp, user), daemon=True).start()
+    jobs, db_path = _jobs()
+    job_id = jobs.create(message="Đang chờ…", files=[p.name for p in paths], user=user)
+    threading.Thread(target=_run, args=(jobs, job_id, db_path, paths, tmp, user), daemon=True).start()
     return job_id, False, dbc.Alert(f"Đã nhận {len(paths)} tệp, đang nạp…", color="info")
 
 
 @callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True), Output(ids.UPLOAD_POLL, "disabled", allow_duplicate=True),
           Input(ids.UPLOAD_POLL, "n_intervals"), State("upload-job", "data"), prevent_initial_call=True)
 def poll_upload(_n, job_id):
-    job = _jobs.get(job_id or "")
+    job = _jobs()[0].get(job_id)
     if not job or job.get("user") != require("imports").username:
         return dash.no_update, True
     if job["state"] in ("queued", "running"):
@@ -147,9 +151,9 @@ def poll_upload(_n, job_id):
     items = [html.Li(f"{r['file']}: {KIND_BY_NAME[r['kind']].label} — đọc {fmt.num(r['rows_read'])} dòng, nhận "
                      f"{fmt.num(r['accepted'])}, loại {fmt.num(r['rejected'])}") for r in job["results"]]
     return dbc.Alert([html.Strong("Đã nạp xong, bảng điều hành dùng dữ liệu mới."), html.Ul(items, className="mb-0"),
-                      dcc.Link("Tải lại trang để xem", href="/du-lieu", refresh=True)], color="success",
+                      dcc.Link("Tải lại trang để xem", href=ids.DATA_PATH, refresh=True)], color="success",
                      id="upload-done"), True
 
 
-dash.register_page(__name__, path="/du-lieu", name="Dữ liệu", title="Dữ liệu — CCHC", order=6, layout=layout,
+dash.register_page(__name__, path=ids.DATA_PATH, name="Dữ liệu", title="Dữ liệu — CCHC", order=6, layout=layout,
                    permission="imports")

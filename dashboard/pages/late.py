@@ -1,5 +1,6 @@
 """Hồ sơ trễ hạn — drilling into late dossiers per ward, down to the dossier, handler, working days
 late and reason. Sorting and paging run in DuckDB (server-side), so the grid stays fast at any size."""
+
 from __future__ import annotations
 
 import dash
@@ -7,11 +8,14 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from ..config import CHANNEL_LABELS, STATUS_LABELS
+from ..config import AT_RISK_DAYS, CHANNEL_LABELS, STATUS_LABELS
 from ..exports import table_xlsx
 from .. import audit
 from ..auth import current_principal
-from ..metrics import late, views
+from ..metrics import late_set as late
+from ..metrics.period import resolve_period
+from ..metrics.units import unit_name
+from ..reader import current_reader
 from ..metrics.period import Period
 from ..ui import figures, ids
 from ..ui import format as fmt
@@ -19,7 +23,7 @@ from ..ui.components import GRID_LOCALE, empty_state, filter_dropdown, filter_ra
 from ..ui.theme import STATUS_COLORS
 from werkzeug.exceptions import BadRequest
 
-from .common import cached_layout, callback_state, LEVEL_OPTIONS, clean, period_filter, unit_filter, valid_unit
+from .common import LEVEL_OPTIONS, callback_state, clean, page, period_filter, unit_filter, valid_unit
 
 
 PAGE_SIZE = 50
@@ -38,27 +42,47 @@ COLUMNS = [  # (field, header, width, sortable)
     ("late_reason", "Lý do trễ hạn", 230, True),
     ("status", "Trạng thái", 140, True),
 ]
-EXPORT_HEADERS = ["Mã hồ sơ", "Mã đơn vị", "Đơn vị", "Mã TTHC", "Thủ tục", "Lĩnh vực", "Hình thức tiếp nhận",
-                  "Ngày tiếp nhận", "Hạn trả", "Ngày có kết quả", "Số ngày trễ (ngày làm việc)",
-                  "Còn (ngày làm việc)", "Cán bộ xử lý", "Người nộp", "Lý do trễ hạn", "Trạng thái"]
+EXPORT_HEADERS = [
+    "Mã hồ sơ",
+    "Mã đơn vị",
+    "Đơn vị",
+    "Mã TTHC",
+    "Thủ tục",
+    "Lĩnh vực",
+    "Hình thức tiếp nhận",
+    "Ngày tiếp nhận",
+    "Hạn trả",
+    "Ngày có kết quả",
+    "Số ngày trễ (ngày làm việc)",
+    "Còn (ngày làm việc)",
+    "Cán bộ xử lý",
+    "Người nộp",
+    "Lý do trễ hạn",
+    "Trạng thái",
+]
 
 
 def _filter(query: dict) -> tuple[Period, late.LateFilter]:
-    ctx = views.context()
-    p = views.resolve_period(query.get("period"), ctx)
+    reader = current_reader()
+    p = resolve_period(reader, query.get("period"))
     view = query.get("view") if query.get("view") in late.VIEWS else "all"
-    return p, late.LateFilter(view=view, unit=valid_unit(ctx, query.get("unit")), level=clean(query.get("level")),
-                              field=clean(query.get("field")), handler=clean(query.get("handler")))
+    return p, late.LateFilter(
+        view=view,
+        unit=valid_unit(reader, query.get("unit")),
+        level=clean(query.get("level")),
+        field=clean(query.get("field")),
+        handler=clean(query.get("handler")),
+    )
 
 
-@cached_layout("late", choices={"view": tuple(late.VIEWS), "level": ("city", "ward")})
+@page("late", choices={"view": tuple(late.VIEWS), "level": ("city", "ward")})
 def layout(period=None, unit=None, view=None, field=None, handler=None, level=None, **_):
-    ctx = views.context()
+    reader = current_reader()
     query = dict(period=period, unit=unit, view=view, field=field, handler=handler, level=level)
     p, flt = _filter(query)
-    bd = views.late_breakdown(ctx, p, flt)
+    bd = late.breakdown(reader, p, flt)
     total = int(bd[bd.dimension == "unit"]["n"].sum())
-    unit_label = views.unit_name(ctx, flt.unit) or "toàn thành phố"
+    unit_label = unit_name(reader, flt.unit) or "toàn thành phố"
     by_field = bd[bd.dimension == "field"]
     by_handler = bd[bd.dimension == "handler"].head(12)
     # early warning has no late reason yet: show which procedures are about to be late instead
@@ -70,55 +94,136 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
     handler_opts = [{"label": k, "value": k} for k in sorted(bd[bd.dimension == "handler"].key)]
     if flt.handler and flt.handler not in {o["value"] for o in handler_opts}:
         handler_opts.insert(0, {"label": flt.handler, "value": flt.handler})
-    state_q = {"period": p.key, "unit": flt.unit, "view": flt.view, "field": flt.field, "handler": flt.handler,
-               "level": flt.level}
+    state_q = {
+        "period": p.key,
+        "unit": flt.unit,
+        "view": flt.view,
+        "field": flt.field,
+        "handler": flt.handler,
+        "level": flt.level,
+    }
     view_opts = [{"label": late.VIEW_LABELS[v], "value": v} for v in late.VIEWS]
-    headline = html.Div([
-        html.Span(fmt.num(total), className="late-total", id="late-total", **{"data-count": total}),
-        html.Span(f" hồ sơ — {late.VIEW_LABELS[flt.view].lower()}, {unit_label}, {p.label}"
-                  + (f", lĩnh vực {flt.field}" if flt.field else "") + (f", cán bộ {flt.handler}" if flt.handler else ""),
-                  className="late-total-label"),
-    ], className="late-headline")
+    headline = html.Div(
+        [
+            html.Span(fmt.num(total), className="late-total", id="late-total", **{"data-count": total}),
+            html.Span(
+                f" hồ sơ — {late.VIEW_LABELS[flt.view].lower()}, {unit_label}, {p.label}"
+                + (f", lĩnh vực {flt.field}" if flt.field else "")
+                + (f", cán bộ {flt.handler}" if flt.handler else ""),
+                className="late-total-label",
+            ),
+        ],
+        className="late-headline",
+    )
     if flt.view == "at_risk":
-        note = f"Hồ sơ chưa giải quyết, đến hạn sau {fmt.datetime(ctx.as_of)} và trong 2 ngày làm việc tới."
+        note = (f"Hồ sơ chưa giải quyết, đến hạn sau {fmt.datetime(reader.as_of)} "
+                f"và trong {AT_RISK_DAYS} ngày làm việc tới.")
     else:
-        note = ("Trễ hạn: giải quyết sau hạn trả trong kỳ. Quá hạn: chưa giải quyết đến hết kỳ mà đã quá hạn trả. "
-                "Số ngày trễ tính theo ngày làm việc (trừ thứ Bảy, Chủ nhật và ngày lễ).")
+        note = (
+            "Trễ hạn: giải quyết sau hạn trả trong kỳ. Quá hạn: chưa giải quyết đến hết kỳ mà đã quá hạn trả. "
+            "Số ngày trễ tính theo ngày làm việc (trừ thứ Bảy, Chủ nhật và ngày lễ)."
+        )
     if total == 0:
-        body = empty_state(f"Không có hồ sơ {late.VIEW_LABELS[flt.view].lower()} nào cho {unit_label} trong {p.label}.",
-                           "Hãy chọn kỳ, đơn vị hoặc loại khác ở trên.")
+        body = empty_state(
+            f"Không có hồ sơ {late.VIEW_LABELS[flt.view].lower()} nào cho {unit_label} trong {p.label}.",
+            "Hãy chọn kỳ, đơn vị hoặc loại khác ở trên.",
+        )
     else:
-        body = html.Div([
-            dbc.Row([
-                dbc.Col(section("Theo lĩnh vực", graph(figures.count_bars(list(by_field.key.head(12)),
-                                                                          list(by_field.n.head(12)), ""),
-                                                       ids.FIELD_CHART, height=max(220, 34 * min(12, len(by_field)) + 60))), lg=4),
-                dbc.Col(section("Theo cán bộ xử lý", graph(figures.count_bars(list(by_handler.key), list(by_handler.n), "",
-                                                                              color=STATUS_COLORS["at_risk"]),
-                                                           ids.HANDLER_CHART, height=max(220, 34 * len(by_handler) + 60))), lg=4),
-                dbc.Col(section(third_title, graph(figures.count_bars(list(by_reason.key), list(by_reason.n), "",
-                                                                       color="#52606d", max_label=38),
-                                                    "late-reason-chart", height=max(220, 34 * len(by_reason) + 60))), lg=4),
-            ], className="g-3"),
-            section("Danh sách hồ sơ", _grid(flt), right=dbc.Button(
-                [html.Span("⬇", **{"aria-hidden": "true"}), " Tải Excel"], id=ids.LATE_DOWNLOAD_BTN, color="primary",
-                outline=True, className="download-btn")),
-        ])
-    return html.Div([
-        page_header("Hồ sơ trễ hạn", f"{unit_label[:1].upper() + unit_label[1:]} · {p.label}", ctx),
-        dbc.Row([period_filter(ctx, p, 3), unit_filter(ctx, flt.unit, 3, "Tất cả đơn vị", None),
-                 filter_dropdown("level", "Cấp", LEVEL_OPTIONS, flt.level or "", width=2),
-                 filter_dropdown("field", "Lĩnh vực", field_opts, flt.field, clearable=True, placeholder="Tất cả lĩnh vực", width=2),
-                 filter_dropdown("handler", "Cán bộ", handler_opts, flt.handler, clearable=True,
-                                 placeholder="Tất cả cán bộ", width=2)],
-                className="filter-bar g-3 mb-2"),
-        dbc.Row([filter_radio("view", "Loại hồ sơ", view_opts, flt.view, width=12)], className="filter-bar mb-3"),
-        headline,
-        html.P(note, className="text-muted small-note"),
-        dcc.Store(id="late-query", data=state_q),
-        dcc.Download(id=ids.LATE_DOWNLOAD),
-        body,
-    ], className="page page-late")
+        body = html.Div(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            section(
+                                "Theo lĩnh vực",
+                                graph(
+                                    figures.count_bars(list(by_field.key.head(12)), list(by_field.n.head(12)), ""),
+                                    ids.FIELD_CHART,
+                                    height=max(220, 34 * min(12, len(by_field)) + 60),
+                                ),
+                            ),
+                            lg=4,
+                        ),
+                        dbc.Col(
+                            section(
+                                "Theo cán bộ xử lý",
+                                graph(
+                                    figures.count_bars(
+                                        list(by_handler.key), list(by_handler.n), "", color=STATUS_COLORS["at_risk"]
+                                    ),
+                                    ids.HANDLER_CHART,
+                                    height=max(220, 34 * len(by_handler) + 60),
+                                ),
+                            ),
+                            lg=4,
+                        ),
+                        dbc.Col(
+                            section(
+                                third_title,
+                                graph(
+                                    figures.count_bars(
+                                        list(by_reason.key), list(by_reason.n), "", color="#52606d", max_label=38
+                                    ),
+                                    "late-reason-chart",
+                                    height=max(220, 34 * len(by_reason) + 60),
+                                ),
+                            ),
+                            lg=4,
+                        ),
+                    ],
+                    className="g-3",
+                ),
+                section(
+                    "Danh sách hồ sơ",
+                    _grid(flt),
+                    right=dbc.Button(
+                        [html.Span("⬇", **{"aria-hidden": "true"}), " Tải Excel"],
+                        id=ids.LATE_DOWNLOAD_BTN,
+                        color="primary",
+                        outline=True,
+                        className="download-btn",
+                    ),
+                ),
+            ]
+        )
+    return html.Div(
+        [
+            page_header("Hồ sơ trễ hạn", f"{unit_label[:1].upper() + unit_label[1:]} · {p.label}", reader),
+            dbc.Row(
+                [
+                    period_filter(reader, p, 3),
+                    unit_filter(reader, flt.unit, 3, "Tất cả đơn vị", None),
+                    filter_dropdown("level", "Cấp", LEVEL_OPTIONS, flt.level or "", width=2),
+                    filter_dropdown(
+                        "field",
+                        "Lĩnh vực",
+                        field_opts,
+                        flt.field,
+                        clearable=True,
+                        placeholder="Tất cả lĩnh vực",
+                        width=2,
+                    ),
+                    filter_dropdown(
+                        "handler",
+                        "Cán bộ",
+                        handler_opts,
+                        flt.handler,
+                        clearable=True,
+                        placeholder="Tất cả cán bộ",
+                        width=2,
+                    ),
+                ],
+                className="filter-bar g-3 mb-2",
+            ),
+            dbc.Row([filter_radio("view", "Loại hồ sơ", view_opts, flt.view, width=12)], className="filter-bar mb-3"),
+            headline,
+            html.P(note, className="text-muted small-note"),
+            dcc.Store(id="late-query", data=state_q),
+            dcc.Download(id=ids.LATE_DOWNLOAD),
+            body,
+        ],
+        className="page page-late",
+    )
 
 
 def _grid(flt: late.LateFilter) -> dag.AgGrid:
@@ -130,8 +235,15 @@ def _grid(flt: late.LateFilter) -> dag.AgGrid:
             continue
         if field == "completed_at" and flt.view in ("overdue", "at_risk"):
             continue
-        col = {"field": field, "headerName": header, "width": width, "sortable": sortable, "resizable": True,
-               "wrapHeaderText": True, "autoHeaderHeight": True}
+        col = {
+            "field": field,
+            "headerName": header,
+            "width": width,
+            "sortable": sortable,
+            "resizable": True,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        }
         if field in ("working_days_late", "working_days_left"):
             col.update(type="rightAligned", cellClass="num-cell")
         cols.append(col)
@@ -139,40 +251,56 @@ def _grid(flt: late.LateFilter) -> dag.AgGrid:
         id=ids.LATE_GRID,
         columnDefs=cols,
         rowModelType="infinite",
-        dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
-                         "paginationPageSizeSelector": False, "rowBuffer": 0, "maxBlocksInCache": 20,
-                         "infiniteInitialRowCount": PAGE_SIZE, "localeText": GRID_LOCALE, "suppressCellFocus": False,
-                         "getRowId": {"function": "params.data.dossier_id"}},
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": PAGE_SIZE,
+            "cacheBlockSize": PAGE_SIZE,
+            "paginationPageSizeSelector": False,
+            "rowBuffer": 0,
+            "maxBlocksInCache": 20,
+            "infiniteInitialRowCount": PAGE_SIZE,
+            "localeText": GRID_LOCALE,
+            "suppressCellFocus": False,
+            "getRowId": {"function": "params.data.dossier_id"},
+        },
         defaultColDef={"suppressHeaderMenuButton": True},
         style={"height": "620px"},
         className="ag-theme-quartz late-grid",
     )
 
 
-
-
 def _row(r: dict) -> dict:
     return {
-        "dossier_id": r["dossier_id"], "unit_name": r["unit_name"], "procedure_name": r["procedure_name"] or r["procedure_code"],
-        "field": r["field"], "received_at": fmt.datetime(r["received_at"]), "due_at": fmt.datetime(r["due_at"]),
+        "dossier_id": r["dossier_id"],
+        "unit_name": r["unit_name"],
+        "procedure_name": r["procedure_name"] or r["procedure_code"],
+        "field": r["field"],
+        "received_at": fmt.datetime(r["received_at"]),
+        "due_at": fmt.datetime(r["due_at"]),
         "completed_at": "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
         "working_days_late": fmt.as_int(r["working_days_late"]),
         "working_days_left": fmt.as_int(r["working_days_left"]),
-        "handler": r["handler"] or "", "applicant_name": r["applicant_name"] or "", "late_reason": r["late_reason"] or "",
+        "handler": r["handler"] or "",
+        "applicant_name": r["applicant_name"] or "",
+        "late_reason": r["late_reason"] or "",
         "status": STATUS_LABELS.get(r["status"], r["status"]),
     }
 
 
-@callback(Output(ids.LATE_GRID, "getRowsResponse"), Input(ids.LATE_GRID, "getRowsRequest"), State("late-query", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output(ids.LATE_GRID, "getRowsResponse"),
+    Input(ids.LATE_GRID, "getRowsRequest"),
+    State("late-query", "data"),
+    prevent_initial_call=True,
+)
 def rows(request, query):
     """Parse the grid's request -> one DuckDB page (sorted, offset) -> rows."""
     if not request or not query:
         return dash.no_update
-    ctx = views.context()
+    reader = current_reader()
     p, flt = _filter(callback_state(query))
     sort, desc, start, limit = grid_request(request)
-    df, total = views.late_page(ctx, p, flt, sort, desc, limit, start)
+    df, total = late.page(reader, p, flt, None, sort, desc, limit, start)
     return {"rowData": [_row(r) for r in df.to_dict("records")], "rowCount": total}
 
 
@@ -204,31 +332,66 @@ def grid_request(request) -> tuple[str, bool, int, int]:
     return sort, desc, start, min(500, end - start)
 
 
-@callback(Output(ids.LATE_DOWNLOAD, "data"), Input(ids.LATE_DOWNLOAD_BTN, "n_clicks"), State("late-query", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output(ids.LATE_DOWNLOAD, "data"),
+    Input(ids.LATE_DOWNLOAD_BTN, "n_clicks"),
+    State("late-query", "data"),
+    prevent_initial_call=True,
+)
 def download(n, query):
     """The current filtered rows as Excel (same set as the list, most late first)."""
     if not n:
         return dash.no_update
-    ctx = views.context()
+    reader = current_reader()
     p, flt = _filter(callback_state(query))
-    df = late.export(ctx.snap, p, flt, ctx.as_of)
-    body = [[r["dossier_id"], r["unit_code"], r["unit_name"], r["procedure_code"], r["procedure_name"], r["field"],
-             CHANNEL_LABELS.get(r["channel"], r["channel"]), fmt.datetime(r["received_at"]), fmt.datetime(r["due_at"]),
-             "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
-             fmt.as_int(r["working_days_late"]), fmt.as_int(r["working_days_left"]), r["handler"], r["applicant_name"], r["late_reason"],
-             STATUS_LABELS.get(r["status"], r["status"])] for r in df.to_dict("records")]
-    title = (f"{late.VIEW_LABELS[flt.view]} — {views.unit_name(ctx, flt.unit) or 'toàn thành phố'} — {p.label}"
-             f" (dữ liệu đến {fmt.datetime(ctx.as_of)})")
+    df = late.export(reader, p, flt)
+    body = [
+        [
+            r["dossier_id"],
+            r["unit_code"],
+            r["unit_name"],
+            r["procedure_code"],
+            r["procedure_name"],
+            r["field"],
+            CHANNEL_LABELS.get(r["channel"], r["channel"]),
+            fmt.datetime(r["received_at"]),
+            fmt.datetime(r["due_at"]),
+            "" if fmt.missing(r["completed_at"]) else fmt.datetime(r["completed_at"]),
+            fmt.as_int(r["working_days_late"]),
+            fmt.as_int(r["working_days_left"]),
+            r["handler"],
+            r["applicant_name"],
+            r["late_reason"],
+            STATUS_LABELS.get(r["status"], r["status"]),
+        ]
+        for r in df.to_dict("records")
+    ]
+    title = (
+        f"{late.VIEW_LABELS[flt.view]} — {unit_name(reader, flt.unit) or 'toàn thành phố'} — {p.label}"
+        f" (dữ liệu đến {fmt.datetime(reader.as_of)})"
+    )
     data = table_xlsx(EXPORT_HEADERS, body, sheet="Ho so tre han", title=title)
     name = f"ho-so-{flt.view}-{flt.unit or 'tat-ca'}-{p.key}.xlsx".replace("..", "_")
-    audit.record("export", current_principal().username, what="late_xlsx", file=name, period=p.key, unit=flt.unit,
-                 view=flt.view, rows=len(body))
+    audit.record(
+        "export",
+        current_principal().username,
+        what="late_xlsx",
+        file=name,
+        period=p.key,
+        unit=flt.unit,
+        view=flt.view,
+        rows=len(body),
+    )
     return dcc.send_bytes(data, name)
 
 
-@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.FIELD_CHART, "clickData"),
-          Input(ids.HANDLER_CHART, "clickData"), State("late-query", "data"), prevent_initial_call=True)
+@callback(
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input(ids.FIELD_CHART, "clickData"),
+    Input(ids.HANDLER_CHART, "clickData"),
+    State("late-query", "data"),
+    prevent_initial_call=True,
+)
 def chart_click(field_click, handler_click, query):
     """Clicking a bar filters the list to that field or handler."""
     trig = dash.ctx.triggered_id
@@ -245,7 +408,9 @@ def chart_click(field_click, handler_click, query):
     key = "field" if trig == ids.FIELD_CHART else "handler"
     if value.startswith("("):
         return dash.no_update
-    return href("/ho-so-tre-han", **{**query, key: value})
+    return href(ids.LATE_PATH, **{**query, key: value})
 
 
-dash.register_page(__name__, path="/ho-so-tre-han", name="Hồ sơ trễ hạn", title="Hồ sơ trễ hạn — CCHC", order=2, layout=layout)
+dash.register_page(
+    __name__, path=ids.LATE_PATH, name="Hồ sơ trễ hạn", title="Hồ sơ trễ hạn — CCHC", order=2, layout=layout
+)

@@ -1,108 +1,185 @@
 """Tổng quan — the chairman's weekly look: on target or not, which unit drags, what is late now."""
+
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..metrics import views
-from ..metrics.period import Period
-from ..ui import figures
+from ..config import AT_RISK_DAYS, WORST_UNITS
+from ..metrics import insight, kpis, late_set
+from ..metrics.form import quarterly_form
+from ..metrics.period import Period, resolve_period
+from ..metrics.units import unit_name
+from ..reader import current_reader
+from ..ui import figures, ids
 from ..ui import format as fmt
-from ..ui.components import big_count, empty_state, graph, href, kpi_card, page_header, section
-from .common import cached_layout, period_filter, unit_filter, valid_unit
+from ..ui.components import table, big_count, empty_state, graph, href, kpi_card, page_header, section
+from .common import page, period_filter, unit_filter, valid_unit
 
 
-
-@cached_layout("overview")
+@page("overview")
 def layout(period: str | None = None, unit: str | None = None, **_):
-    ctx = views.context()
-    p = views.resolve_period(period, ctx)
-    unit = valid_unit(ctx, unit)
-    scope = views.unit_name(ctx, unit) or ctx.city
+    reader = current_reader()
+    p = resolve_period(reader, period)
+    unit = valid_unit(reader, unit)
+    scope = unit_name(reader, unit) or reader.city
     q = {"period": p.key, "unit": unit}
-    cards = views.kpi_cards(ctx, p, unit)
-    counts = views.late_counts(ctx, p, unit)
-    f = views.form(ctx, p, unit=unit)["total"]
+    cards = kpis.kpi_cards(reader, p, unit)
+    counts = late_set.counts(reader, p, unit)
+    f = quarterly_form(reader, p, unit=unit)["total"]
 
-    card_cols = [dbc.Col(kpi_card(c, link=href("/don-vi", sort=c.kpi, **q) if c.kpi != "par_index_rank"
-                                  else href("/chi-tieu", **q)), xs=12, md=6, xl=3, className="mb-3")
-                 for c in cards]
+    card_cols = [
+        dbc.Col(
+            kpi_card(
+                c,
+                link=href(ids.UNITS_PATH, sort=c.kpi, **q)
+                if c.kpi != "par_index_rank"
+                else href(ids.TARGETS_PATH, **q),
+            ),
+            xs=12,
+            md=6,
+            xl=3,
+            className="mb-3",
+        )
+        for c in cards
+    ]
     on_time = next((c for c in cards if c.kpi == "on_time_rate"), None)
-    trend = views.trend_years(ctx, "on_time_rate", p.end.year, unit)
-    late_boxes = dbc.Row([
-        dbc.Col(big_count("Hồ sơ đang quá hạn", counts["overdue"], href("/ho-so-tre-han", view="overdue", **q), "missed",
-                          f"chưa giải quyết, đã quá hạn tính đến {fmt.date(p.end)}", "count-overdue"), md=4),
-        dbc.Col(big_count("Sắp đến hạn", counts["at_risk"], href("/ho-so-tre-han", view="at_risk", **q), "at_risk",
-                          "đến hạn trong 2 ngày làm việc tới", "count-at-risk"), md=4),
-        dbc.Col(big_count("Đã giải quyết trễ hạn", counts["late"], href("/ho-so-tre-han", view="late", **q), "neutral",
-                          f"trong {p.label.lower() if p.kind == 'range' else p.label}", "count-late"), md=4),
-    ], className="g-3")
-    proj = _projection_line(ctx, p, unit)
-    volume = html.P([
-        "Trong kỳ: tiếp nhận ", html.Strong(fmt.num(f["received_total"])),
-        f" hồ sơ (kỳ trước chuyển sang {fmt.num(f['carried_over'])}), đã giải quyết ",
-        html.Strong(fmt.num(f["resolved_total"])), ", đang giải quyết ", html.Strong(fmt.num(f["pending_total"])),
-        f" (quá hạn {fmt.num(f['pending_overdue'])}).",
-    ], className="lead-line")
+    trend = kpis.trend_years(reader, "on_time_rate", p.end.year, unit)
+    boxes = (  # (label, view = the count's key, tone, hint, test id)
+        ("Hồ sơ đang quá hạn", "overdue", "missed", f"chưa giải quyết, đã quá hạn tính đến {fmt.date(p.end)}",
+         "count-overdue"),
+        ("Sắp đến hạn", "at_risk", "at_risk", f"đến hạn trong {AT_RISK_DAYS} ngày làm việc tới", "count-at-risk"),
+        ("Đã giải quyết trễ hạn", "late", "neutral", f"trong {p.label.lower() if p.kind == 'range' else p.label}",
+         "count-late"),
+    )
+    late_boxes = dbc.Row(
+        [dbc.Col(big_count(label, counts[view], href(ids.LATE_PATH, view=view, **q), tone, hint, test_id), md=4)
+         for label, view, tone, hint, test_id in boxes],
+        className="g-3",
+    )
+    proj = _projection_line(reader, p, unit)
+    volume = html.P(
+        [
+            "Trong kỳ: tiếp nhận ",
+            html.Strong(fmt.num(f["received_total"])),
+            f" hồ sơ (kỳ trước chuyển sang {fmt.num(f['carried_over'])}), đã giải quyết ",
+            html.Strong(fmt.num(f["resolved_total"])),
+            ", đang giải quyết ",
+            html.Strong(fmt.num(f["pending_total"])),
+            f" (quá hạn {fmt.num(f['pending_overdue'])}).",
+        ],
+        className="lead-line",
+    )
 
     children = [
-        page_header(f"Tổng quan — {scope}", p.label, ctx),
-        dbc.Row([period_filter(ctx, p), unit_filter(ctx, unit)], className="filter-bar g-3 mb-3"),
+        page_header(f"Tổng quan — {scope}", p.label, reader),
+        dbc.Row([period_filter(reader, p), unit_filter(reader, unit)], className="filter-bar g-3 mb-3"),
         volume,
         dbc.Row(card_cols, className="g-3 kpi-grid") if cards else empty_state("Chưa có dữ liệu cho kỳ này."),
-        dbc.Row([
-            dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes, proj), lg=5),
-            dbc.Col(section(f"Tỷ lệ đúng hạn theo tuần: năm {p.end.year} so với năm {p.end.year - 1}",
-                            graph(figures.trend_vs_last_year(trend, on_time.target if on_time else None, p.end.year),
-                                  "overview-trend", height=330)), lg=7),
-        ], className="g-3 mt-1"),
+        dbc.Row(
+            [
+                dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes, proj), lg=5),
+                dbc.Col(
+                    section(
+                        f"Tỷ lệ đúng hạn theo tuần: năm {p.end.year} so với năm {p.end.year - 1}",
+                        graph(
+                            figures.trend_vs_last_year(trend, on_time.target if on_time else None, p.end.year),
+                            "overview-trend",
+                            height=330,
+                        ),
+                    ),
+                    lg=7,
+                ),
+            ],
+            className="g-3 mt-1",
+        ),
     ]
     if not unit:
-        children.append(_worst_units(ctx, p, q))
+        children.append(_worst_units(reader, p, q))
     return html.Div(children, className="page page-overview")
 
 
-def _projection_line(ctx, p, unit):
+def _projection_line(reader, p, unit):
     """For the quarter still running: late dossiers still affordable and the projected quarter-end rate."""
-    q = Period.containing("quarter", ctx.as_of.date())
-    if p.start < q.start or p.end > ctx.as_of.date():
+    q = Period.containing("quarter", reader.as_of.date())
+    if p.start < q.start or p.end > reader.as_of.date():
         return None
-    pr = views.projection(ctx, unit)
+    pr = insight.projection(reader, unit)
     if pr is None or pr.projected_rate is None:
         return None
-    budget = (f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ" if pr.reachable
-              else "không còn đạt được chỉ tiêu kể cả khi không trễ thêm hồ sơ nào")
-    return html.P([f"Đến cuối {q.label.lower()}: {budget}; dự báo tỷ lệ đúng hạn ",
-                   html.Strong(f"{fmt.pct(pr.projected_rate)} ({fmt.pct(pr.projected_low)} – {fmt.pct(pr.projected_high)})"),
-                   ". ", dcc.Link("Chi tiết theo đơn vị", href=href("/phan-tich"))],
-                  className="mt-3 mb-0 projection-line", id="projection-line")
+    budget = (
+        f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ"
+        if pr.reachable
+        else "không còn đạt được chỉ tiêu kể cả khi không trễ thêm hồ sơ nào"
+    )
+    return html.P(
+        [
+            f"Đến cuối {q.label.lower()}: {budget}; dự báo tỷ lệ đúng hạn ",
+            html.Strong(f"{fmt.pct(pr.projected_rate)} ({fmt.pct(pr.projected_low)} – {fmt.pct(pr.projected_high)})"),
+            ". ",
+            dcc.Link("Chi tiết theo đơn vị", href=href(ids.ANALYSIS_PATH)),
+        ],
+        className="mt-3 mb-0 projection-line",
+        id="projection-line",
+    )
 
 
-def _worst_units(ctx, p, q):
-    worst = views.worst_units(ctx, p)
-    target = next((r["target"] for r in views.kpis(ctx, p) if r["kpi"] == "on_time_rate"), None)
+def _worst_units(reader, p, q):
+    worst = kpis.worst_units(reader, p)
+    on_time = kpis.kpi(reader, p, "on_time_rate")
+    target = on_time["target"] if on_time else None
     if worst.empty:
-        return section("5 đơn vị có tỷ lệ đúng hạn thấp nhất",
-                       empty_state("Chưa đơn vị nào có đủ hồ sơ giải quyết trong kỳ để xếp hạng."))
-    rows = [html.Tr([
-        html.Td(i + 1, className="num"),
-        html.Td(dcc.Link(r.unit_name, href=href("/don-vi", **{**q, "unit": r.unit_code, "kpi": "on_time_rate"}))),
-        html.Td(fmt.pct(r.on_time_rate), className="num"),
-        html.Td(dcc.Link(fmt.num(r.resolved_late), href=href("/ho-so-tre-han", view="late", **{**q, "unit": r.unit_code}))
-                if r.resolved_late else "0", className="num", **{"data-unit": r.unit_code, "data-kind": "late"}),
-        html.Td(dcc.Link(fmt.num(r.pending_overdue), href=href("/ho-so-tre-han", view="overdue", **{**q, "unit": r.unit_code}))
-                if r.pending_overdue else "0", className="num", **{"data-unit": r.unit_code, "data-kind": "overdue"}),
-    ]) for i, r in enumerate(worst.itertuples())]
-    table = html.Table([
-        html.Thead(html.Tr([html.Th("#"), html.Th("Đơn vị"), html.Th("Đúng hạn"), html.Th("Trễ hạn (đã GQ)"),
-                            html.Th("Đang quá hạn")])),
-        html.Tbody(rows)], className="table table-hover worst-table", id="worst-units")
-    fig = figures.ranked_bars(list(worst.unit_name), list(worst.on_time_rate),
-                              list(worst["on_time_rate__status"]), target)
-    return section("5 đơn vị có tỷ lệ đúng hạn thấp nhất",
-                   dbc.Row([dbc.Col(table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]))
+        return section(
+            f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
+            empty_state("Chưa đơn vị nào có đủ hồ sơ giải quyết trong kỳ để xếp hạng."),
+        )
+    rows = [
+        html.Tr(
+            [
+                html.Td(i + 1, className="num"),
+                html.Td(
+                    dcc.Link(
+                        r.unit_name, href=href(ids.UNITS_PATH, **{**q, "unit": r.unit_code, "kpi": "on_time_rate"})
+                    )
+                ),
+                html.Td(fmt.pct(r.on_time_rate), className="num"),
+                html.Td(
+                    dcc.Link(
+                        fmt.num(r.resolved_late), href=href(ids.LATE_PATH, view="late", **{**q, "unit": r.unit_code})
+                    )
+                    if r.resolved_late
+                    else "0",
+                    className="num",
+                    **{"data-unit": r.unit_code, "data-kind": "late"},
+                ),
+                html.Td(
+                    dcc.Link(
+                        fmt.num(r.pending_overdue),
+                        href=href(ids.LATE_PATH, view="overdue", **{**q, "unit": r.unit_code}),
+                    )
+                    if r.pending_overdue
+                    else "0",
+                    className="num",
+                    **{"data-unit": r.unit_code, "data-kind": "overdue"},
+                ),
+            ]
+        )
+        for i, r in enumerate(worst.itertuples())
+    ]
+    worst_table = table(
+        ["#", "Đơn vị", "Đúng hạn", "Trễ hạn (đã GQ)", "Đang quá hạn"],
+        rows,
+        class_name="table table-hover worst-table",
+        table_id="worst-units",
+    )
+    fig = figures.ranked_bars(
+        list(worst.unit_name), list(worst.on_time_rate), list(worst["on_time_rate__status"]), target
+    )
+    return section(
+        f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
+        dbc.Row([dbc.Col(worst_table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]),
+    )
 
 
-
-dash.register_page(__name__, path="/", name="Tổng quan", title="Tổng quan — CCHC", order=0, layout=layout)
+dash.register_page(__name__, path=ids.OVERVIEW_PATH, name="Tổng quan", title="Tổng quan — CCHC", order=0, layout=layout)

@@ -2,6 +2,7 @@
 data date always visible, ← / → to step, 1–9 to jump, Esc to leave, optional auto-advance. The ward
 chosen in the URL (`unit=W03`) is followed by every slide. `print=1` renders every slide one after the
 other (one per PDF page) for `cchc export deck`; `slides=1` keeps only the first (the one-page PDF)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,152 +11,301 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from ..config import KPI_BY_NAME
-from ..metrics import late, views
+from ..config import AT_RISK_DAYS, KPI_BY_NAME, WORST_UNITS
+from ..metrics import kpis, late_set
+from ..metrics import targets as target_metrics
+from ..metrics.period import resolve_period
+from ..metrics.units import unit_name
+from ..reader import current_reader
 from ..ui import figures
 from ..ui import format as fmt
-from ..ui.components import graph, href, status_badge
+from ..ui import ids
+from ..ui.components import table, graph, href, status_badge
 from ..ui.theme import STATUS_COLORS
-from .common import cached_layout, valid_unit
+from .common import page, valid_unit
 
-HEADLINE_KPIS = ("on_time_rate", "satisfaction_rate", "online_rate", "online_payment_rate", "digitization_rate",
-                 "par_index_rank")
+HEADLINE_KPIS = (
+    "on_time_rate",
+    "satisfaction_rate",
+    "online_rate",
+    "online_payment_rate",
+    "digitization_rate",
+    "par_index_rank",
+)
 KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_rate")
 
 
 def slide_titles() -> list[str]:
-    return (["Tổng quan"] + [KPI_BY_NAME[k].label for k in KPI_SLIDES] +
-            ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC"])
+    return (
+        ["Tổng quan"]
+        + [KPI_BY_NAME[k].label for k in KPI_SLIDES]
+        + ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC"]
+    )
 
 
-def _frame(ctx, p, unit_name, n, total, title, body) -> html.Div:
-    return html.Div([
-        html.Div([html.Div(title, className="slide-title"),
-                  html.Div(f"{n}/{total}", className="slide-no")], className="slide-head"),
-        html.Div(body, className="slide-body"),
-        html.Div([html.Span(f"{unit_name} · {p.label}"), html.Span(f"Dữ liệu đến {fmt.datetime(ctx.as_of)}")],
-                 className="slide-foot"),
-    ], className="slide", **{"data-slide": n})
+def _frame(reader, p, scope_name, n, total, title, body) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [html.Div(title, className="slide-title"), html.Div(f"{n}/{total}", className="slide-no")],
+                className="slide-head",
+            ),
+            html.Div(body, className="slide-body"),
+            html.Div(
+                [html.Span(f"{scope_name} · {p.label}"), html.Span(f"Dữ liệu đến {fmt.datetime(reader.as_of)}")],
+                className="slide-foot",
+            ),
+        ],
+        className="slide",
+        **{"data-slide": n},
+    )
 
 
 def _big(label, value, status=None, sub=None, kpi=None) -> html.Div:
     color = STATUS_COLORS.get(status) if status else None
-    return html.Div([html.Div(label, className="big-label"),
-                     html.Div(value, className="big-value", style={"color": color} if color else None),
-                     html.Div([status_badge(status, big=True) if status else None,
-                               html.Span(sub, className="big-sub") if sub else None], className="big-meta")],
-                    className="big-tile", **({"data-kpi": kpi} if kpi else {}))
+    return html.Div(
+        [
+            html.Div(label, className="big-label"),
+            html.Div(value, className="big-value", style={"color": color} if color else None),
+            html.Div(
+                [
+                    status_badge(status, big=True) if status else None,
+                    html.Span(sub, className="big-sub") if sub else None,
+                ],
+                className="big-meta",
+            ),
+        ],
+        className="big-tile",
+        **({"data-kpi": kpi} if kpi else {}),
+    )
 
 
-def _overview(ctx, p, unit, cards):
-    tiles = [dbc.Col(_big(c.label, fmt.kpi_value(c.actual, c.unit), c.status,
-                          "Chỉ tiêu " + fmt.target_text(c.comparator, c.target, c.unit), c.kpi), md=4, className="mb-4")
-             for c in cards if c.kpi in HEADLINE_KPIS]
+def _overview(reader, p, unit, cards):
+    tiles = [
+        dbc.Col(
+            _big(
+                c.label,
+                fmt.kpi_value(c.actual, c.unit),
+                c.status,
+                "Chỉ tiêu " + fmt.target_text(c.comparator, c.target, c.unit),
+                c.kpi,
+            ),
+            md=4,
+            className="mb-4",
+        )
+        for c in cards
+        if c.kpi in HEADLINE_KPIS
+    ]
     return dbc.Row(tiles, className="g-4")
 
 
-def _kpi_slide(ctx, p, unit, cards, kpi):
+def _kpi_slide(reader, p, unit, cards, kpi):
     c = next((x for x in cards if x.kpi == kpi), None)
     if c is None:
         return html.Div("Chưa có dữ liệu.", className="big-sub")
-    wk = views.weekly(ctx, p.end - dt.timedelta(weeks=26), p.end, unit)
+    wk = kpis.weekly(reader, p.end - dt.timedelta(weeks=26), p.end, unit)
     fig = figures.kpi_trend(wk, kpi, c.target, "26 tuần gần nhất")
     fig.update_layout(font=dict(size=22), title=dict(font=dict(size=24)))
     prev = "—" if c.previous is None or c.actual is None else fmt.pp(c.actual - c.previous)
-    left = html.Div([_big(c.label, fmt.kpi_value(c.actual, c.unit), c.status,
-                          "Chỉ tiêu " + fmt.target_text(c.comparator, c.target, c.unit), kpi),
-                     html.Div([html.Div("So với kỳ trước", className="big-label"), html.Div(prev, className="mid-value")],
-                              className="big-tile mt-4")])
+    left = html.Div(
+        [
+            _big(
+                c.label,
+                fmt.kpi_value(c.actual, c.unit),
+                c.status,
+                "Chỉ tiêu " + fmt.target_text(c.comparator, c.target, c.unit),
+                kpi,
+            ),
+            html.Div(
+                [html.Div("So với kỳ trước", className="big-label"), html.Div(prev, className="mid-value")],
+                className="big-tile mt-4",
+            ),
+        ]
+    )
     return dbc.Row([dbc.Col(left, md=4), dbc.Col(graph(fig, None, height=620), md=8)])
 
 
-def _ranking(ctx, p):
-    m = views.unit_matrix(ctx, p)
+def _ranking(reader, p):
+    m = kpis.unit_matrix(reader, p)
     m = m[m["on_time_rate"].notna()].sort_values("on_time_rate")
-    target = next((r["target"] for r in views.kpis(ctx, p) if r["kpi"] == "on_time_rate" and r["unit_code"] == "ALL"), None)
-    fig = figures.ranked_bars(list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target,
-                              font_size=20)
+    on_time = kpis.kpi(reader, p, "on_time_rate")
+    target = on_time["target"] if on_time else None
+    fig = figures.ranked_bars(
+        list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target, font_size=20
+    )
     return graph(fig, None, height=760)
 
 
-def _worst(ctx, p):
-    w = views.worst_units(ctx, p, n=4)
+def _worst(reader, p):
+    w = kpis.worst_units(reader, p, n=WORST_UNITS - 1)
     if w.empty:
         return html.Div("Không có đơn vị nào đủ hồ sơ để xếp hạng.", className="big-sub")
-    return dbc.Row([dbc.Col(html.Div([
-        html.Div(r.unit_name, className="big-label"),
-        html.Div(fmt.pct(r.on_time_rate), className="big-value", style={"color": STATUS_COLORS[r.on_time_rate__status]}),
-        html.Div(f"{fmt.num(r.resolved_late)} trễ hạn · {fmt.num(r.pending_overdue)} đang quá hạn", className="big-sub"),
-    ], className="big-tile"), md=6, className="mb-4") for r in w.itertuples()], className="g-4")
+    return dbc.Row(
+        [
+            dbc.Col(
+                html.Div(
+                    [
+                        html.Div(r.unit_name, className="big-label"),
+                        html.Div(
+                            fmt.pct(r.on_time_rate),
+                            className="big-value",
+                            style={"color": STATUS_COLORS[r.on_time_rate__status]},
+                        ),
+                        html.Div(
+                            f"{fmt.num(r.resolved_late)} trễ hạn · {fmt.num(r.pending_overdue)} đang quá hạn",
+                            className="big-sub",
+                        ),
+                    ],
+                    className="big-tile",
+                ),
+                md=6,
+                className="mb-4",
+            )
+            for r in w.itertuples()
+        ],
+        className="g-4",
+    )
 
 
-def _late(ctx, p, unit):
-    counts = views.late_counts(ctx, p, unit)
-    top, _ = views.late_page(ctx, p, late.LateFilter(view="overdue", unit=unit), "working_days_late", True, 6, 0)
-    rows = [html.Tr([html.Td(r["dossier_id"]), html.Td(r["unit_name"]), html.Td(r["procedure_name"] or ""),
-                     html.Td(fmt.num(r["working_days_late"]), className="num"), html.Td(r["handler"] or "")])
-            for r in top.to_dict("records")]
-    table = html.Table([html.Thead(html.Tr([html.Th("Mã hồ sơ"), html.Th("Đơn vị"), html.Th("Thủ tục"),
-                                            html.Th("Trễ (ngày LV)", className="num"), html.Th("Cán bộ")])),
-                        html.Tbody(rows)], className="table slide-table") if rows else \
-        html.Div("Không có hồ sơ nào đang quá hạn.", className="big-sub")
-    return html.Div([
-        dbc.Row([dbc.Col(_big("Đang quá hạn", fmt.num(counts["overdue"]), "missed" if counts["overdue"] else "met"), md=4),
-                 dbc.Col(_big("Sắp đến hạn (2 ngày LV)", fmt.num(counts["at_risk"]), "at_risk" if counts["at_risk"] else "met"), md=4),
-                 dbc.Col(_big("Đã giải quyết trễ hạn", fmt.num(counts["late"])), md=4)], className="g-4 mb-4"),
-        table])
+def _late(reader, p, unit):
+    counts = late_set.counts(reader, p, unit)
+    top, _ = late_set.page(
+        reader, p, late_set.LateFilter(view="overdue", unit=unit), None, "working_days_late", True, 6, 0
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(r["dossier_id"]),
+                html.Td(r["unit_name"]),
+                html.Td(r["procedure_name"] or ""),
+                html.Td(fmt.num(r["working_days_late"]), className="num"),
+                html.Td(r["handler"] or ""),
+            ]
+        )
+        for r in top.to_dict("records")
+    ]
+    late_table = (
+        table(
+            ["Mã hồ sơ", "Đơn vị", "Thủ tục", html.Th("Trễ (ngày LV)", className="num"), "Cán bộ"],
+            rows,
+            class_name="table slide-table",
+        )
+        if rows
+        else html.Div("Không có hồ sơ nào đang quá hạn.", className="big-sub")
+    )
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _big("Đang quá hạn", fmt.num(counts["overdue"]), "missed" if counts["overdue"] else "met"), md=4
+                    ),
+                    dbc.Col(
+                        _big(
+                            f"Sắp đến hạn ({AT_RISK_DAYS} ngày LV)",
+                            fmt.num(counts["at_risk"]),
+                            "at_risk" if counts["at_risk"] else "met",
+                        ),
+                        md=4,
+                    ),
+                    dbc.Col(_big("Đã giải quyết trễ hạn", fmt.num(counts["late"])), md=4),
+                ],
+                className="g-4 mb-4",
+            ),
+            late_table,
+        ]
+    )
 
 
-def _plan(ctx, p):
-    plan = views.plan_tasks(ctx, p.end.year)
+def _plan(reader, p):
+    plan = target_metrics.plan_tasks(reader, p.end.year)
     fig = figures.plan_by_area(plan)
     fig.update_layout(font=dict(size=20))
     return graph(fig, None, height=720)
 
 
-@cached_layout("present")
+@page("present")
 def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=None, **_):  # noqa: A002
-    ctx = views.context()
-    p = views.resolve_period(period, ctx)
-    unit = valid_unit(ctx, unit)
-    unit_name = views.unit_name(ctx, unit) or ctx.city
+    reader = current_reader()
+    p = resolve_period(reader, period)
+    unit = valid_unit(reader, unit)
+    scope_name = unit_name(reader, unit) or reader.city
     titles = slide_titles()
     total = len(titles)
     try:
         n = min(max(int(slide or 1), 1), total)
     except ValueError:
         n = 1
-    cards = views.kpi_cards(ctx, p, unit)
-    builders = ([lambda: _overview(ctx, p, unit, cards)] +
-                [lambda k=k: _kpi_slide(ctx, p, unit, cards, k) for k in KPI_SLIDES] +
-                [lambda: _ranking(ctx, p), lambda: _worst(ctx, p), lambda: _late(ctx, p, unit), lambda: _plan(ctx, p)])
+    cards = kpis.kpi_cards(reader, p, unit)
+    builders = (
+        [lambda: _overview(reader, p, unit, cards)]
+        + [lambda k=k: _kpi_slide(reader, p, unit, cards, k) for k in KPI_SLIDES]
+        + [
+            lambda: _ranking(reader, p),
+            lambda: _worst(reader, p),
+            lambda: _late(reader, p, unit),
+            lambda: _plan(reader, p),
+        ]
+    )
     printing = print == "1"
     if printing:
         count = min(total, max(1, int(slides))) if (slides or "").isdigit() else total
         shown = list(range(1, count + 1))
     else:
         shown = [n]
-    deck = [_frame(ctx, p, unit_name, i, total, titles[i - 1], builders[i - 1]()) for i in shown]
+    deck = [_frame(reader, p, scope_name, i, total, titles[i - 1], builders[i - 1]()) for i in shown]
     if printing:
-        filters = html.Div(f"Bộ lọc: kỳ {p.key} ({p.label}); đơn vị: {unit_name}; dữ liệu phiên bản "
-                           f"{ctx.snap.data_version}", className="print-filters")
+        filters = html.Div(
+            f"Bộ lọc: kỳ {p.key} ({p.label}); đơn vị: {scope_name}; dữ liệu phiên bản {reader.data_version}",
+            className="print-filters",
+        )
         deck[0].children.append(filters)
     exit_href = href("/", period=p.key, unit=unit)
     auto_s = int(auto) if (auto or "").isdigit() and int(auto) >= 5 else 0
-    return html.Div([
-        html.Div(deck, id="deck", className="deck" + (" deck-print" if printing else ""),
-                 **{"data-slide": n, "data-count": total, "data-auto": auto_s, "data-exit": exit_href,
-                    "data-base": href("/trinh-chieu", period=p.key, unit=unit, auto=auto_s or None)}),
-        None if printing else html.Div([
-            html.A("◀", href=href("/trinh-chieu", slide=max(1, n - 1), period=p.key, unit=unit, auto=auto_s or None),
-                   className="deck-nav", id="deck-prev", title="Trang trước (←)"),
-            html.Span(" · ".join(f"{i}" for i in range(1, total + 1)), className="deck-dots"),
-            html.A("▶", href=href("/trinh-chieu", slide=min(total, n + 1), period=p.key, unit=unit, auto=auto_s or None),
-                   className="deck-nav", id="deck-next", title="Trang sau (→)"),
-            html.A("Thoát (Esc)", href=exit_href, className="deck-exit"),
-        ], className="deck-controls"),
-    ], className="page page-present")
+    return html.Div(
+        [
+            html.Div(
+                deck,
+                id="deck",
+                className="deck" + (" deck-print" if printing else ""),
+                **{
+                    "data-slide": n,
+                    "data-count": total,
+                    "data-auto": auto_s,
+                    "data-exit": exit_href,
+                    "data-base": href(ids.PRESENT_PATH, period=p.key, unit=unit, auto=auto_s or None),
+                },
+            ),
+            None
+            if printing
+            else html.Div(
+                [
+                    html.A(
+                        "◀",
+                        href=href(ids.PRESENT_PATH, slide=max(1, n - 1), period=p.key, unit=unit, auto=auto_s or None),
+                        className="deck-nav",
+                        id="deck-prev",
+                        title="Trang trước (←)",
+                    ),
+                    html.Span(" · ".join(f"{i}" for i in range(1, total + 1)), className="deck-dots"),
+                    html.A(
+                        "▶",
+                        href=href(
+                            ids.PRESENT_PATH, slide=min(total, n + 1), period=p.key, unit=unit, auto=auto_s or None
+                        ),
+                        className="deck-nav",
+                        id="deck-next",
+                        title="Trang sau (→)",
+                    ),
+                    html.A("Thoát (Esc)", href=exit_href, className="deck-exit"),
+                ],
+                className="deck-controls",
+            ),
+        ],
+        className="page page-present",
+    )
 
 
-dash.register_page(__name__, path="/trinh-chieu", name="Trình chiếu", title="Trình chiếu — CCHC", order=7, nav=False,
-                   layout=layout)
+dash.register_page(
+    __name__, path=ids.PRESENT_PATH, name="Trình chiếu", title="Trình chiếu — CCHC", order=7, nav=False, layout=layout
+)

@@ -1,4 +1,5 @@
 """Báo cáo quý — the official form on screen (two-row header, total row), as Excel and CSV."""
+
 from __future__ import annotations
 
 import dash
@@ -8,81 +9,121 @@ from dash import Input, Output, State, callback, dcc, html
 from ..exports import form_csv, form_xlsx
 from .. import audit
 from ..auth import current_principal
-from ..metrics import views
-from ..metrics.period import Period, PeriodError
+from ..metrics.form import quarterly_form
+from ..reader import current_reader
+from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
 from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
 from werkzeug.exceptions import BadRequest
 
-from .common import cached_layout, callback_state, period_filter, unit_filter, valid_unit
+from .common import callback_state, page, period_filter, unit_filter, valid_unit
 
 
-BY_OPTIONS = [{"label": "Theo đơn vị", "value": "unit"}, {"label": "Theo cấp", "value": "level"},
-              {"label": "Theo lĩnh vực", "value": "field"}]
+BY_OPTIONS = [
+    {"label": "Theo đơn vị", "value": "unit"},
+    {"label": "Theo cấp", "value": "level"},
+    {"label": "Theo lĩnh vực", "value": "field"},
+]
 
 
-def _resolve(ctx, period):
+def _resolve(reader, period):
     if not period:  # the form is quarterly: default to the last complete quarter
-        q = Period.containing("quarter", ctx.as_of.date())
-        return q.previous() if q.end > ctx.as_of.date() else q
+        q = Period.containing("quarter", reader.as_of.date())
+        return q.previous() if q.end > reader.as_of.date() else q
     try:
-        return views.resolve_period(period, ctx)
+        return resolve_period(reader, period)
     except PeriodError:
-        return views.resolve_period(None, ctx)
+        return resolve_period(reader, None)
 
 
-@cached_layout("report", choices={"by": ("unit", "level", "field")})
+@page("report", choices={"by": ("unit", "level", "field")})
 def layout(period=None, by=None, unit=None, **_):
-    ctx = views.context()
-    p = _resolve(ctx, period)
+    reader = current_reader()
+    p = _resolve(reader, period)
     by = by if by in ("unit", "level", "field") else "unit"
-    unit = valid_unit(ctx, unit)
-    f = views.form(ctx, p, by=by, unit=unit)
+    unit = valid_unit(reader, unit)
+    f = quarterly_form(reader, p, by=by, unit=unit)
 
     def link(row, key):
         view = {"resolved_late": "late", "pending_overdue": "overdue"}.get(key)
         if not view or by == "level":
             return None
         extra = {"unit": row["unit_code"]} if by == "unit" else {"field": row["field"], "unit": unit}
-        return href("/ho-so-tre-han", view=view, period=p.key, **extra)
+        return href(ids.LATE_PATH, view=view, period=p.key, **extra)
 
     t = f["total"]
-    body = form_table(f, link) if t["received_total"] or f["rows"] else empty_state(f"Không có hồ sơ nào trong {p.label}.")
-    return html.Div([
-        page_header("Biểu kết quả giải quyết thủ tục hành chính", f"{ctx.city} · {p.label} "
-                    f"({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})", ctx),
-        dbc.Row([period_filter(ctx, p), unit_filter(ctx, unit, 4, "Tất cả đơn vị"),
-                 filter_radio("by", "Dòng của biểu", BY_OPTIONS, by)], className="filter-bar g-3 mb-3"),
-        dcc.Store(id="form-query", data={"period": p.key, "by": by, "unit": unit}),
-        dcc.Download(id=ids.FORM_DOWNLOAD),
-        section("Kết quả giải quyết TTHC", body,
-                html.P(f"Hồ sơ rút (không tính vào tổng): {t['withdrawn']}. Đã giải quyết = trước hạn + đúng hạn + quá hạn; "
-                       "đang giải quyết = tiếp nhận − đã giải quyết. Bấm số quá hạn để xem danh sách hồ sơ.",
-                       className="text-muted small-note mt-2"),
-                right=html.Div([
-                    dbc.Button("⬇ Excel (mẫu biểu)", id=ids.FORM_XLSX_BTN, color="primary", className="me-2"),
-                    dbc.Button("⬇ CSV", id=ids.FORM_CSV_BTN, color="primary", outline=True),
-                ])),
-    ], className="page page-report")
+    body = (
+        form_table(f, link) if t["received_total"] or f["rows"] else empty_state(f"Không có hồ sơ nào trong {p.label}.")
+    )
+    return html.Div(
+        [
+            page_header(
+                "Biểu kết quả giải quyết thủ tục hành chính",
+                f"{reader.city} · {p.label} ({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})",
+                reader,
+            ),
+            dbc.Row(
+                [
+                    period_filter(reader, p),
+                    unit_filter(reader, unit, 4, "Tất cả đơn vị"),
+                    filter_radio("by", "Dòng của biểu", BY_OPTIONS, by),
+                ],
+                className="filter-bar g-3 mb-3",
+            ),
+            dcc.Store(id="form-query", data={"period": p.key, "by": by, "unit": unit}),
+            dcc.Download(id=ids.FORM_DOWNLOAD),
+            section(
+                "Kết quả giải quyết TTHC",
+                body,
+                html.P(
+                    f"Hồ sơ rút (không tính vào tổng): {t['withdrawn']}. "
+                    "Đã giải quyết = trước hạn + đúng hạn + quá hạn; "
+                    "đang giải quyết = tiếp nhận − đã giải quyết. Bấm số quá hạn để xem danh sách hồ sơ.",
+                    className="text-muted small-note mt-2",
+                ),
+                right=html.Div(
+                    [
+                        dbc.Button("⬇ Excel (mẫu biểu)", id=ids.FORM_XLSX_BTN, color="primary", className="me-2"),
+                        dbc.Button("⬇ CSV", id=ids.FORM_CSV_BTN, color="primary", outline=True),
+                    ]
+                ),
+            ),
+        ],
+        className="page page-report",
+    )
 
 
-@callback(Output(ids.FORM_DOWNLOAD, "data"), Input(ids.FORM_XLSX_BTN, "n_clicks"), Input(ids.FORM_CSV_BTN, "n_clicks"),
-          State("form-query", "data"), prevent_initial_call=True)
+@callback(
+    Output(ids.FORM_DOWNLOAD, "data"),
+    Input(ids.FORM_XLSX_BTN, "n_clicks"),
+    Input(ids.FORM_CSV_BTN, "n_clicks"),
+    State("form-query", "data"),
+    prevent_initial_call=True,
+)
 def download(_x, _c, q):
     q = callback_state(q)
-    ctx = views.context()
-    p = _resolve(ctx, q.get("period"))
+    reader = current_reader()
+    p = _resolve(reader, q.get("period"))
     by = q.get("by") or "unit"
     if by not in ("unit", "level", "field"):
         raise BadRequest(f"by không hợp lệ: {by[:40]!r}")
-    f = views.form(ctx, p, by=by, unit=q.get("unit"))
+    f = quarterly_form(reader, p, by=by, unit=q.get("unit"))
     name = f"bieu-ket-qua-tthc-{p.key}-{by}".replace("..", "_")
     csv = dash.ctx.triggered_id == ids.FORM_CSV_BTN
-    audit.record("export", current_principal().username, what="form_csv" if csv else "form_xlsx", period=p.key,
-                 by=by, unit=q.get("unit"), rows=len(f["rows"]))
+    audit.record(
+        "export",
+        current_principal().username,
+        what="form_csv" if csv else "form_xlsx",
+        period=p.key,
+        by=by,
+        unit=q.get("unit"),
+        rows=len(f["rows"]),
+    )
     if csv:
         return dcc.send_string(form_csv(f), f"{name}.csv")
-    return dcc.send_bytes(form_xlsx(f, city=ctx.city), f"{name}.xlsx")
+    return dcc.send_bytes(form_xlsx(f, city=reader.city), f"{name}.xlsx")
 
 
-dash.register_page(__name__, path="/bao-cao-quy", name="Báo cáo quý", title="Báo cáo quý — CCHC", order=3, layout=layout)
+dash.register_page(
+    __name__, path=ids.REPORT_PATH, name="Báo cáo quý", title="Báo cáo quý — CCHC", order=3, layout=layout
+)

@@ -1,7 +1,9 @@
 """Pure builders: data in, Dash components out (no queries, no callbacks)."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -23,7 +25,11 @@ def href(path: str, **query: Any) -> str:
 
 def status_badge(status: str, big: bool = False) -> html.Span:
     return html.Span(
-        [html.Span(STATUS_ICONS.get(status, "•"), **{"aria-hidden": "true"}), " ", STATUS_LABELS_KPI.get(status, status)],
+        [
+            html.Span(STATUS_ICONS.get(status, "•"), **{"aria-hidden": "true"}),
+            " ",
+            STATUS_LABELS_KPI.get(status, status),
+        ],
         className="status-badge" + (" status-badge-lg" if big else ""),
         style={"backgroundColor": STATUS_COLORS.get(status, "#616e7c")},
         **{"data-status": status},
@@ -32,8 +38,11 @@ def status_badge(status: str, big: bool = False) -> html.Span:
 
 def empty_state(sentence: str, hint: str | None = None) -> html.Div:
     """A period or unit with nothing to show reads as a sentence, not a blank chart."""
-    return html.Div([html.P(sentence, className="empty-title"), html.P(hint, className="empty-hint") if hint else None],
-                    className="empty-state", role="status")
+    return html.Div(
+        [html.P(sentence, className="empty-title"), html.P(hint, className="empty-hint") if hint else None],
+        className="empty-state",
+        role="status",
+    )
 
 
 def delta_text(card, previous: float | None, label: str) -> html.Span | None:
@@ -62,56 +71,119 @@ def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
     body = [
         html.Div([html.Span(card.label, className="kpi-label"), status_badge(card.status)], className="kpi-head"),
         html.Div(value, className="kpi-value", style={"color": STATUS_COLORS.get(card.status)}),
-        html.Div([html.Span("Chỉ tiêu: ", className="text-muted"),
-                  html.Strong(fmt.target_text(card.comparator, card.target, card.unit)),
-                  html.Span(f" · {detail}", className="text-muted") if detail else None], className="kpi-target"),
-        html.Div([delta_text(card, card.previous, "So kỳ trước"),
-                  delta_text(card, card.year_before, "Cùng kỳ năm trước")], className="kpi-deltas"),
+        html.Div(
+            [
+                html.Span("Chỉ tiêu: ", className="text-muted"),
+                html.Strong(fmt.target_text(card.comparator, card.target, card.unit)),
+                html.Span(f" · {detail}", className="text-muted") if detail else None,
+            ],
+            className="kpi-target",
+        ),
+        html.Div(
+            [delta_text(card, card.previous, "So kỳ trước"), delta_text(card, card.year_before, "Cùng kỳ năm trước")],
+            className="kpi-deltas",
+        ),
     ]
     if card.spark and not compact:
-        body.append(dcc.Graph(figure=sparkline(card.spark, card.target, card.status), config={"displayModeBar": False},
-                              className="kpi-spark", style={"height": "56px"}))
+        body.append(
+            dcc.Graph(
+                figure=sparkline(card.spark, card.target, card.status),
+                config={"displayModeBar": False},
+                className="kpi-spark",
+                style={"height": "56px"},
+            )
+        )
     inner = dbc.CardBody(body)
     content = dcc.Link(inner, href=link, className="stretched-link-wrap") if link else inner
-    return html.Div(dbc.Card(content, className="kpi-card h-100", style={"borderTopColor": STATUS_COLORS.get(card.status)}),
-                    className="h-100", **{"data-kpi": card.kpi, "data-status": card.status})
+    return html.Div(
+        dbc.Card(content, className="kpi-card h-100", style={"borderTopColor": STATUS_COLORS.get(card.status)}),
+        className="h-100",
+        **{"data-kpi": card.kpi, "data-status": card.status},
+    )
 
 
-def big_count(label: str, value: int, link: str | None, tone: str, hint: str | None = None, test_id: str = "") -> html.Div:
+def big_count(
+    label: str, value: int, link: str | None, tone: str, hint: str | None = None, test_id: str = ""
+) -> html.Div:
     """A large clickable count (e.g. overdue dossiers) leading to exactly that list."""
-    inner = [html.Div(fmt.num(value), className="count-value"), html.Div(label, className="count-label"),
-             html.Div(hint, className="count-hint") if hint else None]
+    inner = [
+        html.Div(fmt.num(value), className="count-value"),
+        html.Div(label, className="count-label"),
+        html.Div(hint, className="count-hint") if hint else None,
+    ]
     box = html.Div(inner, className=f"count-box count-{tone}", **({"data-testid": test_id} if test_id else {}))
     return dcc.Link(box, href=link, className="count-link") if link and value else box
 
 
-def filter_dropdown(key: str, label: str, options: list[dict], value: Any, clearable: bool = False,
-                    placeholder: str | None = None, width: int = 3) -> dbc.Col:
+def filter_dropdown(
+    key: str,
+    label: str,
+    options: list[dict],
+    value: Any,
+    clearable: bool = False,
+    placeholder: str | None = None,
+    width: int = 3,
+) -> dbc.Col:
     """A filter whose value lives in the URL (the shell's callback writes it there)."""
-    return dbc.Col([
-        dbc.Label(label, html_for=f"flt-{key}", className="filter-label"),
-        dcc.Dropdown(id=ids.flt(key), options=options, value=value, clearable=clearable,
-                     placeholder=placeholder or label, searchable=True, className="filter-dropdown"),
-    ], md=width)
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=f"flt-{key}", className="filter-label"),
+            dcc.Dropdown(
+                id=ids.flt(key),
+                options=options,
+                value=value,
+                clearable=clearable,
+                placeholder=placeholder or label,
+                searchable=True,
+                className="filter-dropdown",
+            ),
+        ],
+        md=width,
+    )
 
 
 def filter_radio(key: str, label: str, options: list[dict], value: Any, width: int = 4) -> dbc.Col:
-    return dbc.Col([
-        dbc.Label(label, className="filter-label d-block"),
-        dbc.RadioItems(id=ids.flt(key), options=options, value=value, inline=True,
-                       className="btn-group filter-radio", inputClassName="btn-check",
-                       labelClassName="btn btn-outline-primary", labelCheckedClassName="active"),
-    ], md=width)
+    return dbc.Col(
+        [
+            dbc.Label(label, className="filter-label d-block"),
+            dbc.RadioItems(
+                id=ids.flt(key),
+                options=options,
+                value=value,
+                inline=True,
+                className="btn-group filter-radio",
+                inputClassName="btn-check",
+                labelClassName="btn btn-outline-primary",
+                labelCheckedClassName="active",
+            ),
+        ],
+        md=width,
+    )
 
 
-def page_header(title: str, subtitle: str | None, ctx, extra: Iterable | None = None) -> html.Div:
-    return html.Div([
-        html.Div([html.H1(title, className="page-title"),
-                  html.Div(subtitle, className="page-subtitle") if subtitle else None]),
-        html.Div([*(extra or []),
-                  html.Span(f"Dữ liệu đến {fmt.datetime(ctx.as_of)}", className="data-date",
-                            title=f"Phiên bản dữ liệu {ctx.snap.data_version}")], className="page-header-right"),
-    ], className="page-header")
+def page_header(title: str, subtitle: str | None, reader, extra: Iterable | None = None) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(title, className="page-title"),
+                    html.Div(subtitle, className="page-subtitle") if subtitle else None,
+                ]
+            ),
+            html.Div(
+                [
+                    *(extra or []),
+                    html.Span(
+                        f"Dữ liệu đến {fmt.datetime(reader.as_of)}",
+                        className="data-date",
+                        title=f"Phiên bản dữ liệu {reader.data_version}",
+                    ),
+                ],
+                className="page-header-right",
+            ),
+        ],
+        className="page-header",
+    )
 
 
 def units_options(units_df, level: str | None = None, with_all: str | None = None) -> list[dict]:
@@ -129,11 +201,15 @@ def form_table(form: dict, link_for_row=None) -> html.Div:
         else:
             groups.append((g, 1))
     first_head = {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực"}[form["by"]]
-    head = html.Thead([
-        html.Tr([html.Th(first_head, rowSpan=2, scope="col", className="form-rowhead")] +
-                [html.Th(g, colSpan=n, scope="colgroup", className="form-group") for g, n in groups]),
-        html.Tr([html.Th(c, scope="col") for _, c, _ in FORM_COLUMNS]),
-    ])
+    head = html.Thead(
+        [
+            html.Tr(
+                [html.Th(first_head, rowSpan=2, scope="col", className="form-rowhead")]
+                + [html.Th(g, colSpan=n, scope="colgroup", className="form-group") for g, n in groups]
+            ),
+            html.Tr([html.Th(c, scope="col") for _, c, _ in FORM_COLUMNS]),
+        ]
+    )
 
     def cells(row: dict, label, is_total: bool = False):
         tds = [html.Th(label, scope="row", className="form-rowhead")]
@@ -141,13 +217,27 @@ def form_table(form: dict, link_for_row=None) -> html.Div:
             v = form_value(row, key)
             link = link_for_row(row, key) if (link_for_row and not is_total and v) else None
             content = dcc.Link(fmt.num(v), href=link) if link else fmt.num(v)
-            tds.append(html.Td(content, className="num" + (" late-cell" if key in ("resolved_late", "pending_overdue") and v else "")))
+            tds.append(
+                html.Td(
+                    content,
+                    className="num" + (" late-cell" if key in ("resolved_late", "pending_overdue") and v else ""),
+                )
+            )
         return html.Tr(tds, className="form-total" if is_total else None)
 
     body = [cells(r, form_row_label(r, form["by"])) for r in form["rows"]]
     body.append(cells(form["total"], TOTAL_LABEL, True))
-    return html.Div(html.Table([head, html.Tbody(body)], className="table form-table", id="form-table"),
-                    className="table-responsive")
+    return html.Div(
+        html.Table([head, html.Tbody(body)], className="table form-table", id="form-table"),
+        className="table-responsive",
+    )
+
+
+def table(head: list, body: list, class_name: str = "table", table_id: str | None = None) -> html.Table:
+    """A plain table: `head` holds header texts (or ready html.Th cells), `body` the rows (html.Tr)."""
+    cells = [h if isinstance(h, html.Th) else html.Th(h) for h in head]
+    props = {"id": table_id} if table_id else {}
+    return html.Table([html.Thead(html.Tr(cells)), html.Tbody(body)], className=class_name, **props)
 
 
 def graph(fig, graph_id: str | dict | None = None, height: int = 360, **kw) -> dcc.Graph:
@@ -158,24 +248,60 @@ def graph(fig, graph_id: str | dict | None = None, height: int = 360, **kw) -> d
 
 
 def section(title: str, *children, right=None, **kw) -> dbc.Card:
-    return dbc.Card([
-        dbc.CardHeader(html.Div([html.H2(title, className="section-title"), right], className="section-head")),
-        dbc.CardBody(list(children)),
-    ], className="section-card mb-4", **kw)
+    return dbc.Card(
+        [
+            dbc.CardHeader(html.Div([html.H2(title, className="section-title"), right], className="section-head")),
+            dbc.CardBody(list(children)),
+        ],
+        className="section-card mb-4",
+        **kw,
+    )
 
 
 def status_cell_style(status: str) -> dict:
-    return {"backgroundColor": STATUS_BG.get(status, "#fff"), "color": STATUS_COLORS.get(status, "#1f2933"),
-            "fontWeight": 700}
+    return {
+        "backgroundColor": STATUS_BG.get(status, "#fff"),
+        "color": STATUS_COLORS.get(status, "#1f2933"),
+        "fontWeight": 700,
+    }
 
 
-__all__ = ["href", "status_badge", "empty_state", "kpi_card", "big_count", "filter_dropdown", "filter_radio",
-           "page_header", "units_options", "form_table", "graph", "section", "status_cell_style"]
+__all__ = [
+    "href",
+    "status_badge",
+    "empty_state",
+    "kpi_card",
+    "big_count",
+    "filter_dropdown",
+    "filter_radio",
+    "page_header",
+    "units_options",
+    "form_table",
+    "graph",
+    "section",
+    "status_cell_style",
+]
 
 
 # ag-grid's own words in Vietnamese (pagination, loading, empty), for every grid
-GRID_LOCALE = {"page": "Trang", "of": "/", "to": "–", "more": "nhiều", "loadingOoo": "Đang tải…",
-               "noRowsToShow": "Không có hồ sơ", "firstPage": "Trang đầu", "lastPage": "Trang cuối",
-               "nextPage": "Trang sau", "previousPage": "Trang trước", "pageSizeSelectorLabel": "Số dòng:",
-               "filterOoo": "Lọc…", "contains": "Có chứa", "equals": "Bằng", "notEqual": "Khác",
-               "blanks": "Trống", "noMatches": "Không có kết quả", "selectAll": "Chọn tất cả", "searchOoo": "Tìm…"}
+GRID_LOCALE = {
+    "page": "Trang",
+    "of": "/",
+    "to": "–",
+    "more": "nhiều",
+    "loadingOoo": "Đang tải…",
+    "noRowsToShow": "Không có hồ sơ",
+    "firstPage": "Trang đầu",
+    "lastPage": "Trang cuối",
+    "nextPage": "Trang sau",
+    "previousPage": "Trang trước",
+    "pageSizeSelectorLabel": "Số dòng:",
+    "filterOoo": "Lọc…",
+    "contains": "Có chứa",
+    "equals": "Bằng",
+    "notEqual": "Khác",
+    "blanks": "Trống",
+    "noMatches": "Không có kết quả",
+    "selectAll": "Chọn tất cả",
+    "searchOoo": "Tìm…",
+}

@@ -1,5 +1,6 @@
 """Pure figure builders (data in, plotly figure out), all on the shared `cchc` template.
 Targets are drawn as lines; statuses use the shared palette; hover text is Vietnamese."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,17 +9,26 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import format as fmt
-from .theme import LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, TEMPLATE, THIS_YEAR
+from .theme import COLORWAY, LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, TEMPLATE, THIS_YEAR
 
-PLAN_STATE_LABELS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành trễ hạn",
-                     "overdue": "Quá hạn, chưa hoàn thành", "not_due": "Chưa đến hạn"}
-PLAN_STATE_COLORS = {"done_on_time": STATUS_COLORS["met"], "done_late": STATUS_COLORS["at_risk"],
-                     "overdue": STATUS_COLORS["missed"], "not_due": "#bcccdc"}
+PLAN_STATE_LABELS = {
+    "done_on_time": "Hoàn thành đúng hạn",
+    "done_late": "Hoàn thành trễ hạn",
+    "overdue": "Quá hạn, chưa hoàn thành",
+    "not_due": "Chưa đến hạn",
+}
+PLAN_STATE_COLORS = {
+    "done_on_time": STATUS_COLORS["met"],
+    "done_late": STATUS_COLORS["at_risk"],
+    "overdue": STATUS_COLORS["missed"],
+    "not_due": "#bcccdc",
+}
 
 
 def _empty(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=16, color=MUTED))
+    fig.add_annotation(
+        text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=16, color=MUTED)
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
@@ -30,16 +40,45 @@ def sparkline(points: list[tuple[dt.date, float]], target: float | None, status:
     x = [p[0].isoformat() for p in points]
     y = [p[1] for p in points]
     lo = min(y + ([target] if target is not None else [])) if y else 0
-    shapes = ([{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
-                "line": {"color": TARGET_LINE, "width": 1, "dash": "dot"}}] if target is not None and y else [])
+    shapes = (
+        [
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": target,
+                "y1": target,
+                "line": {"color": TARGET_LINE, "width": 1, "dash": "dot"},
+            }
+        ]
+        if target is not None and y
+        else []
+    )
     return {
-        "data": [{"type": "scatter", "x": x, "y": y, "mode": "lines", "fill": "tozeroy",
-                  "fillcolor": "rgba(29,78,137,0.06)", "line": {"color": STATUS_COLORS.get(status, PRIMARY), "width": 2.5},
-                  "hovertemplate": "Tuần %{x|%d/%m/%Y}: %{y:.2%}<extra></extra>"}],
-        "layout": {"margin": {"l": 0, "r": 0, "t": 2, "b": 2}, "height": 56, "showlegend": False,
-                   "paper_bgcolor": "white", "plot_bgcolor": "white", "separators": ",.",
-                   "xaxis": {"visible": False}, "yaxis": {"visible": False, "range": [max(0, lo - 0.02), 1.005]},
-                   "shapes": shapes},
+        "data": [
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "mode": "lines",
+                "fill": "tozeroy",
+                "fillcolor": "rgba(29,78,137,0.06)",
+                "line": {"color": STATUS_COLORS.get(status, PRIMARY), "width": 2.5},
+                "hovertemplate": "Tuần %{x|%d/%m/%Y}: %{y:.2%}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "margin": {"l": 0, "r": 0, "t": 2, "b": 2},
+            "height": 56,
+            "showlegend": False,
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+            "separators": ",.",
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False, "range": [max(0, lo - 0.02), 1.005]},
+            "shapes": shapes,
+        },
     }
 
 
@@ -56,9 +95,25 @@ _TEMPLATE_JSON: dict | None = None
 
 
 def _empty_dict(text: str) -> dict:
-    return {"data": [], "layout": {"template": _template(), "xaxis": {"visible": False}, "yaxis": {"visible": False},
-                                   "annotations": [{"text": text, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
-                                                    "showarrow": False, "font": {"size": 16, "color": MUTED}}]}}
+    return {
+        "data": [],
+        "layout": {
+            "template": _template(),
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [
+                {
+                    "text": text,
+                    "x": 0.5,
+                    "y": 0.5,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "showarrow": False,
+                    "font": {"size": 16, "color": MUTED},
+                }
+            ],
+        },
+    }
 
 
 def _target_rule(axis: str, value: float, label: str, font_size: int | None = None) -> tuple[dict, dict]:
@@ -66,12 +121,34 @@ def _target_rule(axis: str, value: float, label: str, font_size: int | None = No
     line = {"color": TARGET_LINE, "width": 2, "dash": "dash"}
     font = {"size": font_size} if font_size else {}
     if axis == "y":
-        return ({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value, "line": line},
-                {"text": label, "xref": "x domain", "x": 1, "yref": "y", "y": value, "xanchor": "right",
-                 "yanchor": "top", "showarrow": False, "font": font})
-    return ({"type": "line", "yref": "y domain", "y0": 0, "y1": 1, "xref": "x", "x0": value, "x1": value, "line": line},
-            {"text": label, "yref": "y domain", "y": 1, "xref": "x", "x": value, "xanchor": "center",
-             "yanchor": "bottom", "showarrow": False, "font": font})
+        return (
+            {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value, "line": line},
+            {
+                "text": label,
+                "xref": "x domain",
+                "x": 1,
+                "yref": "y",
+                "y": value,
+                "xanchor": "right",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": font,
+            },
+        )
+    return (
+        {"type": "line", "yref": "y domain", "y0": 0, "y1": 1, "xref": "x", "x0": value, "x1": value, "line": line},
+        {
+            "text": label,
+            "yref": "y domain",
+            "y": 1,
+            "xref": "x",
+            "x": value,
+            "xanchor": "center",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": font,
+        },
+    )
 
 
 def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title: str = "") -> dict:
@@ -83,22 +160,35 @@ def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title:
         d = df[df.year == y].sort_values("week_no")
         if d.empty:
             continue
-        data.append({
-            "type": "scatter", "x": [int(v) for v in d.week_no], "y": [float(v) for v in d.value], "name": f"Năm {y}",
-            "mode": "lines+markers" if y == year else "lines", "line": {"color": color, "width": width},
-            "marker": {"size": 6}, "customdata": [[fmt.date(w), fmt.num(n)] for w, n in zip(d.week, d.n)],
-            "hovertemplate": "Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
-                             " của %{customdata[1]} hồ sơ<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "x": [int(v) for v in d.week_no],
+                "y": [float(v) for v in d.value],
+                "name": f"Năm {y}",
+                "mode": "lines+markers" if y == year else "lines",
+                "line": {"color": color, "width": width},
+                "marker": {"size": 6},
+                "customdata": [[fmt.date(w), fmt.num(n)] for w, n in zip(d.week, d.n)],
+                "hovertemplate": "Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
+                " của %{customdata[1]} hồ sơ<extra></extra>",
+            }
+        )
     shapes, annotations = [], []
     if target is not None:
         shape, note = _target_rule("y", target, f"Chỉ tiêu {fmt.pct(target, 0)}", font_size=14)
         shapes.append(shape)
         annotations.append(note)
     lo = float(df.value.min()) if len(df) else 0.9
-    layout = {"template": _template(), "hovermode": "x unified", "margin": {"t": 50 if title else 30},
-              "yaxis": {"tickformat": ".0%", "range": [max(0.0, min(lo, target or 1) - 0.01), 1.002]},
-              "xaxis": {"title": {"text": "Tuần trong năm"}, "range": [0.5, 53.5], "dtick": 4},
-              "shapes": shapes, "annotations": annotations}
+    layout = {
+        "template": _template(),
+        "hovermode": "x unified",
+        "margin": {"t": 50 if title else 30},
+        "yaxis": {"tickformat": ".0%", "range": [max(0.0, min(lo, target or 1) - 0.01), 1.002]},
+        "xaxis": {"title": {"text": "Tuần trong năm"}, "range": [0.5, 53.5], "dtick": 4},
+        "shapes": shapes,
+        "annotations": annotations,
+    }
     if title:
         layout["title"] = {"text": title}
     return {"data": data, "layout": layout}
@@ -110,11 +200,23 @@ def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> g
     d = df.dropna(subset=[kpi]) if kpi in df else pd.DataFrame()
     if d.empty:
         return _empty(fig, "Chưa có dữ liệu cho chỉ số này trong kỳ.")
-    fig.add_trace(go.Scatter(x=d.week, y=d[kpi], mode="lines+markers", name=title, line=dict(color=PRIMARY, width=3),
-                             hovertemplate="Tuần từ %{x|%d/%m/%Y}: <b>%{y:.2%}</b><extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=d.week,
+            y=d[kpi],
+            mode="lines+markers",
+            name=title,
+            line=dict(color=PRIMARY, width=3),
+            hovertemplate="Tuần từ %{x|%d/%m/%Y}: <b>%{y:.2%}</b><extra></extra>",
+        )
+    )
     if target is not None:
-        fig.add_hline(y=target, line=dict(color=TARGET_LINE, width=2, dash="dash"),
-                      annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}", annotation_position="bottom right")
+        fig.add_hline(
+            y=target,
+            line=dict(color=TARGET_LINE, width=2, dash="dash"),
+            annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}",
+            annotation_position="bottom right",
+        )
     lo = float(d[kpi].min())
     fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(lo, target or 1) - 0.02), 1.005])
     fig.update_xaxes(tickformat="%d/%m/%Y")
@@ -122,21 +224,43 @@ def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> g
     return fig
 
 
-def ranked_bars(labels: list[str], values: list[float], statuses: list[str], target: float | None,
-                title: str = "", value_format: str = "pct", customdata=None, font_size: int | None = None) -> dict:
+def ranked_bars(
+    labels: list[str],
+    values: list[float],
+    statuses: list[str],
+    target: float | None,
+    title: str = "",
+    value_format: str = "pct",
+    customdata=None,
+    font_size: int | None = None,
+) -> dict:
     """Horizontal bars (worst first at the top), coloured by status, with the target line."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
     text = [fmt.pct(v) if value_format == "pct" else fmt.num(v) for v in values]
-    bar = {"type": "bar", "y": list(labels), "x": values, "orientation": "h", "text": text, "textposition": "outside",
-           "cliponaxis": False, "marker": {"color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses]},
-           "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>"}
+    bar = {
+        "type": "bar",
+        "y": list(labels),
+        "x": values,
+        "orientation": "h",
+        "text": text,
+        "textposition": "outside",
+        "cliponaxis": False,
+        "marker": {"color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses]},
+        "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
+    }
     if customdata is not None:
         bar["customdata"] = [c.item() if hasattr(c, "item") else c for c in customdata]
-    layout = {"template": _template(), "showlegend": False, "bargap": 0.35,
-              "margin": {"r": 70, "t": 40 if title else 20}, "yaxis": {"autorange": "reversed"}, "shapes": [],
-              "annotations": []}
+    layout = {
+        "template": _template(),
+        "showlegend": False,
+        "bargap": 0.35,
+        "margin": {"r": 70, "t": 40 if title else 20},
+        "yaxis": {"autorange": "reversed"},
+        "shapes": [],
+        "annotations": [],
+    }
     if target is not None:
         shape, note = _target_rule("x", target, f"Chỉ tiêu {fmt.pct(target, 0)}")
         layout["shapes"].append(shape)
@@ -151,17 +275,28 @@ def ranked_bars(labels: list[str], values: list[float], statuses: list[str], tar
     return {"data": [bar], "layout": layout}
 
 
-def count_bars(labels: list[str], counts: list[int], title: str, color: str = STATUS_COLORS["missed"],
-               max_label: int | None = None) -> go.Figure:
+def count_bars(
+    labels: list[str], counts: list[int], title: str, color: str = STATUS_COLORS["missed"], max_label: int | None = None
+) -> go.Figure:
     """Counts per category (late dossiers by field, by handler), largest first. Long labels can be shortened
     (`max_label` characters); the full label stays in the hover."""
     fig = go.Figure()
     if not labels:
         return _empty(fig, "Không có hồ sơ nào.")
     shown = [lb if not max_label or len(lb) <= max_label else lb[: max_label - 1].rstrip() + "…" for lb in labels]
-    fig.add_trace(go.Bar(y=shown, x=counts, orientation="h", text=[fmt.num(c) for c in counts],
-                         textposition="outside", cliponaxis=False, marker_color=color, customdata=labels,
-                         hovertemplate="%{customdata}: <b>%{text}</b> hồ sơ<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=shown,
+            x=counts,
+            orientation="h",
+            text=[fmt.num(c) for c in counts],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=color,
+            customdata=labels,
+            hovertemplate="%{customdata}: <b>%{text}</b> hồ sơ<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Số hồ sơ")
     fig.update_layout(title=title, showlegend=False, bargap=0.3, margin=dict(r=60))
@@ -175,13 +310,28 @@ def par_history(df: pd.DataFrame, peer: str) -> go.Figure:
     if d.empty:
         return _empty(fig, "Chưa có kết quả PAR INDEX của thành phố.")
     peers = df.groupby("year").size()
-    fig.add_trace(go.Scatter(
-        x=d.year, y=d["rank"], mode="lines+markers+text", text=[f"Hạng {r}" for r in d["rank"]],
-        textposition="top center", line=dict(color=PRIMARY, width=3), marker=dict(size=12),
-        customdata=list(zip([fmt.num(s, 2) for s in d.score], [int(peers.get(y, 0)) for y in d.year])),
-        hovertemplate="Năm %{x}: hạng <b>%{y}</b>/%{customdata[1]}, điểm %{customdata[0]}<extra></extra>"))
-    fig.add_hrect(y0=0.5, y1=3.5, fillcolor=STATUS_COLORS["met"], opacity=0.08, line_width=0,
-                  annotation_text="Top 3 (chỉ tiêu)", annotation_position="top right")
+    fig.add_trace(
+        go.Scatter(
+            x=d.year,
+            y=d["rank"],
+            mode="lines+markers+text",
+            text=[f"Hạng {r}" for r in d["rank"]],
+            textposition="top center",
+            line=dict(color=PRIMARY, width=3),
+            marker=dict(size=12),
+            customdata=list(zip([fmt.num(s, 2) for s in d.score], [int(peers.get(y, 0)) for y in d.year])),
+            hovertemplate="Năm %{x}: hạng <b>%{y}</b>/%{customdata[1]}, điểm %{customdata[0]}<extra></extra>",
+        )
+    )
+    fig.add_hrect(
+        y0=0.5,
+        y1=3.5,
+        fillcolor=STATUS_COLORS["met"],
+        opacity=0.08,
+        line_width=0,
+        annotation_text="Top 3 (chỉ tiêu)",
+        annotation_position="top right",
+    )
     fig.update_yaxes(autorange="reversed", dtick=1, title="Thứ hạng", range=[float(peers.max()) + 0.5, 0.5])
     fig.update_xaxes(dtick=1, title=None)
     fig.update_layout(showlegend=False)
@@ -195,9 +345,18 @@ def par_peers(df: pd.DataFrame, year: int, peer: str) -> go.Figure:
     if d.empty:
         return _empty(fig, f"Chưa có kết quả PAR INDEX năm {year}.")
     colors = [PRIMARY if c == peer else "#bcccdc" for c in d.peer_code]
-    fig.add_trace(go.Bar(y=[f"{r}. {n}" for r, n in zip(d["rank"], d.peer_name)], x=d.score, orientation="h",
-                         marker_color=colors, text=[fmt.num(s, 2) for s in d.score], textposition="outside",
-                         cliponaxis=False, hovertemplate="%{y}: điểm <b>%{text}</b><extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=[f"{r}. {n}" for r, n in zip(d["rank"], d.peer_name)],
+            x=d.score,
+            orientation="h",
+            marker_color=colors,
+            text=[fmt.num(s, 2) for s in d.score],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: điểm <b>%{text}</b><extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[max(0, float(d.score.min()) - 10), 100], title="Điểm PAR INDEX (%)")
     fig.update_layout(showlegend=False, margin=dict(r=60))
@@ -213,9 +372,57 @@ def plan_by_area(df: pd.DataFrame) -> go.Figure:
     labels = [f"{a}. {n}" for a, n in zip(areas.area, areas.area_name)]
     for state, label in PLAN_STATE_LABELS.items():
         counts = [int(((df.area == a) & (df.state == state)).sum()) for a in areas.area]
-        fig.add_trace(go.Bar(y=labels, x=counts, name=label, orientation="h", marker_color=PLAN_STATE_COLORS[state],
-                             hovertemplate="%{y}: %{x} nhiệm vụ " + label.lower() + "<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=counts,
+                name=label,
+                orientation="h",
+                marker_color=PLAN_STATE_COLORS[state],
+                hovertemplate="%{y}: %{x} nhiệm vụ " + label.lower() + "<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="stack", legend=dict(y=1.08))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Số nhiệm vụ", dtick=2)
+    return fig
+
+
+def reason_bars(reasons: list[str], counts: list[int]) -> go.Figure:
+    """Late dossiers by reason (the analysis page), largest first."""
+    fig = go.Figure(
+        go.Bar(
+            y=reasons,
+            x=counts,
+            orientation="h",
+            marker_color=STATUS_COLORS["missed"],
+            text=[fmt.num(c) for c in counts],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x} hồ sơ<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(margin=dict(r=50, t=10))
+    return fig
+
+
+def points_lost(scores: pd.DataFrame, order: list[str], components) -> go.Figure:
+    """The service index: points each unit loses, stacked by component (units in `order`, top first)."""
+    fig = go.Figure()
+    for i, c in enumerate(components):
+        s = scores[scores.component == c.name].set_index("unit_name").reindex(order)
+        fig.add_trace(
+            go.Bar(
+                y=order,
+                x=s.lost,
+                name=f"{c.label} (tối đa {fmt.num(c.points)})",
+                orientation="h",
+                marker_color=COLORWAY[i % len(COLORWAY)],
+                hovertemplate="%{y}: mất %{x:.1f} điểm — " + c.label + "<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", legend=dict(y=1.12), margin=dict(t=60))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Điểm bị mất theo thành phần")
     return fig

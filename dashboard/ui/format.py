@@ -1,4 +1,5 @@
 """The one Vietnamese formatter for numbers, percentages and dates (babel, vi_VN)."""
+
 from __future__ import annotations
 
 import datetime as dt

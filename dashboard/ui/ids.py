@@ -1,4 +1,5 @@
 """Every component id used by more than one module, in one place."""
+
 NAV = "nav"
 URL = "url"  # dcc.Location(refresh="callback-nav") used by filters to navigate
 FILTER = "flt"  # pattern-matching type of every URL filter: {"type": FILTER, "key": <query parameter>}
@@ -7,6 +8,8 @@ FILTER = "flt"  # pattern-matching type of every URL filter: {"type": FILTER, "k
 def flt(key) -> dict:
     """The id of the filter that writes the query parameter `key` (ALL for the shell's callback)."""
     return {"type": FILTER, "key": key}
+
+
 LATE_GRID = "late-grid"
 LATE_DOWNLOAD_BTN = "late-download-btn"
 LATE_DOWNLOAD = "late-download"
@@ -19,3 +22,20 @@ UPLOAD_POLL = "data-upload-poll"
 REJECTS_GRID = "rejects-grid"
 FIELD_CHART = "late-field-chart"
 HANDLER_CHART = "late-handler-chart"
+LATE_QUERY = "late-query"  # the late page's filters, read by its grid and download callbacks
+FORM_QUERY = "form-query"
+UPLOAD_JOB = "upload-job"
+APP_ROOT = "app-root"
+PRESENT_LINK = "present-link"
+PAGES_LOCATION = "_pages_location"  # Dash Pages' own location component
+
+# Route paths of the pages: pages register with them, every link is built from them.
+OVERVIEW_PATH = "/"
+UNITS_PATH = "/don-vi"
+LATE_PATH = "/ho-so-tre-han"
+REPORT_PATH = "/bao-cao-quy"
+TARGETS_PATH = "/chi-tieu"
+ANALYSIS_PATH = "/phan-tich"
+PRESENT_PATH = "/trinh-chieu"
+DATA_PATH = "/du-lieu"
+AUDIT_PATH = "/nhat-ky"

@@ -44,7 +44,7 @@ def server(browser_db):
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "server.log", "w")
+    log = open(ARTIFACTS / "server.log", "w")  # noqa: SIM115  the server writes it until the session ends
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(browser_db), "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -55,7 +55,7 @@ def server(browser_db):
             break
         except Exception:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {(ARTIFACTS / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(f"server exited: {(ARTIFACTS / 'server.log').read_text()[-2000:]}") from None
             time.sleep(0.3)
     else:
         proc.kill()

@@ -1,0 +1,97 @@
+"""Background upload jobs, in a store every worker sees: one JSON file per job in a directory next to the
+database (`<db>.jobs/`), written atomically (temporary file + os.replace). Under `gunicorn -w 2` the upload may
+start in one worker and be polled through the other: both read the same file. Finished jobs older than
+`KEEP_SECONDS` (and jobs left running by a worker that died, after `STALE_SECONDS`) are pruned whenever a job
+is created. One import at a time per database, across workers: `import_lock()` (an flock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+KEEP_SECONDS = 24 * 3600  # a finished job's result stays readable this long
+STALE_SECONDS = 6 * 3600  # a job still "running" after this long belongs to a worker that is gone
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class JobStore:
+    def __init__(self, db_path: str | os.PathLike):
+        db = Path(db_path)
+        self.dir = db.with_name(db.name + ".jobs")
+
+    def _path(self, job_id: str) -> Path | None:
+        return self.dir / f"{job_id}.json" if _ID.fullmatch(job_id or "") else None
+
+    def create(self, **fields: Any) -> str:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.prune()
+        job_id = uuid.uuid4().hex
+        self._write(job_id, {"state": "queued", "started": time.time(), **fields, "updated": time.time()})
+        return job_id
+
+    def get(self, job_id: str | None) -> dict | None:
+        path = self._path(job_id or "")
+        if path is None:
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def update(self, job_id: str, **fields: Any) -> dict:
+        job = {**(self.get(job_id) or {}), **fields, "updated": time.time()}
+        self._write(job_id, job)
+        return job
+
+    def _write(self, job_id: str, job: dict) -> None:
+        path = self._path(job_id)
+        if path is None:
+            raise ValueError(f"invalid job id {job_id!r}")
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".job-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(job, f, ensure_ascii=False, default=str)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+    def jobs(self) -> list[str]:
+        return sorted(p.stem for p in self.dir.glob("*.json")) if self.dir.exists() else []
+
+    def prune(self, now: float | None = None) -> int:
+        """Remove finished jobs older than KEEP_SECONDS and abandoned running ones; returns how many."""
+        now = time.time() if now is None else now
+        removed = 0
+        for job_id in self.jobs():
+            job = self.get(job_id)
+            age = now - float((job or {}).get("updated") or 0)
+            finished = job is None or job.get("state") in ("done", "error")
+            if age > (KEEP_SECONDS if finished else STALE_SECONDS):
+                with contextlib.suppress(FileNotFoundError):
+                    (self.dir / f"{job_id}.json").unlink()
+                removed += 1
+        return removed
+
+    @contextlib.contextmanager
+    def import_lock(self) -> Iterator[None]:
+        """One import at a time for this database, whichever worker (or process) runs it."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.dir / ".import.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)

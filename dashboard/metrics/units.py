@@ -1,0 +1,33 @@
+"""The units a reader sees, their names, and the refusal of a unit outside the reader's scope."""
+
+from __future__ import annotations
+
+import pandas as pd
+from werkzeug.exceptions import Forbidden
+
+
+def units(reader) -> pd.DataFrame:
+    return reader.q("units")
+
+
+def unit_name(reader, code: str | None) -> str | None:
+    if not code:
+        return None
+    names = reader.memo(
+        "unit_names", {}, lambda: dict(units(reader)[["unit_code", "unit_name"]].itertuples(index=False, name=None))
+    )
+    return names.get(code)
+
+
+def permit(reader, unit: str | None) -> str | None:
+    """Refuse (403) a unit outside the reader's scope, whatever sent it (a URL, a forged callback).
+    The scoped views return only permitted rows anyway; this makes the refusal explicit and audited."""
+    if unit and reader.scoped and unit_name(reader, unit) is None:
+        raise Forbidden(f"đơn vị {unit} nằm ngoài phạm vi được giao")
+    return unit
+
+
+def home_unit(reader) -> str | None:
+    """A reader scoped to exactly one unit sees that unit by default."""
+    u = reader.scope.units
+    return next(iter(u)) if u is not None and len(u) == 1 else None
