@@ -44,11 +44,32 @@ DELETE FROM procedures;
 INSERT INTO procedures BY NAME SELECT * FROM _pr ORDER BY procedure_code;
 
 -- Dossiers are stored sorted by received_at: period filters then skip most row groups (zone maps).
+-- The newest version wins (updated_at, else the file's export date, else the import moment: version_at), except
+-- that a row of unknown version (version_source 'import') never moves a completed dossier back to open.
 CREATE OR REPLACE TABLE dossiers AS
-SELECT * FROM (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers)
+SELECT * EXCLUDE (_has_done) FROM (
+    SELECT *, bool_or(completed_at IS NOT NULL) OVER (PARTITION BY dossier_id) AS _has_done
+    FROM (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers))
 QUALIFY row_number() OVER (PARTITION BY dossier_id
-                           ORDER BY updated_at DESC NULLS LAST, import_seq DESC, source_line DESC) = 1
+                           ORDER BY (coalesce(version_source, '') = 'import' AND completed_at IS NULL AND _has_done),
+                                    coalesce(version_at, updated_at) DESC NULLS LAST, import_seq DESC, source_line DESC) = 1
 ORDER BY received_at, unit_code;
+
+-- Rows of this batch that would have moved a completed dossier back to open and were not applied.
+DELETE FROM conflicts USING staged_dossiers s
+WHERE conflicts.dossier_id = s.dossier_id AND conflicts.file_name = s.source_file AND conflicts.line = s.source_line;
+INSERT INTO conflicts BY NAME
+SELECT s.import_seq, s.source_file AS file_name, s.source_line AS line, s.dossier_id,
+       coalesce(s.status_raw, s.status) AS incoming_status, s.version_at AS incoming_version,
+       s.version_source AS incoming_version_source, coalesce(d.status_raw, d.status) AS kept_status,
+       d.completed_at AS kept_completed_at, coalesce(d.version_at, d.updated_at) AS kept_version, d.source_file AS kept_file,
+       CASE WHEN coalesce(s.version_source, '') = 'import'
+            THEN 'dòng chưa giải quyết không có ngày cập nhật hay ngày xuất tệp: không ghi đè hồ sơ đã có kết quả'
+            ELSE 'dòng chưa giải quyết cũ hơn (' || strftime(s.version_at, '%d/%m/%Y %H:%M') || ') so với hồ sơ đã có kết quả ('
+                 || coalesce(strftime(coalesce(d.version_at, d.updated_at), '%d/%m/%Y %H:%M'), '?') || ')' END AS reason
+FROM staged_dossiers s JOIN dossiers d USING (dossier_id)
+WHERE s.completed_at IS NULL AND d.completed_at IS NOT NULL
+  AND NOT (d.import_seq = s.import_seq AND d.source_line = s.source_line);
 
 -- A quarantined row counts as fixed once a later import accepted a row with its key.
 UPDATE rejects SET resolved_by = s.import_seq
