@@ -34,8 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=20240101)
     p.add_argument("--if-missing", action="store_true", help="chỉ dựng khi chưa có cơ sở dữ liệu")
 
-    p = sub.add_parser("ingest", help="kiểm tra và nạp tệp trích xuất (loại tệp nhận ra từ dòng tiêu đề)")
+    p = sub.add_parser("ingest", help="kiểm tra và nạp tệp trích xuất (loại tệp và mẫu xuất nhận ra từ dòng tiêu đề)")
     p.add_argument("files", nargs="+")
+    p.add_argument("--dry-run", action="store_true",
+                   help="chỉ xem trước: loại tệp, mẫu, cột → cột chuẩn, số dòng nhận/loại/bỏ qua và lý do; không công bố")
+    p.add_argument("--accept-partial", action="store_true",
+                   help=f"công bố cả khi một tệp theo mẫu xuất thực tế bị loại quá {config.PARTIAL_REJECT_SHARE:.0%} số dòng")
+    _add_db(p)
+
+    p = sub.add_parser("profiles", help="các mẫu xuất (hồ sơ nạp) đã biết: tệp TOML, cột nhận ra")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _add_db(p)
+
+    p = sub.add_parser("conflicts", help="các dòng không áp dụng vì sẽ đưa hồ sơ đã có kết quả về chưa giải quyết")
+    p.add_argument("--format", choices=["text", "json", "csv"], default="text")
     _add_db(p)
 
     p = sub.add_parser("report", help="báo cáo")
@@ -230,19 +242,62 @@ def _demo_users(path: Path) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from .ingest.load import UnreadableFile, ingest
+    from .ingest.load import PartialRefused, UnreadableFile, ingest
+    from .ingest.profiles import ProfileError
 
     try:
-        results = ingest(args.files, config.db_path(args.db))  # audited by ingest itself
-    except UnreadableFile as exc:
+        results = ingest(args.files, config.db_path(args.db), dry_run=args.dry_run,
+                         accept_partial=args.accept_partial)  # audited by ingest itself
+    except PartialRefused as exc:
+        raise CliError(f"không công bố: {exc} (cơ sở dữ liệu không thay đổi)") from exc
+    except (UnreadableFile, ProfileError) as exc:
         raise CliError(f"không nạp được: {exc} (cơ sở dữ liệu không thay đổi)") from exc
     for r in results:
         for w in r.warnings:
             print(f"  cảnh báo: {w}", file=sys.stderr)
         print(r.line())
+        for d in r.details():
+            print(f"  {d}")
+    if args.dry_run:
+        print("Xem trước (--dry-run): chưa công bố gì.")
+        return 0
     total_rej = sum(r.rejected for r in results)
     if total_rej:
         print(f"{total_rej} dòng bị loại: xem `cchc rejects`")
+    return 0
+
+
+def cmd_profiles(args) -> int:
+    from .ingest.profiles import ProfileError, load_profiles, profile_dirs
+
+    try:
+        profiles = load_profiles(config.db_path(args.db))
+    except ProfileError as exc:
+        raise CliError(str(exc)) from exc
+    rows = [{"name": p.name, "label": p.label, "kind": p.kind.name, "priority": p.priority, "detect": list(p.detect),
+             "source": p.source} for p in profiles]
+    if args.format == "json":
+        _json(rows)
+        return 0
+    for r in rows:
+        print(f"{r['name']:<22} {r['kind']:<11} {r['label']}\n{'':<22} nhận ra khi có: {', '.join(r['detect'])}  ({r['source']})")
+    print("Thêm mẫu mới: chép một tệp .toml vào " + " hoặc ".join(str(d) for d in profile_dirs(config.db_path(args.db))[1:])
+          + " (xem README, «Nạp dữ liệu thật»)")
+    return 0
+
+
+def cmd_conflicts(args) -> int:
+    rows = _snapshot(args).df("conflicts_list").to_dict("records")
+    if args.format == "json":
+        _json(rows)
+    elif args.format == "csv":
+        _csv(rows)
+    else:
+        if not rows:
+            print("Không có xung đột phiên bản.")
+        for r in rows:
+            print(f"{r['file_name']}:{r['line']} [{r['dossier_id']}] «{r['incoming_status']}» không áp dụng, giữ "
+                  f"«{r['kept_status']}» ({r['kept_file']}): {r['reason']}")
     return 0
 
 
@@ -468,7 +523,7 @@ def cmd_audit(args) -> int:
 
 COMMANDS = {
     "demo": cmd_demo, "ingest": cmd_ingest, "report": cmd_report, "kpi": cmd_kpi, "index": cmd_index,
-    "lateness": cmd_lateness, "rejects": cmd_rejects,
+    "lateness": cmd_lateness, "rejects": cmd_rejects, "profiles": cmd_profiles, "conflicts": cmd_conflicts,
     "at-risk": cmd_at_risk, "export": cmd_export, "settings": cmd_settings, "serve": cmd_serve,
     "users": cmd_users, "audit": cmd_audit,
 }

@@ -3,11 +3,11 @@
 -- the columns, and merged group rows (a field, or a procedure with its dossier count) that apply to the rows
 -- under them. Candidates are the rows without a dossier code or without a received date (a row with both is a
 -- record); only a row without a dossier code can be a group row. Words come from the profile, folded: $total_words, $signature_words, $field_prefixes,
--- $procedure_prefixes. Rows after the first signature/footer row without a dossier code are footer too.
+-- $procedure_prefixes. Candidate rows after the first signature/footer row are footer too.
 CREATE OR REPLACE TEMP TABLE _class AS
 WITH c0 AS (
     SELECT _line, _blank(dossier_id) AS no_id, list_value(*COLUMNS(* EXCLUDE (_rec, _line))) AS cells
-    FROM raw_numbered WHERE _blank(dossier_id) OR _blank(received_at)
+    FROM raw_numbered WHERE _blank(dossier_id) OR _blank(received_at) OR NOT regexp_matches(received_at, '\d.*\d.*\d.*\d')
 ), c AS (
     SELECT _line, no_id, list_filter(cells, lambda x: NOT _blank(x)) AS cells FROM c0
 ), t AS (
@@ -31,7 +31,7 @@ WITH c0 AS (
             WHEN nums > 0 THEN 'procedure' ELSE 'field' END END AS kind1
     FROM k
 ), f AS (
-    SELECT *, no_id AND coalesce(bool_or(is_signature OR is_dated) OVER (ORDER BY _line ROWS UNBOUNDED PRECEDING), false) AS after_footer
+    SELECT *, coalesce(bool_or(is_signature OR is_dated) OVER (ORDER BY _line ROWS UNBOUNDED PRECEDING), false) AS after_footer
     FROM m
 )
 SELECT _line,

@@ -211,8 +211,13 @@ class Batch:
         if bad_lines:
             result.top_rejects.insert(0, {"reason": "dòng sai cấu trúc CSV", "n": bad_lines, "line": int(
                 dbq.one(con, "csv_first_error_line")[0]), "example": ""})
-        if src.blank_lines and not any(r["reason"] == "dòng trống" for r in result.top_skips):
-            result.top_skips.append({"reason": "dòng trống", "n": len(src.blank_lines), "line": src.blank_lines[0], "example": ""})
+        if src.blank_lines:
+            blank = next((r for r in result.top_skips if r["reason"] == "dòng trống"), None)
+            if blank:
+                blank.update(n=blank["n"] + len(src.blank_lines), line=min(blank["line"], src.blank_lines[0]))
+            else:
+                result.top_skips.append({"reason": "dòng trống", "n": len(src.blank_lines), "line": src.blank_lines[0],
+                                         "example": ""})
         dbq.run_script(con, "record_import", seq=seq, file_name=name, file_path=str(src.path.resolve()),
                        sha256=src.sha256, kind=src.kind.name, encoding=src.encoding, rows_read=result.rows_read,
                        accepted=result.accepted, rejected=result.rejected, imported_at=self.now,

@@ -65,6 +65,8 @@ def find_header(rows: list[list[str]], profiles: list[Profile]) -> Header | None
     """The first row where some profile's `detect` columns are all present (stacking up to three rows),
     choosing the stack and profile that map the most columns (then the profile's priority)."""
     for i in range(min(len(rows), HEADER_SCAN_ROWS)):
+        if sum(1 for c in rows[i] if (c or "").strip()) < 2:
+            continue  # a title line (one merged cell) never starts a header
         best: tuple | None = None
         for depth in range(1, MAX_HEADER_DEPTH + 1):
             if i + depth > len(rows) or (depth > 1 and not any(c.strip() for c in rows[i + depth - 1])):
