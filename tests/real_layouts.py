@@ -1,4 +1,4 @@
-"""One set of 27 dossiers with known outcomes in 2026-Q3, written the way the one-stop software really exports
+"""One set of 26 dossiers with known outcomes in 2026-Q3, written the way the one-stop software really exports
 them (shared/real-extracts.md): the follow-up list, statistics by procedure (group rows, unit in the title),
 the tracking book, the system's field names (PascalCase CSV with status codes 1-10, camelCase XLSX) and a
 two-row header with merged group cells. Every file carries title rows, total rows, signature blocks, blank
@@ -155,7 +155,7 @@ def follow_up_list(path: Path) -> Path:
                    _xlsx_date(s.due, i, s.due_date_only), _xlsx_date(s.completed, i + 1)])
         if i == 10:
             ws.append([])  # a blank row inside the table
-    ws.append(["Tổng cộng: 27 hồ sơ"])
+    ws.append(["Tổng cộng: 26 hồ sơ"])
     ws.append([])
     ws.append(["", "", "", "", "", "", "", "", "Tây Ninh, ngày 01 tháng 10 năm 2026"])
     for r in SIGNATURE:

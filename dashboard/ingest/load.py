@@ -54,9 +54,9 @@ class FileResult:
     title_unit: str | None = None
 
     def line(self) -> str:
-        skipped = f", bỏ qua {self.skipped:,}" if self.skipped else ""
-        return (f"{self.file}: {KIND_BY_NAME[self.kind].label} ({self.encoding}) — đọc {self.rows_read:,} dòng, "
-                f"nhận {self.accepted:,}, loại {self.rejected:,}{skipped}").replace(",", ".")
+        skipped = f", bỏ qua {_n(self.skipped)}" if self.skipped else ""
+        return (f"{self.file}: {KIND_BY_NAME[self.kind].label} ({self.encoding}) — đọc {_n(self.rows_read)} dòng, "
+                f"nhận {_n(self.accepted)}, loại {_n(self.rejected)}{skipped}")
 
     @property
     def reject_share(self) -> float:
@@ -72,12 +72,12 @@ class FileResult:
         if self.version_rule:
             out.append(f"phiên bản dòng: {self.version_rule}")
         for r in self.top_rejects:
-            out.append(f"loại {r['n']:,} dòng: {r['reason']} (vd. dòng {r['line']})".replace(",", "."))
+            out.append(f"loại {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
         for r in self.top_skips:
-            out.append(f"bỏ qua {r['n']:,} dòng: {r['reason']} (vd. dòng {r['line']})".replace(",", "."))
+            out.append(f"bỏ qua {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
         if self.timeliness_mismatch:
-            out.append(f"cảnh báo: {self.timeliness_mismatch:,} dòng ghi «Tình trạng» trái với ngày hẹn / ngày có kết quả "
-                       "(vẫn nhận, tính theo ngày)".replace(",", "."))
+            out.append(f"cảnh báo: {_n(self.timeliness_mismatch)} dòng ghi «Tình trạng» trái với ngày hẹn / ngày có kết quả "
+                       "(vẫn nhận, tính theo ngày)")
         return out
 
 
@@ -368,9 +368,15 @@ def partial_refused(r: FileResult, strict: bool = False) -> bool:
 
 def refusal_line(r: FileResult) -> str:
     top = "; ".join(f"{x['reason']} ({x['n']} dòng, vd. dòng {x['line']})" for x in r.top_rejects[:3])
-    return (f"{r.file}: loại {r.rejected:,} / {r.rows_read:,} dòng ({r.reject_share:.1%}), quá {PARTIAL_REJECT_SHARE:.0%} "
+    share = f"{r.reject_share:.1%}".replace(".", ",")
+    return (f"{r.file}: loại {_n(r.rejected)} / {_n(r.rows_read)} dòng ({share}), quá {PARTIAL_REJECT_SHARE:.0%} "
             f"— không công bố (mẫu «{r.profile_label}»: {top}). Sửa tệp, hoặc nạp với --accept-partial "
-            "để nhận các dòng hợp lệ").replace(",", ".")
+            "để nhận các dòng hợp lệ")
+
+
+def _n(x: int) -> str:
+    """1.245: Vietnamese thousands separator."""
+    return f"{x:,}".replace(",", ".")
 
 
 def _now() -> dt.datetime:
