@@ -1,6 +1,8 @@
 """Dữ liệu — last import and coverage, the import log, the rejects, and an upload box for the Home
-Affairs office. An upload is imported in the background into a new file; the dashboard keeps
-serving the old data until the new file is published."""
+Affairs office. An upload is first checked in the background without publishing (the preview: detected kind
+and layout, column mapping, accepted / rejected / skipped with the top reasons); the operator then confirms,
+and only then is it imported into a new file; the dashboard keeps serving the old data until it is published.
+A file rejecting more than 5% of its rows needs the "accept partial" box ticked."""
 from __future__ import annotations
 
 import base64
@@ -18,7 +20,8 @@ from dash import Input, Output, State, callback, dcc, html
 from .. import state
 from ..auth import require
 from ..config import KIND_BY_NAME
-from ..ingest.load import UnreadableFile, ingest
+from ..config import PARTIAL_REJECT_SHARE
+from ..ingest.load import FileResult, UnreadableFile, ingest, partial_refused
 from ..metrics import views
 from ..ui import format as fmt
 from ..ui import ids
@@ -27,6 +30,7 @@ from ..ui.components import GRID_LOCALE, empty_state, page_header, section
 
 
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
+CONFIRM_BOX, CONFIRM, CANCEL, ACCEPT_PARTIAL = "upload-confirm-box", "upload-confirm", "upload-cancel", "upload-accept-partial"
 _jobs: dict[str, dict] = {}
 _import_lock = threading.Lock()  # one import at a time per server
 
@@ -80,6 +84,13 @@ def layout(**_):
         dcc.Store(id="upload-job"),
         dcc.Interval(id=ids.UPLOAD_POLL, interval=700, disabled=True),
         html.Div(id=ids.UPLOAD_STATUS, className="mt-3", role="status", **{"aria-live": "polite"}),
+        html.Div(id=CONFIRM_BOX, hidden=True, className="mt-2", children=[
+            dbc.Checkbox(id=ACCEPT_PARTIAL, value=False,
+                         label=f"Nhận một phần: công bố các dòng hợp lệ dù tệp bị loại quá {PARTIAL_REJECT_SHARE:.0%} số dòng "
+                               "(các dòng bị loại vào danh sách bên dưới)"),
+            html.Div([dbc.Button("Công bố dữ liệu này", id=CONFIRM, color="primary", className="me-2"),
+                      dbc.Button("Huỷ", id=CANCEL, color="secondary", outline=True)], className="mt-2"),
+        ]),
     ])
     return html.Div([
         page_header("Dữ liệu", "Nạp dữ liệu, nhật ký nạp và các dòng bị loại", ctx),
@@ -92,19 +103,31 @@ def layout(**_):
     ], className="page page-data")
 
 
-def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory, user: str) -> None:
+def _run(job_id: str, paths: list[Path], tmpdir: tempfile.TemporaryDirectory, user: str, *, preview: bool,
+         accept_partial: bool = False) -> None:
+    """The background job: a preview (dry run, nothing published, the files kept for the confirmation) or the
+    import itself (published, then the files are removed)."""
     job = _jobs[job_id]
+    keep = False
     try:
         with _import_lock:
-            job.update(state="running", message="Đang kiểm tra và nạp…")
-            results = ingest(paths, state.database().path, imported_by=user, via="web")  # audited by ingest
-        job.update(state="done", results=[r.__dict__ for r in results])
+            job.update(state="running", message="Đang kiểm tra…" if preview else "Đang nạp và công bố…")
+            results = ingest(paths, state.database().path, imported_by=user, via="web", dry_run=preview,
+                             accept_partial=accept_partial, strict=True)  # audited by ingest
+        job.update(state="preview" if preview else "done", results=results)
+        keep = preview
     except UnreadableFile as exc:
         job.update(state="error", message=str(exc))
     except Exception as exc:  # reported to the operator, the published data is untouched
         job.update(state="error", message=f"Lỗi khi nạp: {type(exc).__name__}: {exc}")
     finally:
-        tmpdir.cleanup()
+        if not keep:
+            tmpdir.cleanup()
+
+
+def _start(job_id: str, **kw) -> None:
+    job = _jobs[job_id]
+    threading.Thread(target=_run, args=(job_id, job["paths"], job["tmpdir"], job["user"]), kwargs=kw, daemon=True).start()
 
 
 @callback(Output("upload-job", "data"), Output(ids.UPLOAD_POLL, "disabled"), Output(ids.UPLOAD_STATUS, "children"),
@@ -123,29 +146,89 @@ def start_upload(contents, names):
         paths.append(p)
     job_id = uuid.uuid4().hex
     _jobs[job_id] = {"state": "queued", "message": "Đang chờ…", "files": [p.name for p in paths], "started": time.time(),
-                     "user": user}
-    threading.Thread(target=_run, args=(job_id, paths, tmp, user), daemon=True).start()
-    return job_id, False, dbc.Alert(f"Đã nhận {len(paths)} tệp, đang nạp…", color="info")
+                     "user": user, "paths": paths, "tmpdir": tmp}
+    _start(job_id, preview=True)
+    return job_id, False, dbc.Alert(f"Đã nhận {len(paths)} tệp, đang kiểm tra (chưa công bố)…", color="info")
+
+
+def _counts(r: FileResult) -> str:
+    skipped = f", bỏ qua {fmt.num(r.skipped)}" if r.skipped else ""
+    return (f"{r.file}: {KIND_BY_NAME[r.kind].label} — đọc {fmt.num(r.rows_read)} dòng, nhận {fmt.num(r.accepted)}, "
+            f"loại {fmt.num(r.rejected)}{skipped}")
+
+
+def preview_view(results: list[FileResult]) -> html.Div:
+    """What the operator sees before publishing: per file the layout, the column mapping (file header →
+    contract column), the counts, the top reasons with an example line, the version rule."""
+    blocks = []
+    for r in results:
+        over = partial_refused(r, strict=True)
+        rows = [html.Tr([html.Td(h), html.Td(html.Code(c))]) for h, c in r.mapping]
+        blocks.append(html.Div([
+            html.H4(_counts(r), className="h6 mt-2"),
+            html.Div(f"Mẫu nhận ra: {r.profile_label} [{r.profile}]"
+                     + (f" — tiêu đề {r.header_rows} dòng" if r.header_rows > 1 else "")
+                     + (f" — đơn vị trong tiêu đề: {r.title_unit}" if r.title_unit else "")),
+            html.Ul([html.Li(d) for d in r.details()[1:] if not d.startswith("cột: ")], className="mb-1"),
+            html.Details([html.Summary(f"Cột của tệp → cột chuẩn ({len(rows)})"),
+                          html.Table([html.Thead(html.Tr([html.Th("Cột trong tệp"), html.Th("Cột chuẩn")])),
+                                      html.Tbody(rows)], className="table table-sm")]),
+            dbc.Alert(f"Tệp này bị loại {fmt.num(r.rejected)} / {fmt.num(r.rows_read)} dòng, quá "
+                      f"{PARTIAL_REJECT_SHARE:.0%}: chỉ công bố khi đánh dấu «Nhận một phần».", color="warning",
+                      className="py-1 mt-1") if over else None,
+        ], className="upload-preview-file"))
+    return dbc.Alert([html.Strong("Xem trước — chưa công bố. "), "Kiểm tra rồi bấm «Công bố dữ liệu này».", *blocks],
+                     color="light", id="upload-preview")
 
 
 @callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True), Output(ids.UPLOAD_POLL, "disabled", allow_duplicate=True),
+          Output(CONFIRM_BOX, "hidden"),
           Input(ids.UPLOAD_POLL, "n_intervals"), State("upload-job", "data"), prevent_initial_call=True)
 def poll_upload(_n, job_id):
     job = _jobs.get(job_id or "")
     if not job or job.get("user") != require("imports").username:
-        return dash.no_update, True
+        return dash.no_update, True, True
     if job["state"] in ("queued", "running"):
         secs = int(time.time() - job["started"])
         return dbc.Alert([dbc.Spinner(size="sm"), f" {job['message']} ({', '.join(job['files'])}, {secs} giây)"],
-                         color="info"), False
+                         color="info"), False, True
     if job["state"] == "error":
         return dbc.Alert(["Không nạp được: ", html.Strong(job["message"]), html.Br(),
-                          "Dữ liệu đang dùng không thay đổi."], color="danger", id="upload-error"), True
-    items = [html.Li(f"{r['file']}: {KIND_BY_NAME[r['kind']].label} — đọc {fmt.num(r['rows_read'])} dòng, nhận "
-                     f"{fmt.num(r['accepted'])}, loại {fmt.num(r['rejected'])}") for r in job["results"]]
+                          "Dữ liệu đang dùng không thay đổi."], color="danger", id="upload-error"), True, True
+    if job["state"] == "preview":
+        return preview_view(job["results"]), True, False
+    if job["state"] == "cancelled":
+        return dbc.Alert("Đã huỷ: không công bố gì, dữ liệu đang dùng không thay đổi.", color="secondary",
+                         id="upload-cancelled"), True, True
+    items = [html.Li(_counts(r)) for r in job["results"]]
     return dbc.Alert([html.Strong("Đã nạp xong, bảng điều hành dùng dữ liệu mới."), html.Ul(items, className="mb-0"),
                       dcc.Link("Tải lại trang để xem", href="/du-lieu", refresh=True)], color="success",
-                     id="upload-done"), True
+                     id="upload-done"), True, True
+
+
+@callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True), Output(ids.UPLOAD_POLL, "disabled", allow_duplicate=True),
+          Output(CONFIRM_BOX, "hidden", allow_duplicate=True),
+          Input(CONFIRM, "n_clicks"), Input(CANCEL, "n_clicks"), State("upload-job", "data"), State(ACCEPT_PARTIAL, "value"),
+          prevent_initial_call=True)
+def confirm_upload(_ok, _cancel, job_id, accept_partial):
+    """Publish the previewed files (or drop them). A file over the rejection threshold needs the box ticked:
+    checked here, on the server, not only by the page."""
+    user = require("imports").username
+    job = _jobs.get(job_id or "")
+    if not job or job.get("user") != user or job["state"] != "preview":
+        return dash.no_update, True, True
+    if dash.ctx.triggered_id == CANCEL:
+        job["tmpdir"].cleanup()
+        job.update(state="cancelled")
+        return dbc.Alert("Đã huỷ: không công bố gì.", color="secondary", id="upload-cancelled"), True, True
+    over = [r.file for r in job["results"] if partial_refused(r, strict=True)]
+    if over and not accept_partial:
+        return [preview_view(job["results"]), dbc.Alert(
+            f"{', '.join(over)}: bị loại quá {PARTIAL_REJECT_SHARE:.0%} số dòng. Đánh dấu «Nhận một phần» để công bố "
+            "các dòng hợp lệ, hoặc sửa tệp và tải lên lại.", color="danger", id="upload-partial-refused")], True, False
+    job.update(state="queued", message="Đang chờ…", started=time.time())
+    _start(job_id, preview=False, accept_partial=bool(accept_partial))
+    return dbc.Alert("Đang nạp và công bố…", color="info"), False, True
 
 
 dash.register_page(__name__, path="/du-lieu", name="Dữ liệu", title="Dữ liệu — CCHC", order=6, layout=layout,

@@ -124,13 +124,26 @@ def test_report_excel_matches_screen(page):
 
 
 def test_upload_imports_in_background_and_reports_counts(page, tmp_path):
-    """The Home Affairs office uploads an extract: counts per file are shown, bad rows are listed."""
+    """The Home Affairs office uploads an extract: a preview first (layout, mapping, counts, reasons), nothing
+    published; half the rows rejected needs "accept partial" ticked; then counts per file, bad rows listed."""
     f = tmp_path / "don_vi_bo_sung.csv"
     f.write_text("Mã đơn vị,Tên đơn vị,Loại đơn vị,Đơn vị cấp trên,Cấp\n"
                  "W01,Phường 1,phuong,UBND,ward\nZZ9,Đơn vị lỗi,phuong,UBND,khong-ro\n", encoding="utf-8")
     p = page.goto("/du-lieu")
     before = p.locator("#imports-table tbody tr").count()
     p.locator("#data-upload input[type=file]").set_input_files(str(f))
+    p.wait_for_selector("#upload-preview", timeout=60000)
+    preview = p.locator("#upload-preview").inner_text()
+    assert "chưa công bố" in preview and "đọc 2 dòng, nhận 1, loại 1" in preview and "Mẫu nhận ra" in preview
+    assert "Cấp: cấp (city/ward) không hợp lệ" in preview and "vd. dòng 3" in preview
+    p.locator("#upload-confirm").click()
+    p.wait_for_selector("#upload-partial-refused", timeout=30000)
+    page.goto("/du-lieu")  # nothing was published: the import log is unchanged
+    assert p.locator("#imports-table tbody tr").count() == before
+    p.locator("#data-upload input[type=file]").set_input_files(str(f))
+    p.wait_for_selector("#upload-preview", timeout=60000)
+    p.locator("#upload-accept-partial").check()
+    p.locator("#upload-confirm").click()
     p.wait_for_selector("#upload-done", timeout=60000)
     text = p.locator("#upload-done").inner_text()
     assert "don_vi_bo_sung.csv" in text and "đọc 2 dòng, nhận 1, loại 1" in text
