@@ -18,6 +18,11 @@ SELECT v.kind, v.raw, a.value, a.detail
 FROM v JOIN (SELECT kind, alias, value, detail FROM _vocab
              UNION ALL SELECT kind, alias, value, NULL FROM _enum_alias WHERE kind = 'service_level') a
      ON a.kind = v.kind AND a.alias = _fold(v.raw);
+-- one row per distinct raw text of the status / "Tình trạng" columns: what it means as a status and as timeliness
+CREATE OR REPLACE TEMP TABLE _status_values AS
+SELECT raw, any_value(value) FILTER (WHERE kind = 'status') AS status, any_value(detail) FILTER (WHERE kind = 'status') AS detail,
+       any_value(value) FILTER (WHERE kind = 'timeliness') AS timeliness
+FROM _enum_values WHERE kind IN ('status', 'timeliness') GROUP BY raw;
 CREATE OR REPLACE TEMP TABLE checked AS
 WITH t AS (
     SELECT r._line, r AS _row, cl.reason AS _skip,
@@ -38,9 +43,9 @@ WITH t AS (
         CASE WHEN $due_eod AND _date_only(r.due_at) THEN _ts(r.due_at) + INTERVAL '23:59:59' ELSE _ts(r.due_at) END AS due_at,
         _ts(r.completed_at) AS completed_at,
         _ts(r.returned_at) AS returned_at,
-        coalesce(st.value, st2.value) AS status_in, coalesce(st.detail, st2.detail) AS status_detail,
-        coalesce(CASE WHEN st.value IS NOT NULL THEN _text(r.status) END, CASE WHEN st2.value IS NOT NULL THEN _text(r.timeliness) END) AS status_raw,
-        coalesce(tl.value, tl2.value) AS timeliness,
+        coalesce(sv.status, tv.status) AS status_in, coalesce(sv.detail, tv.detail) AS status_detail,
+        coalesce(CASE WHEN sv.status IS NOT NULL THEN _text(r.status) END, CASE WHEN tv.status IS NOT NULL THEN _text(r.timeliness) END) AS status_raw,
+        coalesce(tv.timeliness, sv.timeliness) AS timeliness,
         _bool(r.has_fee) AS has_fee, _bool(r.paid_online) AS paid_online, _bool(r.e_result) AS e_result,
         _bool(r.digitized) AS digitized, _bool(r.postal_return) AS postal_return,
         _text(r.handler) AS handler, _text(r.late_reason) AS late_reason,
@@ -55,10 +60,8 @@ WITH t AS (
     LEFT JOIN _lookup lf ON lf.what = 'field' AND lf.raw = g.group_field
     LEFT JOIN _enum_values sl ON sl.kind = 'service_level' AND sl.raw = r.service_level
     LEFT JOIN _enum_values ch ON ch.kind = 'channel' AND ch.raw = r.channel
-    LEFT JOIN _enum_values st ON st.kind = 'status' AND st.raw = r.status
-    LEFT JOIN _enum_values st2 ON st2.kind = 'status' AND st2.raw = r.timeliness
-    LEFT JOIN _enum_values tl ON tl.kind = 'timeliness' AND tl.raw = r.timeliness
-    LEFT JOIN _enum_values tl2 ON tl2.kind = 'timeliness' AND tl2.raw = r.status
+    LEFT JOIN _status_values sv ON sv.raw = r.status
+    LEFT JOIN _status_values tv ON tv.raw = r.timeliness
 ), c AS (
     SELECT t.*, coalesce(t.field_in, cat.field, t.field_code) AS field,
            coalesce(t.procedure_name_in, cat.procedure_name) AS procedure_name

@@ -55,7 +55,8 @@ CREATE OR REPLACE TEMP MACRO _err(col, reason) AS {'column_name': col, 'reason':
 CREATE OR REPLACE TEMP MACRO _missing(col) AS _err(col, 'thiếu giá trị bắt buộc');
 CREATE OR REPLACE TEMP MACRO _bad_value(col, s, what) AS _err(col, what || ' không hợp lệ: «' || left(s, 80) || '»');
 -- a date written without a time of day (a due date then means the end of that day)
-CREATE OR REPLACE TEMP MACRO _date_only(s) AS NOT _blank(s) AND NOT contains(s, ':') AND NOT regexp_matches(trim(s), '^\d+\.\d+$');
+CREATE OR REPLACE TEMP MACRO _date_only(s) AS CASE WHEN contains(s, ':') THEN false
+    ELSE NOT _blank(s) AND NOT regexp_matches(trim(s), '^\d+\.\d+$') END;
 -- a parsed date outside [lo, hi]: before 2000 (a typo) or after the import moment (it would move "now")
 CREATE OR REPLACE TEMP MACRO _out_of_range(col, ts, s, lo, hi) AS CASE
     WHEN ts < lo THEN _err(col, 'ngày «' || s || '» trước năm ' || year(lo) || ' (nhập nhầm?)')

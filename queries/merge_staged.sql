@@ -46,14 +46,20 @@ INSERT INTO procedures BY NAME SELECT * FROM _pr ORDER BY procedure_code;
 -- Dossiers are stored sorted by received_at: period filters then skip most row groups (zone maps).
 -- The newest version wins (updated_at, else the file's export date, else the import moment: version_at), except
 -- that a row of unknown version (version_source 'import') never moves a completed dossier back to open.
+-- (dossiers where that can happen: an open staged row of unknown version, and a completed row somewhere)
+CREATE OR REPLACE TEMP TABLE _reopen AS
+SELECT DISTINCT s.dossier_id FROM staged_dossiers s
+WHERE s.version_source = 'import' AND s.completed_at IS NULL
+  AND (s.dossier_id IN (SELECT dossier_id FROM dossiers WHERE completed_at IS NOT NULL)
+       OR s.dossier_id IN (SELECT dossier_id FROM staged_dossiers WHERE completed_at IS NOT NULL));
 CREATE OR REPLACE TABLE dossiers AS
-SELECT * EXCLUDE (_has_done) FROM (
-    SELECT *, bool_or(completed_at IS NOT NULL) OVER (PARTITION BY dossier_id) AS _has_done
-    FROM (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers))
-QUALIFY row_number() OVER (PARTITION BY dossier_id
-                           ORDER BY (coalesce(version_source, '') = 'import' AND completed_at IS NULL AND _has_done),
-                                    coalesce(version_at, updated_at) DESC NULLS LAST, import_seq DESC, source_line DESC) = 1
-ORDER BY received_at, unit_code;
+SELECT a.* FROM (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers) a
+LEFT JOIN _reopen r USING (dossier_id)
+QUALIFY row_number() OVER (PARTITION BY a.dossier_id
+                           ORDER BY (r.dossier_id IS NOT NULL AND a.version_source = 'import' AND a.completed_at IS NULL),
+                                    coalesce(a.version_at, a.updated_at) DESC NULLS LAST, a.import_seq DESC,
+                                    a.source_line DESC) = 1
+ORDER BY a.received_at, a.unit_code;
 
 -- Rows of this batch that would have moved a completed dossier back to open and were not applied.
 DELETE FROM conflicts USING staged_dossiers s
