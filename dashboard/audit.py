@@ -5,6 +5,7 @@ to the database it reads. Lines are appended with O_APPEND under an exclusive lo
 processes (gunicorn workers, the CLI) can write at once. Entries never hold personal data: who acted,
 what, file names, hashes, counts and filters (unit codes, periods) only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,16 @@ from pathlib import Path
 from typing import Any
 
 EVENTS = {
-    "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "login_locked": "Tạm khoá đăng nhập",
-    "logout": "Đăng xuất", "import": "Nạp dữ liệu", "import_failed": "Nạp không thành công", "export": "Xuất dữ liệu",
-    "denied": "Từ chối truy cập", "user_added": "Thêm người dùng", "user_removed": "Xoá người dùng",
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập sai",
+    "login_locked": "Tạm khoá đăng nhập",
+    "logout": "Đăng xuất",
+    "import": "Nạp dữ liệu",
+    "import_failed": "Nạp không thành công",
+    "export": "Xuất dữ liệu",
+    "denied": "Từ chối truy cập",
+    "user_added": "Thêm người dùng",
+    "user_removed": "Xoá người dùng",
 }
 
 _path: Path | None = None
@@ -52,8 +60,12 @@ def path() -> Path | None:
 def record(event: str, user: str | None, path_: Path | None = None, **fields: Any) -> dict:
     """Append one entry. `fields` must not hold personal data (callers pass codes and counts)."""
     target = path_ or _path
-    entry = {"at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "event": event,
-             "user": user or "", **{k: v for k, v in fields.items() if v is not None}}
+    entry = {
+        "at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),
+        "event": event,
+        "user": user or "",
+        **{k: v for k, v in fields.items() if v is not None},
+    }
     if target is None:
         return entry
     line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")

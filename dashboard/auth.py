@@ -10,6 +10,7 @@ with werkzeug's scrypt; `cchc users add/list/remove` manages them. The data laye
 `current_scope()` for every query: in a web request without a signed-in user it raises
 (default deny); outside any request (the CLI, run by whoever holds the files) it is full access.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,11 +44,14 @@ class Role:
     audit: bool
 
 
-ROLES: dict[str, Role] = {r.name: r for r in (
-    Role("lanh_dao", "Lãnh đạo thành phố", all_units=True, personal=False, imports=False, audit=False),
-    Role("noi_vu", "Phòng Nội vụ", all_units=True, personal=True, imports=True, audit=True),
-    Role("don_vi", "Đơn vị", all_units=False, personal=False, imports=False, audit=False),
-)}
+ROLES: dict[str, Role] = {
+    r.name: r
+    for r in (
+        Role("lanh_dao", "Lãnh đạo thành phố", all_units=True, personal=False, imports=False, audit=False),
+        Role("noi_vu", "Phòng Nội vụ", all_units=True, personal=True, imports=True, audit=True),
+        Role("don_vi", "Đơn vị", all_units=False, personal=False, imports=False, audit=False),
+    )
+}
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
@@ -61,6 +65,7 @@ class UserError(ValueError):
 @dataclass(frozen=True)
 class Principal:
     """A signed-in reader (or the CLI's operator)."""
+
     username: str
     role: str
     units: tuple[str, ...] = ()
@@ -86,8 +91,9 @@ class Principal:
         return f"{who} — {self.info.label}{units}"
 
 
-SYSTEM = Principal("he-thong", "noi_vu", display_name="Dòng lệnh")        # the CLI, outside any web request
+SYSTEM = Principal("he-thong", "noi_vu", display_name="Dòng lệnh")  # the CLI, outside any web request
 LOCAL = Principal("cuc-bo", "noi_vu", display_name="Máy cục bộ (--no-auth)")  # `cchc serve --no-auth`
+
 
 def current_principal() -> Principal:
     """The reader of the current request; SYSTEM outside web requests; Forbidden when nobody signed in."""
@@ -215,8 +221,10 @@ class SessionStore:
                     os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             con.execute("PRAGMA busy_timeout = 10000")
-            con.execute("CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL, "
-                        "stamp TEXT NOT NULL, csrf TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL)")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL, "
+                "stamp TEXT NOT NULL, csrf TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL)"
+            )
             con.execute("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username)")
             cons[key] = con
         return con
@@ -230,15 +238,20 @@ class SessionStore:
         sid, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(24), time.time()
         con = self._con()
         con.execute("DELETE FROM sessions WHERE expires < ?", [now])
-        con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
-                    [self._key(sid), username, stamp, csrf, now, now + seconds])
+        con.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
+            [self._key(sid), username, stamp, csrf, now, now + seconds],
+        )
         return sid, csrf
 
     def get(self, sid: str | None) -> Session | None:
         if not sid or not isinstance(sid, str):
             return None
-        row = self._con().execute("SELECT username, stamp, csrf, expires FROM sessions WHERE id = ?",
-                                  [self._key(sid)]).fetchone()
+        row = (
+            self._con()
+            .execute("SELECT username, stamp, csrf, expires FROM sessions WHERE id = ?", [self._key(sid)])
+            .fetchone()
+        )
         if row is None or row[3] < time.time():
             return None
         return Session(*row)
@@ -284,11 +297,21 @@ class UserStore:
         _write_private(self.path, json.dumps({"users": users}, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
     def users(self) -> list[dict]:
-        return [{"username": k, **{f: v for f, v in u.items() if f != "password_hash"}}
-                for k, u in sorted(self._load().items())]
+        return [
+            {"username": k, **{f: v for f, v in u.items() if f != "password_hash"}}
+            for k, u in sorted(self._load().items())
+        ]
 
-    def add(self, username: str, role: str, password: str, units: list[str] | None = None,
-            display_name: str = "", demo: bool = False, replace: bool = False) -> Principal:
+    def add(
+        self,
+        username: str,
+        role: str,
+        password: str,
+        units: list[str] | None = None,
+        display_name: str = "",
+        demo: bool = False,
+        replace: bool = False,
+    ) -> Principal:
         username = (username or "").strip().lower()
         if not USERNAME.fullmatch(username):
             raise UserError("tên đăng nhập: 2–40 ký tự a-z, 0-9, dấu . _ -")
@@ -304,9 +327,14 @@ class UserStore:
         users = dict(self._load())
         if username in users and not replace:
             raise UserError(f"đã có người dùng {username!r} (dùng --replace để đặt lại)")
-        users[username] = {"role": role, "units": units, "display_name": display_name, "demo": demo,
-                           "password_hash": generate_password_hash(password),
-                           "created_at": dt.datetime.now().replace(microsecond=0).isoformat()}
+        users[username] = {
+            "role": role,
+            "units": units,
+            "display_name": display_name,
+            "demo": demo,
+            "password_hash": generate_password_hash(password),
+            "created_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        }
         self._save(users)
         self.sessions.revoke_user(username)  # a reset password ends the sessions opened with the old one
         return self._principal(username, users[username])
@@ -319,7 +347,7 @@ class UserStore:
         self.sessions.revoke_user(username)
 
     @property
-    def sessions(self) -> "SessionStore":
+    def sessions(self) -> SessionStore:
         """The server-side sessions, in a file next to the users file (shared by every worker and the CLI)."""
         return SessionStore(sessions_path(self.path))
 
@@ -361,7 +389,17 @@ def ensure_demo_users(store: UserStore, ward_code: str | None, ward_name: str = 
         store.add("noivu", "noi_vu", DEMO_PASSWORDS["noivu"], display_name="Phòng Nội vụ (mẫu)", demo=True),
     ]
     if ward_code:
-        added.append(store.add("phuong", "don_vi", DEMO_PASSWORDS["phuong"], units=[ward_code],
-                               display_name=f"{ward_name or ward_code} (mẫu)", demo=True))
-    return [{"username": p.username, "role": p.role, "units": list(p.units),
-             "password": DEMO_PASSWORDS[p.username]} for p in added]
+        added.append(
+            store.add(
+                "phuong",
+                "don_vi",
+                DEMO_PASSWORDS["phuong"],
+                units=[ward_code],
+                display_name=f"{ward_name or ward_code} (mẫu)",
+                demo=True,
+            )
+        )
+    return [
+        {"username": p.username, "role": p.role, "units": list(p.units), "password": DEMO_PASSWORDS[p.username]}
+        for p in added
+    ]

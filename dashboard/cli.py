@@ -1,4 +1,5 @@
 """The `cchc` command (also `python -m dashboard`): shared/data-contract.md §3."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,17 +27,37 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cchc", description="Bảng điều hành cải cách hành chính (CCHC)")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, "
-                                     "kế hoạch)")
+    p = sub.add_parser(
+        "demo", help="dựng thành phố mẫu (đơn vị, chỉ tiêu, ~3 năm hồ sơ, đánh giá, PAR INDEX, kế hoạch)"
+    )
     _add_db(p)
     p.add_argument("--dossiers", type=int, help="tổng số hồ sơ (mặc định ≈ 7.000/quý)")
-    p.add_argument("--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: "
-                                   "một ngày làm việc trọn vẹn)")
+    p.add_argument(
+        "--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: một ngày làm việc trọn vẹn)"
+    )
     p.add_argument("--seed", type=int, default=20240101)
     p.add_argument("--if-missing", action="store_true", help="chỉ dựng khi chưa có cơ sở dữ liệu")
 
-    p = sub.add_parser("ingest", help="kiểm tra và nạp tệp trích xuất (loại tệp nhận ra từ dòng tiêu đề)")
+    p = sub.add_parser("ingest", help="kiểm tra và nạp tệp trích xuất (loại tệp và mẫu xuất nhận ra từ dòng tiêu đề)")
     p.add_argument("files", nargs="+")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="chỉ xem trước: loại tệp, mẫu, cột → cột chuẩn, số dòng nhận/loại/bỏ qua và lý do; không công bố",
+    )
+    p.add_argument(
+        "--accept-partial",
+        action="store_true",
+        help=f"công bố cả khi một tệp theo mẫu xuất thực tế bị loại quá {config.PARTIAL_REJECT_SHARE:.0%} số dòng",
+    )
+    _add_db(p)
+
+    p = sub.add_parser("profiles", help="các mẫu xuất (hồ sơ nạp) đã biết: tệp TOML, cột nhận ra")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _add_db(p)
+
+    p = sub.add_parser("conflicts", help="các dòng không áp dụng vì sẽ đưa hồ sơ đã có kết quả về chưa giải quyết")
+    p.add_argument("--format", choices=["text", "json", "csv"], default="text")
     _add_db(p)
 
     p = sub.add_parser("report", help="báo cáo")
@@ -54,8 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=["unit"])
     p.add_argument("--unit")
     p.add_argument("--format", choices=["json", "csv"], default="json")
-    p.add_argument("--projection", action="store_true",
-                   help="dự báo cuối quý: số hồ sơ còn được phép trễ và tỷ lệ đúng hạn dự kiến (quý chứa ngày dữ liệu)")
+    p.add_argument(
+        "--projection",
+        action="store_true",
+        help="dự báo cuối quý: số hồ sơ còn được phép trễ và tỷ lệ đúng hạn dự kiến (quý chứa ngày dữ liệu)",
+    )
     _add_db(p)
 
     p = sub.add_parser("index", help="điểm Bộ chỉ số phục vụ (QĐ 766) theo đơn vị, từng thành phần")
@@ -87,8 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_period(p)
     p.add_argument("--unit")
     p.add_argument("--out", required=True)
-    p.add_argument("--as", dest="as_user", metavar="USER",
-                   help="xuất đúng như người dùng này thấy (phạm vi đơn vị, che dữ liệu cá nhân), vd. cho một phường")
+    p.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="xuất đúng như người dùng này thấy (phạm vi đơn vị, che dữ liệu cá nhân), vd. cho một phường",
+    )
     _add_db(p)
 
     p = sub.add_parser("settings", help="xem/đặt thiết lập lưu cùng dữ liệu (vd. city_peer_code)")
@@ -98,10 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="chạy bảng điều hành")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
-    p.add_argument("--no-auth", action="store_true",
-                   help="không đăng nhập, toàn quyền: chỉ cho máy cục bộ (--host 127.0.0.1)")
-    p.add_argument("--workers", type=int, default=0,
-                   help="số tiến trình gunicorn (vd. 2); 0 = máy chủ phát triển của Flask (mặc định)")
+    p.add_argument(
+        "--no-auth", action="store_true", help="không đăng nhập, toàn quyền: chỉ cho máy cục bộ (--host 127.0.0.1)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="số tiến trình gunicorn (vd. 2); 0 = máy chủ phát triển của Flask (mặc định)",
+    )
     p.add_argument("--threads", type=int, default=4, help="số luồng mỗi tiến trình gunicorn (mặc định 4)")
     _add_db(p)
 
@@ -192,8 +225,15 @@ def _csv(rows: list[dict], columns: list[str] | None = None) -> None:
     from .exports import csv_text
 
     columns = columns or (list(rows[0].keys()) if rows else [])
-    sys.stdout.write(csv_text(columns, ([_default(v) if isinstance(v, (dt.date, dt.datetime)) else v
-                                         for v in (r.get(c) for c in columns)] for r in rows)))
+    sys.stdout.write(
+        csv_text(
+            columns,
+            (
+                [_default(v) if isinstance(v, (dt.date, dt.datetime)) else v for v in (r.get(c) for c in columns)]
+                for r in rows
+            ),
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- commands
@@ -234,19 +274,78 @@ def _demo_users(path: Path) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from .ingest.load import UnreadableFile, ingest
+    from .ingest.load import PartialRefused, UnreadableFile, ingest
+    from .ingest.profiles import ProfileError
 
     try:
-        results = ingest(args.files, config.db_path(args.db))  # audited by ingest itself
-    except UnreadableFile as exc:
+        results = ingest(
+            args.files, config.db_path(args.db), dry_run=args.dry_run, accept_partial=args.accept_partial
+        )  # audited by ingest itself
+    except PartialRefused as exc:
+        raise CliError(f"không công bố: {exc} (cơ sở dữ liệu không thay đổi)") from exc
+    except (UnreadableFile, ProfileError) as exc:
         raise CliError(f"không nạp được: {exc} (cơ sở dữ liệu không thay đổi)") from exc
     for r in results:
         for w in r.warnings:
             print(f"  cảnh báo: {w}", file=sys.stderr)
         print(r.line())
+        for d in r.details():
+            print(f"  {d}")
+    if args.dry_run:
+        print("Xem trước (--dry-run): chưa công bố gì.")
+        return 0
     total_rej = sum(r.rejected for r in results)
     if total_rej:
         print(f"{total_rej} dòng bị loại: xem `cchc rejects`")
+    return 0
+
+
+def cmd_profiles(args) -> int:
+    from .ingest.profiles import ProfileError, load_profiles, profile_dirs
+
+    try:
+        profiles = load_profiles(config.db_path(args.db))
+    except ProfileError as exc:
+        raise CliError(str(exc)) from exc
+    rows = [
+        {
+            "name": p.name,
+            "label": p.label,
+            "kind": p.kind.name,
+            "priority": p.priority,
+            "detect": list(p.detect),
+            "source": p.source,
+        }
+        for p in profiles
+    ]
+    if args.format == "json":
+        _json(rows)
+        return 0
+    for r in rows:
+        print(f"{r['name']:<22} {r['kind']:<11} {r['label']}")
+        print(f"{'':<22} nhận ra khi có: {', '.join(r['detect'])}  ({r['source']})")
+    print(
+        "Thêm mẫu mới: chép một tệp .toml vào "
+        + " hoặc ".join(str(d) for d in profile_dirs(config.db_path(args.db))[1:])
+        + " (xem README, «Nạp dữ liệu thật»)"
+    )
+    return 0
+
+
+def cmd_conflicts(args) -> int:
+    rows = _reader(args).q("conflicts_list").to_dict("records")
+    if args.format == "json":
+        _json(rows)
+    elif args.format == "csv":
+        _csv(rows)
+    else:
+        if not rows:
+            print("Không có xung đột phiên bản.")
+        for r in rows:
+            print(
+                f"{r['file_name']}:{r['line']} [{r['dossier_id']}] «{r['incoming_status']}» không áp dụng, giữ "
+                f"«{r['kept_status']}» ({r['kept_file']}): {r['reason']}"
+            )
     return 0
 
 
@@ -286,8 +385,10 @@ def cmd_kpi(args) -> int:
         return 0
     from .metrics.kpis import kpi_rows
 
-    rows = [dict(r) for r in kpi_rows(_reader(args), _period(args), by_unit=args.by == "unit" or bool(args.unit),
-                                      unit=args.unit)]
+    rows = [
+        dict(r)
+        for r in kpi_rows(_reader(args), _period(args), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
+    ]
     if args.unit:
         rows = [r for r in rows if r["unit_code"] == args.unit]
     if args.format == "json":
@@ -305,9 +406,15 @@ def cmd_index(args) -> int:
     if args.format == "csv":
         _csv(scores.to_dict("records"))
         return 0
-    _json({"period": _period(args).key,
-           "units": [{**t, "components": [c for c in scores.to_dict("records") if c["unit_code"] == t["unit_code"]]}
-                     for t in totals.to_dict("records")]})
+    _json(
+        {
+            "period": _period(args).key,
+            "units": [
+                {**t, "components": [c for c in scores.to_dict("records") if c["unit_code"] == t["unit_code"]]}
+                for t in totals.to_dict("records")
+            ],
+        }
+    )
     return 0
 
 
@@ -380,14 +487,25 @@ def cmd_export(args) -> int:
     except ExportError as exc:
         raise CliError(str(exc)) from exc
     from . import audit
-    audit.record("export", audit.os_user(), audit.path_for(path), what=f"{args.what}_pdf", file=Path(args.out).name,
-                 period=period.key, unit=args.unit, pages=pages, as_user=args.as_user)
+
+    audit.record(
+        "export",
+        audit.os_user(),
+        audit.path_for(path),
+        what=f"{args.what}_pdf",
+        file=Path(args.out).name,
+        period=period.key,
+        unit=args.unit,
+        pages=pages,
+        as_user=args.as_user,
+    )
     print(f"Đã ghi {args.out} ({pages} trang)")
     return 0
 
 
 def cmd_settings(args) -> int:
     from .demo.build import publish_settings
+
     path = config.db_path(args.db)
     if args.assignments:
         pairs = {}
@@ -454,8 +572,10 @@ def cmd_users(args) -> int:
                 _json(rows)
             else:
                 for u in rows:
-                    print(f"{u['username']:<16} {u['role']:<9} {','.join(u.get('units') or []) or '(mọi đơn vị)':<24} "
-                          f"{u.get('display_name') or ''}{'  [mẫu]' if u.get('demo') else ''}")
+                    print(
+                        f"{u['username']:<16} {u['role']:<9} {','.join(u.get('units') or []) or '(mọi đơn vị)':<24} "
+                        f"{u.get('display_name') or ''}{'  [mẫu]' if u.get('demo') else ''}"
+                    )
                 if not rows:
                     print(f"Chưa có người dùng ({store.path})")
     except UserError as exc:
@@ -472,16 +592,29 @@ def cmd_audit(args) -> int:
         return 0
     for r in rows:
         extra = {k: v for k, v in r.items() if k not in ("at", "event", "user")}
-        print(f"{r.get('at', '')}  {audit.EVENTS.get(r.get('event'), r.get('event')):<22} {r.get('user', ''):<14} "
-              + " ".join(f"{k}={v}" for k, v in extra.items()))
+        print(
+            f"{r.get('at', '')}  {audit.EVENTS.get(r.get('event'), r.get('event')):<22} {r.get('user', ''):<14} "
+            + " ".join(f"{k}={v}" for k, v in extra.items())
+        )
     return 0
 
 
 COMMANDS = {
-    "demo": cmd_demo, "ingest": cmd_ingest, "report": cmd_report, "kpi": cmd_kpi, "index": cmd_index,
-    "lateness": cmd_lateness, "rejects": cmd_rejects,
-    "at-risk": cmd_at_risk, "export": cmd_export, "settings": cmd_settings, "serve": cmd_serve,
-    "users": cmd_users, "audit": cmd_audit,
+    "demo": cmd_demo,
+    "ingest": cmd_ingest,
+    "report": cmd_report,
+    "kpi": cmd_kpi,
+    "index": cmd_index,
+    "lateness": cmd_lateness,
+    "rejects": cmd_rejects,
+    "profiles": cmd_profiles,
+    "conflicts": cmd_conflicts,
+    "at-risk": cmd_at_risk,
+    "export": cmd_export,
+    "settings": cmd_settings,
+    "serve": cmd_serve,
+    "users": cmd_users,
+    "audit": cmd_audit,
 }
 
 if __name__ == "__main__":

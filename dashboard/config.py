@@ -33,6 +33,7 @@ class Column:
     type: str  # text | datetime | date | bool | int | number | enum
     required: bool = False
     aliases: tuple[str, ...] = ()
+    aux: bool = False  # read from real exports to resolve or cross-check, not a stored contract column
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ DOSSIERS = InputKind(
         C("due_at", "Ngày hẹn trả", "datetime", True, ("han xu ly", "ngay hen tra ket qua", "han giai quyet")),
         C("completed_at", "Ngày có kết quả", "datetime", False, ("ngay hoan thanh", "ngay giai quyet xong")),
         C("returned_at", "Ngày trả kết quả", "datetime", False, ()),
-        C("status", "Trạng thái", "enum", False, ("tinh trang",)),
+        C("status", "Trạng thái", "enum", False, ("trang thai ho so",)),
         C("has_fee", "Có phí, lệ phí", "bool", False, ("co phi", "co phi le phi", "phi le phi")),
         C("paid_online", "Thanh toán trực tuyến", "bool", False, ("thanh toan truc tuyen",)),
         C("e_result", "Kết quả điện tử", "bool", False, ()),
@@ -71,6 +72,16 @@ DOSSIERS = InputKind(
         C("late_reason", "Lý do trễ hạn", "text", False, ("ly do tre", "ly do qua han")),
         C("applicant_name", "Tên tổ chức, cá nhân", "text", False, ("nguoi nop", "ten to chuc ca nhan")),
         C("updated_at", "Ngày cập nhật", "datetime", False, ("thoi gian cap nhat",)),
+        # Auxiliary columns of real exports (dashboard/profiles/): read to resolve codes, cross-check or skip
+        # rows, not stored as such. A unit or procedure by name, a field code, a derived timeliness word…
+        C("unit_name", "Tên đơn vị", "text", False, aux=True),
+        C("timeliness", "Tình trạng", "text", False, aux=True),
+        C("field_code", "Mã lĩnh vực", "text", False, aux=True),
+        C("submitted_at", "Ngày nộp hồ sơ", "text", False, aux=True),
+        C("submitter_name", "Người nộp hồ sơ", "text", False, aux=True),
+        C("summary", "Trích yếu", "text", False, aux=True),
+        C("fee_amount", "Phí, lệ phí đã nộp", "text", False, aux=True),
+        C("dossier_count", "Tổng số hồ sơ", "text", False, aux=True),
     ),
     signature=("dossier_id", "received_at"),
     key=("dossier_id",),
@@ -157,6 +168,19 @@ HOLIDAYS = InputKind(
     key=("date",),
 )
 del C
+
+# Required dossier columns that an import profile may resolve when the file lacks them (dashboard/ingest/resolve.py):
+# the unit from its name (a column or the title block), the procedure from its name through the procedures
+# catalogue, the field from the procedure or a group row, the channel from the profile's default.
+RESOLVABLE = {
+    "unit_code": ("unit_name", "title:unit"),
+    "procedure_code": ("procedure_name", "group:procedure"),
+    "field": ("procedure_name", "procedure_code", "field_code", "group:field"),
+    "channel": ("default:channel",),
+}
+# An import whose files reject more than this share of their rows is not published without --accept-partial
+# (a layout that half-matches must never load partly and silently).
+PARTIAL_REJECT_SHARE = 0.05
 
 # Order matters twice: detection tries the most specific signature first, and a
 # batch loads reference data (units, holidays…) before the dossiers that need it.

@@ -7,11 +7,13 @@ one sanitiser, `safe_cell`, so no cell can run as a formula (no CSV/Excel inject
 - control characters an XLSX file cannot hold become U+FFFD (openpyxl would refuse the whole file);
 - CSV is written RFC 4180 style (CRLF rows) by `csv_text`, so any cell holding a CR or LF is quoted and a
   spreadsheet cannot start a new row inside it; XLSX cells are always typed as text, never formulas."""
+
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -46,8 +48,6 @@ def safe_cell(v: Any) -> Any:
         return v
     v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
     return "'" + v if v.startswith(_FORMULA_START) else v
-
-
 
 
 def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
@@ -162,8 +162,9 @@ def form_xlsx(form: dict, title: str = "BIỂU KẾT QUẢ GIẢI QUYẾT THỦ 
     return buf.getvalue()
 
 
-def table_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Du lieu",
-               title: str | None = None) -> bytes:
+def table_xlsx(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Du lieu", title: str | None = None
+) -> bytes:
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet[:31]

@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 import uuid
@@ -77,8 +78,10 @@ class JobStore:
         for job_id in self.jobs():
             job = self.get(job_id)
             age = now - float((job or {}).get("updated") or 0)
-            finished = job is None or job.get("state") in ("done", "error")
+            finished = job is None or job.get("state") in ("done", "error", "cancelled")
             if age > (KEEP_SECONDS if finished else STALE_SECONDS):
+                if job and job.get("tmpdir"):  # an upload previewed and never confirmed: its files go too
+                    shutil.rmtree(job["tmpdir"], ignore_errors=True)
                 with contextlib.suppress(FileNotFoundError):
                     (self.dir / f"{job_id}.json").unlink()
                 removed += 1

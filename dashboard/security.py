@@ -12,6 +12,7 @@
 - Security headers on every response: a CSP without inline scripts other than Dash's own (hashed),
   no framing, no sniffing; session cookie HttpOnly + SameSite=Lax (+ Secure with CCHC_COOKIE_SECURE=1).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,6 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from pathlib import Path
 from urllib.parse import quote, urlencode, urlparse
 
 import dash
@@ -83,16 +83,22 @@ def csrf_token() -> str:
     return tok
 
 
-def _login_page(error: str = "", username: str = "", next_: str = "/", demo: list[dict] | None = None,
-                status: int = 200) -> flask.Response:
+def _login_page(
+    error: str = "", username: str = "", next_: str = "/", demo: list[dict] | None = None, status: int = 200
+) -> flask.Response:
     e = html.escape
     demo_rows = "".join(
         f"<tr><td><code>{e(u['username'])}</code></td><td><code>{e(u['password'])}</code></td><td>{e(u['label'])}</td></tr>"
-        for u in (demo or []))
-    demo_box = (f"""<div class="login-demo mt-4"><div class="fw-semibold mb-1">Tài khoản mẫu của thành phố mẫu</div>
+        for u in (demo or [])
+    )
+    demo_box = (
+        f"""<div class="login-demo mt-4"><div class="fw-semibold mb-1">Tài khoản mẫu của thành phố mẫu</div>
 <table class="table table-sm mb-1"><thead><tr><th>Tên đăng nhập</th><th>Mật khẩu</th><th>Vai trò</th></tr></thead>
 <tbody>{demo_rows}</tbody></table><div class="small text-muted">Chỉ dùng với dữ liệu mẫu. Xoá khi triển khai:
-<code>cchc users remove chutich</code>…</div></div>""" if demo_rows else "")
+<code>cchc users remove chutich</code>…</div></div>"""
+        if demo_rows
+        else ""
+    )
     err = f'<div class="alert alert-danger" role="alert" id="login-error">{e(error)}</div>' if error else ""
     body = f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Đăng nhập — Bảng điều hành CCHC</title>
@@ -104,9 +110,11 @@ def _login_page(error: str = "", username: str = "", next_: str = "/", demo: lis
 <form method="post" action="{LOGIN}" autocomplete="on">
 <input type="hidden" name="csrf" value="{e(csrf_token())}"><input type="hidden" name="next" value="{e(next_)}">
 <div class="mb-3"><label class="form-label" for="username">Tên đăng nhập</label>
-<input class="form-control form-control-lg" id="username" name="username" value="{e(username)}" autocomplete="username" required autofocus></div>
+<input class="form-control form-control-lg" id="username" name="username" value="{e(username)}"
+ autocomplete="username" required autofocus></div>
 <div class="mb-3"><label class="form-label" for="password">Mật khẩu</label>
-<input class="form-control form-control-lg" id="password" name="password" type="password" autocomplete="current-password" required></div>
+<input class="form-control form-control-lg" id="password" name="password" type="password"
+ autocomplete="current-password" required></div>
 <button class="btn btn-primary btn-lg w-100" type="submit" id="login-submit">Đăng nhập</button></form>{demo_box}
 </main></body></html>"""
     resp = flask.make_response(body, status)
@@ -119,13 +127,16 @@ def _wants_json() -> bool:
     return p.startswith("/_dash-") or p.startswith("/_reload") or flask.request.method != "GET"
 
 
-def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False,
-            internal: tuple[str, Principal] | None = None) -> UserStore:
+def install(  # noqa: C901  (split pending: see the closing note)
+    app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False, internal: tuple[str, Principal] | None = None
+) -> UserStore:
     """Wire sign-in, scoping and headers into the app's Flask server."""
     server = app.server
     server.secret_key = secret_key(db_path)
     server.config.update(
-        SESSION_COOKIE_NAME="cchc_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="cchc_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("CCHC_COOKIE_SECURE") == "1",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
     )
@@ -168,15 +179,24 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
             if _wants_json():
                 return flask.jsonify(error="Phiên đăng nhập đã hết hoặc chưa đăng nhập.", login=LOGIN), 401
             # the whole path with its query as ONE encoded parameter: every filter survives sign-in
-            return flask.redirect(f"{LOGIN}?{urlencode({'next': flask.request.full_path.rstrip('?')}, safe='/', quote_via=quote)}")
+            return flask.redirect(
+                f"{LOGIN}?{urlencode({'next': flask.request.full_path.rstrip('?')}, safe='/', quote_via=quote)}"
+            )
         flask.g.principal = p
         return None
 
     @server.route(LOGIN, methods=["GET", "POST"])
     def login():
-        demo = [{"username": u["username"], "password": DEMO_PASSWORDS[u["username"]],
-                 "label": ROLES[u["role"]].label + (f": {', '.join(u.get('units') or [])}" if u["role"] == "don_vi" else "")}
-                for u in store.demo_accounts() if u["username"] in DEMO_PASSWORDS]
+        demo = [
+            {
+                "username": u["username"],
+                "password": DEMO_PASSWORDS[u["username"]],
+                "label": ROLES[u["role"]].label
+                + (f": {', '.join(u.get('units') or [])}" if u["role"] == "don_vi" else ""),
+            }
+            for u in store.demo_accounts()
+            if u["username"] in DEMO_PASSWORDS
+        ]
         if flask.request.method == "GET":
             return _login_page(next_=_safe_next(flask.request.args.get("next")), demo=demo)
         f = flask.request.form
@@ -187,15 +207,19 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         key = (flask.request.remote_addr, username)
         wait = throttle.wait(key)
         if wait:
-            audit.record("login_locked", username if store.get(username) else "(tên không tồn tại)",
-                         ip=flask.request.remote_addr)
-            return _login_page(f"Đăng nhập sai quá {MAX_FAILURES} lần. Thử lại sau {wait} giây.", username, next_, demo, 429)
+            audit.record(
+                "login_locked", username if store.get(username) else "(tên không tồn tại)", ip=flask.request.remote_addr
+            )
+            return _login_page(
+                f"Đăng nhập sai quá {MAX_FAILURES} lần. Thử lại sau {wait} giây.", username, next_, demo, 429
+            )
         p = store.verify(username, f.get("password") or "")
         if p is None:
             throttle.fail(key)
             # an unknown name is not written down: it may be a password typed into the wrong field
-            audit.record("login_failed", username if store.get(username) else "(tên không tồn tại)",
-                         ip=flask.request.remote_addr)
+            audit.record(
+                "login_failed", username if store.get(username) else "(tên không tồn tại)", ip=flask.request.remote_addr
+            )
             return _login_page("Sai tên đăng nhập hoặc mật khẩu.", username, next_, demo, 200)
         throttle.clear(key)
         sessions.revoke(flask.session.get("sid"))  # signing in again replaces a session, never stacks them
@@ -222,8 +246,11 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         audit.record("denied", p.username if p else "", path=flask.request.path, reason=exc.description)
         if _wants_json():
             return flask.jsonify(error=f"Không có quyền: {exc.description}"), 403
-        return flask.make_response("<!DOCTYPE html><meta charset='utf-8'><title>403</title>"
-                                   f"<p>Không có quyền: {html.escape(exc.description or '')}</p>", 403)
+        return flask.make_response(
+            "<!DOCTYPE html><meta charset='utf-8'><title>403</title>"
+            f"<p>Không có quyền: {html.escape(exc.description or '')}</p>",
+            403,
+        )
 
     @server.before_request
     def _callback_shape():
@@ -232,10 +259,15 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         if flask.request.path != "/_dash-update-component" or flask.request.method != "POST":
             return None
         body = flask.request.get_json(silent=True)
-        ok = (isinstance(body, dict) and isinstance(body.get("output"), str)
-              and isinstance(body.get("inputs"), list) and isinstance(body.get("outputs", []), (list, dict))
-              and isinstance(body.get("state", []), list) and isinstance(body.get("changedPropIds", []), list)
-              and all(isinstance(i, (dict, list)) for i in body["inputs"] + body.get("state", [])))
+        ok = (
+            isinstance(body, dict)
+            and isinstance(body.get("output"), str)
+            and isinstance(body.get("inputs"), list)
+            and isinstance(body.get("outputs", []), (list, dict))
+            and isinstance(body.get("state", []), list)
+            and isinstance(body.get("changedPropIds", []), list)
+            and all(isinstance(i, (dict, list)) for i in body["inputs"] + body.get("state", []))
+        )
         if not ok:
             return flask.jsonify(error="Yêu cầu không hợp lệ (dữ liệu gửi lên không đúng dạng)."), 400
         return None
@@ -243,11 +275,16 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
     @server.errorhandler(BadRequest)
     def _bad_request(exc: HTTPException):
         """A forged or malformed request (a callback value no page sends): 400 with a Vietnamese reason."""
-        msg = f"Yêu cầu không hợp lệ: {exc.description}" if exc.description and exc.description != BadRequest.description \
+        msg = (
+            f"Yêu cầu không hợp lệ: {exc.description}"
+            if exc.description and exc.description != BadRequest.description
             else "Yêu cầu không hợp lệ."
+        )
         if _wants_json():
             return flask.jsonify(error=msg), 400
-        return flask.make_response(f"<!DOCTYPE html><meta charset='utf-8'><title>400</title><p>{html.escape(msg)}</p>", 400)
+        return flask.make_response(
+            f"<!DOCTYPE html><meta charset='utf-8'><title>400</title><p>{html.escape(msg)}</p>", 400
+        )
 
     @server.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -258,18 +295,23 @@ def install(app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False
         server.logger.exception("request failed: %s %s", flask.request.method, flask.request.path)
         if flask.request.path == "/_dash-update-component":
             return flask.jsonify(error="Yêu cầu không hợp lệ: không xử lý được các giá trị gửi lên."), 400
-        return flask.make_response("<!DOCTYPE html><meta charset='utf-8'><title>Lỗi</title>"
-                                   "<p>Đã xảy ra lỗi khi xử lý yêu cầu. Vui lòng thử lại.</p>", 500)
+        return flask.make_response(
+            "<!DOCTYPE html><meta charset='utf-8'><title>Lỗi</title>"
+            "<p>Đã xảy ra lỗi khi xử lý yêu cầu. Vui lòng thử lại.</p>",
+            500,
+        )
 
     @server.after_request
     def _headers(resp: flask.Response):
         if "csp" not in csp:
             hashes = " ".join(f"'{h.strip(chr(39))}'" for h in app.csp_hashes())
-            csp["csp"] = ("default-src 'self'; "
-                          f"script-src 'self' {hashes}; "
-                          "style-src 'self' 'unsafe-inline'; "  # plotly.js and the grid set inline styles
-                          "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-                          "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+            csp["csp"] = (
+                "default-src 'self'; "
+                f"script-src 'self' {hashes}; "
+                "style-src 'self' 'unsafe-inline'; "  # plotly.js and the grid set inline styles
+                "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+                "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+            )
         h = resp.headers
         h.setdefault("Content-Security-Policy", csp["csp"])
         h.setdefault("X-Content-Type-Options", "nosniff")

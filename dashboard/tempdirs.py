@@ -1,5 +1,6 @@
 """Per-process temporary folders (web uploads): named with the server's process id, so the folders a server
 killed with SIGKILL left behind are recognised and removed when a server starts again."""
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ def sweep_uploads(tmp: str | None = None) -> list[str]:
     """Remove the upload folders of server processes that no longer run (killed with SIGKILL mid-upload)."""
     removed = []
     for d in Path(tmp or tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*-*"):
-        pid = d.name[len(UPLOAD_PREFIX):].split("-", 1)[0]
+        pid = d.name[len(UPLOAD_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid():
             continue
         try:
@@ -27,5 +28,3 @@ def sweep_uploads(tmp: str | None = None) -> list[str]:
         shutil.rmtree(d, ignore_errors=True)
         removed.append(d.name)
     return removed
-
-

@@ -8,4 +8,4 @@ SELECT $seq, $file_name, c._line, $kind, c._key, c._errors[1].column_name,
                                                                     e.column_name) || ': ' || e.reason), '; '),
        to_json(r) , NULL
 FROM checked c JOIN raw_numbered r USING (_line), h
-WHERE len(c._errors) > 0;
+WHERE len(c._errors) > 0 AND c._skip IS NULL;

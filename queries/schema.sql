@@ -9,7 +9,11 @@ CREATE TABLE IF NOT EXISTS dossiers (
     received_at TIMESTAMP NOT NULL, due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP, returned_at TIMESTAMP,
     status VARCHAR NOT NULL, has_fee BOOLEAN, paid_online BOOLEAN, e_result BOOLEAN, digitized BOOLEAN,
     postal_return BOOLEAN, handler VARCHAR, late_reason VARCHAR, applicant_name VARCHAR, updated_at TIMESTAMP,
-    import_seq INTEGER, source_file VARCHAR, source_line INTEGER
+    import_seq INTEGER, source_file VARCHAR, source_line INTEGER,
+    -- the one-stop software's finer status (profiles/_base.toml) and the raw value as the file wrote it
+    status_detail VARCHAR, status_raw VARCHAR,
+    -- the row's version for newest-wins: updated_at, else the file's export date, else the import moment
+    version_at TIMESTAMP, version_source VARCHAR
 );
 CREATE TABLE IF NOT EXISTS targets (
     year INTEGER NOT NULL, kpi VARCHAR NOT NULL, comparator VARCHAR NOT NULL, value DOUBLE NOT NULL,
@@ -34,7 +38,18 @@ CREATE TABLE IF NOT EXISTS procedures (
 CREATE TABLE IF NOT EXISTS holidays (date DATE NOT NULL, name VARCHAR NOT NULL, import_seq INTEGER);
 CREATE TABLE IF NOT EXISTS imports (
     import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, file_path VARCHAR, sha256 VARCHAR, kind VARCHAR,
-    encoding VARCHAR, rows_read BIGINT, accepted BIGINT, rejected BIGINT, imported_at TIMESTAMP, imported_by VARCHAR
+    encoding VARCHAR, rows_read BIGINT, accepted BIGINT, rejected BIGINT, imported_at TIMESTAMP, imported_by VARCHAR,
+    skipped BIGINT, profile VARCHAR, version_rule VARCHAR, warnings BIGINT
+);
+-- rows of a file that are not records (blank, total, group, signature rows): skipped, with their line
+CREATE TABLE IF NOT EXISTS skipped (
+    import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, line BIGINT NOT NULL, kind VARCHAR, reason VARCHAR NOT NULL
+);
+-- rows not applied because they would move a completed dossier back to open with an older or unknown version
+CREATE TABLE IF NOT EXISTS conflicts (
+    import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, line BIGINT, dossier_id VARCHAR NOT NULL,
+    incoming_status VARCHAR, incoming_version TIMESTAMP, incoming_version_source VARCHAR,
+    kept_status VARCHAR, kept_completed_at TIMESTAMP, kept_version TIMESTAMP, kept_file VARCHAR, reason VARCHAR
 );
 CREATE TABLE IF NOT EXISTS rejects (
     import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, line BIGINT NOT NULL, kind VARCHAR,

@@ -1,5 +1,6 @@
 """An import while many users read: no failed request, readers move to the new data, and the server
 log holds no personal data. The real server (subprocess on 127.0.0.1), signed-in readers, bounded loop."""
+
 from __future__ import annotations
 
 import os
@@ -30,18 +31,27 @@ def _free_port() -> int:
 def _session(url: str, user: str, password: str) -> requests.Session:
     s = requests.Session()
     tok = re.search(r'name="csrf" value="([^"]+)"', s.get(url + "/dang-nhap", timeout=30).text)[1]
-    r = s.post(url + "/dang-nhap", data={"csrf": tok, "username": user, "password": password, "next": "/"},
-               allow_redirects=False, timeout=30)
+    r = s.post(
+        url + "/dang-nhap",
+        data={"csrf": tok, "username": user, "password": password, "next": "/"},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert r.status_code == 302
     return s
 
 
 def _page_body(path: str, search: str) -> dict:
-    return {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
 
 
 def test_import_while_users_read(demo_db, tmp_path):
@@ -55,9 +65,14 @@ def test_import_while_users_read(demo_db, tmp_path):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "server.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
+    log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.time() + 60
         while True:
@@ -69,8 +84,12 @@ def test_import_while_users_read(demo_db, tmp_path):
                 time.sleep(0.3)
         users = [("noivu", "noivu"), ("chutich", "chutich"), ("phuong", "phuong")]
         sessions = [_session(url, u, DEMO_PASSWORDS[p]) for u, p in users]
-        pages = [("/", "?period=2026-Q3"), ("/don-vi", "?period=2026-Q3"), ("/ho-so-tre-han", "?period=2026-Q3&view=all"),
-                 ("/bao-cao-quy", "?period=2026-Q3")]
+        pages = [
+            ("/", "?period=2026-Q3"),
+            ("/don-vi", "?period=2026-Q3"),
+            ("/ho-so-tre-han", "?period=2026-Q3&view=all"),
+            ("/bao-cao-quy", "?period=2026-Q3"),
+        ]
         failures: list[str] = []
         done = [0]
         lock = threading.Lock()
@@ -97,15 +116,32 @@ def test_import_while_users_read(demo_db, tmp_path):
         con = duckdb.connect(str(db), read_only=True)
         base = con.execute("SELECT * FROM dossiers WHERE unit_code = 'W08' LIMIT 300").df()
         con.close()
-        rows = [{"dossier_id": f"MOI-{i:05d}", "unit_code": "W08", "procedure_code": r.procedure_code,
-                 "procedure_name": r.procedure_name, "field": r.field, "channel": r.channel,
-                 "received_at": r.received_at.to_pydatetime(), "due_at": r.due_at.to_pydatetime(),
-                 "completed_at": None, "status": "dang_xu_ly", "handler": r.handler, "late_reason": "",
-                 "updated_at": r.received_at.to_pydatetime()} for i, r in enumerate(base.itertuples())]
+        rows = [
+            {
+                "dossier_id": f"MOI-{i:05d}",
+                "unit_code": "W08",
+                "procedure_code": r.procedure_code,
+                "procedure_name": r.procedure_name,
+                "field": r.field,
+                "channel": r.channel,
+                "received_at": r.received_at.to_pydatetime(),
+                "due_at": r.due_at.to_pydatetime(),
+                "completed_at": None,
+                "status": "dang_xu_ly",
+                "handler": r.handler,
+                "late_reason": "",
+                "updated_at": r.received_at.to_pydatetime(),
+            }
+            for i, r in enumerate(base.itertuples())
+        ]
         f = write_csv(tmp_path / "hoso_moi.csv", rows)
         during = done[0]
-        out = subprocess.run([sys.executable, "-m", "dashboard", "ingest", str(f), "--db", str(db)], cwd=ROOT,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "dashboard", "ingest", str(f), "--db", str(db)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         assert out.returncode == 0, out.stderr
         for t in threads:
             t.join(timeout=300)
@@ -121,9 +157,15 @@ def test_import_while_users_read(demo_db, tmp_path):
         log.close()
     # no personal data in the server's log or the audit log
     con = duckdb.connect(str(db), read_only=True)
-    names = [r[0] for r in con.execute("SELECT DISTINCT applicant_name FROM dossiers WHERE length(applicant_name) > 8 "
-                                       "LIMIT 500").fetchall()]
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT applicant_name FROM dossiers WHERE length(applicant_name) > 8 LIMIT 500"
+        ).fetchall()
+    ]
     con.close()
-    text = log_path.read_text(encoding="utf-8", errors="replace") + (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
+    text = log_path.read_text(encoding="utf-8", errors="replace") + (tmp_path / "audit.jsonl").read_text(
+        encoding="utf-8"
+    )
     assert names and not [n for n in names if n in text]
     assert "POST /_dash-update-component" in text  # the log was really written

@@ -1,4 +1,5 @@
 """Ingest: encodings, headers, every kind, quarantine of bad values, idempotence, newest-wins, atomicity."""
+
 import datetime as dt
 import hashlib
 import json
@@ -41,18 +42,44 @@ def _rejects(db):
 def _dossiers(db):
     snap = Database(db).snapshot()
     cur = snap.cursor()
-    return {r[0]: r for r in cur.execute("SELECT dossier_id, field, status, completed_at, handler FROM dossiers").fetchall()}
+    return {
+        r[0]: r for r in cur.execute("SELECT dossier_id, field, status, completed_at, handler FROM dossiers").fetchall()
+    }
 
 
 BAD_ROWS = {
-    "31/02/2024 08:00 as received date": ("B1,X01,1.001612,Hộ tịch,truc_tuyen,31/02/2024 08:00,10/04/2024 16:30,,,", "Ngày tiếp nhận", "không hợp lệ"),
-    "unknown unit": ("B2,ZZ9,1.001612,Hộ tịch,truc_tuyen,02/04/2024,10/04/2024,,,", "Mã đơn vị", "không có trong danh mục"),
+    "31/02/2024 08:00 as received date": (
+        "B1,X01,1.001612,Hộ tịch,truc_tuyen,31/02/2024 08:00,10/04/2024 16:30,,,",
+        "Ngày tiếp nhận",
+        "không hợp lệ",
+    ),
+    "unknown unit": (
+        "B2,ZZ9,1.001612,Hộ tịch,truc_tuyen,02/04/2024,10/04/2024,,,",
+        "Mã đơn vị",
+        "không có trong danh mục",
+    ),
     "missing dossier id": (",X01,1.001612,Hộ tịch,truc_tuyen,02/04/2024,10/04/2024,,,", "Mã hồ sơ", "thiếu"),
     "unknown channel": ("B4,X01,1.001612,Hộ tịch,fax,02/04/2024,10/04/2024,,,", "Hình thức tiếp nhận", "«fax»"),
-    "completed before received": ("B5,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,01/04/2024,,", "Ngày có kết quả", "trước ngày tiếp nhận"),
-    "due before received": ("B6,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,01/03/2024,,,", "Ngày hẹn trả", "trước ngày tiếp nhận"),
-    "unknown status": ("B7,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,xong roi,", "Trạng thái", "«xong roi»"),
-    "resolved without date": ("B8,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,da_giai_quyet,", "Ngày có kết quả", "thiếu ngày có kết quả"),
+    "completed before received": (
+        "B5,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,01/04/2024,,",
+        "Ngày có kết quả",
+        "trước ngày tiếp nhận",
+    ),
+    "due before received": (
+        "B6,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,01/03/2024,,,",
+        "Ngày hẹn trả",
+        "trước ngày tiếp nhận",
+    ),
+    "unknown status": (
+        "B7,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,xong roi,",
+        "Trạng thái",
+        "«xong roi»",
+    ),
+    "resolved without date": (
+        "B8,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,da_giai_quyet,",
+        "Ngày có kết quả",
+        "thiếu ngày có kết quả",
+    ),
     "garbage date": ("B9,X01,1.001612,Hộ tịch,truc_tiep,hôm qua,10/04/2024,,,", "Ngày tiếp nhận", "«hôm qua»"),
     "missing field": ("B10,X01,1.001612,,truc_tiep,02/04/2024,10/04/2024,,,", "Lĩnh vực", "thiếu"),
 }
@@ -96,25 +123,38 @@ def test_encodings_give_the_same_nfc_text(db, tmp_path, encoding, bom):
     row = _dossiers(db)["A1"]
     assert row[1] == "Đất đai - Tài nguyên" and row[4] == "Nguyễn Thị Lan"
     import unicodedata
+
     assert unicodedata.is_normalized("NFC", row[4])
 
 
 def test_headers_any_case_and_accents_and_date_formats(db, tmp_path):
-    text = ("MA HO SO;mã đơn vị;MÃ TTHC;LĨNH VỰC;hinh thuc tiep nhan;Ngày Tiếp Nhận;ngay hen tra;NGÀY CÓ KẾT QUẢ;Có phí, lệ phí;Thanh toán trực tuyến\n"
-            "C1;X01;1.1;Hộ tịch;Trực tuyến;2024-04-02T08:00:00;2024-04-10 16:30;09/04/2024;có;x\n"
-            "C2;X01;1.1;Hộ tịch;Bưu chính công ích;2/4/2024;10/4/2024 16:30;;không;\n")
+    text = (
+        "MA HO SO;mã đơn vị;MÃ TTHC;LĨNH VỰC;hinh thuc tiep nhan;Ngày Tiếp Nhận;ngay hen tra;NGÀY CÓ KẾT QUẢ;Có phí, lệ phí;Thanh toán trực tuyến\n"
+        "C1;X01;1.1;Hộ tịch;Trực tuyến;2024-04-02T08:00:00;2024-04-10 16:30;09/04/2024;có;x\n"
+        "C2;X01;1.1;Hộ tịch;Bưu chính công ích;2/4/2024;10/4/2024 16:30;;không;\n"
+    )
     [res] = ingest([_write(tmp_path, "h.csv", text)], db)
     assert (res.accepted, res.rejected) == (2, 0)
     snap = Database(db).snapshot()
-    rows = dict((r[0], r[1:]) for r in snap.cursor().execute(
-        "SELECT dossier_id, channel, received_at, has_fee, paid_online, status FROM dossiers").fetchall())
+    rows = dict(
+        (r[0], r[1:])
+        for r in snap.cursor()
+        .execute("SELECT dossier_id, channel, received_at, has_fee, paid_online, status FROM dossiers")
+        .fetchall()
+    )
     assert rows["C1"] == ("truc_tuyen", dt.datetime(2024, 4, 2, 8, 0), True, True, "da_giai_quyet")
     assert rows["C2"] == ("buu_chinh", dt.datetime(2024, 4, 2), False, None, "dang_xu_ly")
 
 
 def test_newest_export_wins_in_any_import_order(db, tmp_path):
-    old = _write(tmp_path, "old.csv", HEAD + "\n" + GOOD.replace("09/04/2024 10:00,da_giai_quyet,09/04/2024 11:00",
-                                                                  ",dang_xu_ly,03/04/2024 09:00") + "\n")
+    old = _write(
+        tmp_path,
+        "old.csv",
+        HEAD
+        + "\n"
+        + GOOD.replace("09/04/2024 10:00,da_giai_quyet,09/04/2024 11:00", ",dang_xu_ly,03/04/2024 09:00")
+        + "\n",
+    )
     new = _write(tmp_path, "new.csv", HEAD + "\n" + GOOD + "\n")
     ingest([new], db)
     ingest([old], db)  # an old export imported last must not undo the newer state
@@ -161,36 +201,58 @@ def test_xlsx_with_title_rows_real_dates_and_excel_row_numbers(db, tmp_path):
     ws.append(["DANH SÁCH HỒ SƠ"])
     ws.append([])
     ws.append(HEAD.split(","))
-    ws.append(["X1", "X01", "1.1", "Chứng thực", "truc_tiep", dt.datetime(2024, 4, 2, 8), dt.datetime(2024, 4, 3, 16, 30),
-               dt.datetime(2024, 4, 3, 9), "da_giai_quyet", None])
+    ws.append(
+        [
+            "X1",
+            "X01",
+            "1.1",
+            "Chứng thực",
+            "truc_tiep",
+            dt.datetime(2024, 4, 2, 8),
+            dt.datetime(2024, 4, 3, 16, 30),
+            dt.datetime(2024, 4, 3, 9),
+            "da_giai_quyet",
+            None,
+        ]
+    )
     ws.append([])  # blank row: not a record
     ws.append(["X2", "X01", "1.1", "Chứng thực", "truc_tiep", "30/02/2024", dt.datetime(2024, 4, 3), None, None, None])
     p = tmp_path / "hs.xlsx"
     wb.save(p)
     [res] = ingest([p], db)
-    assert (res.rows_read, res.accepted, res.rejected) == (2, 1, 1)
+    # the blank row between the records is read and skipped (counted), never lost
+    assert (res.rows_read, res.accepted, res.rejected, res.skipped) == (3, 1, 1, 1)
     [rej] = _rejects(db)
     assert rej["line"] == 6 and rej["header"] == "Ngày tiếp nhận"
 
 
 def test_reference_kinds_detected_and_loaded(db, tmp_path):
     files = {
-        "targets.csv": "year,kpi,comparator,value,scope,source\n2024,on_time_rate,>=,\"99%\",all,KH\n2024,par_index_rank,top,3,all,KH\n2024,satisfaction_rate,>,\"0,95\",level:ward,KH\n2024,bogus_kpi,>=,1,all,KH\n",
+        "targets.csv": 'year,kpi,comparator,value,scope,source\n2024,on_time_rate,>=,"99%",all,KH\n2024,par_index_rank,top,3,all,KH\n2024,satisfaction_rate,>,"0,95",level:ward,KH\n2024,bogus_kpi,>=,1,all,KH\n',
         "surveys.csv": "response_id,unit_code,answered_at,dossier_id,rating\nS1,X01,05/04/2024,,rat_hai_long\nS2,X01,05/04/2024,,4\nS3,X01,05/04/2024,,khong hai long\nS4,X01,05/04/2024,,tuyệt vời\n",
-        "par.csv": "year,peer_code,peer_name,score,rank\n2023,CT,Châu Thành,\"85,62\",2\n2023,TN,Tây Ninh,80.05,5\n",
+        "par.csv": 'year,peer_code,peer_name,score,rank\n2023,CT,Châu Thành,"85,62",2\n2023,TN,Tây Ninh,80.05,5\n',
         "plan.csv": "year,area,task_id,title,owner_unit,due_date,done_date\n2024,3,T1,Rà soát TTHC,PTP,30/06/2024,20/06/2024\n2024,9,T2,Sai lĩnh vực,PTP,30/06/2024,\n",
         "holidays.csv": "date,name\n30/04/2024,Ngày Giải phóng\n01/05/2024,Quốc tế Lao động\n",
     }
     paths = [_write(tmp_path, n, t) for n, t in files.items()]
     res = {r.file: r for r in ingest(paths, db)}
     assert {n: (r.kind, r.accepted, r.rejected) for n, r in res.items()} == {
-        "targets.csv": ("targets", 3, 1), "surveys.csv": ("surveys", 3, 1), "par.csv": ("par_index", 2, 0),
-        "plan.csv": ("plan_tasks", 1, 1), "holidays.csv": ("holidays", 2, 0)}
+        "targets.csv": ("targets", 3, 1),
+        "surveys.csv": ("surveys", 3, 1),
+        "par.csv": ("par_index", 2, 0),
+        "plan.csv": ("plan_tasks", 1, 1),
+        "holidays.csv": ("holidays", 2, 0),
+    }
     cur = Database(db).snapshot().cursor()
     assert cur.execute("SELECT value FROM targets WHERE kpi='on_time_rate'").fetchall() == [(0.99,)]
-    assert cur.execute("SELECT scope, value FROM targets WHERE kpi='satisfaction_rate'").fetchall() == [("level:ward", 0.95)]
+    assert cur.execute("SELECT scope, value FROM targets WHERE kpi='satisfaction_rate'").fetchall() == [
+        ("level:ward", 0.95)
+    ]
     assert cur.execute("SELECT rating FROM surveys ORDER BY response_id").fetchall() == [
-        ("rat_hai_long",), ("hai_long",), ("khong_hai_long",)]
+        ("rat_hai_long",),
+        ("hai_long",),
+        ("khong_hai_long",),
+    ]
     assert cur.execute("SELECT score FROM par_index WHERE peer_code='CT'").fetchall() == [(85.62,)]
     assert cur.execute("SELECT is_working FROM calendar WHERE date = DATE '2024-04-30'").fetchall() == [(False,)]
 

@@ -63,19 +63,28 @@ def _upload_body(name: str, data: bytes) -> dict:
     }
 
 
-def _poll_body(deps: list[dict], job_id: str) -> dict:
-    dep = next(d for d in deps if any(i["id"] == "data-upload-poll" for i in d["inputs"]))
+def _body(deps: list[dict], trigger: str, prop: str, value, state: list[tuple[str, str, object]]) -> dict:
+    """The JSON body Dash's front end posts for the callback triggered by `trigger.prop`."""
+    dep = next(d for d in deps if any(i["id"] == trigger and i["property"] == prop for i in d["inputs"]))
     outputs = [
         dict(zip(("id", "property"), o.split("@")[0].rsplit(".", 1), strict=True))
         for o in dep["output"].strip(".").split("...")
     ]
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": value if i["id"] == trigger else None}
+        for i in dep["inputs"]
+    ]
     return {
         "output": dep["output"],
         "outputs": outputs,
-        "inputs": [{"id": "data-upload-poll", "property": "n_intervals", "value": 1}],
-        "changedPropIds": ["data-upload-poll.n_intervals"],
-        "state": [{"id": "upload-job", "property": "data", "value": job_id}],
+        "inputs": inputs,
+        "changedPropIds": [f"{trigger}.{prop}"],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
     }
+
+
+def _poll_body(deps: list[dict], job_id: str) -> dict:
+    return _body(deps, "data-upload-poll", "n_intervals", 1, [("upload-job", "data", job_id)])
 
 
 def test_upload_polled_through_another_gunicorn_worker(tmp_path):
@@ -133,17 +142,35 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
         started = requests.post(urls[0] + "/_dash-update-component", json=_upload_body("moi.csv", upload), timeout=30)
         assert started.ok, started.text
         job_id = started.json()["response"]["upload-job"]["data"]
-        poll = _poll_body(requests.get(urls[1] + "/_dash-dependencies", timeout=5).json(), job_id)
-        answers = []
-        while time.time() < deadline + 60:
-            r = requests.post(urls[1] + "/_dash-update-component", json=poll, timeout=30)  # the OTHER worker
-            assert r.ok, r.text
-            answers.append(json.dumps(r.json(), ensure_ascii=False) if r.status_code == 200 else r.text)
-            if "upload-done" in answers[-1] or "upload-error" in answers[-1]:
-                break
-            time.sleep(0.3)
-        assert "upload-done" in answers[-1], answers[-1][:500]
-        assert "đọc 10 dòng, nhận 10, loại 0" in answers[-1]
+        deps = requests.get(urls[1] + "/_dash-dependencies", timeout=5).json()
+        poll = _poll_body(deps, job_id)
+
+        def poll_until(*marks: str) -> str:
+            while time.time() < deadline + 60:
+                r = requests.post(urls[1] + "/_dash-update-component", json=poll, timeout=30)  # the OTHER worker
+                assert r.ok, r.text
+                answer = json.dumps(r.json(), ensure_ascii=False) if r.status_code == 200 else r.text
+                if any(m in answer for m in (*marks, "upload-error")):
+                    return answer
+                time.sleep(0.3)
+            raise AssertionError("the job never finished")
+
+        # the preview (nothing published yet), read through the other worker
+        preview = poll_until("upload-preview")
+        assert "upload-preview" in preview and "đọc 10 dòng, nhận 10, loại 0" in preview, preview[:500]
+        # confirmed through the first worker, which did not run the preview: the job lives in the shared store
+        confirm = _body(
+            deps,
+            "upload-confirm",
+            "n_clicks",
+            1,
+            [("upload-job", "data", job_id), ("upload-accept-partial", "value", False)],
+        )
+        r = requests.post(urls[0] + "/_dash-update-component", json=confirm, timeout=30)
+        assert r.ok, r.text
+        done = poll_until("upload-done")
+        assert "upload-done" in done, done[:500]
+        assert "đọc 10 dòng, nhận 10, loại 0" in done
     finally:
         for w in workers:
             w.terminate()

@@ -2,6 +2,7 @@
 
 The app runs in-process (Flask test client) on the demo city; requests are the JSON bodies Dash's
 renderer sends to /_dash-update-component, built by hand as an attacker would."""
+
 from __future__ import annotations
 
 import io
@@ -27,55 +28,93 @@ def sign_in(app, username, password=None):
 
     c = app.server.test_client()
     tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/dang-nhap").text)[1]
-    r = c.post("/dang-nhap", data={"csrf": tok, "username": username,
-                                   "password": password or DEMO_PASSWORDS[username], "next": "/"})
+    r = c.post(
+        "/dang-nhap",
+        data={"csrf": tok, "username": username, "password": password or DEMO_PASSWORDS[username], "next": "/"},
+    )
     assert r.status_code == 302, r.text[:500]
     return c
 
 
 def page(c, path, search=""):
-    return c.post("/_dash-update-component", json={
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": []})
+    return c.post(
+        "/_dash-update-component",
+        json={
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": path},
+                {"id": "_pages_location", "property": "search", "value": search},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+            "state": [],
+        },
+    )
 
 
 def grid_rows(c, query, start=0, end=100):
-    return c.post("/_dash-update-component", json={
-        "output": "late-grid.getRowsResponse", "outputs": {"id": "late-grid", "property": "getRowsResponse"},
-        "inputs": [{"id": "late-grid", "property": "getRowsRequest",
-                    "value": {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}}}],
-        "changedPropIds": ["late-grid.getRowsRequest"],
-        "state": [{"id": "late-query", "property": "data", "value": query}]})
+    return c.post(
+        "/_dash-update-component",
+        json={
+            "output": "late-grid.getRowsResponse",
+            "outputs": {"id": "late-grid", "property": "getRowsResponse"},
+            "inputs": [
+                {
+                    "id": "late-grid",
+                    "property": "getRowsRequest",
+                    "value": {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}},
+                }
+            ],
+            "changedPropIds": ["late-grid.getRowsRequest"],
+            "state": [{"id": "late-query", "property": "data", "value": query}],
+        },
+    )
 
 
 def late_download(c, query):
-    return c.post("/_dash-update-component", json={
-        "output": "late-download.data", "outputs": {"id": "late-download", "property": "data"},
-        "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["late-download-btn.n_clicks"],
-        "state": [{"id": "late-query", "property": "data", "value": query}]})
+    return c.post(
+        "/_dash-update-component",
+        json={
+            "output": "late-download.data",
+            "outputs": {"id": "late-download", "property": "data"},
+            "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["late-download-btn.n_clicks"],
+            "state": [{"id": "late-query", "property": "data", "value": query}],
+        },
+    )
 
 
 def form_download(c, query):
-    return c.post("/_dash-update-component", json={
-        "output": "form-download.data", "outputs": {"id": "form-download", "property": "data"},
-        "inputs": [{"id": "form-xlsx-btn", "property": "n_clicks", "value": 1},
-                   {"id": "form-csv-btn", "property": "n_clicks", "value": None}],
-        "changedPropIds": ["form-xlsx-btn.n_clicks"],
-        "state": [{"id": "form-query", "property": "data", "value": query}]})
+    return c.post(
+        "/_dash-update-component",
+        json={
+            "output": "form-download.data",
+            "outputs": {"id": "form-download", "property": "data"},
+            "inputs": [
+                {"id": "form-xlsx-btn", "property": "n_clicks", "value": 1},
+                {"id": "form-csv-btn", "property": "n_clicks", "value": None},
+            ],
+            "changedPropIds": ["form-xlsx-btn.n_clicks"],
+            "state": [{"id": "form-query", "property": "data", "value": query}],
+        },
+    )
 
 
 def upload(c):
-    return c.post("/_dash-update-component", json={
-        "output": "..upload-job.data...data-upload-poll.disabled...data-upload-status.children..",
-        "outputs": [{"id": "upload-job", "property": "data"}, {"id": "data-upload-poll", "property": "disabled"},
-                    {"id": "data-upload-status", "property": "children"}],
-        "inputs": [{"id": "data-upload", "property": "contents", "value": ["data:text/csv;base64,YQ=="]}],
-        "changedPropIds": ["data-upload.contents"],
-        "state": [{"id": "data-upload", "property": "filename", "value": ["x.csv"]}]})
+    return c.post(
+        "/_dash-update-component",
+        json={
+            "output": "..upload-job.data...data-upload-poll.disabled...data-upload-status.children..",
+            "outputs": [
+                {"id": "upload-job", "property": "data"},
+                {"id": "data-upload-poll", "property": "disabled"},
+                {"id": "data-upload-status", "property": "children"},
+            ],
+            "inputs": [{"id": "data-upload", "property": "contents", "value": ["data:text/csv;base64,YQ=="]}],
+            "changedPropIds": ["data-upload.contents"],
+            "state": [{"id": "data-upload", "property": "filename", "value": ["x.csv"]}],
+        },
+    )
 
 
 def xlsx_rows(resp) -> list[tuple]:
@@ -104,12 +143,17 @@ def test_wrong_password_csrf_open_redirect_and_lockout(app, app_db):
 
     c = app.server.test_client()
     tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/dang-nhap").text)[1]
-    assert c.post("/dang-nhap", data={"username": "noivu", "password": "demo-noivu"}).status_code == 400  # no CSRF token
-    r = c.post("/dang-nhap", data={"csrf": tok, "username": "noivu", "password": "demo-noivu", "next": "//evil.example/x"})
+    assert (
+        c.post("/dang-nhap", data={"username": "noivu", "password": "demo-noivu"}).status_code == 400
+    )  # no CSRF token
+    r = c.post(
+        "/dang-nhap", data={"csrf": tok, "username": "noivu", "password": "demo-noivu", "next": "//evil.example/x"}
+    )
     assert r.status_code == 302 and r.headers["Location"] == "/"
     c2 = app.server.test_client()
     tok = re.search(r'name="csrf" value="([^"]+)"', c2.get("/dang-nhap").text)[1]
     from dashboard.auth import UserStore, users_path
+
     UserStore(users_path(app_db)).add("doan", "lanh_dao", "mat-khau-doan")
     answers = [c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": f"sai-{i}"}) for i in range(6)]
     assert [r.status_code for r in answers] == [200] * 5 + [429]
@@ -185,7 +229,7 @@ def test_downloads_are_scoped_masked_and_audited(app):
     assert late_download(c, {**QUERY, "unit": OTHER_WARD}).status_code == 403
     rows = xlsx_rows(late_download(c, QUERY))
     header_i = next(i for i, r in enumerate(rows) if r and r[0] == "Mã hồ sơ")
-    header, body = rows[header_i], rows[header_i + 1:]
+    header, body = rows[header_i], rows[header_i + 1 :]
     assert body and {r[header.index("Mã đơn vị")] for r in body} == {WARD}
     assert all(INITIALS.match(r[header.index("Người nộp")]) for r in body if r[header.index("Người nộp")])
     assert form_download(c, {"period": "2026-Q3", "by": "unit", "unit": OTHER_WARD}).status_code == 403
@@ -195,7 +239,7 @@ def test_downloads_are_scoped_masked_and_audited(app):
     rows = xlsx_rows(late_download(sign_in(app, "chutich"), QUERY))
     header_i = next(i for i, r in enumerate(rows) if r and r[0] == "Mã hồ sơ")
     col = rows[header_i].index("Người nộp")
-    assert all(INITIALS.match(r[col]) for r in rows[header_i + 1:] if r[col])
+    assert all(INITIALS.match(r[col]) for r in rows[header_i + 1 :] if r[col])
     exports = [e for e in audit.read(50) if e["event"] == "export"]
     assert {e["user"] for e in exports} >= {"phuong", "chutich"}
     assert all("applicant" not in json.dumps(e) for e in exports)
@@ -236,9 +280,17 @@ def test_scoped_views_filter_mask_and_deny(demo_db):
     assert cur_ward.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
     assert cur_ward.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
     assert cur_ward.execute("SELECT unit_code FROM units").fetchall() == [(WARD,)]
-    names = [r[0] for r in cur_ward.execute("SELECT applicant_name FROM dossiers WHERE applicant_name IS NOT NULL LIMIT 200").fetchall()]
+    names = [
+        r[0]
+        for r in cur_ward.execute(
+            "SELECT applicant_name FROM dossiers WHERE applicant_name IS NOT NULL LIMIT 200"
+        ).fetchall()
+    ]
     assert names and all(INITIALS.match(n) for n in names)
-    assert cur_ward.execute("SELECT count(*) FROM targets").fetchone()[0] == cur_full.execute("SELECT count(*) FROM targets").fetchone()[0]
+    assert (
+        cur_ward.execute("SELECT count(*) FROM targets").fetchone()[0]
+        == cur_full.execute("SELECT count(*) FROM targets").fetchone()[0]
+    )
 
 
 def test_unclassified_tables_are_denied(tmp_path):
@@ -249,8 +301,10 @@ def test_unclassified_tables_are_denied(tmp_path):
 
     db = tmp_path / "t.duckdb"
     con = duckdb.connect(str(db))
-    con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR); INSERT INTO meta VALUES ('data_version', '1');"
-                "CREATE TABLE secrets_of_the_future (x INTEGER); INSERT INTO secrets_of_the_future VALUES (42);")
+    con.execute(
+        "CREATE TABLE meta (key VARCHAR, value VARCHAR); INSERT INTO meta VALUES ('data_version', '1');"
+        "CREATE TABLE secrets_of_the_future (x INTEGER); INSERT INTO secrets_of_the_future VALUES (42);"
+    )
     con.close()
     snap = Database(db).snapshot()
     assert snap.cursor().execute("SELECT count(*) FROM secrets_of_the_future").fetchone()[0] == 1
@@ -264,17 +318,27 @@ def test_outside_a_request_is_the_operator_inside_without_user_is_denied(app):
     from dashboard.auth import SYSTEM, current_principal
 
     assert current_principal() is SYSTEM
-    with app.server.test_request_context("/"):
-        with pytest.raises(Forbidden):
-            current_principal()
+    with app.server.test_request_context("/"), pytest.raises(Forbidden):
+        current_principal()
 
 
 # ----------------------------------------------------------------------------- users CLI
 def test_users_cli_add_list_remove(tmp_path, demo_db):
     db = tmp_path / "x.duckdb"
     shutil.copy(demo_db, db)
-    r = cchc("users", "add", "truong.p2", "--role", "don_vi", "--units", "W02", "--password-stdin", db=db,
-             check=False, input=b"mat-khau-dai-du\n")
+    r = cchc(
+        "users",
+        "add",
+        "truong.p2",
+        "--role",
+        "don_vi",
+        "--units",
+        "W02",
+        "--password-stdin",
+        db=db,
+        check=False,
+        input=b"mat-khau-dai-du\n",
+    )
     assert r.returncode == 0, r.stderr
     listing = json.loads(cchc("users", "list", "--format", "json", db=db).stdout)
     assert [(u["username"], u["role"], u["units"]) for u in listing] == [("truong.p2", "don_vi", ["W02"])]
@@ -282,7 +346,9 @@ def test_users_cli_add_list_remove(tmp_path, demo_db):
     stored = json.loads((tmp_path / "users.json").read_text())
     assert stored["users"]["truong.p2"]["password_hash"].startswith("scrypt:")
     assert oct((tmp_path / "users.json").stat().st_mode & 0o777) == "0o600"
-    bad = cchc("users", "add", "x1", "--role", "don_vi", "--password-stdin", db=db, check=False, input=b"mat-khau-dai-du\n")
+    bad = cchc(
+        "users", "add", "x1", "--role", "don_vi", "--password-stdin", db=db, check=False, input=b"mat-khau-dai-du\n"
+    )
     assert bad.returncode == 2 and "don_vi" in bad.stderr.decode()
     short = cchc("users", "add", "x2", "--role", "noi_vu", "--password-stdin", db=db, check=False, input=b"ngan\n")
     assert short.returncode == 2 and "8" in short.stderr.decode()
@@ -339,8 +405,10 @@ def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
     city = data.reader(FULL).as_of
     ward_scope = Scope(units=frozenset({WARD}), personal=False, imports=False)
     ward = data.reader(ward_scope)
-    ward_last = max(r[0] for r in ward.cursor()
-                    .execute("SELECT greatest(max(received_at), max(completed_at)) FROM dossiers").fetchall())
+    ward_last = max(
+        r[0]
+        for r in ward.cursor().execute("SELECT greatest(max(received_at), max(completed_at)) FROM dossiers").fetchall()
+    )
     assert ward_last < city  # the ward's own data stops earlier than the city's
     assert ward.as_of == city
 
@@ -353,15 +421,27 @@ def test_users_add_refuses_without_terminal_and_weak_passwords(tmp_path, demo_db
     err = r.stderr.decode()
     assert r.returncode == 2 and "--password-stdin" in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and not (tmp_path / "users.json").exists()
-    refused = {b"": "8", b"        \n": "dấu cách", b" \t      \n": "dấu cách", b"mat-khau\tdai\n": "điều khiển", b"aaaaaaaaaa\n": "đơn giản",
-               b"mat\x07khau-dai\n": "điều khiển", b"x" * 1100 + b"\n": "1024"}
+    refused = {
+        b"": "8",
+        b"        \n": "dấu cách",
+        b" \t      \n": "dấu cách",
+        b"mat-khau\tdai\n": "điều khiển",
+        b"aaaaaaaaaa\n": "đơn giản",
+        b"mat\x07khau-dai\n": "điều khiển",
+        b"x" * 1100 + b"\n": "1024",
+    }
     for pw, why in refused.items():
         r = cchc("users", "add", "an", "--role", "noi_vu", "--password-stdin", db=db, check=False, input=pw)
         err = r.stderr.decode()
         assert r.returncode == 2 and why in err and len(err.strip().splitlines()) == 1, (pw, err)
     assert not (tmp_path / "users.json").exists()
     # Windows line ending on stdin is not part of the password
-    assert cchc("users", "add", "an", "--role", "noi_vu", "--password-stdin", db=db, check=False,
-                input=b"mat-khau-dung\r\n").returncode == 0
+    assert (
+        cchc(
+            "users", "add", "an", "--role", "noi_vu", "--password-stdin", db=db, check=False, input=b"mat-khau-dung\r\n"
+        ).returncode
+        == 0
+    )
     from dashboard.auth import UserStore, users_path
+
     assert UserStore(users_path(db)).verify("an", "mat-khau-dung") is not None

@@ -1,4 +1,5 @@
 """Build the demo city database: the generator's frames through the same publish path as imports."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,15 +14,18 @@ from .generate import PROCEDURES, iter_chunks, reference_tables
 DEMO_SETTINGS = {"city_name": "Thành phố Tây Ninh (dữ liệu mẫu)", "city_peer_code": "TPTN"}
 
 
-def build_demo(path: str | os.PathLike, n_dossiers: int | None = None, as_of: dt.date | None = None,
-               seed: int = 20240101) -> dict[str, int]:
+def build_demo(
+    path: str | os.PathLike, n_dossiers: int | None = None, as_of: dt.date | None = None, seed: int = 20240101
+) -> dict[str, int]:
     """A fresh database (replacing any at `path`) holding the deterministic demo city, as of `as_of`
     (default: yesterday, a whole day, so the data never lies in the future of the moment it is built)."""
     as_of = as_of or dt.date.today() - dt.timedelta(days=1)
     summary: dict[str, int] = {}
     with Batch(path, fresh=True, imported_by="demo") as batch:
-        catalogue = pd.DataFrame([(p.code, p.name, p.field, p.days) for p in PROCEDURES],
-                                 columns=["procedure_code", "procedure_name", "field", "statutory_days"])
+        catalogue = pd.DataFrame(
+            [(p.code, p.name, p.field, p.days) for p in PROCEDURES],
+            columns=["procedure_code", "procedure_name", "field", "statutory_days"],
+        )
         for kind, frame in {**reference_tables(as_of, seed), "procedures": catalogue}.items():
             batch.add_frame(kind, frame, f"demo:{kind}")
             batch.record_frames(f"demo:{kind}", len(frame))

@@ -11,6 +11,7 @@ frame for any ``chunk_size``. Nothing depends on the wall clock, dict ordering o
 
 Speed: dossiers are generated vectorised (numpy + pyarrow), a few seconds per million rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,72 +95,240 @@ class Procedure:
 
 PROCEDURES: tuple[Procedure, ...] = (
     # wards: civil status, authentication, social protection, land mediation (≈ 80% of dossiers)
-    Procedure("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
-              "Chứng thực", 0, "mot_phan", WARD, 21.0, True, 0.05),
+    Procedure(
+        "2.000815",
+        "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+        "Chứng thực",
+        0,
+        "mot_phan",
+        WARD,
+        21.0,
+        True,
+        0.05,
+    ),
     Procedure("2.000884", "Chứng thực chữ ký trong các giấy tờ, văn bản", "Chứng thực", 0, "mot_phan", WARD, 7.0, True),
-    Procedure("2.001035", "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản",
-              "Chứng thực", 2, "mot_phan", WARD, 3.0, True),
+    Procedure(
+        "2.001035",
+        "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản",
+        "Chứng thực",
+        2,
+        "mot_phan",
+        WARD,
+        3.0,
+        True,
+    ),
     Procedure("1.001193", "Đăng ký khai sinh", "Hộ tịch", 1, "toan_trinh", WARD, 12.0, False),
     Procedure("1.000894", "Đăng ký kết hôn", "Hộ tịch", 3, "mot_phan", WARD, 4.0, False),
     Procedure("1.000656", "Đăng ký khai tử", "Hộ tịch", 1, "toan_trinh", WARD, 3.0, False),
     Procedure("1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", "Hộ tịch", 3, "toan_trinh", WARD, 7.0, True),
     Procedure("2.000635", "Cấp bản sao trích lục hộ tịch", "Hộ tịch", 1, "toan_trinh", WARD, 8.0, True),
-    Procedure("1.004859", "Đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch",
-              "Hộ tịch", 3, "mot_phan", WARD, 2.5, True),
-    Procedure("1.001776", "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hằng tháng",
-              "Lao động - Thương binh và Xã hội", 15, "mot_phan", WARD, 3.0, False),
-    Procedure("2.000337", "Cấp giấy xác nhận khuyết tật",
-              "Lao động - Thương binh và Xã hội", 20, "mot_phan", WARD, 1.5, False),
+    Procedure(
+        "1.004859", "Đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch", "Hộ tịch", 3, "mot_phan", WARD, 2.5, True
+    ),
+    Procedure(
+        "1.001776",
+        "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hằng tháng",
+        "Lao động - Thương binh và Xã hội",
+        15,
+        "mot_phan",
+        WARD,
+        3.0,
+        False,
+    ),
+    Procedure(
+        "2.000337", "Cấp giấy xác nhận khuyết tật", "Lao động - Thương binh và Xã hội", 20, "mot_phan", WARD, 1.5, False
+    ),
     Procedure("1.003554", "Hòa giải tranh chấp đất đai", "Đất đai", 30, "thong_tin", WARD, 0.8, False),
-    Procedure("1.008901", "Xét, duyệt chính sách hỗ trợ đối với trẻ em mẫu giáo",
-              "Giáo dục và Đào tạo", 10, "mot_phan", WARD, 1.2, False),
+    Procedure(
+        "1.008901",
+        "Xét, duyệt chính sách hỗ trợ đối với trẻ em mẫu giáo",
+        "Giáo dục và Đào tạo",
+        10,
+        "mot_phan",
+        WARD,
+        1.2,
+        False,
+    ),
     # Phòng Tư pháp
-    Procedure("2.000908", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan nước ngoài cấp",
-              "Chứng thực", 0, "mot_phan", "PTP", 1.0, True),
+    Procedure(
+        "2.000908",
+        "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan nước ngoài cấp",
+        "Chứng thực",
+        0,
+        "mot_phan",
+        "PTP",
+        1.0,
+        True,
+    ),
     Procedure("1.001022", "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch", 15, "mot_phan", "PTP", 0.3, True),
-    Procedure("2.000748", "Thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc",
-              "Hộ tịch", 3, "mot_phan", "PTP", 0.6, True),
-    Procedure("2.002191", "Giải quyết yêu cầu bồi thường tại cơ quan trực tiếp quản lý người thi hành công vụ",
-              "Tư pháp", 30, "thong_tin", "PTP", 0.1, False),
+    Procedure(
+        "2.000748",
+        "Thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc",
+        "Hộ tịch",
+        3,
+        "mot_phan",
+        "PTP",
+        0.6,
+        True,
+    ),
+    Procedure(
+        "2.002191",
+        "Giải quyết yêu cầu bồi thường tại cơ quan trực tiếp quản lý người thi hành công vụ",
+        "Tư pháp",
+        30,
+        "thong_tin",
+        "PTP",
+        0.1,
+        False,
+    ),
     # Phòng Tài nguyên và Môi trường
-    Procedure("1.004227", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
-              "Đất đai", 10, "mot_phan", "PTNMT", 4.0, True, 0.06),
-    Procedure("1.003003", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
-              "Đất đai", 20, "mot_phan", "PTNMT", 1.5, True, 0.03),
-    Procedure("1.004199", "Chuyển mục đích sử dụng đất phải được phép của cơ quan nhà nước có thẩm quyền",
-              "Đất đai", 15, "mot_phan", "PTNMT", 1.2, True, 0.05),
+    Procedure(
+        "1.004227",
+        "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+        "Đất đai",
+        10,
+        "mot_phan",
+        "PTNMT",
+        4.0,
+        True,
+        0.06,
+    ),
+    Procedure(
+        "1.003003",
+        "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
+        "Đất đai",
+        20,
+        "mot_phan",
+        "PTNMT",
+        1.5,
+        True,
+        0.03,
+    ),
+    Procedure(
+        "1.004199",
+        "Chuyển mục đích sử dụng đất phải được phép của cơ quan nhà nước có thẩm quyền",
+        "Đất đai",
+        15,
+        "mot_phan",
+        "PTNMT",
+        1.2,
+        True,
+        0.05,
+    ),
     Procedure("1.004203", "Tách thửa hoặc hợp thửa đất", "Đất đai", 15, "mot_phan", "PTNMT", 1.3, True),
     Procedure("1.010738", "Đăng ký môi trường", "Môi trường", 10, "toan_trinh", "PTNMT", 0.3, False, 0.9),
     # Phòng Quản lý đô thị
-    Procedure("1.009994", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
-              "Xây dựng", 15, "toan_trinh", "PQLDT", 2.0, True),
-    Procedure("1.009995", "Cấp giấy phép sửa chữa, cải tạo đối với nhà ở riêng lẻ",
-              "Xây dựng", 15, "mot_phan", "PQLDT", 0.5, True),
-    Procedure("1.009996", "Điều chỉnh giấy phép xây dựng đối với nhà ở riêng lẻ",
-              "Xây dựng", 20, "mot_phan", "PQLDT", 0.3, True, 0.2),
+    Procedure(
+        "1.009994",
+        "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        "Xây dựng",
+        15,
+        "toan_trinh",
+        "PQLDT",
+        2.0,
+        True,
+    ),
+    Procedure(
+        "1.009995",
+        "Cấp giấy phép sửa chữa, cải tạo đối với nhà ở riêng lẻ",
+        "Xây dựng",
+        15,
+        "mot_phan",
+        "PQLDT",
+        0.5,
+        True,
+    ),
+    Procedure(
+        "1.009996",
+        "Điều chỉnh giấy phép xây dựng đối với nhà ở riêng lẻ",
+        "Xây dựng",
+        20,
+        "mot_phan",
+        "PQLDT",
+        0.3,
+        True,
+        0.2,
+    ),
     # Phòng Tài chính - Kế hoạch
-    Procedure("2.000720", "Đăng ký thành lập hộ kinh doanh",
-              "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 2.3, True),
-    Procedure("2.000575", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
-              "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 1.2, True),
-    Procedure("1.001612", "Tạm ngừng hoạt động hộ kinh doanh",
-              "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 0.5, False),
-    Procedure("1.005280", "Đăng ký thành lập hợp tác xã",
-              "Đăng ký kinh doanh", 5, "mot_phan", "PTCKH", 0.1, True, 1.0),
+    Procedure("2.000720", "Đăng ký thành lập hộ kinh doanh", "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 2.3, True),
+    Procedure(
+        "2.000575",
+        "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
+        "Đăng ký kinh doanh",
+        3,
+        "toan_trinh",
+        "PTCKH",
+        1.2,
+        True,
+    ),
+    Procedure(
+        "1.001612", "Tạm ngừng hoạt động hộ kinh doanh", "Đăng ký kinh doanh", 3, "toan_trinh", "PTCKH", 0.5, False
+    ),
+    Procedure("1.005280", "Đăng ký thành lập hợp tác xã", "Đăng ký kinh doanh", 5, "mot_phan", "PTCKH", 0.1, True, 1.0),
     # Phòng Lao động - Thương binh và Xã hội
-    Procedure("1.002519", "Giải quyết chế độ trợ cấp một lần đối với người có công với cách mạng",
-              "Lao động - Thương binh và Xã hội", 12, "mot_phan", "PLDTBXH", 0.6, False),
-    Procedure("2.000286", "Tiếp nhận đối tượng bảo trợ xã hội có hoàn cảnh đặc biệt khó khăn vào cơ sở trợ giúp xã hội",
-              "Lao động - Thương binh và Xã hội", 15, "thong_tin", "PLDTBXH", 0.2, False),
-    Procedure("1.001758", "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội",
-              "Lao động - Thương binh và Xã hội", 5, "mot_phan", "PLDTBXH", 0.5, False),
+    Procedure(
+        "1.002519",
+        "Giải quyết chế độ trợ cấp một lần đối với người có công với cách mạng",
+        "Lao động - Thương binh và Xã hội",
+        12,
+        "mot_phan",
+        "PLDTBXH",
+        0.6,
+        False,
+    ),
+    Procedure(
+        "2.000286",
+        "Tiếp nhận đối tượng bảo trợ xã hội có hoàn cảnh đặc biệt khó khăn vào cơ sở trợ giúp xã hội",
+        "Lao động - Thương binh và Xã hội",
+        15,
+        "thong_tin",
+        "PLDTBXH",
+        0.2,
+        False,
+    ),
+    Procedure(
+        "1.001758",
+        "Hỗ trợ chi phí mai táng cho đối tượng bảo trợ xã hội",
+        "Lao động - Thương binh và Xã hội",
+        5,
+        "mot_phan",
+        "PLDTBXH",
+        0.5,
+        False,
+    ),
     # the city's one-stop desk for offices without their own (education, culture)
-    Procedure("1.004515", "Cho phép trường mầm non hoạt động giáo dục",
-              "Giáo dục và Đào tạo", 20, "mot_phan", CITY_CODE, 0.05, False, 1.0),
-    Procedure("3.000182", "Chuyển trường đối với học sinh trung học cơ sở",
-              "Giáo dục và Đào tạo", 3, "toan_trinh", CITY_CODE, 0.5, False),
-    Procedure("1.001029", "Cấp Giấy phép đủ điều kiện kinh doanh dịch vụ karaoke",
-              "Văn hóa", 5, "toan_trinh", CITY_CODE, 0.15, True, 0.5),
+    Procedure(
+        "1.004515",
+        "Cho phép trường mầm non hoạt động giáo dục",
+        "Giáo dục và Đào tạo",
+        20,
+        "mot_phan",
+        CITY_CODE,
+        0.05,
+        False,
+        1.0,
+    ),
+    Procedure(
+        "3.000182",
+        "Chuyển trường đối với học sinh trung học cơ sở",
+        "Giáo dục và Đào tạo",
+        3,
+        "toan_trinh",
+        CITY_CODE,
+        0.5,
+        False,
+    ),
+    Procedure(
+        "1.001029",
+        "Cấp Giấy phép đủ điều kiện kinh doanh dịch vụ karaoke",
+        "Văn hóa",
+        5,
+        "toan_trinh",
+        CITY_CODE,
+        0.15,
+        True,
+        0.5,
+    ),
     Procedure("1.003645", "Thông báo tổ chức lễ hội", "Văn hóa", 5, "mot_phan", CITY_CODE, 0.1, False, 0.6),
 )
 
@@ -174,18 +343,81 @@ LATE_REASONS: tuple[tuple[str, float], ...] = (  # reason given when a dossier i
     ("Cán bộ xử lý nghỉ phép", 0.07),
 )
 SURNAMES: tuple[tuple[str, float], ...] = (  # family name and its frequency (percent, southern Vietnam)
-    ("Nguyễn", 31.0), ("Trần", 11.0), ("Lê", 9.5), ("Phạm", 6.0), ("Huỳnh", 5.0), ("Võ", 4.5), ("Phan", 4.5),
-    ("Hoàng", 2.5), ("Trương", 2.0), ("Bùi", 2.0), ("Đặng", 2.0), ("Đỗ", 1.5), ("Ngô", 1.3), ("Hồ", 1.2),
-    ("Dương", 1.0), ("Đinh", 0.8), ("Lâm", 0.6), ("Mai", 0.5), ("Lý", 0.5), ("Châu", 0.4),
+    ("Nguyễn", 31.0),
+    ("Trần", 11.0),
+    ("Lê", 9.5),
+    ("Phạm", 6.0),
+    ("Huỳnh", 5.0),
+    ("Võ", 4.5),
+    ("Phan", 4.5),
+    ("Hoàng", 2.5),
+    ("Trương", 2.0),
+    ("Bùi", 2.0),
+    ("Đặng", 2.0),
+    ("Đỗ", 1.5),
+    ("Ngô", 1.3),
+    ("Hồ", 1.2),
+    ("Dương", 1.0),
+    ("Đinh", 0.8),
+    ("Lâm", 0.6),
+    ("Mai", 0.5),
+    ("Lý", 0.5),
+    ("Châu", 0.4),
 )
-MIDDLE_NAMES = {"m": ("Văn", "Minh", "Hữu", "Quốc", "Thanh", "Hoàng", "Đức", "Công"),
-                "f": ("Thị", "Ngọc", "Thu", "Kim", "Thanh", "Mỹ", "Bích")}
-GIVEN_NAMES = {"m": ("Hùng", "Dũng", "Tuấn", "Phúc", "Sơn", "Khoa", "Bình", "Long", "Nam", "Tâm", "Hải", "Trung",
-                     "Thắng", "Quang", "Hiếu", "Phong", "Tài", "Lộc", "Khánh", "Nhân"),
-               "f": ("Lan", "Hương", "Mai", "Thảo", "Vy", "Nhung", "Trang", "Hạnh", "Yến", "Hoa", "Linh", "Ngân",
-                     "Thủy", "Loan", "Phương", "Tuyết", "Diễm", "Oanh", "Hằng", "Nga")}
+MIDDLE_NAMES = {
+    "m": ("Văn", "Minh", "Hữu", "Quốc", "Thanh", "Hoàng", "Đức", "Công"),
+    "f": ("Thị", "Ngọc", "Thu", "Kim", "Thanh", "Mỹ", "Bích"),
+}
+GIVEN_NAMES = {
+    "m": (
+        "Hùng",
+        "Dũng",
+        "Tuấn",
+        "Phúc",
+        "Sơn",
+        "Khoa",
+        "Bình",
+        "Long",
+        "Nam",
+        "Tâm",
+        "Hải",
+        "Trung",
+        "Thắng",
+        "Quang",
+        "Hiếu",
+        "Phong",
+        "Tài",
+        "Lộc",
+        "Khánh",
+        "Nhân",
+    ),
+    "f": (
+        "Lan",
+        "Hương",
+        "Mai",
+        "Thảo",
+        "Vy",
+        "Nhung",
+        "Trang",
+        "Hạnh",
+        "Yến",
+        "Hoa",
+        "Linh",
+        "Ngân",
+        "Thủy",
+        "Loan",
+        "Phương",
+        "Tuyết",
+        "Diễm",
+        "Oanh",
+        "Hằng",
+        "Nga",
+    ),
+}
 ORGANISATIONS: tuple[tuple[str, float], ...] = (  # masked organisation applicants
-    ("Công ty TNHH ***", 0.55), ("Công ty cổ phần ***", 0.25), ("Doanh nghiệp tư nhân ***", 0.12),
+    ("Công ty TNHH ***", 0.55),
+    ("Công ty cổ phần ***", 0.25),
+    ("Doanh nghiệp tư nhân ***", 0.12),
     ("Hợp tác xã ***", 0.08),
 )
 
@@ -280,18 +512,23 @@ CITY_PEER = "TPTN"
 # công vụ; (6) tài chính công; (7) chính quyền điện tử, chính quyền số. Each: title ({year} is
 # filled in), owner unit, due month (December tasks are due on the 15th, for the year-end report).
 PLAN_TASKS: dict[int, tuple[tuple[str, str, int], ...]] = {
-    1: (("Ban hành Kế hoạch cải cách hành chính năm {year}", CITY_CODE, 1),
+    1: (
+        ("Ban hành Kế hoạch cải cách hành chính năm {year}", CITY_CODE, 1),
         ("Ban hành Kế hoạch tuyên truyền cải cách hành chính năm {year}", CITY_CODE, 2),
         ("Kiểm tra công tác cải cách hành chính tại các cơ quan, đơn vị, UBND phường, xã", CITY_CODE, 10),
         ("Báo cáo kết quả cải cách hành chính định kỳ quý, 6 tháng, năm", CITY_CODE, 12),
         ("Tổ chức hội thi tìm hiểu về cải cách hành chính", "PTP", 9),
-        ("Khảo sát mức độ hài lòng của người dân, tổ chức đối với dịch vụ hành chính công", CITY_CODE, 11)),
-    2: (("Xây dựng, ban hành văn bản quy phạm pháp luật theo chương trình năm {year}", "PTP", 11),
+        ("Khảo sát mức độ hài lòng của người dân, tổ chức đối với dịch vụ hành chính công", CITY_CODE, 11),
+    ),
+    2: (
+        ("Xây dựng, ban hành văn bản quy phạm pháp luật theo chương trình năm {year}", "PTP", 11),
         ("Tự kiểm tra, rà soát văn bản quy phạm pháp luật do HĐND, UBND thành phố ban hành", "PTP", 6),
         ("Theo dõi tình hình thi hành pháp luật trong lĩnh vực trọng tâm", "PTP", 10),
         ("Công bố danh mục văn bản hết hiệu lực, ngưng hiệu lực", "PTP", 3),
-        ("Phổ biến, giáo dục pháp luật cho cán bộ, công chức và nhân dân", "PTP", 8)),
-    3: (("Rà soát, đề xuất đơn giản hóa thủ tục hành chính", CITY_CODE, 6),
+        ("Phổ biến, giáo dục pháp luật cho cán bộ, công chức và nhân dân", "PTP", 8),
+    ),
+    3: (
+        ("Rà soát, đề xuất đơn giản hóa thủ tục hành chính", CITY_CODE, 6),
         ("Công khai thủ tục hành chính tại Bộ phận Một cửa và trên Cổng dịch vụ công", CITY_CODE, 3),
         ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", CITY_CODE, 12),
         ("Nâng tỷ lệ hồ sơ trực tuyến toàn trình trên Cổng dịch vụ công", CITY_CODE, 12),
@@ -300,22 +537,30 @@ PLAN_TASKS: dict[int, tuple[tuple[str, str, int], ...]] = {
         ("Đánh giá chất lượng phục vụ theo Bộ chỉ số phục vụ người dân, doanh nghiệp", CITY_CODE, 12),
         ("Tiếp nhận hồ sơ, trả kết quả qua dịch vụ bưu chính công ích", "W05", 9),
         ("Giải quyết dứt điểm hồ sơ đất đai tồn đọng, trễ hạn", "PTNMT", 9),
-        ("Nâng cao chất lượng Bộ phận Một cửa UBND Phường 1 (mô hình điểm)", "W01", 7)),
-    4: (("Rà soát chức năng, nhiệm vụ, cơ cấu tổ chức các phòng chuyên môn", CITY_CODE, 5),
+        ("Nâng cao chất lượng Bộ phận Một cửa UBND Phường 1 (mô hình điểm)", "W01", 7),
+    ),
+    4: (
+        ("Rà soát chức năng, nhiệm vụ, cơ cấu tổ chức các phòng chuyên môn", CITY_CODE, 5),
         ("Sắp xếp, kiện toàn các đơn vị sự nghiệp công lập", CITY_CODE, 9),
         ("Thực hiện tinh giản biên chế theo lộ trình", CITY_CODE, 12),
-        ("Sắp xếp khu phố, ấp chưa đạt tiêu chuẩn", "W08", 8)),
-    5: (("Rà soát, điều chỉnh Đề án vị trí việc làm", CITY_CODE, 4),
+        ("Sắp xếp khu phố, ấp chưa đạt tiêu chuẩn", "W08", 8),
+    ),
+    5: (
+        ("Rà soát, điều chỉnh Đề án vị trí việc làm", CITY_CODE, 4),
         ("Đánh giá, xếp loại chất lượng cán bộ, công chức, viên chức", CITY_CODE, 12),
         ("Bồi dưỡng kỹ năng, nghiệp vụ cho công chức Bộ phận Một cửa", CITY_CODE, 7),
         ("Kiểm tra công vụ, kỷ luật, kỷ cương hành chính", CITY_CODE, 11),
         ("Chuyển đổi vị trí công tác đối với công chức theo quy định", "PTNMT", 6),
-        ("Thực hiện văn hóa công sở tại các cơ quan, đơn vị", "PLDTBXH", 10)),
-    6: (("Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập", "PTCKH", 3),
+        ("Thực hiện văn hóa công sở tại các cơ quan, đơn vị", "PLDTBXH", 10),
+    ),
+    6: (
+        ("Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập", "PTCKH", 3),
         ("Công khai dự toán, quyết toán ngân sách nhà nước", "PTCKH", 4),
         ("Thực hành tiết kiệm, chống lãng phí", "PTCKH", 12),
-        ("Giải ngân vốn đầu tư công đúng tiến độ", "PQLDT", 12)),
-    7: (("Vận hành hệ thống quản lý văn bản và điều hành, gửi nhận văn bản điện tử", CITY_CODE, 3),
+        ("Giải ngân vốn đầu tư công đúng tiến độ", "PQLDT", 12),
+    ),
+    7: (
+        ("Vận hành hệ thống quản lý văn bản và điều hành, gửi nhận văn bản điện tử", CITY_CODE, 3),
         ("Sử dụng chữ ký số trong xử lý văn bản và hồ sơ thủ tục hành chính", CITY_CODE, 6),
         ("Đồng bộ dữ liệu hồ sơ lên Cổng dịch vụ công quốc gia", CITY_CODE, 9),
         ("Kiện toàn, duy trì Tổ công nghệ số cộng đồng tại khu phố, ấp", "W02", 5),
@@ -323,7 +568,8 @@ PLAN_TASKS: dict[int, tuple[tuple[str, str, int], ...]] = {
         ("Tổ chức hội nghị trực tuyến đến UBND phường, xã", CITY_CODE, 8),
         ("Làm sạch dữ liệu hộ tịch, kết nối Cơ sở dữ liệu quốc gia về dân cư", "PTP", 9),
         ("Triển khai Đề án 06 về ứng dụng dữ liệu dân cư, định danh và xác thực điện tử", CITY_CODE, 11),
-        ("Số hóa, cập nhật cơ sở dữ liệu đất đai", "PTNMT", 12)),
+        ("Số hóa, cập nhật cơ sở dữ liệu đất đai", "PTNMT", 12),
+    ),
 }
 
 # Targets of the plan (seed 004, KH CCHC 2023 of TP Tây Ninh), repeated for each year.
@@ -409,8 +655,10 @@ def _staff_rosters() -> tuple[list[str], np.ndarray, np.ndarray]:
             g = len(names)
             sex = "f" if g % 5 in (0, 2, 3) else "m"  # one-stop desks are mostly staffed by women
             middle, given = MIDDLE_NAMES[sex], GIVEN_NAMES[sex]
-            names.append(f"{surnames[(g * 7) % len(surnames)]} {middle[(g * 3) % len(middle)]} "
-                         f"{given[(g * 11 + g // len(given)) % len(given)]}")
+            names.append(
+                f"{surnames[(g * 7) % len(surnames)]} {middle[(g * 3) % len(middle)]} "
+                f"{given[(g * 11 + g // len(given)) % len(given)]}"
+            )
     return names, np.array(offsets), np.array(sizes)
 
 
@@ -449,13 +697,15 @@ _REASON_CUM = _cumulative([w for _, w in LATE_REASONS])
 # ============================================================================ small tables
 def units() -> pd.DataFrame:
     """The city People's Committee, its offices and its wards/communes."""
-    return pd.DataFrame({
-        "unit_code": pd.array([u.code for u in UNITS], dtype="str"),
-        "unit_name": pd.array([u.name for u in UNITS], dtype="str"),
-        "unit_kind": pd.array([u.kind for u in UNITS], dtype="str"),
-        "parent_code": pd.array(["" if u.code == CITY_CODE else CITY_CODE for u in UNITS], dtype="str"),
-        "level": pd.array([u.level for u in UNITS], dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "unit_code": pd.array([u.code for u in UNITS], dtype="str"),
+            "unit_name": pd.array([u.name for u in UNITS], dtype="str"),
+            "unit_kind": pd.array([u.kind for u in UNITS], dtype="str"),
+            "parent_code": pd.array(["" if u.code == CITY_CODE else CITY_CODE for u in UNITS], dtype="str"),
+            "level": pd.array([u.level for u in UNITS], dtype="str"),
+        }
+    )
 
 
 def holidays(first_year: int, last_year: int) -> pd.DataFrame:
@@ -476,14 +726,22 @@ def holidays(first_year: int, last_year: int) -> pd.DataFrame:
 
 def targets(years: Sequence[int]) -> pd.DataFrame:
     """The plan's targets for each year, city-wide."""
-    rows = [(y, kpi, comparator, value, "all", f"KH CCHC {y} (TP Tây Ninh)")
-            for y in years for kpi, comparator, value in TARGETS]
+    rows = [
+        (y, kpi, comparator, value, "all", f"KH CCHC {y} (TP Tây Ninh)")
+        for y in years
+        for kpi, comparator, value in TARGETS
+    ]
     year, kpi, comparator, value, scope, source = zip(*rows)
-    return pd.DataFrame({
-        "year": np.array(year, dtype=np.int64), "kpi": pd.array(kpi, dtype="str"),
-        "comparator": pd.array(comparator, dtype="str"), "value": np.array(value, dtype=np.float64),
-        "scope": pd.array(scope, dtype="str"), "source": pd.array(source, dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "year": np.array(year, dtype=np.int64),
+            "kpi": pd.array(kpi, dtype="str"),
+            "comparator": pd.array(comparator, dtype="str"),
+            "value": np.array(value, dtype=np.float64),
+            "scope": pd.array(scope, dtype="str"),
+            "source": pd.array(source, dtype="str"),
+        }
+    )
 
 
 def par_index(years: Sequence[int], seed: int) -> pd.DataFrame:
@@ -502,14 +760,19 @@ def par_index(years: Sequence[int], seed: int) -> pd.DataFrame:
         order.insert(city_rank - 1, city)
         top = min(92.0, 88.0 + 0.8 * k + rng.uniform(-1, 1))
         scores = np.round(top - np.r_[0, np.cumsum(rng.uniform(0.4, 1.6, len(PAR_PEERS) - 1))], 2)
-        rows += [(year, PAR_PEERS[p][0], PAR_PEERS[p][1], float(s), r + 1)
-                 for r, (p, s) in enumerate(zip(order, scores))]
+        rows += [
+            (year, PAR_PEERS[p][0], PAR_PEERS[p][1], float(s), r + 1) for r, (p, s) in enumerate(zip(order, scores))
+        ]
     year, code, name, score, rank = zip(*rows)
-    return pd.DataFrame({
-        "year": np.array(year, dtype=np.int64), "peer_code": pd.array(code, dtype="str"),
-        "peer_name": pd.array(name, dtype="str"), "score": np.array(score, dtype=np.float64),
-        "rank": np.array(rank, dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "year": np.array(year, dtype=np.int64),
+            "peer_code": pd.array(code, dtype="str"),
+            "peer_name": pd.array(name, dtype="str"),
+            "score": np.array(score, dtype=np.float64),
+            "rank": np.array(rank, dtype=np.int64),
+        }
+    )
 
 
 def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int) -> pd.DataFrame:
@@ -532,16 +795,21 @@ def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int) -> pd.DataFrame:
                     done = None
                 rows.append((year, area, f"{year}-{area}.{i:02d}", title.format(year=year), owner, due, done))
     year, area, task_id, title, owner, due, done = zip(*rows)
-    return pd.DataFrame({
-        "year": np.array(year, dtype=np.int64), "area": np.array(area, dtype=np.int64),
-        "task_id": pd.array(task_id, dtype="str"), "title": pd.array(title, dtype="str"),
-        "owner_unit": pd.array(owner, dtype="str"), "due_date": pd.Series(due, dtype=object),
-        "done_date": pd.Series(done, dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "year": np.array(year, dtype=np.int64),
+            "area": np.array(area, dtype=np.int64),
+            "task_id": pd.array(task_id, dtype="str"),
+            "title": pd.array(title, dtype="str"),
+            "owner_unit": pd.array(owner, dtype="str"),
+            "due_date": pd.Series(due, dtype=object),
+            "done_date": pd.Series(done, dtype=object),
+        }
+    )
 
 
 def _month_end(year: int, month: int) -> dt.date:
-    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def data_years(as_of: dt.date) -> list[int]:
@@ -757,14 +1025,31 @@ def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
     handler = np.where(late & lagging & (s.uniform() < 0.5), _ROSTER_OFFSET[unit], handler)
     org = s.uniform() < _PROC_ORG[proc]
     u = s.uniform()
-    applicant = np.where(org, _FIRST_ORG + np.searchsorted(_ORG_CUM, u, side="right"),
-                         np.searchsorted(_PEOPLE_CUM, u, side="right"))
+    applicant = np.where(
+        org, _FIRST_ORG + np.searchsorted(_ORG_CUM, u, side="right"), np.searchsorted(_PEOPLE_CUM, u, side="right")
+    )
 
-    return _Dossiers(day=day, unit=unit, proc=proc, received=received, due=due, completed=completed,
-                     returned=returned, updated=updated, status=status, channel=channel, has_fee=has_fee,
-                     paid_online=paid_online, e_result=e_result, digitized=digitized, postal_return=postal_return,
-                     handler=handler, late_reason=reason, applicant=applicant,
-                     dossier_id=_dossier_ids(chunk, day, unit))
+    return _Dossiers(
+        day=day,
+        unit=unit,
+        proc=proc,
+        received=received,
+        due=due,
+        completed=completed,
+        returned=returned,
+        updated=updated,
+        status=status,
+        channel=channel,
+        has_fee=has_fee,
+        paid_online=paid_online,
+        e_result=e_result,
+        digitized=digitized,
+        postal_return=postal_return,
+        handler=handler,
+        late_reason=reason,
+        applicant=applicant,
+        dossier_id=_dossier_ids(chunk, day, unit),
+    )
 
 
 def _office_seconds(u: np.ndarray) -> np.ndarray:
@@ -792,8 +1077,11 @@ def _dossier_ids(chunk: _Chunk, day: np.ndarray, unit: np.ndarray) -> pa.Array:
     seq[by_key] = np.arange(len(key)) - np.repeat(group_start, sizes) + 1
     yymmdd = pa.array(pd.DatetimeIndex(chunk.days).strftime("%y%m%d").tolist())
     return pc.binary_join_element_wise(
-        _AGENCIES.take(pa.array(unit)), yymmdd.take(pa.array(day_index)),
-        pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), 4, "0"), "-")
+        _AGENCIES.take(pa.array(unit)),
+        yymmdd.take(pa.array(day_index)),
+        pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), 4, "0"),
+        "-",
+    )
 
 
 _AGENCIES = pa.array([u.agency_code for u in UNITS])
@@ -813,29 +1101,31 @@ def _timestamps(values: np.ndarray) -> np.ndarray:
 
 def _dossier_frame(d: _Dossiers) -> pd.DataFrame:
     proc = d.proc
-    return pd.DataFrame({
-        "dossier_id": _str(d.dossier_id),
-        "unit_code": _text([u.code for u in UNITS], d.unit),
-        "procedure_code": _text([p.code for p in PROCEDURES], proc),
-        "procedure_name": _text([p.name for p in PROCEDURES], proc),
-        "field": _text([p.field for p in PROCEDURES], proc),
-        "service_level": _text([p.service_level for p in PROCEDURES], proc),
-        "channel": _text(CHANNELS, d.channel),
-        "received_at": _timestamps(d.received),
-        "due_at": _timestamps(d.due),
-        "completed_at": _timestamps(d.completed),
-        "returned_at": _timestamps(d.returned),
-        "status": _text(STATUSES, d.status),
-        "has_fee": d.has_fee,
-        "paid_online": d.paid_online,
-        "e_result": d.e_result,
-        "digitized": d.digitized,
-        "postal_return": d.postal_return,
-        "handler": _text(_HANDLERS, d.handler),
-        "late_reason": _text(_REASONS, d.late_reason),
-        "applicant_name": _text(_APPLICANTS, d.applicant),
-        "updated_at": _timestamps(d.updated),
-    })
+    return pd.DataFrame(
+        {
+            "dossier_id": _str(d.dossier_id),
+            "unit_code": _text([u.code for u in UNITS], d.unit),
+            "procedure_code": _text([p.code for p in PROCEDURES], proc),
+            "procedure_name": _text([p.name for p in PROCEDURES], proc),
+            "field": _text([p.field for p in PROCEDURES], proc),
+            "service_level": _text([p.service_level for p in PROCEDURES], proc),
+            "channel": _text(CHANNELS, d.channel),
+            "received_at": _timestamps(d.received),
+            "due_at": _timestamps(d.due),
+            "completed_at": _timestamps(d.completed),
+            "returned_at": _timestamps(d.returned),
+            "status": _text(STATUSES, d.status),
+            "has_fee": d.has_fee,
+            "paid_online": d.paid_online,
+            "e_result": d.e_result,
+            "digitized": d.digitized,
+            "postal_return": d.postal_return,
+            "handler": _text(_HANDLERS, d.handler),
+            "late_reason": _text(_REASONS, d.late_reason),
+            "applicant_name": _text(_APPLICANTS, d.applicant),
+            "updated_at": _timestamps(d.updated),
+        }
+    )
 
 
 def _survey_frame(d: _Dossiers, chunk: _Chunk, city: _City) -> pd.DataFrame:
@@ -852,18 +1142,22 @@ def _survey_frame(d: _Dossiers, chunk: _Chunk, city: _City) -> pd.DataFrame:
     rows = np.flatnonzero(rated)
     response_no = pa.array(chunk.first_row + rows)
     dossier_id = pc.if_else(pa.array(unlinked[rows]), "", d.dossier_id.take(pa.array(rows)))
-    return pd.DataFrame({
-        "response_id": _str(pc.binary_join_element_wise(
-            "DG", pc.utf8_lpad(pc.cast(response_no, pa.string()), 8, "0"), "-")),
-        "unit_code": _text([u.code for u in UNITS], d.unit[rows]),
-        "answered_at": _timestamps(answered[rows]),
-        "dossier_id": _str(dossier_id),
-        "rating": _text(RATINGS, rating[rows]),
-    })
+    return pd.DataFrame(
+        {
+            "response_id": _str(
+                pc.binary_join_element_wise("DG", pc.utf8_lpad(pc.cast(response_no, pa.string()), 8, "0"), "-")
+            ),
+            "unit_code": _text([u.code for u in UNITS], d.unit[rows]),
+            "answered_at": _timestamps(answered[rows]),
+            "dossier_id": _str(dossier_id),
+            "rating": _text(RATINGS, rating[rows]),
+        }
+    )
 
 
-def iter_chunks(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED,
-                chunk_size: int = 1_000_000) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+def iter_chunks(
+    n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED, chunk_size: int = 1_000_000
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """(dossiers, surveys about them) chunk by chunk; see ``iter_dossier_chunks``."""
     city, chunks = _plan(n_dossiers, as_of, seed, chunk_size)
     for chunk in chunks:
@@ -871,8 +1165,9 @@ def iter_chunks(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, s
         yield _dossier_frame(d), _survey_frame(d, chunk, city)
 
 
-def iter_dossier_chunks(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED,
-                        chunk_size: int = 1_000_000) -> Iterator[pd.DataFrame]:
+def iter_dossier_chunks(
+    n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED, chunk_size: int = 1_000_000
+) -> Iterator[pd.DataFrame]:
     """The dossiers in received order, in chunks of whole days (at most ``chunk_size`` rows unless a
     single day holds more). ``n_dossiers=None`` means the default volume (``default_dossier_count``).
     The concatenated chunks are the same for any ``chunk_size``."""
@@ -881,8 +1176,9 @@ def iter_dossier_chunks(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_
         yield _dossier_frame(_simulate(chunk, city))
 
 
-def generate(n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF,
-             seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+def generate(
+    n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED
+) -> dict[str, pd.DataFrame]:
     """Every table of the demo city in memory: units, targets, surveys, par_index, plan_tasks,
     holidays, dossiers. Use ``iter_dossier_chunks`` (or ``iter_chunks``) for millions of dossiers."""
     tables = reference_tables(as_of, seed)
@@ -919,12 +1215,14 @@ def _self_check() -> None:
     per_quarter["on_time"] = _resolved_on_time(d, d["completed_at"].dt.to_period("Q").astype(str))["on_time"]
     print(per_quarter.round(4).to_string())
     year = counted["received_at"].dt.year
-    per_year = pd.DataFrame({
-        "online": (counted["channel"] == "truc_tuyen").groupby(year).mean(),
-        "digitized": counted["digitized"].groupby(year).mean(),
-        "paid_online": counted.loc[counted["has_fee"], "paid_online"].groupby(year).mean(),
-        "on_time": _resolved_on_time(d, d["completed_at"].dt.year)["on_time"],
-    })
+    per_year = pd.DataFrame(
+        {
+            "online": (counted["channel"] == "truc_tuyen").groupby(year).mean(),
+            "digitized": counted["digitized"].groupby(year).mean(),
+            "paid_online": counted.loc[counted["has_fee"], "paid_online"].groupby(year).mean(),
+            "on_time": _resolved_on_time(d, d["completed_at"].dt.year)["on_time"],
+        }
+    )
     done = d[d["completed_at"].notna()]
     per_year["e_result"] = done["e_result"].groupby(done["completed_at"].dt.year).mean()
     print(per_year.round(4).to_string())
@@ -934,8 +1232,10 @@ def _self_check() -> None:
     hol = tables["holidays"]["date"].to_numpy().astype("datetime64[D]")
     horizon = pd.Timestamp(np.busday_offset(np.datetime64(DEFAULT_AS_OF), 2, roll="forward", holidays=hol))
     soon = (open_["due_at"] >= export_at) & (open_["due_at"] < horizon + pd.Timedelta(days=1))
-    print(f"open at the as-of date {len(open_)}: overdue {(open_['due_at'] < export_at).sum()}, "
-          f"due within the next 2 working days {soon.sum()}")
+    print(
+        f"open at the as-of date {len(open_)}: overdue {(open_['due_at'] < export_at).sum()}, "
+        f"due within the next 2 working days {soon.sum()}"
+    )
     s = tables["surveys"]
     print(f"satisfaction {s['rating'].isin(['rat_hai_long', 'hai_long']).mean():.4f}")
 

@@ -6,7 +6,10 @@ version and `os.replace`s the file. Readers keep the snapshot they have open and
 see the new one when they re-attach. If anything fails, the temporary file is
 removed and the published database is untouched.
 """
+
 from __future__ import annotations
+
+import contextlib
 
 import datetime as dt
 import fcntl
@@ -21,8 +24,15 @@ import pandas as pd
 
 from .. import audit
 from .. import db as dbq
-from ..config import ENUMS, KIND_BY_NAME, KPIS, InputKind
-from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, fold, open_source
+from ..config import ENUMS, KIND_BY_NAME, KPIS, PARTIAL_REJECT_SHARE, InputKind
+from .profiles import Profile, fold, fold_key, load_profiles
+from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, open_source
+from .resolve import lookups
+
+
+class PartialRefused(UnreadableFile):
+    """A file would reject more than PARTIAL_REJECT_SHARE of its rows: nothing is published without
+    accept_partial (the message names the file, the share and the top reasons)."""
 
 
 @dataclass
@@ -35,18 +45,97 @@ class FileResult:
     rejected: int
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
+    skipped: int = 0
+    profile: str = ""
+    profile_label: str = ""
+    mapping: list[tuple[str, str]] = field(default_factory=list)  # (file header, contract column)
+    version_rule: str = ""
+    timeliness_mismatch: int = 0
+    top_rejects: list[dict] = field(default_factory=list)  # {reason, n, line, example}
+    top_skips: list[dict] = field(default_factory=list)
+    header_rows: int = 1
+    title_unit: str | None = None
 
     def line(self) -> str:
-        return (f"{self.file}: {KIND_BY_NAME[self.kind].label} ({self.encoding}) — đọc {self.rows_read:,} dòng, "
-                f"nhận {self.accepted:,}, loại {self.rejected:,}").replace(",", ".")
+        skipped = f", bỏ qua {_n(self.skipped)}" if self.skipped else ""
+        return (
+            f"{self.file}: {KIND_BY_NAME[self.kind].label} ({self.encoding}) — đọc {_n(self.rows_read)} dòng, "
+            f"nhận {_n(self.accepted)}, loại {_n(self.rejected)}{skipped}"
+        )
+
+    @property
+    def reject_share(self) -> float:
+        return self.rejected / self.rows_read if self.rows_read else 0.0
+
+    def details(self) -> list[str]:
+        """The preview's lines: profile, header mapping, the version rule, top reasons with an example line."""
+        out = [
+            f"mẫu: {self.profile_label} [{self.profile}]"
+            + (f", tiêu đề {self.header_rows} dòng" if self.header_rows > 1 else "")
+        ]
+        if self.title_unit:
+            out.append(f"đơn vị (tiêu đề tệp): {self.title_unit}")
+        if self.mapping:
+            out.append("cột: " + "; ".join(f"«{h}» → {c}" for h, c in self.mapping))
+        if self.version_rule:
+            out.append(f"phiên bản dòng: {self.version_rule}")
+        for r in self.top_rejects:
+            out.append(f"loại {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
+        for r in self.top_skips:
+            out.append(f"bỏ qua {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
+        if self.timeliness_mismatch:
+            out.append(
+                f"cảnh báo: {_n(self.timeliness_mismatch)} dòng ghi «Tình trạng» trái với ngày hẹn / ngày có kết quả "
+                "(vẫn nhận, tính theo ngày)"
+            )
+        return out
 
 
 def _enum_aliases() -> pd.DataFrame:
-    rows = [(kind, fold(alias).replace(" ", "_"), value)
-            for kind, values in ENUMS.items() for value, aliases in values.items() for alias in (value, *aliases)]
+    rows = [
+        (kind, fold(alias).replace(" ", "_"), value)
+        for kind, values in ENUMS.items()
+        for value, aliases in values.items()
+        for alias in (value, *aliases)
+    ]
     # comparators are symbols: fold() would erase them, keep them literally too
     rows += [("comparator", alias, value) for value, aliases in ENUMS["comparator"].items() for alias in aliases]
     return pd.DataFrame(rows, columns=["kind", "alias", "value"]).drop_duplicates(["kind", "alias"])
+
+
+# the contract's own status values and the finer status each one means when a file writes it
+_CONTRACT_STATUS_DETAIL = {
+    "dang_xu_ly": "dang_xu_ly",
+    "tam_dung": "cho_bo_sung",
+    "tra_lai": "tra_lai",
+    "rut": "rut",
+    "da_giai_quyet": None,
+}
+
+
+def _vocabulary(profile: Profile) -> pd.DataFrame:
+    """(kind, alias, value, detail) for channel, status and timeliness: the profile's words first (profiles/
+    _base.toml and its own), then the contract's enum spellings (config.ENUMS)."""
+    rows = [("channel", alias, value, None) for alias, value in profile.vocabulary.get("channel", {}).items()]
+    rows += [
+        ("channel", fold_key(a), value, None) for value, aliases in ENUMS["channel"].items() for a in (value, *aliases)
+    ]
+    rows += [
+        ("status", fold_key(str(w)), st["form"], detail)
+        for detail, st in profile.statuses.items()
+        for w in st.get("words", [])
+    ]
+    rows += [
+        ("status", fold_key(a), value, _CONTRACT_STATUS_DETAIL[value])
+        for value, aliases in ENUMS["status"].items()
+        for a in (value, *aliases)
+    ]
+    rows += [("timeliness", alias, value, None) for alias, value in profile.timeliness.items()]
+    return (
+        pd.DataFrame(rows, columns=["kind", "alias", "value", "detail"])
+        .drop_duplicates(["kind", "alias"])
+        .astype(object)
+    )
 
 
 def _template(kind: InputKind) -> pd.DataFrame:
@@ -62,16 +151,21 @@ class Batch:
 
     def __init__(self, db_path: str | os.PathLike, *, fresh: bool = False, imported_by: str | None = None):
         self.db_path = Path(db_path)
+        self.now = _now()  # the import moment: dates after it are typos, rows without a version get it
+        self.profiles = load_profiles(self.db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         # One import at a time per database, across processes (CLI, web workers): two batches copying the
         # same old file would each publish without the other's rows. Waits for the running one to finish.
-        self._lock_fd = os.open(self.db_path.with_name(f".{self.db_path.name}.import-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        self._lock_fd = os.open(
+            self.db_path.with_name(f".{self.db_path.name}.import-lock"), os.O_RDWR | os.O_CREAT, 0o600
+        )
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         # Under the lock no other batch is building: leftovers are from a killed import (kill -9, power loss).
         for stale in self.db_path.parent.glob(f".{self.db_path.name}.building-*"):
             stale.unlink(missing_ok=True)
         self.tmp_path = self.db_path.with_name(f".{self.db_path.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         self.imported_by = imported_by or audit.os_user()
+        self._aborted = False
         self.results: list[FileResult] = []
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cchc-ingest-")
         self.workdir = Path(self._tmpdir.name)
@@ -81,6 +175,10 @@ class Batch:
             if not fresh and self.db_path.exists():
                 dbq.run_script(self.con, "attach_old", path=str(self.db_path))
                 dbq.run_script(self.con, "copy_old")
+                old_tables = {r[0] for r in dbq.run(self.con, "copy_old_tables").fetchall()}
+                for table in ("skipped", "conflicts"):  # tables added after the first published versions
+                    if table in old_tables:
+                        dbq.run_script(self.con, f"copy_old_{table}")
                 dbq.run_script(self.con, "detach_old")
             self.con.register("_enum_alias", _enum_aliases())
             self.con.register("_kpis", pd.DataFrame({"name": [k.name for k in KPIS]}))
@@ -91,51 +189,175 @@ class Batch:
             self.abort()
             raise
 
-    def __enter__(self) -> "Batch":
+    def __enter__(self) -> Batch:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
+        if exc_type is None and not self._aborted:
             self.publish()
         else:
             self.abort()
 
     # -- loading ---------------------------------------------------------------
+    def open(self, path: str | os.PathLike) -> Source:
+        return open_source(path, self.workdir, self.profiles, self.now)
+
     def add_source(self, src: Source) -> FileResult:
         con, seq, name = self.con, self.seq, src.path.name
         self.seq += 1
+        profile = src.profile
         con.register("_template", _template(src.kind))
-        dbq.run_script(con, "read_csv_raw", path=str(src.csv_path), skip=src.skip, names=src.names,
-                       delim=src.delimiter)
+        con.register("_blank_lines", pd.DataFrame({"line": pd.Series(src.blank_lines, dtype="int64")}))
+        dbq.run_script(con, "read_csv_raw", path=str(src.csv_path), skip=src.skip, names=src.names, delim=src.delimiter)
         n_records = int(dbq.one(con, "raw_count")[0])
         bad_lines = int(dbq.one(con, "csv_error_lines")[0])
         dbq.run_script(con, "raw_lines", first_line=src.header_line + 1, n_records=n_records)
         if src.oversize:
             con.register("_oversize", pd.DataFrame(src.oversize, columns=["line", "chars"]))
-            dbq.run_script(con, "oversize_rejects", seq=seq, file_name=src.path.name, kind=src.kind.name,
-                           limit=MAX_LINE_CHARS)
+            dbq.run_script(
+                con, "oversize_rejects", seq=seq, file_name=src.path.name, kind=src.kind.name, limit=MAX_LINE_CHARS
+            )
         con.register("_headers", pd.DataFrame({"canonical": list(src.labels), "label": list(src.labels.values())}))
         params = dict(seq=seq, file_name=name, kind=src.kind.name)
         if bad_lines:
             dbq.run_script(con, "csv_errors", **params)
-        dbq.run_script(con, f"check_{src.kind.name}", seq=seq, file_name=name)
-        records, accepted, rejected = dbq.one(con, "checked_counts")
+        version_rule = ""
+        if src.kind.name == "dossiers":
+            version_rule = self._check_dossiers(src, seq, name)
+        else:
+            dbq.run_script(con, f"check_{src.kind.name}", seq=seq, file_name=name)
+            dbq.run_script(con, "checked_plain")
+        records, accepted, rejected, skipped, mismatched = dbq.one(con, "checked_counts")
         dbq.run_script(con, "insert_rejects", **params)
+        dbq.run_script(con, "insert_skipped", **params)
         extra = bad_lines + len(src.oversize)
-        result = FileResult(name, src.kind.name, src.encoding, int(records) + extra, int(accepted),
-                            int(rejected) + extra, list(src.warnings), src.sha256 or "")
-        dbq.run_script(con, "record_import", seq=seq, file_name=name, file_path=str(src.path.resolve()),
-                       sha256=src.sha256, kind=src.kind.name, encoding=src.encoding, rows_read=result.rows_read,
-                       accepted=result.accepted, rejected=result.rejected, imported_at=_now(),
-                       imported_by=self.imported_by)
+        top = dbq.df(con, "checked_top_reasons")
+        result = FileResult(
+            name,
+            src.kind.name,
+            src.encoding,
+            int(records) + extra + len(src.blank_lines),
+            int(accepted),
+            int(rejected) + extra,
+            list(src.warnings),
+            src.sha256 or "",
+            skipped=int(skipped) + len(src.blank_lines),
+            profile=profile.name if profile else "",
+            profile_label=profile.label if profile else "",
+            mapping=[(label, canon) for canon, label in src.labels.items()],
+            version_rule=version_rule,
+            timeliness_mismatch=int(mismatched),
+            top_rejects=top[top.what == "reject"].drop(columns="what").to_dict("records"),
+            top_skips=top[top.what == "skip"].drop(columns="what").to_dict("records"),
+            header_rows=src.header_rows,
+            title_unit=src.title.unit,
+        )
+        if bad_lines:
+            result.top_rejects.insert(
+                0,
+                {
+                    "reason": "dòng sai cấu trúc CSV",
+                    "n": bad_lines,
+                    "line": int(dbq.one(con, "csv_first_error_line")[0]),
+                    "example": "",
+                },
+            )
+        if src.blank_lines:
+            blank = next((r for r in result.top_skips if r["reason"] == "dòng trống"), None)
+            if blank:
+                blank.update(n=blank["n"] + len(src.blank_lines), line=min(blank["line"], src.blank_lines[0]))
+            else:
+                result.top_skips.append(
+                    {"reason": "dòng trống", "n": len(src.blank_lines), "line": src.blank_lines[0], "example": ""}
+                )
+        dbq.run_script(
+            con,
+            "record_import",
+            seq=seq,
+            file_name=name,
+            file_path=str(src.path.resolve()),
+            sha256=src.sha256,
+            kind=src.kind.name,
+            encoding=src.encoding,
+            rows_read=result.rows_read,
+            accepted=result.accepted,
+            rejected=result.rejected,
+            imported_at=self.now,
+            imported_by=self.imported_by,
+            skipped=result.skipped,
+            profile=result.profile,
+            version_rule=version_rule or None,
+            warnings=result.timeliness_mismatch,
+        )
         self.results.append(result)
         return result
+
+    def _check_dossiers(self, src: Source, seq: int, name: str) -> str:
+        """Classify non-record rows, resolve names into codes, validate; returns the version rule in words."""
+        con, profile = self.con, src.profile
+        skip, dates = profile.skip, profile.dates
+        words = lambda xs: [fold_key(x) for x in xs]  # noqa: E731
+        dbq.run_script(
+            con,
+            "classify_rows",
+            total_words=words(skip.get("totals", [])),
+            signature_words=words(skip.get("signatures", [])),
+            field_prefixes=words(profile.groups.get("field_prefixes", [])),
+            procedure_prefixes=words(profile.groups.get("procedure_prefixes", [])),
+            dated_footer=bool(skip.get("dated_footer", True)),
+            column_numbers=bool(skip.get("column_numbers", True)),
+        )
+        has_groups = int(dbq.one(con, "group_count")[0]) > 0
+        dbq.run_script(con, "group_context" if has_groups else "group_context_none")
+        dbq.run_script(con, "catalogue_view")
+        title_unit = src.title.unit
+        values = dbq.df(con, "resolve_values", title_unit=title_unit)
+        catalogues = (
+            dbq.df(con, "resolve_catalogues")
+            if len(values)
+            else pd.DataFrame(columns=["what", "code", "name", "field"])
+        )
+        con.register("_lookup", lookups(values, catalogues, profile))
+        con.register("_vocab", _vocabulary(profile))
+        lo = dt.datetime.fromisoformat(str(dates.get("not_before", "2000-01-01")))
+        hi = self.now + dt.timedelta(hours=float(dates.get("future_tolerance_hours", 24)))
+        due_hi = self.now + dt.timedelta(days=float(dates.get("due_horizon_days", 1830)))
+        export_at = src.title.export_at
+        dbq.run_script(
+            con,
+            "check_dossiers",
+            seq=seq,
+            file_name=name,
+            now=self.now,
+            lo=lo,
+            hi=hi,
+            due_hi=due_hi,
+            title_unit=title_unit,
+            default_channel=profile.defaults.get("channel"),
+            export_at=export_at,
+            due_eod=dates.get("due_date_only", "end_of_day") == "end_of_day",
+        )
+        if "updated_at" in src.labels:
+            rule = f"cột «{src.labels['updated_at']}» của từng dòng; dòng để trống lấy "
+        else:
+            rule = "tệp không có cột ngày cập nhật: mọi dòng lấy "
+        if export_at:
+            rule += f"ngày xuất của tệp {export_at:%d/%m/%Y %H:%M} (từ {src.title.export_from})"
+        else:
+            rule += (
+                f"thời điểm nạp {self.now:%d/%m/%Y %H:%M} (tệp không ghi ngày xuất); dòng chưa giải quyết như vậy "
+                "không ghi đè hồ sơ đã có kết quả (xem `cchc conflicts`)"
+            )
+        return rule
 
     def add_frame(self, kind: str, frame: pd.DataFrame, label: str) -> None:
         """Trusted rows (the demo generator): straight into the staging table."""
         table = f"staged_{KIND_BY_NAME[kind].name}"
         cols = self.con.table(table).columns
         frame = frame.copy()
+        for col in cols:  # columns added to the schema later (status_detail, version_at…) stay empty
+            if col not in frame.columns:
+                frame[col] = None
         frame["import_seq"] = self.seq
         if kind == "dossiers":
             frame["source_file"] = label
@@ -143,9 +365,25 @@ class Batch:
         self.con.from_df(frame[cols]).insert_into(table)
 
     def record_frames(self, label: str, rows: int) -> None:
-        dbq.run_script(self.con, "record_import", seq=self.seq, file_name=label, file_path=None, sha256=None,
-                       kind="demo", encoding=None, rows_read=rows, accepted=rows, rejected=0,
-                       imported_at=_now(), imported_by=self.imported_by)
+        dbq.run_script(
+            self.con,
+            "record_import",
+            seq=self.seq,
+            file_name=label,
+            file_path=None,
+            sha256=None,
+            kind="demo",
+            encoding=None,
+            rows_read=rows,
+            accepted=rows,
+            rejected=0,
+            imported_at=_now(),
+            imported_by=self.imported_by,
+            skipped=0,
+            profile=None,
+            version_rule=None,
+            warnings=0,
+        )
         self.seq += 1
 
     def set_setting(self, key: str, value: str) -> None:
@@ -179,36 +417,87 @@ class Batch:
             self._lock_fd = None
 
     def abort(self) -> None:
-        try:
+        self._aborted = True
+        with contextlib.suppress(Exception):
             self.con.close()
-        except Exception:
-            pass
         for p in (self.tmp_path, Path(str(self.tmp_path) + ".wal")):
             p.unlink(missing_ok=True)
         self._tmpdir.cleanup()
         self._unlock()
 
 
-def ingest(paths: list[str | os.PathLike], db_path: str | os.PathLike, imported_by: str | None = None,
-           via: str = "cli") -> list[FileResult]:
-    """Load files (any kind, detected) and publish. A file that cannot be read at all
-    raises UnreadableFile before anything is published. Every import, published or not, goes to the
-    audit log next to the database (file, SHA-256, counts, who, `via` web or cli)."""
+def ingest(
+    paths: list[str | os.PathLike],
+    db_path: str | os.PathLike,
+    imported_by: str | None = None,
+    via: str = "cli",
+    *,
+    dry_run: bool = False,
+    accept_partial: bool = False,
+    strict: bool = False,
+) -> list[FileResult]:
+    """Load files (any kind and layout, detected) and publish. A file that cannot be read at all raises
+    UnreadableFile before anything is published. A file of a real-export layout (a profile other than the
+    contract's) that would reject more than PARTIAL_REJECT_SHARE of its rows raises PartialRefused unless
+    `accept_partial` (`strict`: the contract's layouts too, as the web upload does). `dry_run` checks
+    everything and publishes nothing: the results are the preview. Every import, published or not, goes to
+    the audit log next to the database (file, SHA-256, counts, who, `via` web or cli)."""
     who = imported_by or audit.os_user()
     log = audit.path_for(db_path)
     try:
         with Batch(db_path, imported_by=who) as batch:
-            sources = [open_source(p, batch.workdir) for p in paths]  # every file readable before any is loaded
+            sources = [batch.open(p) for p in paths]  # every file readable before any is loaded
             for src in sources:
                 batch.add_source(src)
+            too_many = [r for r in batch.results if partial_refused(r, strict)]
+            if too_many and not accept_partial and not dry_run:
+                raise PartialRefused("; ".join(refusal_line(r) for r in too_many))
+            if dry_run:
+                batch.abort()
+                return batch.results
     except Exception as exc:
-        reason = str(exc)[:300] if isinstance(exc, UnreadableFile) else type(exc).__name__
-        audit.record("import_failed", who, log, files=[Path(p).name for p in paths], reason=reason, via=via)
+        if not dry_run:
+            reason = str(exc)[:300] if isinstance(exc, UnreadableFile) else type(exc).__name__
+            audit.record("import_failed", who, log, files=[Path(p).name for p in paths], reason=reason, via=via)
         raise
     for r in batch.results:
-        audit.record("import", who, log, file=r.file, sha256=r.sha256, kind=r.kind, rows_read=r.rows_read,
-                     accepted=r.accepted, rejected=r.rejected, via=via)
+        audit.record(
+            "import",
+            who,
+            log,
+            file=r.file,
+            sha256=r.sha256,
+            kind=r.kind,
+            rows_read=r.rows_read,
+            accepted=r.accepted,
+            rejected=r.rejected,
+            skipped=r.skipped,
+            profile=r.profile,
+            via=via,
+        )
     return batch.results
+
+
+def partial_refused(r: FileResult, strict: bool = False) -> bool:
+    """Would this file be refused without --accept-partial? More than PARTIAL_REJECT_SHARE of its rows rejected,
+    for a real-export layout (or any layout when `strict`)."""
+    real_layout = not r.profile.startswith("hop_dong")
+    return (real_layout or strict) and r.reject_share > PARTIAL_REJECT_SHARE
+
+
+def refusal_line(r: FileResult) -> str:
+    top = "; ".join(f"{x['reason']} ({x['n']} dòng, vd. dòng {x['line']})" for x in r.top_rejects[:3])
+    share = f"{r.reject_share:.1%}".replace(".", ",")
+    return (
+        f"{r.file}: loại {_n(r.rejected)} / {_n(r.rows_read)} dòng ({share}), quá {PARTIAL_REJECT_SHARE:.0%} "
+        f"— không công bố (mẫu «{r.profile_label}»: {top}). Sửa tệp, hoặc nạp với --accept-partial "
+        "để nhận các dòng hợp lệ"
+    )
+
+
+def _n(x: int) -> str:
+    """1.245: Vietnamese thousands separator."""
+    return f"{x:,}".replace(",", ".")
 
 
 def _now() -> dt.datetime:
@@ -226,4 +515,4 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["Batch", "FileResult", "UnreadableFile", "ingest"]
+__all__ = ["Batch", "FileResult", "PartialRefused", "UnreadableFile", "ingest", "partial_refused"]

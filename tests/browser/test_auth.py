@@ -1,5 +1,6 @@
 """Sign-in in real Chromium: the sign-in page, a ward account limited to its ward, sign-out,
 and no Content-Security-Policy violation on any page."""
+
 from __future__ import annotations
 
 import re
@@ -51,7 +52,9 @@ def test_ward_account_sees_only_its_ward_and_signs_out(new_page):
     w.goto("/ho-so-tre-han?period=2026-Q3&view=all")
     p.wait_for_selector(".late-grid .ag-row")
     body = p.locator("#page-body").inner_text()
-    assert "Xã Bình Minh" in body and not any(other in body for other in ("Xã Thạnh Tân", "Phường 3", "Phường Ninh Sơn"))
+    assert "Xã Bình Minh" in body and not any(
+        other in body for other in ("Xã Thạnh Tân", "Phường 3", "Phường Ninh Sơn")
+    )
     names = [n for n in p.locator(".late-grid .ag-row [col-id='applicant_name']").all_inner_texts() if n.strip()]
     assert names and all(re.fullmatch(r"\S\.( \S\.)*", n.strip()) for n in names), names[:5]
     w.shot("ward-late-1920x1080")
@@ -77,15 +80,25 @@ def test_no_csp_violation_on_any_page(page):
     """Every page, with its charts and grids, under the CSP the server sends (violations are console errors)."""
     violations = []
     page.page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    for path in ("/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich", "/du-lieu", "/nhat-ky",
-                 "/trinh-chieu?slide=2"):
+    for path in (
+        "/",
+        "/don-vi",
+        "/ho-so-tre-han",
+        "/bao-cao-quy",
+        "/chi-tieu",
+        "/phan-tich",
+        "/du-lieu",
+        "/nhat-ky",
+        "/trinh-chieu?slide=2",
+    ):
         page.goto(path)
     assert violations == []
     assert not page.errors, page.errors
 
 
-@pytest.mark.parametrize("path", ["/ho-so-tre-han?period=2026-Q3&unit=W03&view=late",
-                                  "/trinh-chieu?period=2026-Q3&unit=W03&slide=4"])
+@pytest.mark.parametrize(
+    "path", ["/ho-so-tre-han?period=2026-Q3&unit=W03&view=late", "/trinh-chieu?period=2026-Q3&unit=W03&slide=4"]
+)
 def test_a_shared_link_keeps_every_filter_through_sign_in(new_page, path):
     """Opened while signed out, a link with three filters (or a deck slide) lands on exactly that view."""
     w = new_page(None)

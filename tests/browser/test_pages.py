@@ -1,5 +1,6 @@
 """Every page in real Chromium: loads with no console error and no request off 127.0.0.1; filters write
 the URL and change the figures; counts lead to exactly that many rows; Excel matches the screen."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,15 @@ import pytest
 
 from .conftest import ROOT
 
-PAGES = [("/", "overview"), ("/don-vi", "units"), ("/ho-so-tre-han", "late"), ("/bao-cao-quy", "report"),
-         ("/chi-tieu", "targets"), ("/phan-tich", "analysis"), ("/du-lieu", "data")]
+PAGES = [
+    ("/", "overview"),
+    ("/don-vi", "units"),
+    ("/ho-so-tre-han", "late"),
+    ("/bao-cao-quy", "report"),
+    ("/chi-tieu", "targets"),
+    ("/phan-tich", "analysis"),
+    ("/du-lieu", "data"),
+]
 
 pytestmark = pytest.mark.browser
 FILTER = """[id='{{"key":"{}","type":"flt"}}']"""
@@ -56,8 +64,12 @@ def test_overview_period_filter_changes_url_and_figures(page):
     after = p.locator("[data-kpi='on_time_rate'] .kpi-value").inner_text()
     assert after != before
     # the same number as the CLI for the same filters
-    out = subprocess.run([sys.executable, "-m", "dashboard", "kpi", "--period", "2025-Q1", "--db", page.db],
-                         capture_output=True, cwd=ROOT, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard", "kpi", "--period", "2025-Q1", "--db", page.db],
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
     rate = next(r for r in json.loads(out) if r["kpi"] == "on_time_rate" and r["unit_code"] == "ALL")["actual"]
     assert after == f"{rate * 100:.2f}%".replace(".", ",")
     assert not page.errors
@@ -75,8 +87,10 @@ def test_ward_late_count_leads_to_exactly_that_many_rows(page):
     assert q["unit"] == unit and q["view"] == "late" and q["period"] == "2025-Q2"
     assert int(p.locator("#late-total").get_attribute("data-count")) == expected
     # the pager shows "1 – 50 / nhiều" until the server's first page (with the row count) arrives
-    p.wait_for_function("() => { const el = document.querySelector('.ag-paging-row-summary-panel');"
-                        " return el && /\\/\\s*[0-9.]+\\s*$/.test(el.innerText); }")
+    p.wait_for_function(
+        "() => { const el = document.querySelector('.ag-paging-row-summary-panel');"
+        " return el && /\\/\\s*[0-9.]+\\s*$/.test(el.innerText); }"
+    )
     summary = re.sub(r"\s", "", p.locator(".ag-paging-row-summary-panel").inner_text())
     assert summary.endswith(f"/{expected}") or summary.replace(".", "").endswith(f"/{expected}"), summary
     page.shot("late-drilldown-1920x1080")
@@ -124,13 +138,29 @@ def test_report_excel_matches_screen(page):
 
 
 def test_upload_imports_in_background_and_reports_counts(page, tmp_path):
-    """The Home Affairs office uploads an extract: counts per file are shown, bad rows are listed."""
+    """The Home Affairs office uploads an extract: a preview first (layout, mapping, counts, reasons), nothing
+    published; half the rows rejected needs "accept partial" ticked; then counts per file, bad rows listed."""
     f = tmp_path / "don_vi_bo_sung.csv"
-    f.write_text("Mã đơn vị,Tên đơn vị,Loại đơn vị,Đơn vị cấp trên,Cấp\n"
-                 "W01,Phường 1,phuong,UBND,ward\nZZ9,Đơn vị lỗi,phuong,UBND,khong-ro\n", encoding="utf-8")
+    f.write_text(
+        "Mã đơn vị,Tên đơn vị,Loại đơn vị,Đơn vị cấp trên,Cấp\n"
+        "W01,Phường 1,phuong,UBND,ward\nZZ9,Đơn vị lỗi,phuong,UBND,khong-ro\n",
+        encoding="utf-8",
+    )
     p = page.goto("/du-lieu")
     before = p.locator("#imports-table tbody tr").count()
     p.locator("#data-upload input[type=file]").set_input_files(str(f))
+    p.wait_for_selector("#upload-preview", timeout=60000)
+    preview = p.locator("#upload-preview").inner_text()
+    assert "chưa công bố" in preview and "đọc 2 dòng, nhận 1, loại 1" in preview and "Mẫu nhận ra" in preview
+    assert "Cấp: cấp (city/ward) không hợp lệ" in preview and "vd. dòng 3" in preview
+    p.locator("#upload-confirm").click()
+    p.wait_for_selector("#upload-partial-refused", timeout=30000)
+    page.goto("/du-lieu")  # nothing was published: the import log is unchanged
+    assert p.locator("#imports-table tbody tr").count() == before
+    p.locator("#data-upload input[type=file]").set_input_files(str(f))
+    p.wait_for_selector("#upload-preview", timeout=60000)
+    p.locator("#upload-accept-partial").check()
+    p.locator("#upload-confirm").click()
     p.wait_for_selector("#upload-done", timeout=60000)
     text = p.locator("#upload-done").inner_text()
     assert "don_vi_bo_sung.csv" in text and "đọc 2 dòng, nhận 1, loại 1" in text
