@@ -127,7 +127,7 @@ def _wants_json() -> bool:
     return p.startswith("/_dash-") or p.startswith("/_reload") or flask.request.method != "GET"
 
 
-def install(  # noqa: C901  (split pending: see the closing note)
+def install(
     app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False, internal: tuple[str, Principal] | None = None
 ) -> UserStore:
     """Wire sign-in, scoping and headers into the app's Flask server."""
@@ -145,8 +145,15 @@ def install(  # noqa: C901  (split pending: see the closing note)
     throttle = _Throttle()
     server.extensions["cchc_users"] = store
     server.extensions["cchc_no_auth"] = no_auth
-    csp: dict[str, str] = {}
+    _install_sign_in(server, store, no_auth=no_auth, internal=internal)
+    _install_routes(server, store, throttle)
+    _install_errors(server)
+    _install_headers(app)
+    return store
 
+
+def _install_sign_in(server, store: UserStore, *, no_auth: bool, internal: tuple[str, Principal] | None) -> None:
+    """Every request but the sign-in page and static assets needs a signed-in user (the session server-side)."""
     sessions = store.sessions
 
     def principal_from_session() -> Principal | None:
@@ -184,6 +191,11 @@ def install(  # noqa: C901  (split pending: see the closing note)
             )
         flask.g.principal = p
         return None
+
+
+def _install_routes(server, store: UserStore, throttle: _Throttle) -> None:
+    """The sign-in form (CSRF, throttled) and sign-out (POST, ends the session server-side)."""
+    sessions = store.sessions
 
     @server.route(LOGIN, methods=["GET", "POST"])
     def login():
@@ -239,6 +251,10 @@ def install(  # noqa: C901  (split pending: see the closing note)
             sessions.revoke(flask.session.get("sid"))  # server-side: a copy of the cookie is dead too
             flask.session.clear()
         return flask.redirect(LOGIN)
+
+
+def _install_errors(server) -> None:
+    """403 audited, forged callback bodies 400, never a bare 500."""
 
     @server.errorhandler(Forbidden)
     def _forbidden(exc: HTTPException):
@@ -301,6 +317,12 @@ def install(  # noqa: C901  (split pending: see the closing note)
             500,
         )
 
+
+def _install_headers(app: dash.Dash) -> None:
+    """Security headers on every response; the CSP hashes Dash's inline scripts (computed once)."""
+    server = app.server
+    csp: dict[str, str] = {}
+
     @server.after_request
     def _headers(resp: flask.Response):
         if "csp" not in csp:
@@ -323,8 +345,6 @@ def install(  # noqa: C901  (split pending: see the closing note)
         if not (p.startswith("/assets/") or p.startswith("/_dash-component-suites/")):
             h["Cache-Control"] = "no-store"  # pages and data carry a reader's figures
         return resp
-
-    return store
 
 
 def is_loopback(host: str) -> bool:
