@@ -170,6 +170,7 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = INDEX_STRING
     callback_map, callback_list = _page_callbacks()
     app.callback_map.update(callback_map)  # this app's own copy of the pages' callbacks
     app._callback_list.extend(callback_list)
@@ -198,6 +199,25 @@ def _page_callbacks() -> tuple[dict, tuple]:
     _callback.GLOBAL_CALLBACK_LIST.clear()
     return taken
 
+
+# Dash's page, in Vietnamese (screen readers and axe-core read `lang`).
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="vi">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 
 # An upload arrives base64-encoded inside a JSON callback (4/3 of the file), plus the page state.
 MAX_REQUEST_BYTES = 210 * 1024 * 1024

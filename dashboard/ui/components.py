@@ -14,7 +14,7 @@ from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
 from . import format as fmt
 from . import ids
 from .figures import sparkline
-from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS
+from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS, STATUS_INK, STATUS_TEXT_ON
 
 
 def href(path: str, **query: Any) -> str:
@@ -31,7 +31,7 @@ def status_badge(status: str, big: bool = False) -> html.Span:
             STATUS_LABELS_KPI.get(status, status),
         ],
         className="status-badge" + (" status-badge-lg" if big else ""),
-        style={"backgroundColor": STATUS_COLORS.get(status, "#616e7c")},
+        style={"backgroundColor": STATUS_COLORS.get(status, "#5f6b7a"), "color": STATUS_TEXT_ON.get(status, "#fff")},
         **{"data-status": status},
     )
 
@@ -70,7 +70,7 @@ def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
         detail = f"trong {fmt.num(card.denominator)} đơn vị"
     body = [
         html.Div([html.Span(card.label, className="kpi-label"), status_badge(card.status)], className="kpi-head"),
-        html.Div(value, className="kpi-value", style={"color": STATUS_COLORS.get(card.status)}),
+        html.Div(value, className="kpi-value", style={"color": STATUS_INK.get(card.status)}),
         html.Div(
             [
                 html.Span("Chỉ tiêu: ", className="text-muted"),
@@ -259,11 +259,17 @@ def section(title: str, *children, right=None, **kw) -> dbc.Card:
 
 
 def status_cell_style(status: str) -> dict:
+    """A tinted cell with its status as text colour (≥ 7:1 on the tint); pair it with `status_mark`."""
     return {
         "backgroundColor": STATUS_BG.get(status, "#fff"),
-        "color": STATUS_COLORS.get(status, "#1f2933"),
+        "color": STATUS_INK.get(status, "#1f2933"),
         "fontWeight": 700,
     }
+
+
+def status_mark(status: str) -> html.Span:
+    """The status symbol in front of a coloured value (status never by colour alone)."""
+    return html.Span(STATUS_ICONS.get(status, "–") + " ", className="status-mark", **{"aria-hidden": "true"})
 
 
 __all__ = [
@@ -280,6 +286,7 @@ __all__ = [
     "graph",
     "section",
     "status_cell_style",
+    "status_mark",
 ]
 
 

@@ -9,7 +9,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import format as fmt
-from .theme import COLORWAY, LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, TEMPLATE, THIS_YEAR
+from .theme import (
+    COLORWAY,
+    LAST_YEAR,
+    MUTED,
+    PRIMARY,
+    STATUS_COLORS,
+    STATUS_ICONS,
+    STATUS_INK,
+    TARGET_LINE,
+    TEMPLATE,
+    THIS_YEAR,
+)
 
 PLAN_STATE_LABELS = {
     "done_on_time": "Hoàn thành đúng hạn",
@@ -116,6 +127,24 @@ def _empty_dict(text: str) -> dict:
     }
 
 
+def rate_axis(lo: float, target: float | None = None) -> dict:
+    """An honest y axis for a rate drawn as a line: never beyond 100%, ticks at a step that gives distinct
+    labels (a 2-point window gets 0,5-point ticks shown with one decimal, never "100%, 100%, 99%")."""
+    lo = min([lo] + ([target] if target is not None else []))
+    lo = max(0.0, lo - 0.01)
+    span = 1.0 - lo
+    steps = ((0.001, ".1%"), (0.0025, ".2%"), (0.005, ".1%"), (0.01, ".0%"), (0.02, ".0%"), (0.05, ".0%"),
+             (0.1, ".0%"), (0.2, ".0%"))
+    step, tickformat = next((st for st in steps if span / st[0] <= 6), steps[-1])
+    lo = max(0.0, (lo // step) * step)
+    return {"tickformat": tickformat, "dtick": step, "tick0": 0, "range": [lo, 1.0]}
+
+
+def count_axis(max_value: float) -> dict:
+    """Counts get integer ticks only (never 0,5 of a dossier)."""
+    return {"tickformat": ",d", "rangemode": "tozero", **({"dtick": 1} if max_value <= 5 else {})}
+
+
 def _target_rule(axis: str, value: float, label: str, font_size: int | None = None) -> tuple[dict, dict]:
     """A dashed target line across the plot (horizontal on y, vertical on x) and its label."""
     line = {"color": TARGET_LINE, "width": 2, "dash": "dash"}
@@ -143,7 +172,7 @@ def _target_rule(axis: str, value: float, label: str, font_size: int | None = No
             "y": 1,
             "xref": "x",
             "x": value,
-            "xanchor": "center",
+            "xanchor": "right" if value >= 0.85 else "center",  # near 100%: inside the plot, never clipped
             "yanchor": "bottom",
             "showarrow": False,
             "font": font,
@@ -184,7 +213,7 @@ def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title:
         "template": _template(),
         "hovermode": "x unified",
         "margin": {"t": 50 if title else 30},
-        "yaxis": {"tickformat": ".0%", "range": [max(0.0, min(lo, target or 1) - 0.01), 1.002]},
+        "yaxis": rate_axis(lo, target),
         "xaxis": {"title": {"text": "Tuần trong năm"}, "range": [0.5, 53.5], "dtick": 4},
         "shapes": shapes,
         "annotations": annotations,
@@ -217,8 +246,7 @@ def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> g
             annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}",
             annotation_position="bottom right",
         )
-    lo = float(d[kpi].min())
-    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(lo, target or 1) - 0.02), 1.005])
+    fig.update_yaxes(**rate_axis(float(d[kpi].min()), target))
     fig.update_xaxes(tickformat="%d/%m/%Y")
     fig.update_layout(title=title, showlegend=False)
     return fig
@@ -234,11 +262,15 @@ def ranked_bars(
     customdata=None,
     font_size: int | None = None,
 ) -> dict:
-    """Horizontal bars (worst first at the top), coloured by status, with the target line."""
+    """Horizontal bars (worst first at the top) from 0, coloured by status and marked with its symbol (never by
+    colour alone), with the target line labelled above the plot."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
-    text = [fmt.pct(v) if value_format == "pct" else fmt.num(v) for v in values]
+    text = [
+        STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
+        for v, s in zip(values, statuses)
+    ]
     bar = {
         "type": "bar",
         "y": list(labels),
@@ -247,7 +279,11 @@ def ranked_bars(
         "text": text,
         "textposition": "outside",
         "cliponaxis": False,
-        "marker": {"color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses]},
+        "marker": {
+            "color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses],
+            "line": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses], "width": 1.5},
+        },
+        "textfont": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses]},
         "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
     }
     if customdata is not None:
@@ -256,7 +292,7 @@ def ranked_bars(
         "template": _template(),
         "showlegend": False,
         "bargap": 0.35,
-        "margin": {"r": 70, "t": 40 if title else 20},
+        "margin": {"r": 90, "t": 60 if title else 34},
         "yaxis": {"autorange": "reversed"},
         "shapes": [],
         "annotations": [],
@@ -265,9 +301,10 @@ def ranked_bars(
         shape, note = _target_rule("x", target, f"Chỉ tiêu {fmt.pct(target, 0)}")
         layout["shapes"].append(shape)
         layout["annotations"].append(note)
-    if value_format == "pct":
-        lo = min([v for v in values if v is not None] + ([target] if target else []), default=0.0)
-        layout["xaxis"] = {"tickformat": ".0%", "range": [max(0, lo - 0.03), 1.01]}
+    if value_format == "pct":  # from 0 to 100%: a bar's length is its value, gaps are not exaggerated
+        layout["xaxis"] = {"tickformat": ".0%", "range": [0, 1.0], "dtick": 0.2}
+    else:
+        layout["xaxis"] = count_axis(max([v for v in values if v is not None], default=0))
     if title:
         layout["title"] = {"text": title}
     if font_size:
@@ -298,7 +335,7 @@ def count_bars(
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Số hồ sơ")
+    fig.update_xaxes(title="Số hồ sơ", **count_axis(max(counts)))
     fig.update_layout(title=title, showlegend=False, bargap=0.3, margin=dict(r=60))
     return fig
 
@@ -403,6 +440,7 @@ def reason_bars(reasons: list[str], counts: list[int]) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(**count_axis(max(counts, default=0)))
     fig.update_layout(margin=dict(r=50, t=10))
     return fig
 
