@@ -182,6 +182,10 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
     app.server.extensions["cchc_data"] = data
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     security.install(app, db_path, no_auth=no_auth, internal=internal)
+    if internal is None:  # the export's own app prints; it never offers the button's route
+        from .export_pdf import install_route
+
+        install_route(app, db_path)
     return app
 
 

@@ -36,6 +36,37 @@ def status_badge(status: str, big: bool = False) -> html.Span:
     )
 
 
+JUDGED = ("met", "at_risk", "missed", "unreachable")  # statuses of a KPI that has a valid target and data
+STATUS_ORDER = {"missed": 0, "unreachable": 0, "at_risk": 1, "met": 2}  # worst first
+
+
+def worst_first(cards) -> list:
+    """KPI cards with the missed ones first, then at risk, met, and those without a target or data."""
+    return sorted(cards, key=lambda c: STATUS_ORDER.get(c.status, 3))
+
+
+def headline(cards, worst_unit: tuple[str, float] | None = None, big: bool = False) -> html.P:
+    """One sentence answering "are we on target": "6/8 chỉ tiêu đạt; chưa đạt: …; chậm nhất: …"."""
+    judged = [c for c in cards if c.status in JUDGED]
+    met = sum(c.status == "met" for c in judged)
+    parts: list = [
+        html.Span(STATUS_ICONS["met" if judged and met == len(judged) else "missed"] + " ", **{"aria-hidden": "true"}),
+        html.Strong(f"{met}/{len(judged)} chỉ tiêu đạt"),
+    ]
+    short = worst_first([c for c in judged if c.status != "met"])
+    if short:
+        parts.append("; chưa đạt: ")
+        for i, c in enumerate(short):
+            parts += [", " if i else "", f"{c.label} {fmt.kpi_value(c.actual, c.unit)} ",
+                      html.Span(f"({STATUS_ICONS[c.status]} {STATUS_LABELS_KPI[c.status].lower()})",
+                                style={"color": STATUS_INK[c.status]}, className="headline-status")]
+    if worst_unit:
+        parts += ["; chậm nhất: ", html.Strong(worst_unit[0]), f" ({fmt.pct(worst_unit[1])} đúng hạn)"]
+    parts.append(".")
+    return html.P(parts, className="headline" + (" headline-big" if big else ""), id="headline",
+                  **{"data-met": met, "data-judged": len(judged)})
+
+
 def empty_state(sentence: str, hint: str | None = None) -> html.Div:
     """A period or unit with nothing to show reads as a sentence, not a blank chart."""
     return html.Div(
@@ -240,20 +271,22 @@ def table(head: list, body: list, class_name: str = "table", table_id: str | Non
     return html.Table([html.Thead(html.Tr(cells)), html.Tbody(body)], className=class_name, **props)
 
 
-def graph(fig, graph_id: str | dict | None = None, height: int = 360, **kw) -> dcc.Graph:
-    props = {"figure": fig, "config": GRAPH_CONFIG, "style": {"height": f"{height}px"}, **kw}
+def graph(fig, graph_id: str | dict | None = None, height: int | str = 360, **kw) -> dcc.Graph:
+    """`height`: pixels, or any CSS length ("calc(100vh - 17rem)": a slide's chart follows the projector)."""
+    css_height = f"{height}px" if isinstance(height, int) else height
+    props = {"figure": fig, "config": GRAPH_CONFIG, "style": {"height": css_height}, **kw}
     if graph_id is not None:
         props["id"] = graph_id
     return dcc.Graph(**props)
 
 
-def section(title: str, *children, right=None, **kw) -> dbc.Card:
+def section(title: str, *children, right=None, class_name: str = "section-card mb-4", **kw) -> dbc.Card:
     return dbc.Card(
         [
             dbc.CardHeader(html.Div([html.H2(title, className="section-title"), right], className="section-head")),
             dbc.CardBody(list(children)),
         ],
-        className="section-card mb-4",
+        className=class_name,
         **kw,
     )
 
