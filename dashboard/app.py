@@ -33,20 +33,37 @@ def _nav() -> dbc.Navbar:
                     href="/",
                     className="brand",
                 ),
-                dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
-                html.A(
-                    ["▶ Trình chiếu"],
-                    id=ids.PRESENT_LINK,
-                    href=ids.PRESENT_PATH,
-                    className="btn btn-light btn-sm ms-3 present-btn",
-                    title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)",
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    id="nav-toggler",
+                    n_clicks=0,
+                    type="button",
+                    className="navbar-toggler",
+                    title="Menu",
+                    **{"aria-label": "Mở menu điều hướng"},
                 ),
-                _user_menu(),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
+                        html.A(
+                            ["▶ Trình chiếu"],
+                            id=ids.PRESENT_LINK,
+                            href=ids.PRESENT_PATH,
+                            className="btn btn-light btn-sm ms-lg-3 present-btn",
+                            title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)",
+                        ),
+                        _user_menu(),
+                    ],
+                    id="nav-collapse",
+                    is_open=False,
+                    navbar=True,
+                ),
             ],
             fluid=True,
         ),
         color="primary",
         dark=True,
+        expand="lg",  # below 992 px (a phone): one bar with a menu button
         className="app-navbar",
         id="app-navbar",
     )
@@ -110,6 +127,17 @@ def nav_links(pathname: str | None, search: str | None):
             dbc.NavItem(dbc.NavLink(page["name"], href=target, active=pathname == page["path"], className="nav-page"))
         )
     return links
+
+
+@callback(
+    Output("nav-collapse", "is_open"),
+    Input("nav-toggler", "n_clicks"),
+    State("nav-collapse", "is_open"),
+    prevent_initial_call=True,
+)
+def toggle_nav(n, is_open):
+    """The phone's menu button opens and closes the navigation."""
+    return not bool(is_open) if isinstance(n, int) else dash.no_update
 
 
 @callback(

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..config import STATUS_LABELS_KPI
+from ..config import KPI_BY_NAME, STATUS_LABELS_KPI
 from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
 from . import format as fmt
 from . import ids
@@ -45,6 +45,11 @@ def worst_first(cards) -> list:
     return sorted(cards, key=lambda c: STATUS_ORDER.get(c.status, 3))
 
 
+def _short(card) -> str:
+    k = KPI_BY_NAME.get(card.kpi)
+    return k.short if k else card.label
+
+
 def headline(cards, worst_unit: tuple[str, float] | None = None, big: bool = False) -> html.P:
     """One sentence answering "are we on target": "6/8 chỉ tiêu đạt; chưa đạt: …; chậm nhất: …"."""
     judged = [c for c in cards if c.status in JUDGED]
@@ -57,9 +62,11 @@ def headline(cards, worst_unit: tuple[str, float] | None = None, big: bool = Fal
     if short:
         parts.append("; chưa đạt: ")
         for i, c in enumerate(short):
-            parts += [", " if i else "", f"{c.label} {fmt.kpi_value(c.actual, c.unit)} ",
-                      html.Span(f"({STATUS_ICONS[c.status]} {STATUS_LABELS_KPI[c.status].lower()})",
-                                style={"color": STATUS_INK[c.status]}, className="headline-status")]
+            parts += [", " if i else "",
+                      html.Span(f"{STATUS_ICONS[c.status]} ", style={"color": STATUS_INK[c.status]},
+                                **{"aria-hidden": "true"}),
+                      f"{_short(c)} {fmt.kpi_value(c.actual, c.unit)}",
+                      html.Span(f" ({STATUS_LABELS_KPI[c.status].lower()})", className="visually-hidden")]
     if worst_unit:
         parts += ["; chậm nhất: ", html.Strong(worst_unit[0]), f" ({fmt.pct(worst_unit[1])} đúng hạn)"]
     parts.append(".")
@@ -121,7 +128,7 @@ def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
                 figure=sparkline(card.spark, card.target, card.status),
                 config={"displayModeBar": False},
                 className="kpi-spark",
-                style={"height": "56px"},
+                style={"height": "44px"},
             )
         )
     inner = dbc.CardBody(body)

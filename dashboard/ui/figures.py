@@ -17,6 +17,7 @@ from .theme import (
     STATUS_COLORS,
     STATUS_ICONS,
     STATUS_INK,
+    STATUS_TEXT_ON,
     TARGET_LINE,
     TEMPLATE,
     THIS_YEAR,
@@ -75,13 +76,13 @@ def sparkline(points: list[tuple[dt.date, float]], target: float | None, status:
                 "mode": "lines",
                 "fill": "tozeroy",
                 "fillcolor": "rgba(29,78,137,0.06)",
-                "line": {"color": STATUS_COLORS.get(status, PRIMARY), "width": 2.5},
+                "line": {"color": STATUS_INK.get(status, PRIMARY), "width": 2.5},
                 "hovertemplate": "Tuần %{x|%d/%m/%Y}: %{y:.2%}<extra></extra>",
             }
         ],
         "layout": {
             "margin": {"l": 0, "r": 0, "t": 2, "b": 2},
-            "height": 56,
+            "height": 44,
             "showlegend": False,
             "paper_bgcolor": "white",
             "plot_bgcolor": "white",
@@ -277,13 +278,15 @@ def ranked_bars(
         "x": values,
         "orientation": "h",
         "text": text,
-        "textposition": "outside",
+        "textposition": "auto",  # inside the bar's end when it fits (clear of the target line), else outside
+        "insidetextanchor": "end",
         "cliponaxis": False,
         "marker": {
             "color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses],
             "line": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses], "width": 1.5},
         },
-        "textfont": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses]},
+        "insidetextfont": {"color": [STATUS_TEXT_ON.get(s, "#fff") for s in statuses]},
+        "outsidetextfont": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses]},
         "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
     }
     if customdata is not None:
@@ -292,7 +295,7 @@ def ranked_bars(
         "template": _template(),
         "showlegend": False,
         "bargap": 0.35,
-        "margin": {"r": 90, "t": 60 if title else 34},
+        "margin": {"r": 6 * (font_size or 15) + 20, "t": 60 if title else 34},
         "yaxis": {"autorange": "reversed"},
         "shapes": [],
         "annotations": [],
@@ -301,8 +304,8 @@ def ranked_bars(
         shape, note = _target_rule("x", target, f"Chỉ tiêu {fmt.pct(target, 0)}")
         layout["shapes"].append(shape)
         layout["annotations"].append(note)
-    if value_format == "pct":  # from 0 to 100%: a bar's length is its value, gaps are not exaggerated
-        layout["xaxis"] = {"tickformat": ".0%", "range": [0, 1.0], "dtick": 0.2}
+    if value_format == "pct":
+        layout["xaxis"] = _bar_rate_axis([v for v in values if v is not None], target)
     else:
         layout["xaxis"] = count_axis(max([v for v in values if v is not None], default=0))
     if title:
@@ -310,6 +313,19 @@ def ranked_bars(
     if font_size:
         layout["font"] = {"size": font_size}
     return {"data": [bar], "layout": layout}
+
+
+def _bar_rate_axis(values: list[float], target: float | None) -> dict:
+    """Rates as bars: from 0 when they spread widely; when every bar is above 50% the axis starts at a round
+    5-point step below the lowest bar or target, and its title says so (a gap is never silently magnified)."""
+    lo = min(values + ([target] if target is not None else []), default=0.0)
+    if lo < 0.5:
+        return {"tickformat": ".0%", "range": [0, 1.0], "dtick": 0.2}
+    start = max(0.0, int((lo - 0.005) * 20) / 20)
+    axis = rate_axis(start + 0.01)
+    axis["range"] = [start, 1.0]
+    axis["title"] = {"text": f"Trục ngang bắt đầu từ {fmt.pct(start, 0)}, không từ 0", "font": {"size": 13}}
+    return axis
 
 
 def count_bars(
