@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from . import format as fmt
 from .theme import (
     COLORWAY,
+    INK,
     LAST_YEAR,
     MUTED,
     PRIMARY,
@@ -329,7 +330,12 @@ def _bar_rate_axis(values: list[float], target: float | None) -> dict:
 
 
 def count_bars(
-    labels: list[str], counts: list[int], title: str, color: str = STATUS_COLORS["missed"], max_label: int | None = None
+    labels: list[str],
+    counts: list[int],
+    title: str,
+    color: str = STATUS_COLORS["missed"],
+    max_label: int | None = None,
+    selected: str | None = None,
 ) -> go.Figure:
     """Counts per category (late dossiers by field, by handler), largest first. Long labels can be shortened
     (`max_label` characters); the full label stays in the hover."""
@@ -345,7 +351,8 @@ def count_bars(
             text=[fmt.num(c) for c in counts],
             textposition="outside",
             cliponaxis=False,
-            marker_color=color,
+            marker_color=[PRIMARY if lb == selected else color for lb in labels],
+            marker_line={"color": INK, "width": [3 if lb == selected else 0 for lb in labels]},
             customdata=labels,
             hovertemplate="%{customdata}: <b>%{text}</b> hồ sơ<extra></extra>",
         )
