@@ -1,11 +1,15 @@
 /* Accessibility fixes on third-party markup, applied as it appears:
-   - Dash's dropdown keeps a read-only, aria-hidden <input> that is still in the tab order (axe: aria-hidden-focus);
-     the dropdown's own button takes the focus, so that input leaves the tab order.
+   - Dash's dropdown takes the keyboard through a read-only <input> marked aria-hidden (axe: aria-hidden-focus):
+     it stays the tab stop, is no longer hidden from screen readers and gets the filter's label as its name.
    - dcc.Upload's file <input> has no label: it gets the visible box's text as its name. */
 (function () {
   function fix(root) {
-    root.querySelectorAll(".dash-dropdown-focus-target[aria-hidden='true']:not([tabindex='-1'])").forEach(function (el) {
-      el.setAttribute("tabindex", "-1");
+    root.querySelectorAll(".dash-dropdown-focus-target[aria-hidden='true']").forEach(function (el) {
+      el.removeAttribute("aria-hidden");
+      var col = el.closest("[class*='col'], .deck-unit");
+      var label = col ? col.querySelector("label") : null;
+      var value = el.parentElement ? (el.parentElement.innerText || "").trim() : "";
+      el.setAttribute("aria-label", (label ? label.innerText.trim() : "Chọn") + (value ? ": " + value : ""));
     });
     root.querySelectorAll("input[type='file']:not([aria-label])").forEach(function (el) {
       var box = el.parentElement;

@@ -35,6 +35,10 @@
     trigger.click();
     return true;
   }
+  var pickerPending = false;
+  document.addEventListener("keyup", function (e) {
+    if (pickerPending && (e.key === "u" || e.key === "U")) { pickerPending = false; openUnitPicker(); }
+  });
   document.addEventListener("keydown", function (e) {
     var d = deck();
     var tag0 = (e.target && e.target.tagName) || "";
@@ -43,7 +47,11 @@
       if (e.key === "ArrowRight" || e.key === "PageDown") { presentStep(1); e.preventDefault(); return; }
       if (e.key === "ArrowLeft" || e.key === "PageUp") { presentStep(-1); e.preventDefault(); return; }
     }
-    if (d && !typing && (e.key === "u" || e.key === "U") && openUnitPicker()) { e.preventDefault(); return; }
+    if (d && !typing && (e.key === "u" || e.key === "U") && document.querySelector("#deck-unit")) {
+      e.preventDefault();  // opened on key up, so the "u" is never typed into the search box
+      pickerPending = true;
+      return;
+    }
     if (d && typing) return;
     if (!d || e.altKey || e.ctrlKey || e.metaKey) {
       if (e.key === "Escape" && /present=1/.test(window.location.search)) {
