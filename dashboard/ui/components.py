@@ -153,6 +153,17 @@ def big_count(
     return dcc.Link(box, href=link, className="count-link") if link and value else box
 
 
+DROPDOWN_LABELS = {  # the dropdown's own words, in Vietnamese
+    "select_all": "Chọn tất cả",
+    "deselect_all": "Bỏ chọn tất cả",
+    "selected_count": "Đã chọn {num_selected}",
+    "search": "Gõ để tìm…",
+    "clear_search": "Xóa ô tìm",
+    "clear_selection": "Bỏ chọn",
+    "no_options_found": "Không có lựa chọn phù hợp",
+}
+
+
 def filter_dropdown(
     key: str,
     label: str,
@@ -173,6 +184,7 @@ def filter_dropdown(
                 clearable=clearable,
                 placeholder=placeholder or label,
                 searchable=True,
+                labels=DROPDOWN_LABELS,
                 className="filter-dropdown",
             ),
         ],
