@@ -53,6 +53,7 @@ contract: install
 bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.concurrency
+	$(BIN)/python -m bench.browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -125,3 +125,4 @@ def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):
         ctx.close()
 
 
+
