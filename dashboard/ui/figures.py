@@ -18,7 +18,6 @@ from .theme import (
     STATUS_COLORS,
     STATUS_ICONS,
     STATUS_INK,
-    STATUS_TEXT_ON,
     TARGET_LINE,
     TEMPLATE,
     THIS_YEAR,
@@ -279,14 +278,13 @@ def ranked_bars(
         "x": values,
         "orientation": "h",
         "text": text,
-        "textposition": "auto",  # inside the bar's end when it fits (clear of the target line), else outside
-        "insidetextanchor": "end",
+        "textposition": "outside",  # full size (inside, plotly shrinks labels to the bar's height)
+        "constraintext": "none",
         "cliponaxis": False,
         "marker": {
             "color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses],
             "line": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses], "width": 1.5},
         },
-        "insidetextfont": {"color": [STATUS_TEXT_ON.get(s, "#fff") for s in statuses]},
         "outsidetextfont": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses]},
         "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
     }
