@@ -8,7 +8,7 @@ PORT    ?= 8050
 WORKERS ?= 2
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-fast lint install demo serve chromium contract bench clean
+.PHONY: axe run test test-fast lint install demo serve chromium contract bench clean
 
 run: install demo serve
 
@@ -32,7 +32,11 @@ chromium:
 	@command -v pdftoppm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
 	@chromium --version
 
-test: install chromium lint
+# axe-core for the accessibility browser tests, from the npm registry into tests/node_modules (no CDN)
+axe:
+	@test -f tests/node_modules/axe-core/axe.min.js || npm install --prefix tests --no-audit --no-fund --silent
+
+test: install chromium axe lint
 	$(BIN)/python -m pytest -q -p no:dash --durations=8
 	@if [ -x ../shared/tools/contract-check ]; then ../shared/tools/contract-check; fi
 
@@ -49,6 +53,7 @@ contract: install
 bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.concurrency
+	$(BIN)/python -m bench.browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

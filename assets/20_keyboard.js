@@ -19,8 +19,40 @@
     if (next < 1 || next > count) return;
     go(slideUrl(d, next));
   }
+  var PAGES = ["/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich"];
+  function presentStep(delta) {  // ?present=1 on a page: ← / → go through the pages, filters kept
+    var i = PAGES.indexOf(window.location.pathname);
+    if (i < 0) return;
+    var j = i + delta;
+    if (j < 0 || j >= PAGES.length) return;
+    go(PAGES[j] + window.location.search);
+  }
+  function openUnitPicker() {
+    var box = document.querySelector("#deck-unit .filter-dropdown");
+    if (!box) return false;
+    var trigger = box.querySelector("button, [role='combobox'], input:not([tabindex='-1'])") || box;
+    trigger.focus();
+    trigger.click();
+    return true;
+  }
+  var pickerPending = false;
+  document.addEventListener("keyup", function (e) {
+    if (pickerPending && (e.key === "u" || e.key === "U")) { pickerPending = false; openUnitPicker(); }
+  });
   document.addEventListener("keydown", function (e) {
     var d = deck();
+    var tag0 = (e.target && e.target.tagName) || "";
+    var typing = tag0 === "INPUT" || tag0 === "TEXTAREA" || (e.target && e.target.closest && e.target.closest(".filter-dropdown"));
+    if (!d && !typing && !e.altKey && !e.ctrlKey && !e.metaKey && /present=1/.test(window.location.search)) {
+      if (e.key === "ArrowRight" || e.key === "PageDown") { presentStep(1); e.preventDefault(); return; }
+      if (e.key === "ArrowLeft" || e.key === "PageUp") { presentStep(-1); e.preventDefault(); return; }
+    }
+    if (d && !typing && (e.key === "u" || e.key === "U") && document.querySelector("#deck-unit")) {
+      e.preventDefault();  // opened on key up, so the "u" is never typed into the search box
+      pickerPending = true;
+      return;
+    }
+    if (d && typing) return;
     if (!d || e.altKey || e.ctrlKey || e.metaKey) {
       if (e.key === "Escape" && /present=1/.test(window.location.search)) {
         go(window.location.pathname + window.location.search.replace(/[?&]present=1/, "").replace(/^&/, "?"));

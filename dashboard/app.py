@@ -33,20 +33,37 @@ def _nav() -> dbc.Navbar:
                     href="/",
                     className="brand",
                 ),
-                dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
-                html.A(
-                    ["▶ Trình chiếu"],
-                    id=ids.PRESENT_LINK,
-                    href=ids.PRESENT_PATH,
-                    className="btn btn-light btn-sm ms-3 present-btn",
-                    title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)",
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    id="nav-toggler",
+                    n_clicks=0,
+                    type="button",
+                    className="navbar-toggler",
+                    title="Menu",
+                    **{"aria-label": "Mở menu điều hướng"},
                 ),
-                _user_menu(),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
+                        html.A(
+                            ["▶ Trình chiếu"],
+                            id=ids.PRESENT_LINK,
+                            href=ids.PRESENT_PATH,
+                            className="btn btn-light btn-sm ms-lg-3 present-btn",
+                            title="Chế độ trình chiếu cho cuộc họp (phím ← → để chuyển trang, Esc để thoát)",
+                        ),
+                        _user_menu(),
+                    ],
+                    id="nav-collapse",
+                    is_open=False,
+                    navbar=True,
+                ),
             ],
             fluid=True,
         ),
         color="primary",
         dark=True,
+        expand="lg",  # below 992 px (a phone): one bar with a menu button
         className="app-navbar",
         id="app-navbar",
     )
@@ -113,6 +130,17 @@ def nav_links(pathname: str | None, search: str | None):
 
 
 @callback(
+    Output("nav-collapse", "is_open"),
+    Input("nav-toggler", "n_clicks"),
+    State("nav-collapse", "is_open"),
+    prevent_initial_call=True,
+)
+def toggle_nav(n, is_open):
+    """The phone's menu button opens and closes the navigation."""
+    return not bool(is_open) if isinstance(n, int) else dash.no_update
+
+
+@callback(
     Output(ids.APP_ROOT, "className"),
     Output(ids.PRESENT_LINK, "href"),
     Input(ids.PAGES_LOCATION, "pathname"),
@@ -155,6 +183,16 @@ def filters_to_url(values, pathname, search):
     return dash.no_update if new == old else new
 
 
+def _lazy_libraries() -> None:
+    """dash-ag-grid's 1.3 MB bundle leaves the first load (it becomes a dynamic resource, still served from
+    the package): assets/06_lazy_grid.js loads it the first time a page renders a grid."""
+    import dash_ag_grid
+
+    for entry in dash_ag_grid._js_dist:
+        if entry.get("relative_package_path") == "dash_ag_grid.min.js":
+            entry["dynamic"] = True
+
+
 def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> dash.Dash:
     """The app. `no_auth`: everyone is the local Home Affairs operator (for a developer's machine only).
     `internal`: (token, principal) honoured from 127.0.0.1 only, for the PDF export's own browser."""
@@ -170,6 +208,8 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = INDEX_STRING
+    _lazy_libraries()
     callback_map, callback_list = _page_callbacks()
     app.callback_map.update(callback_map)  # this app's own copy of the pages' callbacks
     app._callback_list.extend(callback_list)
@@ -181,6 +221,10 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
     app.server.extensions["cchc_data"] = data
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     security.install(app, db_path, no_auth=no_auth, internal=internal)
+    if internal is None:  # the export's own app prints; it never offers the button's route
+        from .export_pdf import install_route
+
+        install_route(app, db_path)
     return app
 
 
@@ -198,6 +242,25 @@ def _page_callbacks() -> tuple[dict, tuple]:
     _callback.GLOBAL_CALLBACK_LIST.clear()
     return taken
 
+
+# Dash's page, in Vietnamese (screen readers and axe-core read `lang`).
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="vi">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 
 # An upload arrives base64-encoded inside a JSON callback (4/3 of the file), plus the page state.
 MAX_REQUEST_BYTES = 210 * 1024 * 1024

@@ -85,3 +85,44 @@ def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: 
     finally:
         server.shutdown()
     return pages
+
+
+def install_route(app, db_path) -> None:
+    """`GET /tai-pdf?kind=pdf|deck&period=…&unit=…`: the "Tải PDF" button. The same export as the CLI, printed
+    through the signed-in reader's own scope (a ward's PDF holds only that ward); audited like any export."""
+    import tempfile
+
+    import flask
+    from werkzeug.exceptions import BadRequest
+
+    from . import audit
+    from .metrics.period import PeriodError, resolve_period
+    from .metrics.units import permit
+    from .reader import current_reader
+
+    @app.server.route(ids.PDF_PATH)
+    def download_pdf():
+        principal = flask.g.principal
+        kind = flask.request.args.get("kind", "pdf")
+        if kind not in ("pdf", "deck"):
+            raise BadRequest("loại PDF chỉ nhận pdf hoặc deck")
+        reader = current_reader()
+        try:
+            period = resolve_period(reader, flask.request.args.get("period") or None)
+        except PeriodError as exc:
+            raise BadRequest(str(exc)) from None
+        unit = permit(reader, flask.request.args.get("unit") or None)  # 403 outside the reader's scope
+        with tempfile.TemporaryDirectory(prefix="cchc-pdf-") as tmp:
+            out = Path(tmp) / "out.pdf"
+            try:
+                pages = export_pdf(Path(db_path), kind, period, unit, out, principal=principal)
+            except ExportError as exc:
+                return flask.make_response(f"Không xuất được PDF: {exc}", 503)
+            data = out.read_bytes()
+        audit.record("export", principal.username, what=f"{kind}_pdf", period=period.key, unit=unit, pages=pages,
+                     via="web")
+        name = f"cchc-{'trinh-chieu' if kind == 'deck' else 'tong-quan'}-{period.key}{'-' + unit if unit else ''}.pdf"
+        resp = flask.make_response(data)
+        resp.headers["Content-Type"] = "application/pdf"
+        resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return resp

@@ -11,7 +11,7 @@ from dashboard.metrics.targets import resolve_target
 from dashboard.ui import figures
 from dashboard.ui import format as fmt
 from dashboard.ui.components import form_table, href, kpi_card
-from dashboard.ui.theme import STATUS_COLORS
+from dashboard.ui.theme import STATUS_COLORS, STATUS_INK
 
 
 def test_vietnamese_formats():
@@ -109,8 +109,33 @@ def test_figures_draw_targets_and_handle_empty():
     bars = figures.ranked_bars(["A", "B"], [0.95, 0.99], ["missed", "met"], 0.99, customdata=[10, 20], font_size=20)
     go.Figure(bars)
     assert bars["data"][0]["marker"]["color"] == [STATUS_COLORS["missed"], STATUS_COLORS["met"]]
-    assert bars["data"][0]["text"] == ["95,00%", "99,00%"]
+    assert bars["data"][0]["text"] == ["✖ 95,00%", "✔ 99,00%"]  # status never by colour alone
     assert bars["layout"]["shapes"][0]["x0"] == 0.99 and bars["layout"]["font"]["size"] == 20
+    # a zoomed bar axis says where it starts; never beyond 100%
+    assert bars["layout"]["xaxis"]["range"] == [0.9, 1.0]
+    assert "bắt đầu từ 90%" in bars["layout"]["xaxis"]["title"]["text"]
+    wide = figures.ranked_bars(["A", "B"], [0.3, 0.99], ["missed", "met"], 0.99)
+    assert wide["layout"]["xaxis"]["range"] == [0, 1.0] and "title" not in wide["layout"]["xaxis"]
+
+
+@pytest.mark.parametrize("lo", [0.0, 0.42, 0.9, 0.95, 0.97, 0.981, 0.99, 0.995, 0.999, 1.0])
+def test_rate_axis_ticks_are_distinct_and_never_beyond_100(lo):
+    """The labels plotly would print for the axis: distinct, within 0–100%, at most ~7 of them."""
+    axis = figures.rate_axis(lo, 0.99)
+    start, end = axis["range"]
+    assert 0 <= start < end == 1.0
+    step = axis["dtick"]
+    ks = range(int(start / step) - 1, int(end / step) + 2)
+    ticks = [round(k * step, 6) for k in ks if start - 1e-9 <= k * step <= 1.0 + 1e-9]
+    decimals = int(axis["tickformat"][1])
+    labels = [f"{t * 100:.{decimals}f}" for t in ticks]
+    assert len(labels) == len(set(labels)) and 2 <= len(labels) <= 8, labels
+
+
+def test_count_axes_have_integer_ticks():
+    assert figures.count_axis(3)["dtick"] == 1 and figures.count_axis(3)["tickformat"] == ",d"
+    fig = figures.count_bars(["Hộ tịch", "Đất đai"], [2, 1], "")
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == ",d"
 
 
 def test_href_and_safe_cell():
@@ -122,5 +147,5 @@ def test_sparkline_dict_has_line_target_and_vietnamese_separators():
     fig = figures.sparkline([(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.995)], 0.99, "met")
     assert fig["data"][0]["y"] == [0.98, 0.995] and fig["data"][0]["x"] == ["2024-01-01", "2024-01-08"]
     assert fig["layout"]["shapes"][0]["y0"] == 0.99 and fig["layout"]["separators"] == ",."
-    assert fig["data"][0]["line"]["color"] == STATUS_COLORS["met"]
+    assert fig["data"][0]["line"]["color"] == STATUS_INK["met"]
     assert figures.sparkline([], None, "no_data")["layout"]["shapes"] == []

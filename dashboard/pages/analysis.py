@@ -16,7 +16,7 @@ from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import table, empty_state, graph, href, page_header, section, status_badge
 from ..ui.theme import STATUS_COLORS
-from .common import page, period_filter
+from .common import page, period_filter, scope_label
 
 
 def _projections(reader):
@@ -69,7 +69,8 @@ def _projections(reader):
     )
     headline = html.P(
         [
-            f"{q.label}, còn {city.days_left} ngày: toàn thành phố đúng hạn {fmt.pct(city.on_time_so_far)} trên ",
+            f"{q.label}, còn {city.days_left} ngày: {scope_label(reader, None)} đúng hạn "
+            f"{fmt.pct(city.on_time_so_far)} trên ",
             html.Strong(fmt.num(city.resolved_so_far)),
             " hồ sơ; dự kiến giải quyết thêm ",
             html.Strong(fmt.num(city.expected_remaining)),
@@ -135,7 +136,6 @@ def _lateness(reader, p):
         f"Chênh lệch {fmt.num(t['raw_only'])} hồ sơ, trong đó {fmt.num(t['raw_only_paused'])} "
         "do tạm dừng chờ bổ sung/gia hạn hợp pháp. "
         f"{fmt.num(t['late_software'])} hồ sơ trễ ghi lý do lỗi phần mềm. "
-        "Danh sách từng hồ sơ: cchc lateness --dossiers."
     )
     return html.Div(
         [
@@ -202,7 +202,7 @@ def _index(reader, p):
             html.P(
                 f"Điểm tính từ dữ liệu một cửa trên {fmt.num(measured)}/100 điểm "
                 "(không tính thành phần «Công khai, minh bạch», "
-                "chưa có dữ liệu), quy về thang 100. Thành phần, điểm và ngưỡng là cấu hình (dashboard/config.py).",
+                "chưa có dữ liệu), quy về thang 100. Thành phần, điểm và ngưỡng là cấu hình của hệ thống.",
                 className="text-muted small-note",
             ),
             dbc.Row(

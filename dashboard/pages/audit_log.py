@@ -103,7 +103,7 @@ def layout(event=None, **_):
                 f"{fmt.num(len(rows))} mục gần nhất" + (f" (tối đa {fmt.num(SHOWN)})" if len(rows) >= SHOWN else ""),
                 grid,
                 html.P(
-                    "Nhật ký không chứa dữ liệu cá nhân của người dân. Xem đầy đủ: cchc audit --limit N.",
+                    "Nhật ký không chứa dữ liệu cá nhân của người dân.",
                     className="text-muted small-note mt-2",
                 ),
             ),

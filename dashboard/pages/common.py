@@ -218,3 +218,15 @@ def unit_filter(
     return filter_dropdown(
         "unit", "Đơn vị", units_options(units(reader), level, with_all=all_label), unit or "", width=width
     )
+
+
+def scope_label(reader, unit: str | None) -> str:
+    """What the numbers cover, in a sentence: the unit, the one ward of a ward reader, the units assigned, or the
+    whole city (never "toàn thành phố" for a ward)."""
+    name = unit_name(reader, unit) if unit else None
+    if name:
+        return name
+    if reader.scoped:
+        home = home_unit(reader)
+        return unit_name(reader, home) if home else "các đơn vị được giao"
+    return "toàn thành phố"

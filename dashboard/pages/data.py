@@ -202,8 +202,7 @@ def layout(**_):
                 rej_grid,
                 html.P(
                     "Sửa các dòng này trong tệp gốc rồi nạp lại: "
-                    "dòng đã nạp lại thành công sẽ không còn trong danh sách. "
-                    "Xuất đầy đủ: cchc rejects --format csv.",
+                    "dòng đã nạp lại thành công sẽ không còn trong danh sách.",
                     className="text-muted small-note mt-2",
                 ),
             ),

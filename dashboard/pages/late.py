@@ -3,6 +3,8 @@ late and reason. Sorting and paging run in DuckDB (server-side), so the grid sta
 
 from __future__ import annotations
 
+import dataclasses
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -14,7 +16,7 @@ from .. import audit
 from ..auth import current_principal
 from ..metrics import late_set as late
 from ..metrics.period import resolve_period
-from ..metrics.units import unit_name
+from ..metrics.units import home_unit
 from ..reader import current_reader
 from ..metrics.period import Period
 from ..ui import figures, ids
@@ -23,12 +25,21 @@ from ..ui.components import GRID_LOCALE, empty_state, filter_dropdown, filter_ra
 from ..ui.theme import STATUS_COLORS
 from werkzeug.exceptions import BadRequest
 
-from .common import LEVEL_OPTIONS, callback_state, clean, page, period_filter, unit_filter, valid_unit
+from .common import (
+    LEVEL_OPTIONS,
+    callback_state,
+    clean,
+    page,
+    period_filter,
+    scope_label,
+    unit_filter,
+    valid_unit,
+)
 
 
 PAGE_SIZE = 50
 COLUMNS = [  # (field, header, width, sortable)
-    ("dossier_id", "Mã hồ sơ", 255, True),
+    ("dossier_id", "Mã hồ sơ", 300, True),  # the whole id, never cut
     ("unit_name", "Đơn vị", 170, True),
     ("procedure_name", "Thủ tục", 250, True),
     ("field", "Lĩnh vực", 140, True),
@@ -82,9 +93,11 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
     p, flt = _filter(query)
     bd = late.breakdown(reader, p, flt)
     total = int(bd[bd.dimension == "unit"]["n"].sum())
-    unit_label = unit_name(reader, flt.unit) or "toàn thành phố"
+    unit_label = scope_label(reader, flt.unit)
     by_field = bd[bd.dimension == "field"]
-    by_handler = bd[bd.dimension == "handler"].head(12)
+    # the handler chart keeps every handler when one is picked (the picked one is marked), so the next is one click
+    bd_h = late.breakdown(reader, p, dataclasses.replace(flt, handler=None)) if flt.handler else bd
+    by_handler = bd_h[bd_h.dimension == "handler"].head(12)
     # early warning has no late reason yet: show which procedures are about to be late instead
     third_dim, third_title = ("procedure", "Theo thủ tục") if flt.view == "at_risk" else ("reason", "Theo lý do")
     by_reason = bd[bd.dimension == third_dim].head(8)
@@ -115,6 +128,30 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
         ],
         className="late-headline",
     )
+    # the two kinds apart: done but late vs still open and overdue
+    if flt.view == "all" and total and not (flt.field or flt.handler or flt.level):
+        split = late.counts(reader, p, flt.unit)
+        kinds = [("late", "đã giải quyết nhưng trễ hạn"), ("overdue", "chưa giải quyết, đang quá hạn")]
+        headline = html.Div(
+            [
+                headline,
+                html.P(
+                    [
+                        part
+                        for i, (v, words) in enumerate(kinds)
+                        for part in (
+                            " · " if i else None,
+                            dcc.Link(
+                                [html.Strong(fmt.num(split[v])), f" {words}"],
+                                href=href(ids.LATE_PATH, **{**state_q, "view": v}),
+                                id=f"late-split-{v}",
+                            ),
+                        )
+                    ],
+                    className="late-split",
+                ),
+            ]
+        )
     if flt.view == "at_risk":
         note = (f"Hồ sơ chưa giải quyết, đến hạn sau {fmt.datetime(reader.as_of)} "
                 f"và trong {AT_RISK_DAYS} ngày làm việc tới.")
@@ -149,7 +186,11 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
                                 "Theo cán bộ xử lý",
                                 graph(
                                     figures.count_bars(
-                                        list(by_handler.key), list(by_handler.n), "", color=STATUS_COLORS["at_risk"]
+                                        list(by_handler.key),
+                                        list(by_handler.n),
+                                        "",
+                                        color=STATUS_COLORS["at_risk"],
+                                        selected=flt.handler,
                                     ),
                                     ids.HANDLER_CHART,
                                     height=max(220, 34 * len(by_handler) + 60),
@@ -193,7 +234,9 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
                 [
                     period_filter(reader, p, 3),
                     unit_filter(reader, flt.unit, 3, "Tất cả đơn vị", None),
-                    filter_dropdown("level", "Cấp", LEVEL_OPTIONS, flt.level or "", width=2),
+                    None  # a one-ward reader has no level to choose
+                    if home_unit(reader)
+                    else filter_dropdown("level", "Cấp", LEVEL_OPTIONS, flt.level or "", width=2),
                     filter_dropdown(
                         "field",
                         "Lĩnh vực",
@@ -367,7 +410,7 @@ def download(n, query):
         for r in df.to_dict("records")
     ]
     title = (
-        f"{late.VIEW_LABELS[flt.view]} — {unit_name(reader, flt.unit) or 'toàn thành phố'} — {p.label}"
+        f"{late.VIEW_LABELS[flt.view]} — {scope_label(reader, flt.unit)} — {p.label}"
         f" (dữ liệu đến {fmt.datetime(reader.as_of)})"
     )
     data = table_xlsx(EXPORT_HEADERS, body, sheet="Ho so tre han", title=title)

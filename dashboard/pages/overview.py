@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
+from werkzeug.exceptions import BadRequest
 
 from ..config import AT_RISK_DAYS, WORST_UNITS
 from ..metrics import insight, kpis, late_set
@@ -14,7 +18,17 @@ from ..metrics.units import unit_name
 from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
-from ..ui.components import table, big_count, empty_state, graph, href, kpi_card, page_header, section
+from ..ui.components import (
+    big_count,
+    empty_state,
+    graph,
+    headline,
+    href,
+    kpi_card,
+    page_header,
+    section,
+    table,
+)
 from .common import page, period_filter, unit_filter, valid_unit
 
 
@@ -24,6 +38,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     p = resolve_period(reader, period)
     unit = valid_unit(reader, unit)
     scope = unit_name(reader, unit) or reader.city
+    worst = None if unit else kpis.worst_units(reader, p)
     q = {"period": p.key, "unit": unit}
     cards = kpis.kpi_cards(reader, p, unit)
     counts = late_set.counts(reader, p, unit)
@@ -72,11 +87,17 @@ def layout(period: str | None = None, unit: str | None = None, **_):
         className="lead-line",
     )
 
+    top = worst.iloc[0] if worst is not None and not worst.empty else None
     children = [
-        page_header(f"Tổng quan — {scope}", p.label, reader),
-        dbc.Row([period_filter(reader, p), unit_filter(reader, unit)], className="filter-bar g-3 mb-3"),
-        volume,
+        page_header(f"Tổng quan — {scope}", p.label, reader, [pdf_button(q)]),
+        dbc.Row([period_filter(reader, p), unit_filter(reader, unit)], className="filter-bar g-3 mb-2"),
+        headline(cards, (top.unit_name, float(top.on_time_rate)) if top is not None else None),
         dbc.Row(card_cols, className="g-3 kpi-grid") if cards else empty_state("Chưa có dữ liệu cho kỳ này."),
+    ]
+    if worst is not None:
+        children.append(_worst_units(reader, p, q, worst))
+    children += [
+        volume,
         dbc.Row(
             [
                 dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes, proj), lg=5),
@@ -95,8 +116,6 @@ def layout(period: str | None = None, unit: str | None = None, **_):
             className="g-3 mt-1",
         ),
     ]
-    if not unit:
-        children.append(_worst_units(reader, p, q))
     return html.Div(children, className="page page-overview")
 
 
@@ -125,8 +144,18 @@ def _projection_line(reader, p, unit):
     )
 
 
-def _worst_units(reader, p, q):
-    worst = kpis.worst_units(reader, p)
+def pdf_button(q: dict, deck: bool = False) -> html.A:
+    """"Tải PDF": this page (or the deck) printed by the server through the reader's own scope."""
+    return html.A(
+        "⤓ Tải PDF",
+        href=href(ids.PDF_PATH, kind="deck" if deck else "pdf", period=q.get("period"), unit=q.get("unit")),
+        className="btn btn-outline-primary btn-sm me-3 pdf-btn",
+        id="pdf-button",
+        **{"download": ""},
+    )
+
+
+def _worst_units(reader, p, q, worst):
     on_time = kpis.kpi(reader, p, "on_time_rate")
     target = on_time["target"] if on_time else None
     if worst.empty:
@@ -174,12 +203,46 @@ def _worst_units(reader, p, q):
         table_id="worst-units",
     )
     fig = figures.ranked_bars(
-        list(worst.unit_name), list(worst.on_time_rate), list(worst["on_time_rate__status"]), target
+        list(worst.unit_name),
+        list(worst.on_time_rate),
+        list(worst["on_time_rate__status"]),
+        target,
+        customdata=list(worst.unit_code),
     )
     return section(
         f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
-        dbc.Row([dbc.Col(worst_table, lg=6), dbc.Col(graph(fig, "worst-chart", height=300), lg=6)]),
+        dbc.Row(
+            [
+                dbc.Col(worst_table, lg=6),
+                dbc.Col(graph(fig, "worst-chart", height=260, className="clickable-chart"), lg=6),
+            ]
+        ),
+        html.P("Bấm một cột để mở trang của đơn vị đó.", className="text-muted small-note mb-0"),
+        class_name="section-card mb-3 worst-section",
     )
+
+
+_CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+@callback(
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input("worst-chart", "clickData"),
+    State(ids.PAGES_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+def worst_bar_click(click, search):
+    """A bar of the worst units opens that unit's page (on-time rate, same period)."""
+    if not click:
+        return dash.no_update
+    try:
+        code = click["points"][0]["customdata"]
+    except (KeyError, IndexError, TypeError):
+        raise BadRequest("clickData không hợp lệ") from None
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise BadRequest("clickData không hợp lệ")
+    period = dict(parse_qsl(search.lstrip("?"))).get("period") if isinstance(search, str) else None
+    return href(ids.UNITS_PATH, unit=code, kpi="on_time_rate", period=period)
 
 
 dash.register_page(__name__, path=ids.OVERVIEW_PATH, name="Tổng quan", title="Tổng quan — CCHC", order=0, layout=layout)

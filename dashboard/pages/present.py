@@ -15,13 +15,13 @@ from ..config import AT_RISK_DAYS, KPI_BY_NAME, WORST_UNITS
 from ..metrics import kpis, late_set
 from ..metrics import targets as target_metrics
 from ..metrics.period import resolve_period
-from ..metrics.units import unit_name
+from ..metrics.units import home_unit, unit_name, units
 from ..reader import current_reader
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui import ids
-from ..ui.components import table, graph, href, status_badge
-from ..ui.theme import STATUS_COLORS
+from ..ui.components import filter_dropdown, graph, headline, href, status_badge, table, units_options, worst_first
+from ..ui.theme import STATUS_INK
 from .common import page, valid_unit
 
 HEADLINE_KPIS = (
@@ -32,6 +32,7 @@ HEADLINE_KPIS = (
     "digitization_rate",
     "par_index_rank",
 )
+CHART_H = "calc(100vh - 15.5rem)"  # a slide's chart fills what the projector leaves (1080, 768, 720 px)
 KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_rate")
 
 
@@ -61,12 +62,13 @@ def _frame(reader, p, scope_name, n, total, title, body) -> html.Div:
     )
 
 
-def _big(label, value, status=None, sub=None, kpi=None) -> html.Div:
-    color = STATUS_COLORS.get(status) if status else None
+def _big(label, value, status=None, sub=None, kpi=None, small=False) -> html.Div:
+    color = STATUS_INK.get(status) if status else None
     return html.Div(
         [
             html.Div(label, className="big-label"),
-            html.Div(value, className="big-value", style={"color": color} if color else None),
+            html.Div(value, className="big-value" + (" big-value-sm" if small else ""),
+                     style={"color": color} if color else None),
             html.Div(
                 [
                     status_badge(status, big=True) if status else None,
@@ -75,12 +77,15 @@ def _big(label, value, status=None, sub=None, kpi=None) -> html.Div:
                 className="big-meta",
             ),
         ],
-        className="big-tile",
+        className="big-tile" + (" big-tile-sm" if small else ""),
         **({"data-kpi": kpi} if kpi else {}),
     )
 
 
 def _overview(reader, p, unit, cards):
+    """Every KPI, missed first, under the one-sentence answer."""
+    worst = None if unit else kpis.worst_units(reader, p, n=1)
+    top = (worst.iloc[0].unit_name, float(worst.iloc[0].on_time_rate)) if worst is not None and len(worst) else None
     tiles = [
         dbc.Col(
             _big(
@@ -89,14 +94,14 @@ def _overview(reader, p, unit, cards):
                 c.status,
                 "Chỉ tiêu " + fmt.target_text(c.comparator, c.target, c.unit),
                 c.kpi,
+                small=True,
             ),
-            md=4,
-            className="mb-4",
+            md=3,
+            className="mb-3",
         )
-        for c in cards
-        if c.kpi in HEADLINE_KPIS
+        for c in worst_first(cards)
     ]
-    return dbc.Row(tiles, className="g-4")
+    return html.Div([headline(cards, top, big=True), dbc.Row(tiles, className="g-3 deck-tiles")])
 
 
 def _kpi_slide(reader, p, unit, cards, kpi):
@@ -122,7 +127,7 @@ def _kpi_slide(reader, p, unit, cards, kpi):
             ),
         ]
     )
-    return dbc.Row([dbc.Col(left, md=4), dbc.Col(graph(fig, None, height=620), md=8)])
+    return dbc.Row([dbc.Col(left, md=4), dbc.Col(graph(fig, None, height=CHART_H), md=8)])
 
 
 def _ranking(reader, p):
@@ -133,7 +138,7 @@ def _ranking(reader, p):
     fig = figures.ranked_bars(
         list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target, font_size=20
     )
-    return graph(fig, None, height=760)
+    return graph(fig, None, height=CHART_H)
 
 
 def _worst(reader, p):
@@ -149,7 +154,7 @@ def _worst(reader, p):
                         html.Div(
                             fmt.pct(r.on_time_rate),
                             className="big-value",
-                            style={"color": STATUS_COLORS[r.on_time_rate__status]},
+                            style={"color": STATUS_INK[r.on_time_rate__status]},
                         ),
                         html.Div(
                             f"{fmt.num(r.resolved_late)} trễ hạn · {fmt.num(r.pending_overdue)} đang quá hạn",
@@ -170,7 +175,7 @@ def _worst(reader, p):
 def _late(reader, p, unit):
     counts = late_set.counts(reader, p, unit)
     top, _ = late_set.page(
-        reader, p, late_set.LateFilter(view="overdue", unit=unit), None, "working_days_late", True, 6, 0
+        reader, p, late_set.LateFilter(view="overdue", unit=unit), None, "working_days_late", True, 5, 0
     )
     rows = [
         html.Tr(
@@ -221,7 +226,18 @@ def _plan(reader, p):
     plan = target_metrics.plan_tasks(reader, p.end.year)
     fig = figures.plan_by_area(plan)
     fig.update_layout(font=dict(size=20))
-    return graph(fig, None, height=720)
+    return graph(fig, None, height=CHART_H)
+
+
+def _unit_picker(reader, unit):
+    """Type-ahead unit picker (key U, type, Enter): writes `unit` into the URL and keeps the slide."""
+    if home_unit(reader):
+        return None
+    all_label = "Các đơn vị được giao" if reader.scoped else "Toàn thành phố"
+    col = filter_dropdown("unit", "Đơn vị (phím U)", units_options(units(reader), with_all=all_label), unit or "")
+    col.className = "deck-unit"
+    col.id = "deck-unit"
+    return col
 
 
 @page("present")
@@ -298,6 +314,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
                         title="Trang sau (→)",
                     ),
                     html.A("Thoát (Esc)", href=exit_href, className="deck-exit"),
+                    _unit_picker(reader, unit),
                 ],
                 className="deck-controls",
             ),

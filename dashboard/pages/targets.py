@@ -72,7 +72,7 @@ def layout(period=None, year=None, **_):
             table_id="targets-table",
         )
         if trows
-        else empty_state(f"Chưa có chỉ tiêu cho năm {y}.", "Nạp tệp targets.csv ở trang Dữ liệu.")
+        else empty_state(f"Chưa có chỉ tiêu cho năm {y}.", "Nạp tệp chỉ tiêu ở trang Dữ liệu.")
     )
     par = target_metrics.par_index(reader)
     peer = reader.settings.get("city_peer_code", "")

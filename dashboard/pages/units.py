@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..config import AT_RISK_DAYS, KPI_BY_NAME, KPIS, LEVEL_LABELS
+from ..config import AT_RISK_DAYS, KPI_BY_NAME, KPIS, LEVEL_LABELS, STATUS_LABELS_KPI
 from ..metrics import kpis, late_set
 from ..metrics.form import counts_by_field
 from ..metrics.period import resolve_period
@@ -26,6 +26,7 @@ from ..ui.components import (
     page_header,
     section,
     status_cell_style,
+    status_mark,
 )
 from .common import page, LEVEL_OPTIONS, clean, period_filter, valid_unit
 
@@ -81,8 +82,8 @@ def layout(period=None, level=None, sort=None, unit=None, kpi=None, desc=None, *
                 "Ma trận đơn vị × chỉ số",
                 _matrix(m, q, sort, worst_first) if len(m) else empty_state("Không có đơn vị nào ở cấp này."),
                 html.P(
-                    "Màu theo trạng thái so với chỉ tiêu: xanh — đạt, cam — có nguy cơ, đỏ — không đạt, xám — chưa có "
-                    "dữ liệu. Bấm một ô để xem đơn vị đó theo chỉ số.",
+                    "Trạng thái so với chỉ tiêu: ✔ đạt (xanh), ▲ có nguy cơ (vàng), ✖ không đạt (đỏ sẫm), – chưa "
+                    "có chỉ tiêu hoặc dữ liệu. Bấm một ô để xem đơn vị đó theo chỉ số.",
                     className="text-muted small-note mt-2",
                 ),
             ),
@@ -118,10 +119,10 @@ def _matrix(m, q, sort, worst_first):
             link = href(ids.UNITS_PATH, unit=r["unit_code"], kpi=k.name, period=q["period"])
             cells.append(
                 html.Td(
-                    dcc.Link(fmt.pct(r[k.name]), href=link),
+                    dcc.Link([status_mark(st), fmt.pct(r[k.name])], href=link),
                     className="num matrix-cell",
                     style=status_cell_style(st),
-                    title=f"{r['unit_name']} — {k.label}: {fmt.pct(r[k.name])} ({st})",
+                    title=f"{r['unit_name']} — {k.label}: {fmt.pct(r[k.name])} ({STATUS_LABELS_KPI.get(st, st)})",
                     **{"data-status": st, "data-kpi": k.name, "data-unit": r["unit_code"]},
                 )
             )

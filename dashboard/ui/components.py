@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..config import STATUS_LABELS_KPI
+from ..config import KPI_BY_NAME, STATUS_LABELS_KPI
 from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
 from . import format as fmt
 from . import ids
 from .figures import sparkline
-from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS
+from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS, STATUS_INK, STATUS_TEXT_ON
 
 
 def href(path: str, **query: Any) -> str:
@@ -31,9 +31,47 @@ def status_badge(status: str, big: bool = False) -> html.Span:
             STATUS_LABELS_KPI.get(status, status),
         ],
         className="status-badge" + (" status-badge-lg" if big else ""),
-        style={"backgroundColor": STATUS_COLORS.get(status, "#616e7c")},
+        style={"backgroundColor": STATUS_COLORS.get(status, "#5f6b7a"), "color": STATUS_TEXT_ON.get(status, "#fff")},
         **{"data-status": status},
     )
+
+
+JUDGED = ("met", "at_risk", "missed", "unreachable")  # statuses of a KPI that has a valid target and data
+STATUS_ORDER = {"missed": 0, "unreachable": 0, "at_risk": 1, "met": 2}  # worst first
+
+
+def worst_first(cards) -> list:
+    """KPI cards with the missed ones first, then at risk, met, and those without a target or data."""
+    return sorted(cards, key=lambda c: STATUS_ORDER.get(c.status, 3))
+
+
+def _short(card) -> str:
+    k = KPI_BY_NAME.get(card.kpi)
+    return k.short if k else card.label
+
+
+def headline(cards, worst_unit: tuple[str, float] | None = None, big: bool = False) -> html.P:
+    """One sentence answering "are we on target": "6/8 chỉ tiêu đạt; chưa đạt: …; chậm nhất: …"."""
+    judged = [c for c in cards if c.status in JUDGED]
+    met = sum(c.status == "met" for c in judged)
+    parts: list = [
+        html.Span(STATUS_ICONS["met" if judged and met == len(judged) else "missed"] + " ", **{"aria-hidden": "true"}),
+        html.Strong(f"{met}/{len(judged)} chỉ tiêu đạt"),
+    ]
+    short = worst_first([c for c in judged if c.status != "met"])
+    if short:
+        parts.append("; chưa đạt: ")
+        for i, c in enumerate(short):
+            parts += [", " if i else "",
+                      html.Span(f"{STATUS_ICONS[c.status]} ", style={"color": STATUS_INK[c.status]},
+                                **{"aria-hidden": "true"}),
+                      f"{_short(c)} {fmt.kpi_value(c.actual, c.unit)}",
+                      html.Span(f" ({STATUS_LABELS_KPI[c.status].lower()})", className="visually-hidden")]
+    if worst_unit:
+        parts += ["; chậm nhất: ", html.Strong(worst_unit[0]), f" ({fmt.pct(worst_unit[1])} đúng hạn)"]
+    parts.append(".")
+    return html.P(parts, className="headline" + (" headline-big" if big else ""), id="headline",
+                  **{"data-met": met, "data-judged": len(judged)})
 
 
 def empty_state(sentence: str, hint: str | None = None) -> html.Div:
@@ -70,7 +108,7 @@ def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
         detail = f"trong {fmt.num(card.denominator)} đơn vị"
     body = [
         html.Div([html.Span(card.label, className="kpi-label"), status_badge(card.status)], className="kpi-head"),
-        html.Div(value, className="kpi-value", style={"color": STATUS_COLORS.get(card.status)}),
+        html.Div(value, className="kpi-value", style={"color": STATUS_INK.get(card.status)}),
         html.Div(
             [
                 html.Span("Chỉ tiêu: ", className="text-muted"),
@@ -90,7 +128,7 @@ def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
                 figure=sparkline(card.spark, card.target, card.status),
                 config={"displayModeBar": False},
                 className="kpi-spark",
-                style={"height": "56px"},
+                style={"height": "44px"},
             )
         )
     inner = dbc.CardBody(body)
@@ -115,6 +153,17 @@ def big_count(
     return dcc.Link(box, href=link, className="count-link") if link and value else box
 
 
+DROPDOWN_LABELS = {  # the dropdown's own words, in Vietnamese
+    "select_all": "Chọn tất cả",
+    "deselect_all": "Bỏ chọn tất cả",
+    "selected_count": "Đã chọn {num_selected}",
+    "search": "Gõ để tìm…",
+    "clear_search": "Xóa ô tìm",
+    "clear_selection": "Bỏ chọn",
+    "no_options_found": "Không có lựa chọn phù hợp",
+}
+
+
 def filter_dropdown(
     key: str,
     label: str,
@@ -135,6 +184,7 @@ def filter_dropdown(
                 clearable=clearable,
                 placeholder=placeholder or label,
                 searchable=True,
+                labels=DROPDOWN_LABELS,
                 className="filter-dropdown",
             ),
         ],
@@ -240,30 +290,38 @@ def table(head: list, body: list, class_name: str = "table", table_id: str | Non
     return html.Table([html.Thead(html.Tr(cells)), html.Tbody(body)], className=class_name, **props)
 
 
-def graph(fig, graph_id: str | dict | None = None, height: int = 360, **kw) -> dcc.Graph:
-    props = {"figure": fig, "config": GRAPH_CONFIG, "style": {"height": f"{height}px"}, **kw}
+def graph(fig, graph_id: str | dict | None = None, height: int | str = 360, **kw) -> dcc.Graph:
+    """`height`: pixels, or any CSS length ("calc(100vh - 17rem)": a slide's chart follows the projector)."""
+    css_height = f"{height}px" if isinstance(height, int) else height
+    props = {"figure": fig, "config": GRAPH_CONFIG, "style": {"height": css_height}, **kw}
     if graph_id is not None:
         props["id"] = graph_id
     return dcc.Graph(**props)
 
 
-def section(title: str, *children, right=None, **kw) -> dbc.Card:
+def section(title: str, *children, right=None, class_name: str = "section-card mb-4", **kw) -> dbc.Card:
     return dbc.Card(
         [
             dbc.CardHeader(html.Div([html.H2(title, className="section-title"), right], className="section-head")),
             dbc.CardBody(list(children)),
         ],
-        className="section-card mb-4",
+        className=class_name,
         **kw,
     )
 
 
 def status_cell_style(status: str) -> dict:
+    """A tinted cell with its status as text colour (≥ 7:1 on the tint); pair it with `status_mark`."""
     return {
         "backgroundColor": STATUS_BG.get(status, "#fff"),
-        "color": STATUS_COLORS.get(status, "#1f2933"),
+        "color": STATUS_INK.get(status, "#1f2933"),
         "fontWeight": 700,
     }
+
+
+def status_mark(status: str) -> html.Span:
+    """The status symbol in front of a coloured value (status never by colour alone)."""
+    return html.Span(STATUS_ICONS.get(status, "–") + " ", className="status-mark", **{"aria-hidden": "true"})
 
 
 __all__ = [
@@ -280,6 +338,7 @@ __all__ = [
     "graph",
     "section",
     "status_cell_style",
+    "status_mark",
 ]
 
 

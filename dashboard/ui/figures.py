@@ -9,7 +9,19 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import format as fmt
-from .theme import COLORWAY, LAST_YEAR, MUTED, PRIMARY, STATUS_COLORS, TARGET_LINE, TEMPLATE, THIS_YEAR
+from .theme import (
+    COLORWAY,
+    INK,
+    LAST_YEAR,
+    MUTED,
+    PRIMARY,
+    STATUS_COLORS,
+    STATUS_ICONS,
+    STATUS_INK,
+    TARGET_LINE,
+    TEMPLATE,
+    THIS_YEAR,
+)
 
 PLAN_STATE_LABELS = {
     "done_on_time": "Hoàn thành đúng hạn",
@@ -64,13 +76,13 @@ def sparkline(points: list[tuple[dt.date, float]], target: float | None, status:
                 "mode": "lines",
                 "fill": "tozeroy",
                 "fillcolor": "rgba(29,78,137,0.06)",
-                "line": {"color": STATUS_COLORS.get(status, PRIMARY), "width": 2.5},
+                "line": {"color": STATUS_INK.get(status, PRIMARY), "width": 2.5},
                 "hovertemplate": "Tuần %{x|%d/%m/%Y}: %{y:.2%}<extra></extra>",
             }
         ],
         "layout": {
             "margin": {"l": 0, "r": 0, "t": 2, "b": 2},
-            "height": 56,
+            "height": 44,
             "showlegend": False,
             "paper_bgcolor": "white",
             "plot_bgcolor": "white",
@@ -116,6 +128,24 @@ def _empty_dict(text: str) -> dict:
     }
 
 
+def rate_axis(lo: float, target: float | None = None) -> dict:
+    """An honest y axis for a rate drawn as a line: never beyond 100%, ticks at a step that gives distinct
+    labels (a 2-point window gets 0,5-point ticks shown with one decimal, never "100%, 100%, 99%")."""
+    lo = min([lo] + ([target] if target is not None else []))
+    lo = max(0.0, lo - 0.01)
+    span = 1.0 - lo
+    steps = ((0.001, ".1%"), (0.0025, ".2%"), (0.005, ".1%"), (0.01, ".0%"), (0.02, ".0%"), (0.05, ".0%"),
+             (0.1, ".0%"), (0.2, ".0%"))
+    step, tickformat = next((st for st in steps if span / st[0] <= 6), steps[-1])
+    lo = max(0.0, (lo // step) * step)
+    return {"tickformat": tickformat, "dtick": step, "tick0": 0, "range": [lo, 1.0]}
+
+
+def count_axis(max_value: float) -> dict:
+    """Counts get integer ticks only (never 0,5 of a dossier)."""
+    return {"tickformat": ",d", "rangemode": "tozero", **({"dtick": 1} if max_value <= 5 else {})}
+
+
 def _target_rule(axis: str, value: float, label: str, font_size: int | None = None) -> tuple[dict, dict]:
     """A dashed target line across the plot (horizontal on y, vertical on x) and its label."""
     line = {"color": TARGET_LINE, "width": 2, "dash": "dash"}
@@ -143,7 +173,7 @@ def _target_rule(axis: str, value: float, label: str, font_size: int | None = No
             "y": 1,
             "xref": "x",
             "x": value,
-            "xanchor": "center",
+            "xanchor": "right" if value >= 0.85 else "center",  # near 100%: inside the plot, never clipped
             "yanchor": "bottom",
             "showarrow": False,
             "font": font,
@@ -184,7 +214,7 @@ def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title:
         "template": _template(),
         "hovermode": "x unified",
         "margin": {"t": 50 if title else 30},
-        "yaxis": {"tickformat": ".0%", "range": [max(0.0, min(lo, target or 1) - 0.01), 1.002]},
+        "yaxis": rate_axis(lo, target),
         "xaxis": {"title": {"text": "Tuần trong năm"}, "range": [0.5, 53.5], "dtick": 4},
         "shapes": shapes,
         "annotations": annotations,
@@ -217,8 +247,7 @@ def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> g
             annotation_text=f"Chỉ tiêu {fmt.pct(target, 0)}",
             annotation_position="bottom right",
         )
-    lo = float(d[kpi].min())
-    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(lo, target or 1) - 0.02), 1.005])
+    fig.update_yaxes(**rate_axis(float(d[kpi].min()), target))
     fig.update_xaxes(tickformat="%d/%m/%Y")
     fig.update_layout(title=title, showlegend=False)
     return fig
@@ -234,20 +263,29 @@ def ranked_bars(
     customdata=None,
     font_size: int | None = None,
 ) -> dict:
-    """Horizontal bars (worst first at the top), coloured by status, with the target line."""
+    """Horizontal bars (worst first at the top) from 0, coloured by status and marked with its symbol (never by
+    colour alone), with the target line labelled above the plot."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
-    text = [fmt.pct(v) if value_format == "pct" else fmt.num(v) for v in values]
+    text = [
+        STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
+        for v, s in zip(values, statuses)
+    ]
     bar = {
         "type": "bar",
         "y": list(labels),
         "x": values,
         "orientation": "h",
         "text": text,
-        "textposition": "outside",
+        "textposition": "outside",  # full size (inside, plotly shrinks labels to the bar's height)
+        "constraintext": "none",
         "cliponaxis": False,
-        "marker": {"color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses]},
+        "marker": {
+            "color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses],
+            "line": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses], "width": 1.5},
+        },
+        "outsidetextfont": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses]},
         "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
     }
     if customdata is not None:
@@ -256,7 +294,7 @@ def ranked_bars(
         "template": _template(),
         "showlegend": False,
         "bargap": 0.35,
-        "margin": {"r": 70, "t": 40 if title else 20},
+        "margin": {"r": 6 * (font_size or 15) + 20, "t": 60 if title else 34},
         "yaxis": {"autorange": "reversed"},
         "shapes": [],
         "annotations": [],
@@ -266,8 +304,9 @@ def ranked_bars(
         layout["shapes"].append(shape)
         layout["annotations"].append(note)
     if value_format == "pct":
-        lo = min([v for v in values if v is not None] + ([target] if target else []), default=0.0)
-        layout["xaxis"] = {"tickformat": ".0%", "range": [max(0, lo - 0.03), 1.01]}
+        layout["xaxis"] = _bar_rate_axis([v for v in values if v is not None], target)
+    else:
+        layout["xaxis"] = count_axis(max([v for v in values if v is not None], default=0))
     if title:
         layout["title"] = {"text": title}
     if font_size:
@@ -275,8 +314,26 @@ def ranked_bars(
     return {"data": [bar], "layout": layout}
 
 
+def _bar_rate_axis(values: list[float], target: float | None) -> dict:
+    """Rates as bars: from 0 when they spread widely; when every bar is above 50% the axis starts at a round
+    5-point step below the lowest bar or target, and its title says so (a gap is never silently magnified)."""
+    lo = min(values + ([target] if target is not None else []), default=0.0)
+    if lo < 0.5:
+        return {"tickformat": ".0%", "range": [0, 1.0], "dtick": 0.2}
+    start = max(0.0, int((lo - 0.005) * 20) / 20)
+    axis = rate_axis(start + 0.01)
+    axis["range"] = [start, 1.0]
+    axis["title"] = {"text": f"Trục ngang bắt đầu từ {fmt.pct(start, 0)}, không từ 0", "font": {"size": 13}}
+    return axis
+
+
 def count_bars(
-    labels: list[str], counts: list[int], title: str, color: str = STATUS_COLORS["missed"], max_label: int | None = None
+    labels: list[str],
+    counts: list[int],
+    title: str,
+    color: str = STATUS_COLORS["missed"],
+    max_label: int | None = None,
+    selected: str | None = None,
 ) -> go.Figure:
     """Counts per category (late dossiers by field, by handler), largest first. Long labels can be shortened
     (`max_label` characters); the full label stays in the hover."""
@@ -292,13 +349,14 @@ def count_bars(
             text=[fmt.num(c) for c in counts],
             textposition="outside",
             cliponaxis=False,
-            marker_color=color,
+            marker_color=[PRIMARY if lb == selected else color for lb in labels],
+            marker_line={"color": INK, "width": [3 if lb == selected else 0 for lb in labels]},
             customdata=labels,
             hovertemplate="%{customdata}: <b>%{text}</b> hồ sơ<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Số hồ sơ")
+    fig.update_xaxes(title="Số hồ sơ", **count_axis(max(counts)))
     fig.update_layout(title=title, showlegend=False, bargap=0.3, margin=dict(r=60))
     return fig
 
@@ -403,6 +461,7 @@ def reason_bars(reasons: list[str], counts: list[int]) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(**count_axis(max(counts, default=0)))
     fig.update_layout(margin=dict(r=50, t=10))
     return fig
 

@@ -39,3 +39,4 @@ ANALYSIS_PATH = "/phan-tich"
 PRESENT_PATH = "/trinh-chieu"
 DATA_PATH = "/du-lieu"
 AUDIT_PATH = "/nhat-ky"
+PDF_PATH = "/tai-pdf"  # the "Tải PDF" button (export_pdf.install_route)

@@ -1,0 +1,127 @@
+"""What a user feels, measured in Debian's chromium (`make bench`; figures, never assertions):
+
+- JavaScript decoded on the first load of the overview (every script resource, decodedBodySize);
+- sign-in → overview rendered (cards, headline and the worst units' chart drawn), cold server cache and warm;
+- in-app navigation (a click on the navigation bar → the next page rendered), median and p95.
+
+`python -m bench.browser [--n 1000000] [--runs 3] [--out bench/browser.json]` serves the demo database of that
+size (built once in data/bench/) with gunicorn (2 workers, like `make run`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .run import AS_OF, ROOT, db_for
+
+NAV = ["/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich", "/"]
+RENDERED = {  # a page counts as rendered when this is on screen
+    "/": "#headline",
+    "/don-vi": "#unit-matrix",
+    "/ho-so-tre-han": "#late-total",
+    "/bao-cao-quy": "#form-table",
+    "/chi-tieu": ".page-title",
+    "/phan-tich": ".page-title",
+}
+DRAWN = "() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
+
+
+def _serve(db: Path, port: int) -> subprocess.Popen:
+    from dashboard.auth import UserStore, ensure_demo_users, users_path
+
+    ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port), "--workers", "2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/dang-nhap", timeout=2).read()
+            return proc
+        except Exception:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def _ms(samples: list[float]) -> dict:
+    s = sorted(samples)
+    return {"median_ms": round(statistics.median(s) * 1000), "p95_ms": round(s[int(0.95 * (len(s) - 1))] * 1000),
+            "min_ms": round(s[0] * 1000), "runs": len(s)}
+
+
+def measure(base: str, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    out: dict = {"sign_in_to_overview": [], "navigation": [], "js_bytes": None}
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        for i in range(runs):
+            ctx = b.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+            p = ctx.new_page()
+            p.goto(base + "/dang-nhap")
+            p.fill("#username", "chutich")
+            p.fill("#password", "demo-chutich")
+            t = time.perf_counter()
+            p.click("#login-submit")
+            p.wait_for_selector("#headline")
+            p.wait_for_selector("#worst-chart .main-svg")
+            p.wait_for_function(DRAWN)
+            out["sign_in_to_overview"].append(time.perf_counter() - t)
+            if i == 0:
+                p.wait_for_load_state("networkidle")
+                scripts = p.evaluate(
+                    """() => performance.getEntriesByType('resource')
+                        .filter(e => e.initiatorType === 'script' || /\\.js(\\?|$)/.test(e.name))
+                        .map(e => [e.name.split('/').slice(-1)[0].split('?')[0], e.decodedBodySize])"""
+                )
+                out["js_bytes"] = sum(n for _, n in scripts)
+                out["js_files"] = sorted(scripts, key=lambda x: -x[1])[:8]
+            for path in NAV:
+                t = time.perf_counter()
+                p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], "
+                        ".main-nav a[href^='/?']")
+                p.wait_for_function(f"() => location.pathname === '{path}'")
+                p.wait_for_selector(RENDERED[path])
+                p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+                p.wait_for_function(DRAWN)
+                out["navigation"].append(time.perf_counter() - t)
+            ctx.close()
+        b.close()
+    return {
+        "js_decoded_bytes_first_load": out["js_bytes"],
+        "js_largest_files": out["js_files"],
+        "sign_in_to_overview": _ms(out["sign_in_to_overview"]),
+        "sign_in_to_overview_first_ms": round(out["sign_in_to_overview"][0] * 1000),
+        "in_app_navigation": _ms(out["navigation"]),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1_000_000, help="dossiers in the demo database")
+    ap.add_argument("--db", help="an existing database instead of the demo of --n dossiers")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--port", type=int, default=8767)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "browser.json"))
+    a = ap.parse_args()
+    db = Path(a.db) if a.db else db_for(a.n)
+    proc = _serve(db, a.port)
+    try:
+        res = {"database": db.name, "as_of": AS_OF.isoformat(), **measure(f"http://127.0.0.1:{a.port}", a.runs)}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    Path(a.out).write_text(json.dumps(res, ensure_ascii=False, indent=1))
+    print(json.dumps(res, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The meeting's screens: every deck slide fits 1920×1080, 1366×768 and 1280×720 with no scroll (scrollHeight
+measured), the deck's unit picker keeps the slide, the overview answers at a glance within the first 1080 px,
+the phone gets a collapsed navigation, the KPI cards first and no sideways scroll."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import Watched, sign_in
+
+pytestmark = pytest.mark.browser
+SIZES = [(1920, 1080), (1366, 768), (1280, 720)]
+
+
+def _ctx(browser, server, user, w, h):
+    from dashboard.auth import DEMO_PASSWORDS
+
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
+    watched = Watched(ctx.new_page(), server)
+    sign_in(watched, user, DEMO_PASSWORDS[user])
+    return ctx, watched
+
+
+def _overflow(p) -> dict:
+    return p.evaluate(
+        """() => ({sh: document.documentElement.scrollHeight, ih: window.innerHeight,
+                  sw: document.documentElement.scrollWidth, iw: window.innerWidth,
+                  clipped: [...document.querySelectorAll('.slide')].filter(s => s.scrollHeight > s.clientHeight + 1)
+                           .map(s => s.getAttribute('data-slide') + ':' + s.scrollHeight + '>' + s.clientHeight)})"""
+    )
+
+
+@pytest.mark.parametrize("w,h", SIZES)
+def test_every_slide_fits_without_scroll(browser, server, w, h):
+    ctx, watched = _ctx(browser, server, "chutich", w, h)
+    try:
+        bad = {}
+        for n in range(1, 10):
+            p = watched.goto(f"/trinh-chieu?period=2026-Q3&slide={n}")
+            p.wait_for_selector(f".slide[data-slide='{n}']")
+            m = _overflow(p)
+            if m["sh"] > m["ih"] or m["sw"] > m["iw"] or m["clipped"]:
+                bad[n] = m
+            if n in (1, 2, 6, 8):
+                watched.shot(f"deck-{n}-{w}x{h}")
+        assert not bad, bad
+        assert not watched.errors, watched.errors
+    finally:
+        ctx.close()
+
+
+def test_deck_slide_one_has_every_kpi_missed_first_and_the_headline(page):
+    p = page.goto("/trinh-chieu?period=2026-Q3")
+    tiles = p.locator(".slide .big-tile[data-kpi]")
+    kpis_on_screen = [tiles.nth(i).get_attribute("data-kpi") for i in range(tiles.count())]
+    from dashboard.config import KPIS
+
+    assert sorted(kpis_on_screen) == sorted(k.name for k in KPIS)
+    statuses = [tiles.nth(i).locator(".status-badge").get_attribute("data-status") for i in range(tiles.count())]
+    order = {"missed": 0, "unreachable": 0, "at_risk": 1, "met": 2}
+    assert [order.get(s, 3) for s in statuses] == sorted(order.get(s, 3) for s in statuses)
+    head = p.locator("#headline")
+    met, judged = int(head.get_attribute("data-met")), int(head.get_attribute("data-judged"))
+    assert f"{met}/{judged} chỉ tiêu đạt" in head.inner_text()
+    assert met == statuses.count("met")
+
+
+def test_deck_unit_picker_keeps_the_slide(page):
+    p = page.goto("/trinh-chieu?period=2026-Q3&slide=3")
+    p.keyboard.press("u")
+    p.keyboard.type("Phường 3")
+    p.wait_for_timeout(300)
+    p.keyboard.press("Enter")
+    p.wait_for_url(re.compile(r"unit=W03"), timeout=15000)
+    page.settle()
+    assert "slide=3" in p.url
+    p.wait_for_selector("#deck[data-slide='3']")
+    assert "Phường 3" in p.locator(".slide-foot").inner_text()
+
+
+def test_overview_answers_within_the_first_1080px_and_bars_drill(page):
+    p = page.goto("/?period=2026-Q3")
+    head = p.locator("#headline")
+    assert re.search(r"\d+/\d+ chỉ tiêu đạt", head.inner_text())
+    box = p.locator("#worst-units").bounding_box()
+    assert box["y"] + box["height"] <= 1080, box
+    chart = p.locator("#worst-chart")
+    assert chart.bounding_box()["y"] < 1080
+    first = p.locator("#worst-units tbody tr").first.locator("a").first.inner_text()
+    chart.scroll_into_view_if_needed()
+    bar = p.locator("#worst-chart .bars .point path").first.bounding_box()  # a zoomed axis: the bar's end is shown
+    p.mouse.click(bar["x"] + bar["width"] - 15, bar["y"] + bar["height"] / 2)
+    p.wait_for_url(re.compile(r"/don-vi\?.*unit="), timeout=15000)
+    page.settle()
+    assert first in p.locator("h1.page-title").inner_text()
+    page.shot("overview-1920x1080")
+
+
+def test_arrow_keys_step_on_a_present_page(page):
+    p = page.goto("/don-vi?present=1&period=2026-Q3")
+    p.keyboard.press("ArrowRight")
+    p.wait_for_url(re.compile(r"/ho-so-tre-han\?present=1&period=2026-Q3"), timeout=15000)
+    p.keyboard.press("ArrowLeft")
+    p.wait_for_url(re.compile(r"/don-vi\?present=1&period=2026-Q3"), timeout=15000)
+
+
+def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):
+    ctx, watched = _ctx(browser, server, "chutich", 390, 844)
+    try:
+        for path in ("/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich"):
+            p = watched.goto(path)
+            m = _overflow(p)
+            assert m["sw"] <= m["iw"], (path, m)
+            nav = p.locator("#app-navbar").bounding_box()
+            assert nav["height"] <= 80, (path, nav)
+        p = watched.goto("/")
+        first_card = p.locator(".kpi-card").first.bounding_box()
+        assert first_card["y"] < 844, first_card
+        watched.shot("overview-390x844")
+        p.locator(".navbar-toggler").click()
+        p.wait_for_selector(".main-nav .nav-link", state="visible")
+    finally:
+        ctx.close()
+
+
+
