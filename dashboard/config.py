@@ -72,6 +72,12 @@ DOSSIERS = InputKind(
         C("late_reason", "Lý do trễ hạn", "text", False, ("ly do tre", "ly do qua han")),
         C("applicant_name", "Tên tổ chức, cá nhân", "text", False, ("nguoi nop", "ten to chuc ca nhan")),
         C("updated_at", "Ngày cập nhật", "datetime", False, ("thoi gian cap nhat",)),
+        # optional facts of the national index (shared/index-766.md): supplement requests, reuse, synchronisation
+        C("supplement_requested_at", "Ngày yêu cầu bổ sung", "datetime", False, ("ngay yeu cau bo sung ho so",)),
+        C("supplement_count", "Số lần yêu cầu bổ sung", "int", False, ("so lan bo sung",)),
+        C("reused_data", "Tái sử dụng dữ liệu số hóa", "bool", False, ("tai su dung du lieu",)),
+        C("synced_national", "Đồng bộ Cổng DVC quốc gia", "bool", False, ("dong bo dvc quoc gia", "da dong bo")),
+        C("paper_result_required", "Có kết quả giấy", "bool", False, ("ket qua giay",)),
         # Auxiliary columns of real exports (dashboard/profiles/): read to resolve codes, cross-check or skip
         # rows, not stored as such. A unit or procedure by name, a field code, a derived timeliness word…
         C("unit_name", "Tên đơn vị", "text", False, aux=True),
@@ -228,6 +234,15 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 CHANNEL_LABELS = {"truc_tuyen": "Trực tuyến", "truc_tiep": "Trực tiếp", "buu_chinh": "Bưu chính công ích"}
+# why a dossier of the drill-down is counted where it is (late_set.sql's count_reason; data-contract §2)
+COUNT_REASONS = {
+    "completed_after_due": "Có kết quả sau ngày hẹn trả: trễ hạn",
+    "open_past_due": "Chưa có kết quả, đã qua ngày hẹn trả: quá hạn",
+    "open_past_due_supplement_later": "Chờ bổ sung nhưng chỉ sau cuối kỳ: quá hạn tại cuối kỳ",
+    "awaiting_supplement": "Chờ công dân bổ sung tại cuối kỳ: tính trong hạn (dừng tính thời gian)",
+    "returned_after_due": "Trả lại hồ sơ sau ngày hẹn: biểu mẫu tính đúng hạn (báo cáo riêng cột trả lại)",
+    "open_due_soon": "Chưa có kết quả, sắp đến hạn",
+}
 STATUS_LABELS = {"dang_xu_ly": "Đang xử lý", "da_giai_quyet": "Đã giải quyết", "tam_dung": "Tạm dừng (chờ bổ sung)",
                  "tra_lai": "Trả lại", "rut": "Rút hồ sơ"}
 LEVEL_LABELS = {"city": "Cấp thành phố", "ward": "Cấp phường, xã"}

@@ -13,7 +13,11 @@ CREATE TABLE IF NOT EXISTS dossiers (
     -- the one-stop software's finer status (profiles/_base.toml) and the raw value as the file wrote it
     status_detail VARCHAR, status_raw VARCHAR,
     -- the row's version for newest-wins: updated_at, else the file's export date, else the import moment
-    version_at TIMESTAMP, version_source VARCHAR
+    version_at TIMESTAMP, version_source VARCHAR,
+    -- optional facts the national index (Decision 766) needs: the latest supplement request and how many there
+    -- were, reuse of already-digitised data, synchronised to the national portal, a paper result required
+    supplement_requested_at TIMESTAMP, supplement_count INTEGER, reused_data BOOLEAN, synced_national BOOLEAN,
+    paper_result_required BOOLEAN
 );
 CREATE TABLE IF NOT EXISTS targets (
     year INTEGER NOT NULL, kpi VARCHAR NOT NULL, comparator VARCHAR NOT NULL, value DOUBLE NOT NULL,
