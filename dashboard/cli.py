@@ -187,13 +187,16 @@ def _reader(args):
         raise CliError(str(exc)) from exc
 
 
-def _period(args):
+def _period(args, reader=None):
+    """The period asked for; with a reader, a period still running is cut at the data's as-of date, as the pages
+    and the exports cut it (data-contract §2)."""
     from .metrics.period import PeriodError, from_cli
 
     try:
-        return from_cli(args.period, args.date_from, args.date_to)
+        p = from_cli(args.period, args.date_from, args.date_to)
     except (PeriodError, ValueError) as exc:
         raise CliError(str(exc)) from exc
+    return p.clipped(reader.as_of.date()) if reader is not None else p
 
 
 def _json(obj: Any) -> None:
@@ -353,7 +356,7 @@ def cmd_report(args) -> int:
     from .metrics.form import quarterly_form
 
     reader = _reader(args)
-    form = quarterly_form(reader, _period(args), unit=args.unit, by=args.by)
+    form = quarterly_form(reader, _period(args, reader), unit=args.unit, by=args.by)
     if args.format == "json":
         _json(form)
     elif args.format == "csv":
@@ -363,7 +366,7 @@ def cmd_report(args) -> int:
     else:
         from .exports import form_xlsx
 
-        data = form_xlsx(form, city=reader.settings.get("city_name", ""))
+        data = form_xlsx(form, city=reader.settings.get("city_name", ""), settings=reader.settings)
         if args.out:
             Path(args.out).write_bytes(data)
             print(f"Đã ghi {args.out}")
@@ -385,9 +388,10 @@ def cmd_kpi(args) -> int:
         return 0
     from .metrics.kpis import kpi_rows
 
+    reader = _reader(args)
     rows = [
         dict(r)
-        for r in kpi_rows(_reader(args), _period(args), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
+        for r in kpi_rows(reader, _period(args, reader), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
     ]
     if args.unit:
         rows = [r for r in rows if r["unit_code"] == args.unit]
@@ -401,14 +405,16 @@ def cmd_kpi(args) -> int:
 def cmd_index(args) -> int:
     from .metrics.insight import index_scores, index_totals
 
-    scores = index_scores(_reader(args), _period(args))
+    reader = _reader(args)
+    period = _period(args, reader)
+    scores = index_scores(reader, period)
     totals = index_totals(scores)
     if args.format == "csv":
         _csv(scores.to_dict("records"))
         return 0
     _json(
         {
-            "period": _period(args).key,
+            "period": period.key,
             "units": [
                 {**t, "components": [c for c in scores.to_dict("records") if c["unit_code"] == t["unit_code"]]}
                 for t in totals.to_dict("records")
@@ -421,7 +427,8 @@ def cmd_index(args) -> int:
 def cmd_lateness(args) -> int:
     from .metrics.insight import lateness, lateness_dossiers
 
-    reader, period = _reader(args), _period(args)
+    reader = _reader(args)
+    period = _period(args, reader)
     if args.dossiers:
         rows = lateness_dossiers(reader, period, args.unit).to_dict("records")
         _json(rows) if args.format == "json" else _csv(rows)

@@ -366,4 +366,11 @@ INDEX_COMPONENTS: tuple[IndexComponent, ...] = (
 DEFAULT_SETTINGS = {
     "city_name": "Thành phố",
     "city_peer_code": "",
+    # the printable form (Biểu số II.06a/VPCP/KSTT): reporting and receiving unit, signatories, place
+    "report_unit_name": "",
+    "report_receiving_unit": "Văn phòng Ủy ban nhân dân tỉnh",
+    "report_preparer": "",
+    "report_head_title": "THỦ TRƯỞNG ĐƠN VỊ",
+    "report_head": "",
+    "report_place": "",
 }

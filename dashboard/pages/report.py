@@ -121,7 +121,7 @@ def download(_x, _c, q):
     )
     if csv:
         return dcc.send_string(form_csv(f), f"{name}.csv")
-    return dcc.send_bytes(form_xlsx(f, city=reader.city), f"{name}.xlsx")
+    return dcc.send_bytes(form_xlsx(f, city=reader.city, settings=reader.settings), f"{name}.xlsx")
 
 
 dash.register_page(
