@@ -136,6 +136,49 @@ _PRINT_GROUPS = (("Số hồ sơ nhận giải quyết", 3, 6), ("Kết quả gi
 FORM_HEADER_ROWS = (9, 11)  # first and last row of the 3-row header (repeated on every printed page)
 
 
+def _print_header(ws, by: str, last: int) -> None:
+    """The form's 3-row header (rows 9–11): STT and the row head down all three, groups, sub-groups, labels."""
+    h1, h2, h3 = FORM_HEADER_ROWS[0], FORM_HEADER_ROWS[0] + 1, FORM_HEADER_ROWS[1]
+    _put(ws, h1, 1, "STT")
+    ws.merge_cells(start_row=h1, start_column=1, end_row=h3, end_column=1)
+    _put(ws, h1, 2, {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực, công việc giải quyết"}[by])
+    ws.merge_cells(start_row=h1, start_column=2, end_row=h3, end_column=2)
+    for g, c1, c2 in _PRINT_GROUPS:
+        _put(ws, h1, c1, g)
+        ws.merge_cells(start_row=h1, start_column=c1, end_row=h1, end_column=c2)
+    i = 0
+    while i < len(_PRINT_COLS):
+        n, g, label, _ = _PRINT_COLS[i]
+        if g is None:
+            _put(ws, h2, n, label)
+            ws.merge_cells(start_row=h2, start_column=n, end_row=h3, end_column=n)
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(_PRINT_COLS) and _PRINT_COLS[j + 1][1] == g:
+            j += 1
+        _put(ws, h2, n, g)
+        if j > i:
+            ws.merge_cells(start_row=h2, start_column=n, end_row=h2, end_column=_PRINT_COLS[j][0])
+        for k in range(i, j + 1):
+            _put(ws, h3, _PRINT_COLS[k][0], _PRINT_COLS[k][2])
+        i = j + 1
+
+
+def _print_signatures(ws, r: int, last: int, st: dict, to_iso: str, block) -> None:
+    """Place and date, then Người lập biểu (left) and the head of the unit (right) with their names."""
+    bold = Font(bold=True)
+    place = st.get("report_place") or ""
+    to = to_iso.split("-")
+    block(r, 11, last, f"{place + ', ' if place else ''}ngày {to[2]} tháng {to[1]} năm {to[0]}", Font(italic=True))
+    block(r + 1, 1, 6, "NGƯỜI LẬP BIỂU", bold)
+    block(r + 1, 11, last, (st.get("report_head_title") or "THỦ TRƯỞNG ĐƠN VỊ").upper(), bold)
+    block(r + 2, 1, 6, "(Ký, ghi rõ họ tên)", Font(italic=True))
+    block(r + 2, 11, last, "(Ký tên, đóng dấu)", Font(italic=True))
+    block(r + 6, 1, 6, st.get("report_preparer") or "", bold)
+    block(r + 6, 11, last, st.get("report_head") or "", bold)
+
+
 def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", city: str = "",
               settings: dict | None = None) -> bytes:
     """The official form, printable as is (Biểu số II.06a/VPCP/KSTT): form code and reporting/receiving unit,
@@ -173,31 +216,8 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
     ws.merge_cells(start_row=7, start_column=last - 2, end_row=7, end_column=last)
     cell.font = Font(italic=True)
     cell.alignment = Alignment(horizontal="right")
-    h1, h2, h3 = 9, 10, 11
-    _put(ws, h1, 1, "STT")
-    ws.merge_cells(start_row=h1, start_column=1, end_row=h3, end_column=1)
-    _put(ws, h1, 2, {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực, công việc giải quyết"}[form["by"]])
-    ws.merge_cells(start_row=h1, start_column=2, end_row=h3, end_column=2)
-    for g, c1, c2 in _PRINT_GROUPS:
-        _put(ws, h1, c1, g)
-        ws.merge_cells(start_row=h1, start_column=c1, end_row=h1, end_column=c2)
-    i = 0
-    while i < len(_PRINT_COLS):
-        n, g, label, _ = _PRINT_COLS[i]
-        if g is None:
-            _put(ws, h2, n, label)
-            ws.merge_cells(start_row=h2, start_column=n, end_row=h3, end_column=n)
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(_PRINT_COLS) and _PRINT_COLS[j + 1][1] == g:
-            j += 1
-        _put(ws, h2, n, g)
-        if j > i:
-            ws.merge_cells(start_row=h2, start_column=n, end_row=h2, end_column=_PRINT_COLS[j][0])
-        for k in range(i, j + 1):
-            _put(ws, h3, _PRINT_COLS[k][0], _PRINT_COLS[k][2])
-        i = j + 1
+    h1, h3 = FORM_HEADER_ROWS
+    _print_header(ws, form["by"], last)
     num_row = h3 + 1
     for c in range(1, last + 1):
         _put(ws, num_row, c, f"({c})")
@@ -222,15 +242,7 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
                 ws.cell(r, c).font = bold
         r += 1
     r += 1
-    place = st.get("report_place") or ""
-    to = form["to"].split("-")
-    block(r, 11, last, f"{place + ', ' if place else ''}ngày {to[2]} tháng {to[1]} năm {to[0]}", Font(italic=True))
-    block(r + 1, 1, 6, "NGƯỜI LẬP BIỂU", bold)
-    block(r + 1, 11, last, (st.get("report_head_title") or "THỦ TRƯỞNG ĐƠN VỊ").upper(), bold)
-    block(r + 2, 1, 6, "(Ký, ghi rõ họ tên)", Font(italic=True))
-    block(r + 2, 11, last, "(Ký tên, đóng dấu)", Font(italic=True))
-    block(r + 6, 1, 6, st.get("report_preparer") or "", bold)
-    block(r + 6, 11, last, st.get("report_head") or "", bold)
+    _print_signatures(ws, r, last, st, form["to"], block)
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 30
     for c in range(3, last + 1):

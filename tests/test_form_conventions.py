@@ -28,18 +28,18 @@ from dashboard.metrics.period import Period
 from dashboard.reader import Reader
 
 HEAD = ("dossier_id,unit_code,procedure_code,field,channel,received_at,due_at,completed_at,status,"
-        "supplement_requested_at,supplement_count,updated_at\n")
-ROWS = """A1,X01,P1,Hộ tịch,truc_tuyen,02/04/2024 08:00,10/04/2024 16:30,09/04/2024 10:00,da_giai_quyet,,,10/07/2024 12:00
-A2,X01,P1,Hộ tịch,truc_tiep,02/04/2024 08:00,10/04/2024 16:30,12/04/2024 10:00,tra_lai,,,10/07/2024 12:00
-A3,X01,P1,Hộ tịch,truc_tiep,02/04/2024 08:00,10/04/2024 16:30,12/04/2024 10:00,da_giai_quyet,,,10/07/2024 12:00
-A4,X01,P1,Hộ tịch,buu_chinh,02/04/2024 08:00,10/04/2024 16:30,08/04/2024 10:00,tra_lai,,,10/07/2024 12:00
-A5,X02,P2,Đất đai,truc_tuyen,03/05/2024 08:00,20/05/2024 16:30,,tam_dung,15/05/2024 09:00,1,10/07/2024 12:00
-A6,X02,P2,Đất đai,truc_tiep,03/05/2024 08:00,20/05/2024 16:30,,dang_xu_ly,,,10/07/2024 12:00
-A7,X02,P2,Đất đai,truc_tiep,03/05/2024 08:00,20/07/2024 16:30,,tam_dung,,,10/07/2024 12:00
-A8,X02,P2,Đất đai,truc_tuyen,10/06/2024 08:00,20/06/2024 16:30,,tam_dung,05/07/2024 09:00,2,10/07/2024 12:00
-A9,X01,P1,Hộ tịch,truc_tuyen,05/04/2024 08:00,15/04/2024 16:30,,rut,,,10/07/2024 12:00
-A10,X01,P1,Hộ tịch,truc_tiep,20/03/2024 08:00,28/03/2024 16:30,02/04/2024 10:00,da_giai_quyet,,,10/07/2024 12:00
-A11,X01,P1,Hộ tịch,truc_tuyen,10/07/2024 12:00,20/07/2024 16:30,,dang_xu_ly,,,10/07/2024 12:00
+        "supplement_requested_at,supplement_count\n")
+ROWS = """A1,X01,P1,Hộ tịch,truc_tuyen,02/04/2024 08:00,10/04/2024 16:30,09/04/2024 10:00,da_giai_quyet,,
+A2,X01,P1,Hộ tịch,truc_tiep,02/04/2024 08:00,10/04/2024 16:30,12/04/2024 10:00,tra_lai,,
+A3,X01,P1,Hộ tịch,truc_tiep,02/04/2024 08:00,10/04/2024 16:30,12/04/2024 10:00,da_giai_quyet,,
+A4,X01,P1,Hộ tịch,buu_chinh,02/04/2024 08:00,10/04/2024 16:30,08/04/2024 10:00,tra_lai,,
+A5,X02,P2,Đất đai,truc_tuyen,03/05/2024 08:00,20/05/2024 16:30,,tam_dung,15/05/2024 09:00,1
+A6,X02,P2,Đất đai,truc_tiep,03/05/2024 08:00,20/05/2024 16:30,,dang_xu_ly,,
+A7,X02,P2,Đất đai,truc_tiep,03/05/2024 08:00,20/07/2024 16:30,,tam_dung,,
+A8,X02,P2,Đất đai,truc_tuyen,10/06/2024 08:00,20/06/2024 16:30,,tam_dung,05/07/2024 09:00,2
+A9,X01,P1,Hộ tịch,truc_tuyen,05/04/2024 08:00,15/04/2024 16:30,,rut,,
+A10,X01,P1,Hộ tịch,truc_tiep,20/03/2024 08:00,28/03/2024 16:30,02/04/2024 10:00,da_giai_quyet,,
+A11,X01,P1,Hộ tịch,truc_tuyen,10/07/2024 12:00,20/07/2024 16:30,,dang_xu_ly,,
 """
 Q2 = {"received_total": 9, "carried_over": 1, "received_new": 8, "received_online": 3, "received_in_person": 4,
       "received_postal": 1, "resolved_total": 5, "resolved_early": 2, "resolved_on_time": 1, "resolved_late": 2,
