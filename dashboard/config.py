@@ -296,7 +296,7 @@ class Kpi:
 
 KPI_FORMATS = ("rate", "rank")
 KPI_DIRECTIONS = ("higher", "lower")
-KPI_PARAMS = ("period", "par")
+KPI_PARAMS = ("period", "par", "index766")
 
 KPIS: tuple[Kpi, ...] = (
     Kpi("on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Đúng hạn", "rate", "higher", 0.01, True,
@@ -317,6 +317,10 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("digitization_rate", "Tỷ lệ số hóa hồ sơ", "Số hóa", "rate", "higher", 0.05, True,
         "report_form", "digitized", "received_new", "hồ sơ được số hóa / hồ sơ mới tiếp nhận trong kỳ",
         weekly="weekly_counts"),
+    Kpi("portal_on_time_rate", "Tỷ lệ đúng hạn theo Cổng DVC quốc gia (766, chỉ số 2.1)", "Đúng hạn 766", "rate",
+        "higher", 0.01, True, "index766_counts", "p21_num", "p21_den",
+        "(đã giải quyết đúng hạn + còn trong hạn) / hồ sơ tiếp nhận hoặc giải quyết trong kỳ (gồm hồ sơ đang xử lý)",
+        params="index766", has_target=False),
     Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", "higher", 0.05, True,
         "plan_completion", "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
     Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", "lower", 2, False,
@@ -361,6 +365,62 @@ INDEX_COMPONENTS: tuple[IndexComponent, ...] = (
     IndexComponent("digitization", "Số hóa hồ sơ", 22, "digitization_rate",
                    bands=((0.3, 0.25), (0.5, 0.5), (0.7, 0.75), (0.9, 1.0))),
 )
+
+
+# The national service index as the portal computes it (Decision 766/QĐ-TTg; shared/index-766.md): every
+# sub-indicator with its group, maximum points and threshold (points = max × rate / threshold, capped; no
+# threshold: max × rate). source: the named counts of queries/index766_counts.sql ("dossiers"), or "import"
+# (needs data the one-stop extract does not hold: shown as not computed, never rescaled away).
+@dataclass(frozen=True)
+class Index766Indicator:
+    code: str
+    group: int
+    label: str
+    max_points: float
+    threshold: float | None
+    source: str  # dossiers | surveys | import
+    numerator: str | None = None
+    denominator: str | None = None
+    known: str | None = None  # a count that must be > 0 for the indicator to be computable (optional columns)
+    note: str = ""
+
+
+INDEX766_GROUPS = {1: ("Công khai, minh bạch", 18), 2: ("Tiến độ, kết quả giải quyết", 20),
+                   3: ("Dịch vụ trực tuyến", 12), 4: ("Thanh toán trực tuyến", 10), 5: ("Mức độ hài lòng", 18),
+                   6: ("Số hóa hồ sơ", 22)}
+_I = Index766Indicator
+INDEX766: tuple[Index766Indicator, ...] = (
+    _I("1.1", 1, "TTHC công bố, công khai đúng hạn", 6, None, "import"),
+    _I("1.2", 1, "TTHC cập nhật, công khai đúng hạn", 4, None, "import"),
+    _I("1.3", 1, "TTHC công khai đầy đủ thành phần", 2, None, "import"),
+    _I("1.4", 1, "Hồ sơ đồng bộ lên Cổng DVC quốc gia", 6, None, "dossiers", "p14_num", "received_new", "p14_known",
+       "mẫu số: hồ sơ tiếp nhận theo dữ liệu một cửa (không có số của hệ thống báo cáo quốc gia)"),
+    _I("2.1", 2, "Hồ sơ giải quyết trước hạn, đúng hạn hoặc còn trong hạn", 20, None, "dossiers", "p21_num", "p21_den"),
+    # group 3's 12 points: the split between 3.1, 3.2 and 3.3 is not stated — configuration, change it here
+    _I("3.1", 3, "TTHC cung cấp trực tuyến", 4, 0.8, "import", note="chia 12 điểm nhóm 3 không được công bố"),
+    _I("3.2", 3, "DVC trực tuyến có phát sinh hồ sơ", 4, None, "import", note="chia 12 điểm nhóm 3 không được công bố"),
+    _I("3.3", 3, "Hồ sơ nộp trực tuyến", 4, 0.5, "dossiers", "p33_num", "received_new",
+       note="chia 12 điểm nhóm 3 không được công bố"),
+    # group 4's 10 points: split not stated either
+    _I("3.5", 4, "TTHC có phí tích hợp thanh toán trực tuyến", 5, 0.8, "import",
+       note="chia 10 điểm nhóm 4 không được công bố"),
+    _I("3.6", 4, "Hồ sơ thanh toán trực tuyến", 5, None, "dossiers", "p36_num", "p36_den",
+       note="chia 10 điểm nhóm 4 không được công bố"),
+    _I("5.2", 5, "PAKN xử lý đúng hạn", 6, None, "import"),
+    _I("5.3", 5, "Hài lòng về xử lý PAKN", 6, None, "import"),
+    _I("5.4", 5, "Hài lòng trong tiếp nhận, giải quyết hồ sơ", 6, 0.9, "surveys",
+       note="100% − (tỷ lệ giải quyết trễ hạn + tỷ lệ phiếu không hài lòng)"),
+    _I("4.1", 6, "Hồ sơ có kết quả điện tử", 6, None, "dossiers", "p41_num", "p41_den"),
+    _I("4.2", 6, "Hồ sơ được số hóa", 4, 0.8, "dossiers", "p42_num", "received_new"),
+    _I("4.3", 6, "Tái sử dụng dữ liệu số hóa", 2, 0.8, "dossiers", "p43_num", "received_new", "p43_known"),
+    _I("4.4", 6, "Hồ sơ số hóa liên kết kho dữ liệu công dân", 2, None, "import"),
+    _I("4.5", 6, "Khai thác dữ liệu dân cư", 4, None, "import"),
+    _I("4.6", 6, "Chỉ tiêu số hóa 4.6", 2, None, "import"),
+    _I("4.7", 6, "Chỉ tiêu số hóa 4.7", 2, None, "import"),
+)
+# a dossier whose extract does not say whether its procedure issues a paper result counts as issuing one
+# (most procedures do): the 766 rules for 3.3, 4.1 and 4.2 then require an electronic result
+INDEX766_ASSUME_PAPER_RESULT = True
 
 # Settings stored in the database's `settings` table, with these defaults.
 DEFAULT_SETTINGS = {
