@@ -87,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="json")
     _add_db(p)
 
+    p = sub.add_parser("index766", help="Bộ chỉ số 766 như Cổng DVC quốc gia tính: từng chỉ số thành phần")
+    _add_period(p)
+    p.add_argument("--by", choices=["unit"])
+    p.add_argument("--unit")
+    p.add_argument("--compare", action="store_true", help="kèm kết quả Cổng đã công bố (đã nhập) và chênh lệch")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    _add_db(p)
+
     p = sub.add_parser("lateness", help="trễ hạn theo đồng hồ gốc (thời hạn luật định) và theo hạn đã điều chỉnh")
     _add_period(p)
     p.add_argument("--unit")
@@ -424,6 +432,25 @@ def cmd_index(args) -> int:
     return 0
 
 
+def cmd_index766(args) -> int:
+    from .metrics.index766 import index766
+
+    reader = _reader(args)
+    period = _period(args, reader)
+    if args.unit and reader.q("unit_exists", unit=args.unit).empty:
+        raise CliError(f"không có đơn vị {args.unit!r}")
+    rows = index766(reader, period, by_unit=args.by == "unit", unit=args.unit)
+    if args.compare:
+        from .metrics.index766 import compare
+
+        rows = compare(reader, period, rows)
+    if args.format == "csv":
+        _csv(rows, list(dict.fromkeys(k for r in rows for k in r)))
+    else:
+        _json({"period": period.key, "period_label": period.label, "rows": rows})
+    return 0
+
+
 def cmd_lateness(args) -> int:
     from .metrics.insight import lateness, lateness_dossiers
 
@@ -612,6 +639,7 @@ COMMANDS = {
     "report": cmd_report,
     "kpi": cmd_kpi,
     "index": cmd_index,
+    "index766": cmd_index766,
     "lateness": cmd_lateness,
     "rejects": cmd_rejects,
     "profiles": cmd_profiles,

@@ -173,6 +173,20 @@ HOLIDAYS = InputKind(
     signature=("date", "name"),
     key=("date",),
 )
+PORTAL_RESULTS = InputKind(
+    # the national portal's published 766 results (dichvucong.gov.vn): per period, unit, group or sub-indicator
+    "portal_results", "Kết quả Bộ chỉ số 766 do Cổng DVC quốc gia công bố",
+    (
+        C("period", "Kỳ đánh giá", "text", True, ("ky", "ky danh gia", "thoi gian")),
+        C("unit_code", "Mã đơn vị", "text", True, ("don vi",)),
+        C("indicator", "Chỉ số", "text", True, ("nhom chi so", "chi tieu", "ma chi so")),
+        C("score", "Điểm", "number", True, ("diem dat",)),
+        C("max_points", "Điểm tối đa", "number", True, ("diem toi da",)),
+        C("rank", "Xếp hạng", "int", False, ("thu hang",)),
+    ),
+    signature=("period", "indicator", "score", "max_points"),
+    key=("period", "unit_code", "indicator"),
+)
 del C
 
 # Required dossier columns that an import profile may resolve when the file lacks them (dashboard/ingest/resolve.py):
@@ -190,7 +204,8 @@ PARTIAL_REJECT_SHARE = 0.05
 
 # Order matters twice: detection tries the most specific signature first, and a
 # batch loads reference data (units, holidays…) before the dossiers that need it.
-INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, PROCEDURES, TARGETS, PAR_INDEX, PLAN_TASKS, SURVEYS, DOSSIERS)
+INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, PROCEDURES, TARGETS, PORTAL_RESULTS, PAR_INDEX, PLAN_TASKS,
+                                      SURVEYS, DOSSIERS)
 KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
 DETECTION_ORDER = (DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNITS, HOLIDAYS)
 

@@ -60,5 +60,10 @@ CREATE TABLE IF NOT EXISTS rejects (
     record_key VARCHAR, column_name VARCHAR, header VARCHAR, reason VARCHAR NOT NULL, raw JSON,
     resolved_by INTEGER
 );
+-- the national portal's published Decision 766 results: indicator = 'total', a group '1'…'6' or a sub-indicator '2.1'
+CREATE TABLE IF NOT EXISTS portal_results (
+    period VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, indicator VARCHAR NOT NULL, score DOUBLE NOT NULL,
+    max_points DOUBLE NOT NULL, rank INTEGER, import_seq INTEGER
+);
 CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
