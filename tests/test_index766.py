@@ -17,9 +17,7 @@ from conftest import cchc
 from test_form_conventions import HEAD, ROWS
 
 from dashboard.config import INDEX766
-from dashboard.db import Database
 from dashboard.metrics.index766 import MAX_TOTAL, points_for
-from dashboard.reader import Reader
 
 
 @pytest.fixture(scope="module")
