@@ -12,6 +12,7 @@ from ..metrics.form import quarterly_form
 from ..metrics.period import Period, resolve_period
 from ..metrics.units import unit_name
 from ..reader import current_reader
+from ..ui.index766 import on_time_reconciliation
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import table, big_count, empty_state, graph, href, kpi_card, page_header, section
@@ -76,6 +77,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
         page_header(f"Tổng quan — {scope}", p.label, reader),
         dbc.Row([period_filter(reader, p), unit_filter(reader, unit)], className="filter-bar g-3 mb-3"),
         volume,
+        on_time_reconciliation(reader, p, unit),  # the form's on-time rate vs the portal's (766 2.1), explained
         dbc.Row(card_cols, className="g-3 kpi-grid") if cards else empty_state("Chưa có dữ liệu cho kỳ này."),
         dbc.Row(
             [
