@@ -187,6 +187,21 @@ PORTAL_RESULTS = InputKind(
     signature=("period", "indicator", "score", "max_points"),
     key=("period", "unit_code", "indicator"),
 )
+PETITIONS = InputKind(
+    # petitions (phản ánh, kiến nghị — PAKN) from the portal's PAKN system: the 766 indicators 5.2 and 5.3
+    "petitions", "Phản ánh, kiến nghị (PAKN)",
+    (
+        C("petition_id", "Mã PAKN", "text", True, ("ma phan anh kien nghi", "so pakn", "ma phan anh")),
+        C("unit_code", "Mã đơn vị", "text", True, ("don vi xu ly",)),
+        C("received_at", "Ngày tiếp nhận", "datetime", True, ("ngay nhan",)),
+        C("category", "Phân loại", "text", False, ("loai pakn", "linh vuc pakn")),
+        C("handled_at", "Ngày xử lý xong", "datetime", False, ("ngay tra loi", "ngay xu ly")),
+        C("refused", "Từ chối tiếp nhận", "bool", False, ("tu choi",)),
+        C("rating", "Đánh giá", "enum", False, ("muc do hai long",)),
+    ),
+    signature=("petition_id", "received_at"),
+    key=("petition_id",),
+)
 del C
 
 # Required dossier columns that an import profile may resolve when the file lacks them (dashboard/ingest/resolve.py):
@@ -205,7 +220,7 @@ PARTIAL_REJECT_SHARE = 0.05
 # Order matters twice: detection tries the most specific signature first, and a
 # batch loads reference data (units, holidays…) before the dossiers that need it.
 INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, PROCEDURES, TARGETS, PORTAL_RESULTS, PAR_INDEX, PLAN_TASKS,
-                                      SURVEYS, DOSSIERS)
+                                      SURVEYS, PETITIONS, DOSSIERS)
 KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
 DETECTION_ORDER = (DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNITS, HOLIDAYS)
 
@@ -421,8 +436,10 @@ INDEX766: tuple[Index766Indicator, ...] = (
        note="chia 10 điểm nhóm 4 không được công bố"),
     _I("3.6", 4, "Hồ sơ thanh toán trực tuyến", 5, None, "dossiers", "p36_num", "p36_den",
        note="chia 10 điểm nhóm 4 không được công bố"),
-    _I("5.2", 5, "PAKN xử lý đúng hạn", 6, None, "import"),
-    _I("5.3", 5, "Hài lòng về xử lý PAKN", 6, None, "import"),
+    _I("5.2", 5, "PAKN xử lý đúng hạn", 6, None, "petitions", "p52_num", "petitions",
+       note="trong 15 ngày làm việc (từ chối: 2 ngày); không có PAKN trong kỳ: đủ điểm"),
+    _I("5.3", 5, "Hài lòng về xử lý PAKN", 6, None, "petitions", "p53_num", "petitions",
+       note="PAKN − (không hài lòng hoặc xử lý trễ); không có PAKN trong kỳ: đủ điểm"),
     _I("5.4", 5, "Hài lòng trong tiếp nhận, giải quyết hồ sơ", 6, 0.9, "surveys",
        note="100% − (tỷ lệ giải quyết trễ hạn + tỷ lệ phiếu không hài lòng)"),
     _I("4.1", 6, "Hồ sơ có kết quả điện tử", 6, None, "dossiers", "p41_num", "p41_den"),
@@ -436,6 +453,9 @@ INDEX766: tuple[Index766Indicator, ...] = (
 # a dossier whose extract does not say whether its procedure issues a paper result counts as issuing one
 # (most procedures do): the 766 rules for 3.3, 4.1 and 4.2 then require an electronic result
 INDEX766_ASSUME_PAPER_RESULT = True
+# petitions (5.2): handled within this many working days of receipt, refused within that many
+PETITION_HANDLE_DAYS = 15
+PETITION_REFUSE_DAYS = 2
 
 # Settings stored in the database's `settings` table, with these defaults.
 DEFAULT_SETTINGS = {

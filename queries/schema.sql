@@ -65,5 +65,10 @@ CREATE TABLE IF NOT EXISTS portal_results (
     period VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, indicator VARCHAR NOT NULL, score DOUBLE NOT NULL,
     max_points DOUBLE NOT NULL, rank INTEGER, import_seq INTEGER
 );
+-- petitions (phản ánh, kiến nghị — PAKN) for the 766 indicators 5.2 and 5.3
+CREATE TABLE IF NOT EXISTS petitions (
+    petition_id VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL, category VARCHAR,
+    handled_at TIMESTAMP, refused BOOLEAN, rating VARCHAR, import_seq INTEGER
+);
 CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);

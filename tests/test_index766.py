@@ -86,3 +86,30 @@ def test_portal_results_input_and_compare(idx_db, tmp_path):
     g = r[("X01", "2")]  # a group: ours = 2.1 for X01 (A1, A4 of A1–A4, A10: 2/5 → 8 points)
     assert (g["points"], g["portal_score"], g["gap"]) == (8.0, 12.0, -4.0)
     assert r[("ALL", "3.3")]["portal_score"] is None
+
+
+PETITIONS_CSV = """Mã PAKN,Mã đơn vị,Ngày tiếp nhận,Phân loại,Ngày xử lý xong,Từ chối tiếp nhận,Đánh giá
+K1,X01,01/04/2024 08:00,Đất đai,19/04/2024 10:00,,hai_long
+K2,X01,01/04/2024 08:00,Đất đai,23/04/2024 10:00,,
+K3,X01,02/04/2024 08:00,Hộ tịch,05/04/2024 10:00,x,
+K4,X02,20/06/2024 08:00,Hộ tịch,,,
+K5,X02,03/05/2024 08:00,Hộ tịch,06/05/2024 10:00,,khong_hai_long
+K6,X01,05/07/2024 08:00,Hộ tịch,,,
+K7,X01,31/02/2024 08:00,Hộ tịch,,,
+"""
+
+
+def test_petitions_52_53(idx_db, tmp_path):
+    """K1 handled in 14 working days, K2 in 16 (late), K3 refused after 3 (> 2: late), K4 open 6 working days at
+    the end of Q2 (in time), K5 in 1 day but rated dissatisfied, K6 received in Q3, K7 an impossible date."""
+    f = tmp_path / "pakn.csv"
+    f.write_text(PETITIONS_CSV, encoding="utf-8")
+    assert "đọc 7 dòng, nhận 6, loại 1" in cchc("ingest", str(f), db=idx_db).stdout.decode()
+    r = _rows(idx_db, "--by", "unit")
+    assert (r[("ALL", "5.2")]["numerator"], r[("ALL", "5.2")]["denominator"], r[("ALL", "5.2")]["points"]) == (3, 5, 3.6)
+    assert (r[("ALL", "5.3")]["numerator"], r[("ALL", "5.3")]["points"]) == (2, 2.4)
+    assert (r[("X02", "5.2")]["points"], r[("X02", "5.3")]["points"]) == (6.0, 3.0)
+    q1 = {(x["unit_code"], x["indicator"]): x for x in json.loads(
+        cchc("index766", "--period", "2024-Q1", db=idx_db).stdout)["rows"]}
+    assert q1[("ALL", "5.2")]["computed"] and q1[("ALL", "5.2")]["points"] == 6.0  # no petition in the period: full
+    assert q1[("ALL", "5.2")]["rate"] is None

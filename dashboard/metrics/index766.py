@@ -12,7 +12,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import INDEX766, INDEX766_ASSUME_PAPER_RESULT, INDEX766_GROUPS, Index766Indicator
+from ..config import (
+    INDEX766,
+    INDEX766_ASSUME_PAPER_RESULT,
+    INDEX766_GROUPS,
+    PETITION_HANDLE_DAYS,
+    PETITION_REFUSE_DAYS,
+    Index766Indicator,
+)
 from .period import Period
 from .units import permit, units
 
@@ -27,13 +34,17 @@ def points_for(ind: Index766Indicator, rate: float) -> float:
     return round(min(ind.max_points, max(0.0, raw)), 2)
 
 
-def _counts(reader, period: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _counts(reader, period: Period) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     dossiers = reader.q("index766_counts", paper_default=INDEX766_ASSUME_PAPER_RESULT, **period.params())
     surveys = reader.q("satisfaction", **period.params())
-    return dossiers.set_index("unit_code"), surveys.set_index("unit_code")
+    petitions = None
+    if int(reader.q("petitions_any").iloc[0, 0]):
+        petitions = reader.q("index766_petitions", handle_days=PETITION_HANDLE_DAYS, refuse_days=PETITION_REFUSE_DAYS,
+                             **period.params()).set_index("unit_code")
+    return dossiers.set_index("unit_code"), surveys.set_index("unit_code"), petitions
 
 
-def _row(code: str, ind: Index766Indicator, c: dict, s: dict) -> dict[str, Any]:
+def _row(code: str, ind: Index766Indicator, c: dict, s: dict, pk: dict | None = None) -> dict[str, Any]:
     row = {"unit_code": code, "indicator": ind.code, "group": ind.group, "label": ind.label, "numerator": None,
            "denominator": None, "rate": None, "points": None, "max_points": ind.max_points, "points_lost": None,
            "computed": False, "note": ind.note}
@@ -44,6 +55,14 @@ def _row(code: str, ind: Index766Indicator, c: dict, s: dict) -> dict[str, Any]:
 
     if ind.source == "import":
         return not_computed("không tính được từ dữ liệu một cửa (cần dữ liệu nhập riêng)")
+    if ind.source == "petitions":
+        if pk is None:
+            return not_computed("chưa nhập dữ liệu phản ánh, kiến nghị (PAKN)")
+        num, den = int(pk.get(ind.numerator, 0)), int(pk.get(ind.denominator, 0))
+        row.update(numerator=num, denominator=den, rate=num / den if den else None, computed=True)
+        row["points"] = points_for(ind, row["rate"]) if den else float(ind.max_points)  # none in the period: full
+        row["points_lost"] = round(ind.max_points - row["points"], 2)
+        return row
     if ind.source == "surveys":  # 5.4 = 1 − (late share + dissatisfied share)
         resolved, responses = int(c.get("resolved", 0)), int(s.get("responses", 0))
         if not resolved or not responses:
@@ -80,14 +99,15 @@ def index766(reader, period: Period, by_unit: bool = False, unit: str | None = N
 
 
 def _index766(reader, period: Period, by_unit: bool, unit: str | None) -> list[dict[str, Any]]:
-    dossiers, surveys = _counts(reader, period)
+    dossiers, surveys, petitions = _counts(reader, period)
     scopes: list[tuple[str, list[str] | None]] = [("ALL", [unit] if unit else None)]
     if by_unit:
         scopes += [(u, [u]) for u in units(reader).unit_code if not unit or u == unit]
     out = []
     for code, codes in scopes:
         c, s = _sum(dossiers, codes), _sum(surveys, codes)
-        rows = [_row(code, ind, c, s) for ind in INDEX766]
+        pk = None if petitions is None else _sum(petitions, codes)
+        rows = [_row(code, ind, c, s, pk) for ind in INDEX766]
         done = [r for r in rows if r["computed"]]
         pts = round(sum(r["points"] for r in done), 2)
         cmax = float(sum(r["max_points"] for r in done))
