@@ -12,24 +12,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import UNITS_CSV
 from conftest import cchc
-from test_form_conventions import HEAD, ROWS
+from test_form_conventions import conv_db  # noqa: F401  (the fixture)
 
 from dashboard.config import INDEX766
 from dashboard.metrics.index766 import MAX_TOTAL, points_for
 
 
 @pytest.fixture(scope="module")
-def idx_db(tmp_path_factory):
-    from dashboard.ingest.load import ingest
-
-    tmp = tmp_path_factory.mktemp("idx")
-    (tmp / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
-    (tmp / "d.csv").write_text(HEAD + ROWS, encoding="utf-8")
-    db = tmp / "cchc.duckdb"
-    ingest([tmp / "units.csv", tmp / "d.csv"], db)
-    return db
+def idx_db(conv_db):  # noqa: F811  (pytest injects the imported fixture)
+    return conv_db  # the same eleven dossiers (a database of this module's own: the fixture is module-scoped)
 
 
 def _rows(db, *extra):
