@@ -87,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="json")
     _add_db(p)
 
+    p = sub.add_parser("index766", help="Bộ chỉ số 766 như Cổng DVC quốc gia tính: từng chỉ số thành phần")
+    _add_period(p)
+    p.add_argument("--by", choices=["unit"])
+    p.add_argument("--unit")
+    p.add_argument("--compare", action="store_true", help="kèm kết quả Cổng đã công bố (đã nhập) và chênh lệch")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    _add_db(p)
+
     p = sub.add_parser("lateness", help="trễ hạn theo đồng hồ gốc (thời hạn luật định) và theo hạn đã điều chỉnh")
     _add_period(p)
     p.add_argument("--unit")
@@ -187,13 +195,16 @@ def _reader(args):
         raise CliError(str(exc)) from exc
 
 
-def _period(args):
+def _period(args, reader=None):
+    """The period asked for; with a reader, a period still running is cut at the data's as-of date, as the pages
+    and the exports cut it (data-contract §2)."""
     from .metrics.period import PeriodError, from_cli
 
     try:
-        return from_cli(args.period, args.date_from, args.date_to)
+        p = from_cli(args.period, args.date_from, args.date_to)
     except (PeriodError, ValueError) as exc:
         raise CliError(str(exc)) from exc
+    return p.clipped(reader.as_of.date()) if reader is not None else p
 
 
 def _json(obj: Any) -> None:
@@ -353,7 +364,7 @@ def cmd_report(args) -> int:
     from .metrics.form import quarterly_form
 
     reader = _reader(args)
-    form = quarterly_form(reader, _period(args), unit=args.unit, by=args.by)
+    form = quarterly_form(reader, _period(args, reader), unit=args.unit, by=args.by)
     if args.format == "json":
         _json(form)
     elif args.format == "csv":
@@ -363,7 +374,7 @@ def cmd_report(args) -> int:
     else:
         from .exports import form_xlsx
 
-        data = form_xlsx(form, city=reader.settings.get("city_name", ""))
+        data = form_xlsx(form, city=reader.settings.get("city_name", ""), settings=reader.settings)
         if args.out:
             Path(args.out).write_bytes(data)
             print(f"Đã ghi {args.out}")
@@ -385,9 +396,10 @@ def cmd_kpi(args) -> int:
         return 0
     from .metrics.kpis import kpi_rows
 
+    reader = _reader(args)
     rows = [
         dict(r)
-        for r in kpi_rows(_reader(args), _period(args), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
+        for r in kpi_rows(reader, _period(args, reader), by_unit=args.by == "unit" or bool(args.unit), unit=args.unit)
     ]
     if args.unit:
         rows = [r for r in rows if r["unit_code"] == args.unit]
@@ -401,14 +413,16 @@ def cmd_kpi(args) -> int:
 def cmd_index(args) -> int:
     from .metrics.insight import index_scores, index_totals
 
-    scores = index_scores(_reader(args), _period(args))
+    reader = _reader(args)
+    period = _period(args, reader)
+    scores = index_scores(reader, period)
     totals = index_totals(scores)
     if args.format == "csv":
         _csv(scores.to_dict("records"))
         return 0
     _json(
         {
-            "period": _period(args).key,
+            "period": period.key,
             "units": [
                 {**t, "components": [c for c in scores.to_dict("records") if c["unit_code"] == t["unit_code"]]}
                 for t in totals.to_dict("records")
@@ -418,10 +432,30 @@ def cmd_index(args) -> int:
     return 0
 
 
+def cmd_index766(args) -> int:
+    from .metrics.index766 import index766
+
+    reader = _reader(args)
+    period = _period(args, reader)
+    if args.unit and reader.q("unit_exists", unit=args.unit).empty:
+        raise CliError(f"không có đơn vị {args.unit!r}")
+    rows = index766(reader, period, by_unit=args.by == "unit", unit=args.unit)
+    if args.compare:
+        from .metrics.index766 import compare
+
+        rows = compare(reader, period, rows)
+    if args.format == "csv":
+        _csv(rows, list(dict.fromkeys(k for r in rows for k in r)))
+    else:
+        _json({"period": period.key, "period_label": period.label, "rows": rows})
+    return 0
+
+
 def cmd_lateness(args) -> int:
     from .metrics.insight import lateness, lateness_dossiers
 
-    reader, period = _reader(args), _period(args)
+    reader = _reader(args)
+    period = _period(args, reader)
     if args.dossiers:
         rows = lateness_dossiers(reader, period, args.unit).to_dict("records")
         _json(rows) if args.format == "json" else _csv(rows)
@@ -605,6 +639,7 @@ COMMANDS = {
     "report": cmd_report,
     "kpi": cmd_kpi,
     "index": cmd_index,
+    "index766": cmd_index766,
     "lateness": cmd_lateness,
     "rejects": cmd_rejects,
     "profiles": cmd_profiles,

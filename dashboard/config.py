@@ -72,6 +72,12 @@ DOSSIERS = InputKind(
         C("late_reason", "Lý do trễ hạn", "text", False, ("ly do tre", "ly do qua han")),
         C("applicant_name", "Tên tổ chức, cá nhân", "text", False, ("nguoi nop", "ten to chuc ca nhan")),
         C("updated_at", "Ngày cập nhật", "datetime", False, ("thoi gian cap nhat",)),
+        # optional facts of the national index (shared/index-766.md): supplement requests, reuse, synchronisation
+        C("supplement_requested_at", "Ngày yêu cầu bổ sung", "datetime", False, ("ngay yeu cau bo sung ho so",)),
+        C("supplement_count", "Số lần yêu cầu bổ sung", "int", False, ("so lan bo sung",)),
+        C("reused_data", "Tái sử dụng dữ liệu số hóa", "bool", False, ("tai su dung du lieu",)),
+        C("synced_national", "Đồng bộ Cổng DVC quốc gia", "bool", False, ("dong bo dvc quoc gia", "da dong bo")),
+        C("paper_result_required", "Có kết quả giấy", "bool", False, ("ket qua giay",)),
         # Auxiliary columns of real exports (dashboard/profiles/): read to resolve codes, cross-check or skip
         # rows, not stored as such. A unit or procedure by name, a field code, a derived timeliness word…
         C("unit_name", "Tên đơn vị", "text", False, aux=True),
@@ -167,6 +173,35 @@ HOLIDAYS = InputKind(
     signature=("date", "name"),
     key=("date",),
 )
+PORTAL_RESULTS = InputKind(
+    # the national portal's published 766 results (dichvucong.gov.vn): per period, unit, group or sub-indicator
+    "portal_results", "Kết quả Bộ chỉ số 766 do Cổng DVC quốc gia công bố",
+    (
+        C("period", "Kỳ đánh giá", "text", True, ("ky", "ky danh gia", "thoi gian")),
+        C("unit_code", "Mã đơn vị", "text", True, ("don vi",)),
+        C("indicator", "Chỉ số", "text", True, ("nhom chi so", "chi tieu", "ma chi so")),
+        C("score", "Điểm", "number", True, ("diem dat",)),
+        C("max_points", "Điểm tối đa", "number", True, ("diem toi da",)),
+        C("rank", "Xếp hạng", "int", False, ("thu hang",)),
+    ),
+    signature=("period", "indicator", "score", "max_points"),
+    key=("period", "unit_code", "indicator"),
+)
+PETITIONS = InputKind(
+    # petitions (phản ánh, kiến nghị — PAKN) from the portal's PAKN system: the 766 indicators 5.2 and 5.3
+    "petitions", "Phản ánh, kiến nghị (PAKN)",
+    (
+        C("petition_id", "Mã PAKN", "text", True, ("ma phan anh kien nghi", "so pakn", "ma phan anh")),
+        C("unit_code", "Mã đơn vị", "text", True, ("don vi xu ly",)),
+        C("received_at", "Ngày tiếp nhận", "datetime", True, ("ngay nhan",)),
+        C("category", "Phân loại", "text", False, ("loai pakn", "linh vuc pakn")),
+        C("handled_at", "Ngày xử lý xong", "datetime", False, ("ngay tra loi", "ngay xu ly")),
+        C("refused", "Từ chối tiếp nhận", "bool", False, ("tu choi",)),
+        C("rating", "Đánh giá", "enum", False, ("muc do hai long",)),
+    ),
+    signature=("petition_id", "received_at"),
+    key=("petition_id",),
+)
 del C
 
 # Required dossier columns that an import profile may resolve when the file lacks them (dashboard/ingest/resolve.py):
@@ -184,7 +219,8 @@ PARTIAL_REJECT_SHARE = 0.05
 
 # Order matters twice: detection tries the most specific signature first, and a
 # batch loads reference data (units, holidays…) before the dossiers that need it.
-INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, PROCEDURES, TARGETS, PAR_INDEX, PLAN_TASKS, SURVEYS, DOSSIERS)
+INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, PROCEDURES, TARGETS, PORTAL_RESULTS, PAR_INDEX, PLAN_TASKS,
+                                      SURVEYS, PETITIONS, DOSSIERS)
 KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
 DETECTION_ORDER = (DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNITS, HOLIDAYS)
 
@@ -228,6 +264,15 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 CHANNEL_LABELS = {"truc_tuyen": "Trực tuyến", "truc_tiep": "Trực tiếp", "buu_chinh": "Bưu chính công ích"}
+# why a dossier of the drill-down is counted where it is (late_set.sql's count_reason; data-contract §2)
+COUNT_REASONS = {
+    "completed_after_due": "Có kết quả sau ngày hẹn trả: trễ hạn",
+    "open_past_due": "Chưa có kết quả, đã qua ngày hẹn trả: quá hạn",
+    "open_past_due_supplement_later": "Chờ bổ sung nhưng chỉ sau cuối kỳ: quá hạn tại cuối kỳ",
+    "awaiting_supplement": "Chờ công dân bổ sung tại cuối kỳ: tính trong hạn (dừng tính thời gian)",
+    "returned_after_due": "Trả lại hồ sơ sau ngày hẹn: biểu mẫu tính đúng hạn (báo cáo riêng cột trả lại)",
+    "open_due_soon": "Chưa có kết quả, sắp đến hạn",
+}
 STATUS_LABELS = {"dang_xu_ly": "Đang xử lý", "da_giai_quyet": "Đã giải quyết", "tam_dung": "Tạm dừng (chờ bổ sung)",
                  "tra_lai": "Trả lại", "rut": "Rút hồ sơ"}
 LEVEL_LABELS = {"city": "Cấp thành phố", "ward": "Cấp phường, xã"}
@@ -281,7 +326,7 @@ class Kpi:
 
 KPI_FORMATS = ("rate", "rank")
 KPI_DIRECTIONS = ("higher", "lower")
-KPI_PARAMS = ("period", "par")
+KPI_PARAMS = ("period", "par", "index766")
 
 KPIS: tuple[Kpi, ...] = (
     Kpi("on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Đúng hạn", "rate", "higher", 0.01, True,
@@ -302,6 +347,10 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("digitization_rate", "Tỷ lệ số hóa hồ sơ", "Số hóa", "rate", "higher", 0.05, True,
         "report_form", "digitized", "received_new", "hồ sơ được số hóa / hồ sơ mới tiếp nhận trong kỳ",
         weekly="weekly_counts"),
+    Kpi("portal_on_time_rate", "Tỷ lệ đúng hạn theo Cổng DVC quốc gia (766, chỉ số 2.1)", "Đúng hạn 766", "rate",
+        "higher", 0.01, True, "index766_counts", "p21_num", "p21_den",
+        "(đã giải quyết đúng hạn + còn trong hạn) / hồ sơ tiếp nhận hoặc giải quyết trong kỳ (gồm hồ sơ đang xử lý)",
+        params="index766", has_target=False),
     Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", "higher", 0.05, True,
         "plan_completion", "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
     Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", "lower", 2, False,
@@ -347,8 +396,76 @@ INDEX_COMPONENTS: tuple[IndexComponent, ...] = (
                    bands=((0.3, 0.25), (0.5, 0.5), (0.7, 0.75), (0.9, 1.0))),
 )
 
+
+# The national service index as the portal computes it (Decision 766/QĐ-TTg; shared/index-766.md): every
+# sub-indicator with its group, maximum points and threshold (points = max × rate / threshold, capped; no
+# threshold: max × rate). source: the named counts of queries/index766_counts.sql ("dossiers"), or "import"
+# (needs data the one-stop extract does not hold: shown as not computed, never rescaled away).
+@dataclass(frozen=True)
+class Index766Indicator:
+    code: str
+    group: int
+    label: str
+    max_points: float
+    threshold: float | None
+    source: str  # dossiers | surveys | import
+    numerator: str | None = None
+    denominator: str | None = None
+    known: str | None = None  # a count that must be > 0 for the indicator to be computable (optional columns)
+    note: str = ""
+
+
+INDEX766_GROUPS = {1: ("Công khai, minh bạch", 18), 2: ("Tiến độ, kết quả giải quyết", 20),
+                   3: ("Dịch vụ trực tuyến", 12), 4: ("Thanh toán trực tuyến", 10), 5: ("Mức độ hài lòng", 18),
+                   6: ("Số hóa hồ sơ", 22)}
+_I = Index766Indicator
+INDEX766: tuple[Index766Indicator, ...] = (
+    _I("1.1", 1, "TTHC công bố, công khai đúng hạn", 6, None, "import"),
+    _I("1.2", 1, "TTHC cập nhật, công khai đúng hạn", 4, None, "import"),
+    _I("1.3", 1, "TTHC công khai đầy đủ thành phần", 2, None, "import"),
+    _I("1.4", 1, "Hồ sơ đồng bộ lên Cổng DVC quốc gia", 6, None, "dossiers", "p14_num", "received_new", "p14_known",
+       "mẫu số: hồ sơ tiếp nhận theo dữ liệu một cửa (không có số của hệ thống báo cáo quốc gia)"),
+    _I("2.1", 2, "Hồ sơ giải quyết trước hạn, đúng hạn hoặc còn trong hạn", 20, None, "dossiers", "p21_num", "p21_den"),
+    # group 3's 12 points: the split between 3.1, 3.2 and 3.3 is not stated — configuration, change it here
+    _I("3.1", 3, "TTHC cung cấp trực tuyến", 4, 0.8, "import", note="chia 12 điểm nhóm 3 không được công bố"),
+    _I("3.2", 3, "DVC trực tuyến có phát sinh hồ sơ", 4, None, "import", note="chia 12 điểm nhóm 3 không được công bố"),
+    _I("3.3", 3, "Hồ sơ nộp trực tuyến", 4, 0.5, "dossiers", "p33_num", "received_new",
+       note="chia 12 điểm nhóm 3 không được công bố"),
+    # group 4's 10 points: split not stated either
+    _I("3.5", 4, "TTHC có phí tích hợp thanh toán trực tuyến", 5, 0.8, "import",
+       note="chia 10 điểm nhóm 4 không được công bố"),
+    _I("3.6", 4, "Hồ sơ thanh toán trực tuyến", 5, None, "dossiers", "p36_num", "p36_den",
+       note="chia 10 điểm nhóm 4 không được công bố"),
+    _I("5.2", 5, "PAKN xử lý đúng hạn", 6, None, "petitions", "p52_num", "petitions",
+       note="trong 15 ngày làm việc (từ chối: 2 ngày); không có PAKN trong kỳ: đủ điểm"),
+    _I("5.3", 5, "Hài lòng về xử lý PAKN", 6, None, "petitions", "p53_num", "petitions",
+       note="PAKN − (không hài lòng hoặc xử lý trễ); không có PAKN trong kỳ: đủ điểm"),
+    _I("5.4", 5, "Hài lòng trong tiếp nhận, giải quyết hồ sơ", 6, 0.9, "surveys",
+       note="100% − (tỷ lệ giải quyết trễ hạn + tỷ lệ phiếu không hài lòng)"),
+    _I("4.1", 6, "Hồ sơ có kết quả điện tử", 6, None, "dossiers", "p41_num", "p41_den"),
+    _I("4.2", 6, "Hồ sơ được số hóa", 4, 0.8, "dossiers", "p42_num", "received_new"),
+    _I("4.3", 6, "Tái sử dụng dữ liệu số hóa", 2, 0.8, "dossiers", "p43_num", "received_new", "p43_known"),
+    _I("4.4", 6, "Hồ sơ số hóa liên kết kho dữ liệu công dân", 2, None, "import"),
+    _I("4.5", 6, "Khai thác dữ liệu dân cư", 4, None, "import"),
+    _I("4.6", 6, "Chỉ tiêu số hóa 4.6", 2, None, "import"),
+    _I("4.7", 6, "Chỉ tiêu số hóa 4.7", 2, None, "import"),
+)
+# a dossier whose extract does not say whether its procedure issues a paper result counts as issuing one
+# (most procedures do): the 766 rules for 3.3, 4.1 and 4.2 then require an electronic result
+INDEX766_ASSUME_PAPER_RESULT = True
+# petitions (5.2): handled within this many working days of receipt, refused within that many
+PETITION_HANDLE_DAYS = 15
+PETITION_REFUSE_DAYS = 2
+
 # Settings stored in the database's `settings` table, with these defaults.
 DEFAULT_SETTINGS = {
     "city_name": "Thành phố",
     "city_peer_code": "",
+    # the printable form (Biểu số II.06a/VPCP/KSTT): reporting and receiving unit, signatories, place
+    "report_unit_name": "",
+    "report_receiving_unit": "Văn phòng Ủy ban nhân dân tỉnh",
+    "report_preparer": "",
+    "report_head_title": "THỦ TRƯỞNG ĐƠN VỊ",
+    "report_head": "",
+    "report_place": "",
 }

@@ -35,7 +35,12 @@ FORM_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("Đang giải quyết", "Tổng số", "pending_total"),
     ("Đang giải quyết", "Trong hạn", "pending_in_time"),
     ("Đang giải quyết", "Quá hạn", "pending_overdue"),
+    # the newer layouts' columns, reported apart (data-contract §2): not part of the 13 numbered columns' sums
+    ("Báo cáo riêng", "Chờ bổ sung (tính trong hạn)", "pending_awaiting_supplement"),
+    ("Báo cáo riêng", "Trả lại (tính đúng hạn)", "returned"),
+    ("Báo cáo riêng", "Xin rút (ngoài tổng số)", "withdrawn"),
 )
+FORM_CODE = "Biểu số II.06a/VPCP/KSTT"
 ROW_HEAD = {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực"}
 TOTAL_LABEL = "Tổng cộng"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -72,7 +77,7 @@ def _put(ws, row: int, col: int, v: Any):
 def form_value(row: dict, key: str) -> int:
     if key == "received_offline":
         return int(row["received_in_person"]) + int(row["received_postal"])
-    return int(row[key])
+    return int(row.get(key) or 0)
 
 
 def form_row_label(row: dict, by: str) -> str:
@@ -108,55 +113,151 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
-def form_xlsx(form: dict, title: str = "BIỂU KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", city: str = "") -> bytes:
-    """The official layout: title, period, two header rows (group / column), rows, total."""
+# The printable form: (number, row-2 group, row-3 label, key); the 3-row header of Biểu số II.06a/VPCP/KSTT.
+# Row 1 groups: STT, the row head, "Số hồ sơ nhận giải quyết" (3–6), "Kết quả giải quyết" (7–13), then the
+# newer layouts' status columns (14–16), reported apart.
+_PRINT_COLS: tuple[tuple[int, str | None, str, str], ...] = (
+    (3, None, "Tổng số", "received_total"),
+    (4, "Trong đó", "Số mới tiếp nhận trực tuyến", "received_online"),
+    (5, "Trong đó", "Số mới tiếp nhận trực tiếp và qua dịch vụ bưu chính công ích", "received_offline"),
+    (6, "Trong đó", "Số kỳ trước chuyển qua", "carried_over"),
+    (7, "Số hồ sơ đã giải quyết", "Tổng số", "resolved_total"),
+    (8, "Số hồ sơ đã giải quyết", "Trả trước hạn", "resolved_early"),
+    (9, "Số hồ sơ đã giải quyết", "Trả đúng thời hạn", "resolved_on_time"),
+    (10, "Số hồ sơ đã giải quyết", "Trả quá hạn", "resolved_late"),
+    (11, "Số hồ sơ đang giải quyết", "Tổng số", "pending_total"),
+    (12, "Số hồ sơ đang giải quyết", "Trong hạn", "pending_in_time"),
+    (13, "Số hồ sơ đang giải quyết", "Quá hạn", "pending_overdue"),
+    (14, "Báo cáo riêng", "Chờ bổ sung (trong cột 12)", "pending_awaiting_supplement"),
+    (15, "Báo cáo riêng", "Trả lại (trong cột 8, 9)", "returned"),
+    (16, "Báo cáo riêng", "Xin rút (ngoài tổng số)", "withdrawn"),
+)
+_PRINT_GROUPS = (("Số hồ sơ nhận giải quyết", 3, 6), ("Kết quả giải quyết", 7, 13), ("Theo trạng thái", 14, 16))
+FORM_HEADER_ROWS = (9, 11)  # first and last row of the 3-row header (repeated on every printed page)
+
+
+def _print_header(ws, by: str, last: int) -> None:
+    """The form's 3-row header (rows 9–11): STT and the row head down all three, groups, sub-groups, labels."""
+    h1, h2, h3 = FORM_HEADER_ROWS[0], FORM_HEADER_ROWS[0] + 1, FORM_HEADER_ROWS[1]
+    _put(ws, h1, 1, "STT")
+    ws.merge_cells(start_row=h1, start_column=1, end_row=h3, end_column=1)
+    _put(ws, h1, 2, {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực, công việc giải quyết"}[by])
+    ws.merge_cells(start_row=h1, start_column=2, end_row=h3, end_column=2)
+    for g, c1, c2 in _PRINT_GROUPS:
+        _put(ws, h1, c1, g)
+        ws.merge_cells(start_row=h1, start_column=c1, end_row=h1, end_column=c2)
+    i = 0
+    while i < len(_PRINT_COLS):
+        n, g, label, _ = _PRINT_COLS[i]
+        if g is None:
+            _put(ws, h2, n, label)
+            ws.merge_cells(start_row=h2, start_column=n, end_row=h3, end_column=n)
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(_PRINT_COLS) and _PRINT_COLS[j + 1][1] == g:
+            j += 1
+        _put(ws, h2, n, g)
+        if j > i:
+            ws.merge_cells(start_row=h2, start_column=n, end_row=h2, end_column=_PRINT_COLS[j][0])
+        for k in range(i, j + 1):
+            _put(ws, h3, _PRINT_COLS[k][0], _PRINT_COLS[k][2])
+        i = j + 1
+
+
+def _print_signatures(ws, r: int, last: int, st: dict, to_iso: str, block) -> None:
+    """Place and date, then Người lập biểu (left) and the head of the unit (right) with their names."""
+    bold = Font(bold=True)
+    place = st.get("report_place") or ""
+    to = to_iso.split("-")
+    block(r, 11, last, f"{place + ', ' if place else ''}ngày {to[2]} tháng {to[1]} năm {to[0]}", Font(italic=True))
+    block(r + 1, 1, 6, "NGƯỜI LẬP BIỂU", bold)
+    block(r + 1, 11, last, (st.get("report_head_title") or "THỦ TRƯỞNG ĐƠN VỊ").upper(), bold)
+    block(r + 2, 1, 6, "(Ký, ghi rõ họ tên)", Font(italic=True))
+    block(r + 2, 11, last, "(Ký tên, đóng dấu)", Font(italic=True))
+    block(r + 6, 1, 6, st.get("report_preparer") or "", bold)
+    block(r + 6, 11, last, st.get("report_head") or "", bold)
+
+
+def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", city: str = "",
+              settings: dict | None = None) -> bytes:
+    """The official form, printable as is (Biểu số II.06a/VPCP/KSTT): form code and reporting/receiving unit,
+    national motto, title and period, "Đơn vị tính: Số hồ sơ", the 3-row header, the numbering row (1)–(16),
+    STT and rows, total row, signature block; A4 landscape, fitted to the page width, header rows repeated."""
+    st = dict(settings or {})
+    unit_name = st.get("report_unit_name") or city or ""
+    receiver = st.get("report_receiving_unit") or ""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Bieu ket qua"
-    ncol = 1 + len(FORM_COLUMNS)
-    _put(ws, 1, 1, title).font = Font(bold=True, size=13)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    sub = f"Kỳ báo cáo: {form['period_label']} (từ {_vn_date(form['from'])} đến {_vn_date(form['to'])})"
-    if city:  # the city's name is a setting anyone with the CLI may write: sanitised with the rest
-        sub = f"{city} — {sub}"
-    _put(ws, 2, 1, sub).font = Font(italic=True)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-    for row in (1, 2):
-        ws.cell(row, 1).alignment = Alignment(horizontal="center")
-    h1, h2 = 4, 5
-    _put(ws, h1, 1, ROW_HEAD[form["by"]])
-    ws.merge_cells(start_row=h1, start_column=1, end_row=h2, end_column=1)
-    col = 2
-    groups: dict[str, list[int]] = {}
-    for g, c, _ in FORM_COLUMNS:
-        groups.setdefault(g, []).append(col)
-        _put(ws, h2, col, c)
-        col += 1
-    for g, cols in groups.items():
-        _put(ws, h1, cols[0], g)
-        ws.merge_cells(start_row=h1, start_column=cols[0], end_row=h1, end_column=cols[-1])
-    for r in (h1, h2):
-        for c in range(1, ncol + 1):
+    ws.title = "Bieu II.06a"
+    last = 2 + len(_PRINT_COLS)
+    bold = Font(bold=True)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def block(row, c1, c2, text, font=None):
+        cell = _put(ws, row, c1, text)
+        if c2 > c1:
+            ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
+        cell.alignment = center
+        if font:
+            cell.font = font
+        return cell
+
+    block(1, 1, 4, FORM_CODE, bold)
+    block(1, 5, 12, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
+    block(1, 13, last, f"Đơn vị báo cáo: {unit_name}")
+    block(2, 1, 4, "Ban hành theo Thông tư số 01/2020/TT-VPCP")
+    block(2, 5, 12, "Độc lập - Tự do - Hạnh phúc", Font(bold=True, underline="single"))
+    block(2, 13, last, f"Đơn vị nhận báo cáo: {receiver}")
+    block(4, 1, last, f"{title}{(' TẠI ' + unit_name.upper()) if unit_name else ''}", Font(bold=True, size=13))
+    block(5, 1, last, f"Kỳ báo cáo: {form['period_label']} (từ ngày {_vn_date(form['from'])} đến ngày "
+                      f"{_vn_date(form['to'])})", Font(italic=True))
+    cell = _put(ws, 7, last - 2, "Đơn vị tính: Số hồ sơ")
+    ws.merge_cells(start_row=7, start_column=last - 2, end_row=7, end_column=last)
+    cell.font = Font(italic=True)
+    cell.alignment = Alignment(horizontal="right")
+    h1, h3 = FORM_HEADER_ROWS
+    _print_header(ws, form["by"], last)
+    num_row = h3 + 1
+    for c in range(1, last + 1):
+        _put(ws, num_row, c, f"({c})")
+    for r in range(h1, num_row + 1):
+        for c in range(1, last + 1):
             cell = ws.cell(r, c)
-            cell.font = Font(bold=True)
-            cell.fill = _HEAD_FILL
+            cell.font = Font(bold=r < num_row, italic=r == num_row)
+            cell.fill = _HEAD_FILL if r < num_row else PatternFill()
             cell.border = _BORDER
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    _, body = form_table(form)
-    for i, values in enumerate(body, start=h2 + 1):
-        for j, v in enumerate(values, start=1):
-            cell = _put(ws, i, j, v)
-            cell.border = _BORDER
-            if j > 1:
-                cell.number_format = "#,##0"
-        if i == h2 + len(body):
-            for j in range(1, ncol + 1):
-                ws.cell(i, j).font = Font(bold=True)
-    ws.column_dimensions["A"].width = 34
-    for c in range(2, ncol + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 14
-    ws.row_dimensions[h2].height = 48
-    ws.freeze_panes = ws.cell(h2 + 1, 2)
+            cell.alignment = center
+    r = num_row + 1
+    body = [(str(k), form_row_label(row, form["by"]), row) for k, row in enumerate(form["rows"], start=1)]
+    body.append(("", TOTAL_LABEL, form["total"]))
+    for stt, label, row in body:
+        _put(ws, r, 1, stt).alignment = Alignment(horizontal="center")
+        _put(ws, r, 2, label)
+        for n, _, _, key in _PRINT_COLS:
+            _put(ws, r, n, form_value(row, key)).number_format = "#,##0"
+        for c in range(1, last + 1):
+            ws.cell(r, c).border = _BORDER
+            if label == TOTAL_LABEL and not stt:
+                ws.cell(r, c).font = bold
+        r += 1
+    r += 1
+    _print_signatures(ws, r, last, st, form["to"], block)
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 30
+    for c in range(3, last + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 11
+    ws.row_dimensions[h3].height = 75
+    ws.freeze_panes = ws.cell(num_row + 1, 3)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{h1}:{num_row}"
+    ws.print_area = f"A1:{get_column_letter(last)}{r + 6}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

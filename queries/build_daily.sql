@@ -1,12 +1,18 @@
 -- build_daily: per unit × field × day, how many dossiers had each event that day. Built at publication,
 -- so the form and the weekly series read ≤ units × fields × days rows, whatever the number of dossiers.
 -- rec_*: received that day (not withdrawn; rec_withdrawn: withdrawn ones); comp_*: completed that day
--- (early = on a day before the due day; on time = on the due day, not after due_at; late = after due_at);
--- due: due that day; settled: completed, counted on the later of its due day and its completion day.
+-- (early = on a day before the due day; on time = on the due day, not after due_at, or a returned dossier
+-- (tra_lai) completed after due_at, which the official form counts as answered in time; late = after due_at,
+-- not returned; comp_returned: returned ones); due: due that day; settled: completed, counted on the later of
+-- its due day and its completion day. wait_*: dossiers waiting for the citizen's supplement (status tam_dung):
+-- wait counted on the day the wait started (the supplement request, else receipt), wait_comp on their
+-- completion day, wait_due on the later of due day and wait start, wait_settled on the latest of the three.
 -- With them, for a period [S, E) (midnight bounds):
 --   carried_over    = Σrec[d<S] − Σcomp[d<S]          received_new = Σrec[S≤d<E]
 --   resolved_*      = Σcomp_*[S≤d<E]                   pending_total = Σrec[d<E] − Σcomp[d<E]
---   pending_overdue = Σdue[d<E] − Σsettled[d<E]        (due before E and not completed before E)
+--   awaiting_supplement = Σwait[d<E] − Σwait_comp[d<E] (waiting at E: the clock is stopped, "trong hạn")
+--   pending_overdue = (Σdue[d<E] − Σsettled[d<E]) − (Σwait_due[d<E] − Σwait_settled[d<E])
+--                     (due before E, not completed before E, not waiting for a supplement at E)
 -- (completion is never before receipt, due never before receipt: ingest rejects such rows).
 CREATE OR REPLACE TABLE daily AS
 WITH ev AS (
@@ -20,25 +26,45 @@ WITH ev AS (
            (status <> 'rut' AND coalesce(digitized, false))::INTEGER AS rec_digitized,
            (status = 'rut')::INTEGER AS rec_withdrawn,
            0 AS comp, 0 AS comp_early, 0 AS comp_on_time, 0 AS comp_late, 0 AS comp_e_result,
-           0 AS comp_postal_return, 0 AS due, 0 AS settled
+           0 AS comp_postal_return, 0 AS due, 0 AS settled, 0 AS comp_returned,
+           0 AS wait, 0 AS wait_comp, 0 AS wait_due, 0 AS wait_settled
     FROM dossiers
     UNION ALL
     SELECT unit_code, field, CAST(completed_at AS DATE), 0, 0, 0, 0, 0, 0, 0, 0,
            1,
            (CAST(completed_at AS DATE) < CAST(due_at AS DATE))::INTEGER,
-           (CAST(completed_at AS DATE) = CAST(due_at AS DATE) AND completed_at <= due_at)::INTEGER,
-           (completed_at > due_at)::INTEGER,
+           ((CAST(completed_at AS DATE) = CAST(due_at AS DATE) AND completed_at <= due_at)
+            OR (status = 'tra_lai' AND completed_at > due_at))::INTEGER,
+           (completed_at > due_at AND status <> 'tra_lai')::INTEGER,
            coalesce(e_result, false)::INTEGER,
            coalesce(postal_return, false)::INTEGER,
-           0, 0
+           0, 0, (status = 'tra_lai')::INTEGER, 0, 0, 0, 0
     FROM dossiers WHERE status <> 'rut' AND completed_at IS NOT NULL
     UNION ALL
-    SELECT unit_code, field, CAST(due_at AS DATE), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
+    SELECT unit_code, field, CAST(due_at AS DATE), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
     FROM dossiers WHERE status <> 'rut'
     UNION ALL
     SELECT unit_code, field, greatest(CAST(due_at AS DATE), CAST(completed_at AS DATE)),
-           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0
     FROM dossiers WHERE status <> 'rut' AND completed_at IS NOT NULL
+    UNION ALL
+    -- waiting for a supplement: the wait's start, its end (completion), and the same for the overdue part
+    SELECT unit_code, field, CAST(least(coalesce(supplement_requested_at, received_at), completed_at) AS DATE),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
+    FROM dossiers WHERE status = 'tam_dung'
+    UNION ALL
+    SELECT unit_code, field, CAST(completed_at AS DATE),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0
+    FROM dossiers WHERE status = 'tam_dung' AND completed_at IS NOT NULL
+    UNION ALL
+    SELECT unit_code, field, greatest(CAST(due_at AS DATE), CAST(least(coalesce(supplement_requested_at, received_at), completed_at) AS DATE)),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
+    FROM dossiers WHERE status = 'tam_dung'
+    UNION ALL
+    SELECT unit_code, field, greatest(CAST(due_at AS DATE), CAST(least(coalesce(supplement_requested_at, received_at), completed_at) AS DATE),
+                                      CAST(completed_at AS DATE)),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+    FROM dossiers WHERE status = 'tam_dung' AND completed_at IS NOT NULL
 )
 SELECT unit_code, field, day,
        sum(rec)::INTEGER AS rec, sum(rec_online)::INTEGER AS rec_online, sum(rec_in_person)::INTEGER AS rec_in_person,
@@ -47,7 +73,9 @@ SELECT unit_code, field, day,
        sum(rec_withdrawn)::INTEGER AS rec_withdrawn, sum(comp)::INTEGER AS comp, sum(comp_early)::INTEGER AS comp_early,
        sum(comp_on_time)::INTEGER AS comp_on_time, sum(comp_late)::INTEGER AS comp_late,
        sum(comp_e_result)::INTEGER AS comp_e_result, sum(comp_postal_return)::INTEGER AS comp_postal_return,
-       sum(due)::INTEGER AS due, sum(settled)::INTEGER AS settled
+       sum(due)::INTEGER AS due, sum(settled)::INTEGER AS settled, sum(comp_returned)::INTEGER AS comp_returned,
+       sum(wait)::INTEGER AS wait, sum(wait_comp)::INTEGER AS wait_comp, sum(wait_due)::INTEGER AS wait_due,
+       sum(wait_settled)::INTEGER AS wait_settled
 FROM ev
 GROUP BY unit_code, field, day
 ORDER BY day, unit_code, field;

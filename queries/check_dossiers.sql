@@ -49,7 +49,10 @@ WITH t AS (
         _bool(r.has_fee) AS has_fee, _bool(r.paid_online) AS paid_online, _bool(r.e_result) AS e_result,
         _bool(r.digitized) AS digitized, _bool(r.postal_return) AS postal_return,
         _text(r.handler) AS handler, _text(r.late_reason) AS late_reason,
-        _text(r.applicant_name) AS applicant_name, _ts(r.updated_at) AS updated_at
+        _text(r.applicant_name) AS applicant_name, _ts(r.updated_at) AS updated_at,
+        _ts(r.supplement_requested_at) AS supplement_requested_at, _int(r.supplement_count) AS supplement_count,
+        _bool(r.reused_data) AS reused_data, _bool(r.synced_national) AS synced_national,
+        _bool(r.paper_result_required) AS paper_result_required
     FROM raw_numbered r
     LEFT JOIN _class cl USING (_line)
     LEFT JOIN _groups g USING (_line)
@@ -112,7 +115,16 @@ SELECT _line, dossier_id AS _key,
         CASE WHEN _bad(_row.digitized, digitized) THEN _bad_value('digitized', _row.digitized, 'giá trị có/không') END,
         CASE WHEN _bad(_row.postal_return, postal_return) THEN _bad_value('postal_return', _row.postal_return, 'giá trị có/không') END,
         CASE WHEN _bad(_row.updated_at, updated_at) THEN _bad_value('updated_at', _row.updated_at, 'ngày')
-             ELSE _out_of_range('updated_at', updated_at, _row.updated_at, $lo, $hi) END
+             ELSE _out_of_range('updated_at', updated_at, _row.updated_at, $lo, $hi) END,
+        CASE WHEN _bad(_row.supplement_requested_at, supplement_requested_at)
+             THEN _bad_value('supplement_requested_at', _row.supplement_requested_at, 'ngày')
+             WHEN supplement_requested_at < received_at THEN _err('supplement_requested_at', 'ngày yêu cầu bổ sung trước ngày tiếp nhận')
+             ELSE _out_of_range('supplement_requested_at', supplement_requested_at, _row.supplement_requested_at, $lo, $hi) END,
+        CASE WHEN _bad(_row.supplement_count, supplement_count) OR supplement_count < 0 OR supplement_count > 100
+             THEN _bad_value('supplement_count', _row.supplement_count, 'số lần') END,
+        CASE WHEN _bad(_row.reused_data, reused_data) THEN _bad_value('reused_data', _row.reused_data, 'giá trị có/không') END,
+        CASE WHEN _bad(_row.synced_national, synced_national) THEN _bad_value('synced_national', _row.synced_national, 'giá trị có/không') END,
+        CASE WHEN _bad(_row.paper_result_required, paper_result_required) THEN _bad_value('paper_result_required', _row.paper_result_required, 'giá trị có/không') END
     ], lambda e: e IS NOT NULL) END AS _errors,
     -- the stated timeliness ("Tình trạng": Trước hạn / Đúng hạn / Quá hạn / Trong hạn) against the dates
     CASE timeliness
@@ -125,6 +137,7 @@ SELECT _line, dossier_id AS _key,
     received_at, due_at, completed_at, returned_at,
     coalesce(status_in, CASE WHEN completed_at IS NULL THEN 'dang_xu_ly' ELSE 'da_giai_quyet' END) AS status,
     has_fee, paid_online, e_result, digitized, postal_return, handler, late_reason, applicant_name, updated_at,
+    supplement_requested_at, supplement_count, reused_data, synced_national, paper_result_required,
     status_detail, status_raw,
     coalesce(updated_at, $export_at, $now) AS version_at,
     CASE WHEN updated_at IS NOT NULL THEN 'row' WHEN $export_at IS NOT NULL THEN 'file' ELSE 'import' END AS version_source

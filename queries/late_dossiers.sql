@@ -4,10 +4,12 @@ FROM ({{ late_set }}) s
 ORDER BY
     CASE WHEN NOT $desc THEN CASE $sort WHEN 'dossier_id' THEN dossier_id WHEN 'unit_name' THEN unit_name
         WHEN 'procedure_name' THEN procedure_name WHEN 'field' THEN field WHEN 'handler' THEN handler
-        WHEN 'late_reason' THEN late_reason WHEN 'status' THEN status END END ASC NULLS LAST,
+        WHEN 'late_reason' THEN late_reason WHEN 'status' THEN status
+        WHEN 'count_reason' THEN count_reason END END ASC NULLS LAST,
     CASE WHEN $desc THEN CASE $sort WHEN 'dossier_id' THEN dossier_id WHEN 'unit_name' THEN unit_name
         WHEN 'procedure_name' THEN procedure_name WHEN 'field' THEN field WHEN 'handler' THEN handler
-        WHEN 'late_reason' THEN late_reason WHEN 'status' THEN status END END DESC NULLS LAST,
+        WHEN 'late_reason' THEN late_reason WHEN 'status' THEN status
+        WHEN 'count_reason' THEN count_reason END END DESC NULLS LAST,
     CASE WHEN NOT $desc THEN CASE $sort WHEN 'received_at' THEN received_at WHEN 'due_at' THEN due_at
         WHEN 'completed_at' THEN completed_at END END ASC NULLS LAST,
     CASE WHEN $desc THEN CASE $sort WHEN 'received_at' THEN received_at WHEN 'due_at' THEN due_at

@@ -37,6 +37,18 @@ QUALIFY row_number() OVER (PARTITION BY date ORDER BY import_seq DESC) = 1;
 DELETE FROM holidays;
 INSERT INTO holidays BY NAME SELECT * FROM _h ORDER BY date;
 
+CREATE OR REPLACE TEMP TABLE _pk AS
+SELECT * FROM (SELECT * FROM petitions UNION ALL BY NAME SELECT * FROM staged_petitions)
+QUALIFY row_number() OVER (PARTITION BY petition_id ORDER BY import_seq DESC) = 1;
+DELETE FROM petitions;
+INSERT INTO petitions BY NAME SELECT * FROM _pk ORDER BY received_at;
+
+CREATE OR REPLACE TEMP TABLE _po AS
+SELECT * FROM (SELECT * FROM portal_results UNION ALL BY NAME SELECT * FROM staged_portal_results)
+QUALIFY row_number() OVER (PARTITION BY period, unit_code, indicator ORDER BY import_seq DESC) = 1;
+DELETE FROM portal_results;
+INSERT INTO portal_results BY NAME SELECT * FROM _po ORDER BY period, unit_code, indicator;
+
 CREATE OR REPLACE TEMP TABLE _pr AS
 SELECT * FROM (SELECT * FROM procedures UNION ALL BY NAME SELECT * FROM staged_procedures)
 QUALIFY row_number() OVER (PARTITION BY procedure_code ORDER BY import_seq DESC) = 1;

@@ -4,11 +4,11 @@
 --   [$ly_start, $ly_end); the last 8 weeks [$recent_start, $cut): resolved and late (the recent late rate).
 SELECT unit_code,
     count(*) FILTER (WHERE completed_at >= $start AND completed_at < $cut) AS resolved_so_far,
-    count(*) FILTER (WHERE completed_at >= $start AND completed_at < $cut AND completed_at <= due_at) AS in_time_so_far,
+    count(*) FILTER (WHERE completed_at >= $start AND completed_at < $cut AND (completed_at <= due_at OR status = 'tra_lai')) AS in_time_so_far,
     count(*) FILTER (WHERE completed_at >= $ly_start AND completed_at < $ly_cut) AS ly_resolved_to_date,
     count(*) FILTER (WHERE completed_at >= $ly_start AND completed_at < $ly_end) AS ly_resolved_quarter,
     count(*) FILTER (WHERE completed_at >= $recent_start AND completed_at < $cut) AS recent_resolved,
-    count(*) FILTER (WHERE completed_at >= $recent_start AND completed_at < $cut AND completed_at > due_at) AS recent_late
+    count(*) FILTER (WHERE completed_at >= $recent_start AND completed_at < $cut AND completed_at > due_at AND status <> 'tra_lai') AS recent_late
 FROM dossiers
 WHERE status <> 'rut' AND completed_at IS NOT NULL AND received_at < $cut
   AND ((completed_at >= least($ly_start, $recent_start) AND completed_at < $ly_end)

@@ -5,7 +5,11 @@
 --   received_new  received within the period (by channel: online / in person / postal)
 --   resolved_*    completed within the period: early = completed on a calendar day before the due day;
 --                 on time = on the due day, not after due_at; late = after due_at
---   pending_*     not completed by the period's end; overdue = due_at before the period's end
+--                 (a returned dossier, tra_lai, completed after due_at is on time, as the form's notes say;
+--                 returned = returned dossiers completed in the period, reported apart)
+--   pending_*     not completed by the period's end; overdue = due_at before the period's end and not waiting
+--                 for the citizen's supplement (tam_dung) at the period's end; awaiting_supplement = those
+--                 waiting, which are in time (pending_in_time) whatever their due date
 -- Withdrawn dossiers (status 'rut') leave the totals and are counted apart (received in the period).
 -- Read from the `daily` aggregate (see build_daily for the identities); report_form_scan computes the same
 -- from the dossiers and the tests hold the two equal over many periods and units. (CASE inside sum rather than
@@ -23,7 +27,9 @@ WITH s AS (
         sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_on_time ELSE 0 END) AS resolved_on_time,
         sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_late ELSE 0 END) AS resolved_late,
         sum(rec) - sum(comp) AS pending_total,
-        sum(due) - sum(settled) AS pending_overdue,
+        sum(due) - sum(settled) - (sum(wait_due) - sum(wait_settled)) AS pending_overdue,
+        sum(wait) - sum(wait_comp) AS pending_awaiting_supplement,
+        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_returned ELSE 0 END) AS returned,
         sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_withdrawn ELSE 0 END) AS withdrawn,
         sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_fee ELSE 0 END) AS fee_dossiers,
         sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_paid_online ELSE 0 END) AS paid_online,
@@ -41,7 +47,9 @@ SELECT unit_code, field,
     CAST(resolved_total AS BIGINT) AS resolved_total, CAST(resolved_early AS BIGINT) AS resolved_early,
     CAST(resolved_on_time AS BIGINT) AS resolved_on_time, CAST(resolved_late AS BIGINT) AS resolved_late,
     CAST(pending_total AS BIGINT) AS pending_total, CAST(pending_total - pending_overdue AS BIGINT) AS pending_in_time,
-    CAST(pending_overdue AS BIGINT) AS pending_overdue, CAST(withdrawn AS BIGINT) AS withdrawn,
+    CAST(pending_overdue AS BIGINT) AS pending_overdue,
+    CAST(pending_awaiting_supplement AS BIGINT) AS pending_awaiting_supplement, CAST(returned AS BIGINT) AS returned,
+    CAST(withdrawn AS BIGINT) AS withdrawn,
     CAST(fee_dossiers AS BIGINT) AS fee_dossiers, CAST(paid_online AS BIGINT) AS paid_online,
     CAST(digitized AS BIGINT) AS digitized, CAST(e_result AS BIGINT) AS e_result,
     CAST(postal_return AS BIGINT) AS postal_return,

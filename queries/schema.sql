@@ -13,7 +13,11 @@ CREATE TABLE IF NOT EXISTS dossiers (
     -- the one-stop software's finer status (profiles/_base.toml) and the raw value as the file wrote it
     status_detail VARCHAR, status_raw VARCHAR,
     -- the row's version for newest-wins: updated_at, else the file's export date, else the import moment
-    version_at TIMESTAMP, version_source VARCHAR
+    version_at TIMESTAMP, version_source VARCHAR,
+    -- optional facts the national index (Decision 766) needs: the latest supplement request and how many there
+    -- were, reuse of already-digitised data, synchronised to the national portal, a paper result required
+    supplement_requested_at TIMESTAMP, supplement_count INTEGER, reused_data BOOLEAN, synced_national BOOLEAN,
+    paper_result_required BOOLEAN
 );
 CREATE TABLE IF NOT EXISTS targets (
     year INTEGER NOT NULL, kpi VARCHAR NOT NULL, comparator VARCHAR NOT NULL, value DOUBLE NOT NULL,
@@ -55,6 +59,16 @@ CREATE TABLE IF NOT EXISTS rejects (
     import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, line BIGINT NOT NULL, kind VARCHAR,
     record_key VARCHAR, column_name VARCHAR, header VARCHAR, reason VARCHAR NOT NULL, raw JSON,
     resolved_by INTEGER
+);
+-- the national portal's published Decision 766 results: indicator = 'total', a group '1'…'6' or a sub-indicator '2.1'
+CREATE TABLE IF NOT EXISTS portal_results (
+    period VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, indicator VARCHAR NOT NULL, score DOUBLE NOT NULL,
+    max_points DOUBLE NOT NULL, rank INTEGER, import_seq INTEGER
+);
+-- petitions (phản ánh, kiến nghị — PAKN) for the 766 indicators 5.2 and 5.3
+CREATE TABLE IF NOT EXISTS petitions (
+    petition_id VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL, category VARCHAR,
+    handled_at TIMESTAMP, refused BOOLEAN, rating VARCHAR, import_seq INTEGER
 );
 CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);

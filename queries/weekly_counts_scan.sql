@@ -2,8 +2,8 @@
 -- Resolved figures by the week of completion, received figures by the week of receipt. $unit NULL = all.
 WITH resolved AS (
     SELECT date_trunc('week', completed_at) AS week, count(*) AS resolved_total,
-           count(*) FILTER (WHERE completed_at <= due_at) AS resolved_in_time,
-           count(*) FILTER (WHERE completed_at > due_at) AS resolved_late,
+           count(*) FILTER (WHERE completed_at <= due_at OR status = 'tra_lai') AS resolved_in_time,
+           count(*) FILTER (WHERE completed_at > due_at AND status <> 'tra_lai') AS resolved_late,
            count(*) FILTER (WHERE e_result) AS e_result
     FROM dossiers
     WHERE status <> 'rut' AND completed_at >= $start AND completed_at < $end AND received_at < $end

@@ -96,6 +96,7 @@ def test_kpi_catalogue_matches_the_queries_and_a_mismatch_fails_at_start_up(tmp_
         "satisfaction": ["unit_code", "satisfied", "responses"],
         "plan_completion": ["unit_code", "tasks_done_on_time", "tasks_due"],
         "par_index_rank": ["rank", "peers"],
+        "index766_counts": ["unit_code", "p21_num", "p21_den"],
     }
     validate(columns.__getitem__)  # the catalogue itself is consistent with these columns
     with pytest.raises(CatalogueError, match="on_time_rate: query 'report_form' has no column resolved_in_tim"):

@@ -77,16 +77,11 @@ def test_csv_and_xlsx_formats(seed003_db, tmp_path):
     xlsx = tmp_path / "bieu.xlsx"
     cchc("report", "quarterly", "--period", "2021-Q3", "--format", "xlsx", "--out", str(xlsx), db=seed003_db)
     ws = openpyxl.load_workbook(xlsx).active
-    assert ws["A1"].value.startswith("BIỂU KẾT QUẢ")
-    header1 = [c.value for c in ws[4]]
-    header2 = [c.value for c in ws[5]]
-    assert header1[0] == "Đơn vị" and header1[1] == "Tiếp nhận" and header1[5] == "Đã giải quyết"
-    assert header1[9] == "Đang giải quyết"
-    assert header2[1:5] == ["Tổng số", "Trực tuyến", "Trực tiếp và dịch vụ bưu chính công ích",
-                            "Từ kỳ trước chuyển qua"]
-    last = [c.value for c in ws[ws.max_row]]
-    assert last[0] == "Tổng cộng"
-    assert last[1:] == [5047, 2608, 2344, 95, 5028, 2631, 2162, 235, 19, 0, 19]
+    assert ws["A1"].value == "Biểu số II.06a/VPCP/KSTT"
+    total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "Tổng cộng")
+    last = [c.value for c in ws[total]]
+    # the 13 numbered columns (STT, unit, 3–13), then awaiting supplement, returned, withdrawn (seed 003: none)
+    assert last[2:] == [5047, 2608, 2344, 95, 5028, 2631, 2162, 235, 19, 0, 19, 0, 0, 0]
 
 
 def test_demo_city_invariants_every_unit_and_quarter(demo_db):
@@ -119,7 +114,9 @@ def test_demo_kpis_have_targets_and_statuses(demo_db):
     city = {r["kpi"]: r for r in rows if r["unit_code"] == "ALL"}
     assert city["on_time_rate"]["target"] == 0.99 and city["on_time_rate"]["comparator"] == ">="
     assert city["par_index_rank"]["comparator"] == "top" and city["par_index_rank"]["actual"] >= 1
-    assert all(r["status"] in ("met", "at_risk", "missed") for r in city.values())
+    # every KPI with a target has a status; the portal's 766 rate (no city target) is shown beside, named apart
+    assert all(r["status"] in ("met", "at_risk", "missed") for r in city.values() if r["kpi"] != "portal_on_time_rate")
+    assert city["portal_on_time_rate"]["status"] == "no_target" and 0.9 < city["portal_on_time_rate"]["actual"] <= 1
     per_unit = [r for r in rows if r["unit_code"] != "ALL" and r["kpi"] == "on_time_rate"]
     assert {r["status"] for r in per_unit} >= {"met"}
     assert any(r["status"] != "met" for r in per_unit), "the demo has wards clearly worse"

@@ -83,13 +83,14 @@ def test_form_table_two_header_rows_and_total():
     form["total"] = dict(form["rows"][0])
     table = form_table(form, lambda row, key: "/x" if key == "resolved_late" else None).children
     head = table.children[0].children
-    assert [th.children for th in head[0].children] == ["Đơn vị", "Tiếp nhận", "Đã giải quyết", "Đang giải quyết"]
-    assert [th.colSpan for th in head[0].children[1:]] == [4, 4, 3]
-    assert len(head[1].children) == 11
+    assert [th.children for th in head[0].children] == ["Đơn vị", "Tiếp nhận", "Đã giải quyết", "Đang giải quyết",
+                                                        "Báo cáo riêng"]
+    assert [th.colSpan for th in head[0].children[1:]] == [4, 4, 3, 3]
+    assert len(head[1].children) == 14  # + awaiting supplement, returned, withdrawn (absent keys: 0)
     body = table.children[1].children
     assert body[-1].children[0].children == "Tổng cộng"
     assert [td.children if isinstance(td.children, str) else td.children.children for td in body[0].children[1:]] == \
-        ["10", "6", "3", "1", "8", "5", "2", "1", "2", "1", "1"]
+        ["10", "6", "3", "1", "8", "5", "2", "1", "2", "1", "1", "0", "0", "0"]
 
 
 def test_figures_draw_targets_and_handle_empty():

@@ -29,7 +29,10 @@ FORM_KEYS = (
     "pending_in_time",
     "pending_overdue",
 )
-EXTRA_KEYS = ("withdrawn", "fee_dossiers", "paid_online", "digitized", "e_result", "postal_return")
+# the newer layouts' columns (data-contract §2): awaiting the citizen's supplement (part of pending_in_time),
+# returned (part of resolved_on_time when after due_at), withdrawn (outside every total)
+STATUS_KEYS = ("pending_awaiting_supplement", "returned", "withdrawn")
+EXTRA_KEYS = STATUS_KEYS + ("fee_dossiers", "paid_online", "digitized", "e_result", "postal_return")
 COUNT_KEYS = FORM_KEYS + EXTRA_KEYS
 GROUPINGS = ("unit", "level", "field")
 LEVEL_ORDER = {"city": 0, "ward": 1}

@@ -216,6 +216,7 @@ LATENESS_KEYS = (
     "late_both",
     "raw_only",
     "raw_only_paused",
+    "raw_only_returned",
     "adjusted_only",
     "no_statute",
     "late_software",

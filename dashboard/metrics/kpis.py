@@ -34,6 +34,10 @@ class CatalogueError(ValueError):
 def _query_params(reader, kpi: Kpi, period: Period, unit: str | None) -> dict[str, Any]:
     if kpi.params == "par":
         return {"year": period.year, "peer": reader.settings.get("city_peer_code") or None}
+    if kpi.params == "index766":
+        from ..config import INDEX766_ASSUME_PAPER_RESULT
+
+        return {"paper_default": INDEX766_ASSUME_PAPER_RESULT, **period.params()}
     if kpi.query == "report_form":  # the form's query takes the unit (one scan per period and unit)
         return {"unit": unit, **period.params()}
     return period.params()

@@ -13,12 +13,13 @@ from ..config import AT_RISK_DAYS
 from .period import Period
 from .units import permit
 
-VIEWS = ("all", "late", "overdue", "at_risk")
+VIEWS = ("all", "late", "overdue", "at_risk", "excused")
 VIEW_LABELS = {
     "all": "Trễ hạn và quá hạn",
     "late": "Đã giải quyết trễ hạn",
     "overdue": "Đang giải quyết quá hạn",
     "at_risk": "Sắp đến hạn",
+    "excused": "Quá hạn theo ngày nhưng tính trong hạn (trả lại, chờ bổ sung)",
 }
 SORTABLE = (
     "dossier_id",
@@ -33,6 +34,7 @@ SORTABLE = (
     "completed_at",
     "working_days_late",
     "working_days_left",
+    "count_reason",
 )
 EXPORT_LIMIT = 200_000
 

@@ -14,6 +14,7 @@ from ..metrics.units import units
 from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
+from ..ui.index766 import index766_section
 from ..ui.components import table, empty_state, graph, href, page_header, section, status_badge
 from ..ui.theme import STATUS_COLORS
 from .common import page, period_filter, scope_label
@@ -200,9 +201,9 @@ def _index(reader, p):
     return html.Div(
         [
             html.P(
-                f"Điểm tính từ dữ liệu một cửa trên {fmt.num(measured)}/100 điểm "
-                "(không tính thành phần «Công khai, minh bạch», "
-                "chưa có dữ liệu), quy về thang 100. Thành phần, điểm và ngưỡng là cấu hình của hệ thống.",
+                f"Ước tính cũ: điểm từ dữ liệu một cửa trên {fmt.num(measured)}/100 điểm "
+                "(không tính thành phần «Công khai, minh bạch», chưa có dữ liệu), quy về thang 100 — khác cách Cổng "
+                "tính; bảng trên là cách Cổng tính. Thành phần, điểm và ngưỡng là cấu hình của hệ thống.",
                 className="text-muted small-note",
             ),
             dbc.Row(
@@ -231,7 +232,8 @@ def layout(period=None, **_):
             dbc.Row([period_filter(reader, p)], className="filter-bar g-3 mb-3"),
             section("Dự báo cuối quý và số hồ sơ còn được phép trễ", _projections(reader)),
             section("Trễ hạn theo đồng hồ gốc và theo hạn đang áp dụng", _lateness(reader, p)),
-            section("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) theo đơn vị", _index(reader, p)),
+            section("Bộ chỉ số 766 như Cổng DVC quốc gia tính, theo đơn vị", index766_section(reader, p)),
+            section("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) theo đơn vị — ước tính cũ", _index(reader, p)),
         ],
         className="page page-analysis",
     )

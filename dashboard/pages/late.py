@@ -10,7 +10,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from ..config import AT_RISK_DAYS, CHANNEL_LABELS, STATUS_LABELS
+from ..config import AT_RISK_DAYS, CHANNEL_LABELS, COUNT_REASONS, STATUS_LABELS
 from ..exports import table_xlsx
 from .. import audit
 from ..auth import current_principal
@@ -52,6 +52,7 @@ COLUMNS = [  # (field, header, width, sortable)
     ("applicant_name", "Người nộp", 170, False),  # masked to initials unless the role may see personal data
     ("late_reason", "Lý do trễ hạn", 230, True),
     ("status", "Trạng thái", 140, True),
+    ("count_reason", "Cách tính theo biểu", 300, True),  # why it is counted here (config.COUNT_REASONS)
 ]
 EXPORT_HEADERS = [
     "Mã hồ sơ",
@@ -70,6 +71,7 @@ EXPORT_HEADERS = [
     "Người nộp",
     "Lý do trễ hạn",
     "Trạng thái",
+    "Cách tính theo biểu",
 ]
 
 
@@ -327,6 +329,7 @@ def _row(r: dict) -> dict:
         "applicant_name": r["applicant_name"] or "",
         "late_reason": r["late_reason"] or "",
         "status": STATUS_LABELS.get(r["status"], r["status"]),
+        "count_reason": COUNT_REASONS.get(r["count_reason"], r["count_reason"]),
     }
 
 
@@ -406,6 +409,7 @@ def download(n, query):
             r["applicant_name"],
             r["late_reason"],
             STATUS_LABELS.get(r["status"], r["status"]),
+            COUNT_REASONS.get(r["count_reason"], r["count_reason"]),
         ]
         for r in df.to_dict("records")
     ]

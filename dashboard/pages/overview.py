@@ -16,6 +16,7 @@ from ..metrics.form import quarterly_form
 from ..metrics.period import Period, resolve_period
 from ..metrics.units import unit_name
 from ..reader import current_reader
+from ..ui.index766 import on_time_reconciliation
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import (
@@ -98,6 +99,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
         children.append(_worst_units(reader, p, q, worst))
     children += [
         volume,
+        on_time_reconciliation(reader, p, unit),  # the form's on-time rate vs the portal's (766 2.1), explained
         dbc.Row(
             [
                 dbc.Col(section("Hồ sơ cần xử lý ngay", late_boxes, proj), lg=5),

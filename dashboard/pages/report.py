@@ -13,6 +13,7 @@ from ..metrics.form import quarterly_form
 from ..reader import current_reader
 from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
+from ..ui import format as fmt
 from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
 from werkzeug.exceptions import BadRequest
 
@@ -76,10 +77,24 @@ def layout(period=None, by=None, unit=None, **_):
                 "Kết quả giải quyết TTHC",
                 body,
                 html.P(
-                    f"Hồ sơ rút (không tính vào tổng): {t['withdrawn']}. "
+                    f"Hồ sơ rút (không tính vào tổng): {fmt.num(t['withdrawn'])}. "
                     "Đã giải quyết = trước hạn + đúng hạn + quá hạn; "
                     "đang giải quyết = tiếp nhận − đã giải quyết. Bấm số quá hạn để xem danh sách hồ sơ.",
                     className="text-muted small-note mt-2",
+                ),
+                html.P(
+                    [
+                        "Theo quy ước của biểu: hồ sơ trả lại sau ngày hẹn tính đúng hạn "
+                        f"({fmt.num(t['returned'])} hồ sơ trả lại trong kỳ); hồ sơ đang chờ công dân bổ sung "
+                        f"tính trong hạn ({fmt.num(t['pending_awaiting_supplement'])} hồ sơ). ",
+                        dcc.Link(
+                            "Xem các hồ sơ quá hạn theo ngày nhưng tính trong hạn",
+                            href=href(ids.LATE_PATH, view="excused", period=p.key, unit=unit),
+                        ),
+                        ".",
+                    ],
+                    className="text-muted small-note",
+                    id="form-conventions",
                 ),
                 right=html.Div(
                     [
@@ -121,7 +136,7 @@ def download(_x, _c, q):
     )
     if csv:
         return dcc.send_string(form_csv(f), f"{name}.csv")
-    return dcc.send_bytes(form_xlsx(f, city=reader.city), f"{name}.xlsx")
+    return dcc.send_bytes(form_xlsx(f, city=reader.city, settings=reader.settings), f"{name}.xlsx")
 
 
 dash.register_page(
