@@ -310,6 +310,7 @@ class Kpi:
     params: str = "period"
     weekly: str | None = None
     has_target: bool = True
+    card: bool = True  # a card of its own on the overview and the deck's first slide
 
     @property
     def higher_is_better(self) -> bool:
@@ -350,7 +351,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("portal_on_time_rate", "Tỷ lệ đúng hạn theo Cổng DVC quốc gia (766, chỉ số 2.1)", "Đúng hạn 766", "rate",
         "higher", 0.01, True, "index766_counts", "p21_num", "p21_den",
         "(đã giải quyết đúng hạn + còn trong hạn) / hồ sơ tiếp nhận hoặc giải quyết trong kỳ (gồm hồ sơ đang xử lý)",
-        params="index766", has_target=False),
+        params="index766", has_target=False, card=False),  # on the overview: the reconciliation line
     Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", "higher", 0.05, True,
         "plan_completion", "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
     Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", "lower", 2, False,

@@ -248,7 +248,7 @@ def kpi_cards(reader, period: Period, unit: str | None = None) -> list[KpiCard]:
     wk = weekly(reader, period.end - dt.timedelta(weeks=12), period.end, unit)
     cards = []
     for k in KPIS:
-        if k.name not in now:
+        if k.name not in now or not k.card:
             continue
         r = now[k.name]
         spark: tuple = ()

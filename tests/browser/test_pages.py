@@ -105,15 +105,24 @@ def test_ward_late_count_leads_to_exactly_that_many_rows(page):
     assert not page.errors
 
 
+def _wait_for_rows(p, n: int = 5) -> None:
+    """The infinite grid draws placeholder rows before their data arrives: wait for n filled cells."""
+    p.wait_for_function(
+        """n => { const cells = [...document.querySelectorAll(".ag-row .ag-cell[col-id='working_days_late']")];
+                 return cells.length >= n && cells.slice(0, n).every(c => c.innerText.trim() !== ''); }""",
+        arg=n,
+    )
+
+
 def test_grid_sorts_server_side(page):
     p = page.goto("/ho-so-tre-han?period=2025&view=late")
-    p.wait_for_selector(".ag-row[row-index='0']")
+    _wait_for_rows(p)
     first = [int(x) for x in p.locator(".ag-row .ag-cell[col-id='working_days_late']").all_inner_texts()[:5]]
     assert first == sorted(first, reverse=True)
     p.locator(".ag-header-cell[col-id='working_days_late'] .ag-header-cell-label").click()
     p.wait_for_timeout(300)
     page.settle()
-    p.wait_for_selector(".ag-row[row-index='0']")
+    _wait_for_rows(p)
     asc = [int(x) for x in p.locator(".ag-row .ag-cell[col-id='working_days_late']").all_inner_texts()[:5]]
     assert asc == sorted(asc) and asc[0] <= first[-1]
 
