@@ -26,8 +26,29 @@ from .. import audit
 from .. import db as dbq
 from ..config import ENUMS, KIND_BY_NAME, KPIS, PARTIAL_REJECT_SHARE, InputKind
 from .profiles import Profile, fold, fold_key, load_profiles
-from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, open_source
+from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, check_path, open_source
 from .resolve import lookups
+
+
+class ImportFailed(UnreadableFile):
+    """The machine could not complete the import (disk full, no permission, out of memory): nothing is published,
+    the message names the files and the cause."""
+
+
+def _failure(paths, exc: BaseException) -> str:
+    import errno
+
+    names = ", ".join(Path(p).name for p in paths)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text or "disk is full" in text.lower():
+        why = "hết chỗ trên đĩa"
+    elif isinstance(exc, PermissionError) or "Permission denied" in text:
+        why = "không có quyền ghi"
+    elif isinstance(exc, duckdb.OutOfMemoryException) or isinstance(exc, MemoryError):
+        why = "hết bộ nhớ"
+    else:
+        why = "lỗi đọc/ghi"
+    return f"{names}: {why} khi dựng cơ sở dữ liệu mới ({text[:200]})"
 
 
 class PartialRefused(UnreadableFile):
@@ -210,6 +231,10 @@ class Batch:
         con.register("_blank_lines", pd.DataFrame({"line": pd.Series(src.blank_lines, dtype="int64")}))
         dbq.run_script(con, "read_csv_raw", path=str(src.csv_path), skip=src.skip, names=src.names, delim=src.delimiter)
         n_records = int(dbq.one(con, "raw_count")[0])
+        if src.records is not None and n_records != src.records:  # never lose a row silently
+            raise UnreadableFile(
+                f"{name}: đọc được {n_records} bản ghi thay vì {src.records} (ô chứa ký tự điều khiển?): không nạp"
+            )
         bad_lines = int(dbq.one(con, "csv_error_lines")[0])
         dbq.run_script(con, "raw_lines", first_line=src.header_line + 1, n_records=n_records)
         if src.oversize:
@@ -221,16 +246,20 @@ class Batch:
         params = dict(seq=seq, file_name=name, kind=src.kind.name)
         if bad_lines:
             dbq.run_script(con, "csv_errors", **params)
+        if src.structure:
+            con.register("_structure", pd.DataFrame(src.structure, columns=["line", "reason"]))
+            dbq.run_script(con, "structure_rejects", **params)
         version_rule = ""
         if src.kind.name == "dossiers":
-            version_rule = self._check_dossiers(src, seq, name)
+            version_rule, short_bad = self._check_dossiers(src, seq, name)
         else:
+            short_bad = self._short_rows(src, params, classified=False)
             dbq.run_script(con, f"check_{src.kind.name}", seq=seq, file_name=name)
             dbq.run_script(con, "checked_plain")
         records, accepted, rejected, skipped, mismatched = dbq.one(con, "checked_counts")
         dbq.run_script(con, "insert_rejects", **params)
         dbq.run_script(con, "insert_skipped", **params)
-        extra = bad_lines + len(src.oversize)
+        extra = bad_lines + len(src.oversize) + len(src.structure) + short_bad
         top = dbq.df(con, "checked_top_reasons")
         result = FileResult(
             name,
@@ -252,13 +281,18 @@ class Batch:
             header_rows=src.header_rows,
             title_unit=src.title.unit,
         )
+        structure = sorted([ln for ln, _ in src.structure] + [ln for ln, _ in src.oversize])
         if bad_lines:
+            structure.append(int(dbq.one(con, "csv_first_error_line")[0]))
+        if short_bad:
+            structure.append(int(dbq.one(con, "short_first_line")[0]))
+        if structure:
             result.top_rejects.insert(
                 0,
                 {
                     "reason": "dòng sai cấu trúc CSV",
-                    "n": bad_lines,
-                    "line": int(dbq.one(con, "csv_first_error_line")[0]),
+                    "n": bad_lines + len(src.structure) + len(src.oversize) + short_bad,
+                    "line": min(structure),
                     "example": "",
                 },
             )
@@ -292,8 +326,19 @@ class Batch:
         self.results.append(result)
         return result
 
-    def _check_dossiers(self, src: Source, seq: int, name: str) -> str:
-        """Classify non-record rows, resolve names into codes, validate; returns the version rule in words."""
+    def _short_rows(self, src: Source, params: dict, classified: bool) -> int:
+        """Reject the records with fewer cells than the header that are not skipped rows; returns how many."""
+        if not src.short:
+            return 0
+        if not classified:
+            dbq.run_script(self.con, "class_none")
+        self.con.register("_short", pd.DataFrame(src.short, columns=["line", "cells"]))
+        dbq.run_script(self.con, "short_rows", width=len(src.names) - 1, **params)
+        return int(dbq.one(self.con, "short_count")[0])
+
+    def _check_dossiers(self, src: Source, seq: int, name: str) -> tuple[str, int]:
+        """Classify non-record rows, resolve names into codes, validate; returns the version rule in words and
+        how many short records were rejected."""
         con, profile = self.con, src.profile
         skip, dates = profile.skip, profile.dates
         words = lambda xs: [fold_key(x) for x in xs]  # noqa: E731
@@ -307,6 +352,7 @@ class Batch:
             dated_footer=bool(skip.get("dated_footer", True)),
             column_numbers=bool(skip.get("column_numbers", True)),
         )
+        short_bad = self._short_rows(src, dict(seq=seq, file_name=name, kind=src.kind.name), classified=True)
         has_groups = int(dbq.one(con, "group_count")[0]) > 0
         dbq.run_script(con, "group_context" if has_groups else "group_context_none")
         dbq.run_script(con, "catalogue_view")
@@ -348,7 +394,7 @@ class Batch:
                 f"thời điểm nạp {self.now:%d/%m/%Y %H:%M} (tệp không ghi ngày xuất); dòng chưa giải quyết như vậy "
                 "không ghi đè hồ sơ đã có kết quả (xem `cchc conflicts`)"
             )
-        return rule
+        return rule, short_bad
 
     def add_frame(self, kind: str, frame: pd.DataFrame, label: str) -> None:
         """Trusted rows (the demo generator): straight into the staging table."""
@@ -445,7 +491,13 @@ def ingest(
     who = imported_by or audit.os_user()
     log = audit.path_for(db_path)
     try:
-        with Batch(db_path, imported_by=who) as batch:
+        for p in paths:  # a missing file, a directory, a FIFO or a device: refused before the import lock
+            check_path(p)
+        try:
+            batch = Batch(db_path, imported_by=who)
+        except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+            raise ImportFailed(_failure(paths, exc)) from exc
+        with batch:
             sources = [batch.open(p) for p in paths]  # every file readable before any is loaded
             for src in sources:
                 batch.add_source(src)
@@ -455,6 +507,11 @@ def ingest(
             if dry_run:
                 batch.abort()
                 return batch.results
+    except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+        # the machine, not the file: disk full, a read-only folder, out of memory while loading
+        if not dry_run:
+            audit.record("import_failed", who, log, files=[Path(p).name for p in paths], reason=str(exc)[:300], via=via)
+        raise ImportFailed(_failure(paths, exc)) from exc
     except Exception as exc:
         if not dry_run:
             reason = str(exc)[:300] if isinstance(exc, UnreadableFile) else type(exc).__name__
