@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +23,11 @@ import pandas as pd
 
 from .. import audit
 from .. import db as dbq
+from ..tempdirs import ingest_dir
 from ..config import ENUMS, KIND_BY_NAME, KPIS, PARTIAL_REJECT_SHARE, InputKind
 from .profiles import Profile, fold, fold_key, load_profiles
 from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, check_path, open_source
+from ..metrics.targets import target_problem
 from .resolve import lookups
 
 
@@ -44,7 +45,7 @@ def _failure(paths, exc: BaseException) -> str:
         why = "hết chỗ trên đĩa"
     elif isinstance(exc, PermissionError) or "Permission denied" in text:
         why = "không có quyền ghi"
-    elif isinstance(exc, duckdb.OutOfMemoryException) or isinstance(exc, MemoryError):
+    elif isinstance(exc, (duckdb.OutOfMemoryException, MemoryError)):
         why = "hết bộ nhớ"
     else:
         why = "lỗi đọc/ghi"
@@ -188,7 +189,7 @@ class Batch:
         self.imported_by = imported_by or audit.os_user()
         self._aborted = False
         self.results: list[FileResult] = []
-        self._tmpdir = tempfile.TemporaryDirectory(prefix="cchc-ingest-")
+        self._tmpdir = ingest_dir()
         self.workdir = Path(self._tmpdir.name)
         self.con = duckdb.connect(str(self.tmp_path))
         try:
@@ -203,6 +204,15 @@ class Batch:
                 dbq.run_script(self.con, "detach_old")
             self.con.register("_enum_alias", _enum_aliases())
             self.con.register("_kpis", pd.DataFrame({"name": [k.name for k in KPIS]}))
+            # one rule for a target, on input and where pages read it (metrics.targets.target_problem)
+            self.con.create_function(
+                "_target_problem",
+                target_problem,
+                ["VARCHAR", "VARCHAR", "DOUBLE"],
+                "VARCHAR",
+                null_handling="special",
+                side_effects=False,
+            )
             dbq.run_script(self.con, "ingest_macros")
             dbq.run_script(self.con, "staging")
             self.seq = int(dbq.one(self.con, "next_import_seq")[0])
@@ -433,6 +443,7 @@ class Batch:
         self.seq += 1
 
     def set_setting(self, key: str, value: str) -> None:
+        check_setting(key, value)
         dbq.run_script(self.con, "set_setting", key=key, value=value)
 
     # -- publishing --------------------------------------------------------------
@@ -533,6 +544,25 @@ def ingest(
             via=via,
         )
     return batch.results
+
+
+class SettingError(ValueError):
+    """A setting refused on input: an unknown key, a control character, an over-long value."""
+
+
+MAX_SETTING_CHARS = 200
+
+
+def check_setting(key: str, value: str) -> None:
+    """Settings are short texts shown on every page and in exports: a known key, printable, at most 200 characters."""
+    from ..config import DEFAULT_SETTINGS
+
+    if key not in DEFAULT_SETTINGS:
+        raise SettingError(f"không có thiết lập «{key[:40]}» (có: {', '.join(sorted(DEFAULT_SETTINGS))})")
+    if len(value) > MAX_SETTING_CHARS:
+        raise SettingError(f"{key}: dài {len(value)} ký tự, tối đa {MAX_SETTING_CHARS}")
+    if any(not ch.isprintable() for ch in value):
+        raise SettingError(f"{key}: có ký tự điều khiển (xuống dòng, tab…): không nhận")
 
 
 def partial_refused(r: FileResult, strict: bool = False) -> bool:
