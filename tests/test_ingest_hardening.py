@@ -57,8 +57,10 @@ def base(tmp_path) -> Path:
 @pytest.mark.parametrize("ch", ["\f", "\x85", "\u2028", "\u2029", "\v", "\x1c"])
 def test_a_title_row_with_a_line_separator_character_loses_no_row(tmp_path, ch):
     p = tmp_path / "units.csv"
-    p.write_text(f"DANH SÁCH{ch}ĐƠN VỊ\n{HEAD}\nA1,Phường Một,phuong,,ward\nA2,Phường Hai,phuong,,ward\nA3,,x,,moon\n",
-                 encoding="utf-8")
+    p.write_text(
+        f"DANH SÁCH{ch}ĐƠN VỊ\n{HEAD}\nA1,Phường Một,phuong,,ward\nA2,Phường Hai,phuong,,ward\nA3,,x,,moon\n",
+        encoding="utf-8",
+    )
     r = ingest([p], tmp_path / "c.duckdb")[0]
     assert (r.rows_read, r.accepted, r.rejected, r.skipped) == (3, 2, 1, 0)
     assert q(tmp_path / "c.duckdb", "SELECT unit_code FROM units ORDER BY 1") == [("A1",), ("A2",)]
@@ -95,9 +97,7 @@ def test_a_footer_with_fewer_cells_is_skipped_a_short_record_rejected(base, tmp_
 
     p = tmp_path / "hoso.csv"
     row = "H1,X01,1.001612,Khai sinh,Hộ tịch,truc_tuyen,01/07/2021 08:00,06/07/2021 17:00,,dang_xu_ly,,,"
-    p.write_text(
-        ",".join(HEADERS_VI) + f"\n{row}\nH2,X01,1.001612\nTổng cộng,1\n,\nNgười lập biểu\n", encoding="utf-8"
-    )
+    p.write_text(",".join(HEADERS_VI) + f"\n{row}\nH2,X01,1.001612\nTổng cộng,1\n,\nNgười lập biểu\n", encoding="utf-8")
     r = ingest([p], base)[0]
     assert (r.rows_read, r.accepted, r.rejected, r.skipped) == (5, 1, 1, 3)
     [(line, reason)] = q(base, "SELECT line, reason FROM rejects WHERE file_name = 'hoso.csv'")
@@ -106,16 +106,35 @@ def test_a_footer_with_fewer_cells_is_skipped_a_short_record_rejected(base, tmp_
 
 # ----------------------------------------------------------------------------- class 2: rejects, not tracebacks
 NUMBER_CASES = {
-    "targets.csv": ("year,kpi,comparator,value,scope\n2026,on_time_rate,>=,0.98,all\n",
-                    ["inf,on_time_rate,>=,0.9,all", "2026,on_time_rate,>=,nan,PX1", "2026,on_time_rate,>=,inf,PX2",
-                     "1e30,on_time_rate,>=,0.9,PX3", "2026,on_time_rate,>=,1e30,PX4", "2026,on_time_rate,>=,-0.5,PX5"]),
-    "par.csv": ("year,peer_code,peer_name,score,rank\n2026,A,Huyện A,80,1\n",
-                ["2026,B,Huyện B,nan,2", "2026,C,Huyện C,inf,3", "2026,D,Huyện D,80,1e30", "1e30,E,Huyện E,80,2",
-                 "2026,F,Huyện F,80,inf"]),
-    "plan.csv": ("year,area,task_id,title,owner_unit,due_date,done_date\n2026,1,T1,Việc một,UBND,30/06/2026,\n",
-                 ["nan,1,T2,Hai,UBND,30/06/2026,", "2026,inf,T3,Ba,UBND,30/06/2026,", "2026,1e30,T4,Bốn,UBND,30/06/2026,"]),
-    "procedures.csv": ("procedure_code,procedure_name,field,statutory_days\n1.1,Một,Hộ tịch,3\n",
-                       ["1.2,Hai,Hộ tịch,inf", "1.3,Ba,Hộ tịch,nan", "1.4,Bốn,Hộ tịch,1e30", "1.5,Năm,Hộ tịch,-1e30"]),
+    "targets.csv": (
+        "year,kpi,comparator,value,scope\n2026,on_time_rate,>=,0.98,all\n",
+        [
+            "inf,on_time_rate,>=,0.9,all",
+            "2026,on_time_rate,>=,nan,PX1",
+            "2026,on_time_rate,>=,inf,PX2",
+            "1e30,on_time_rate,>=,0.9,PX3",
+            "2026,on_time_rate,>=,1e30,PX4",
+            "2026,on_time_rate,>=,-0.5,PX5",
+        ],
+    ),
+    "par.csv": (
+        "year,peer_code,peer_name,score,rank\n2026,A,Huyện A,80,1\n",
+        [
+            "2026,B,Huyện B,nan,2",
+            "2026,C,Huyện C,inf,3",
+            "2026,D,Huyện D,80,1e30",
+            "1e30,E,Huyện E,80,2",
+            "2026,F,Huyện F,80,inf",
+        ],
+    ),
+    "plan.csv": (
+        "year,area,task_id,title,owner_unit,due_date,done_date\n2026,1,T1,Việc một,UBND,30/06/2026,\n",
+        ["nan,1,T2,Hai,UBND,30/06/2026,", "2026,inf,T3,Ba,UBND,30/06/2026,", "2026,1e30,T4,Bốn,UBND,30/06/2026,"],
+    ),
+    "procedures.csv": (
+        "procedure_code,procedure_name,field,statutory_days\n1.1,Một,Hộ tịch,3\n",
+        ["1.2,Hai,Hộ tịch,inf", "1.3,Ba,Hộ tịch,nan", "1.4,Bốn,Hộ tịch,1e30", "1.5,Năm,Hộ tịch,-1e30"],
+    ),
 }
 
 
@@ -274,4 +293,3 @@ def test_settings_are_validated_on_input(base):
     assert code == 2 and "tối đa 200" in err
     code, out, _ = run_cli("settings", "--db", str(base), "city_name=Thành phố Tây Ninh")
     assert code == 0 and "city_name=Thành phố Tây Ninh" in out
-

@@ -241,9 +241,7 @@ def _lines(text: str) -> list[str]:
     return io.StringIO(text, newline=None).readlines()  # LF, CRLF and a lone CR end a line, each as LF
 
 
-def _open_csv(
-    path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path
-) -> Source:
+def _open_csv(path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path) -> Source:
     where = path.name
     text, encoding = _decode(data, where)
     if "\x00" in text[:10000]:
@@ -329,9 +327,7 @@ def _cell(v) -> str:
     return unicodedata.normalize("NFC", str(v)).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _open_xlsx(
-    path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path
-) -> Source:
+def _open_xlsx(path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path) -> Source:
     where = path.name
     try:
         from python_calamine import CalamineWorkbook
