@@ -77,6 +77,8 @@ class FileResult:
     top_skips: list[dict] = field(default_factory=list)
     header_rows: int = 1
     title_unit: str | None = None
+    import_seq: int = 0
+    conflicts: int = 0  # rows not applied: they would move a completed dossier back to open (`cchc conflicts`)
 
     def line(self) -> str:
         skipped = f", bỏ qua {_n(self.skipped)}" if self.skipped else ""
@@ -105,6 +107,11 @@ class FileResult:
             out.append(f"loại {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
         for r in self.top_skips:
             out.append(f"bỏ qua {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
+        if self.conflicts:
+            out.append(
+                f"không áp dụng {_n(self.conflicts)} dòng: sẽ đưa hồ sơ đã có kết quả về chưa giải quyết "
+                "(xem `cchc conflicts`)"
+            )
         if self.timeliness_mismatch:
             out.append(
                 f"cảnh báo: {_n(self.timeliness_mismatch)} dòng ghi «Tình trạng» trái với ngày hẹn / ngày có kết quả "
@@ -290,6 +297,7 @@ class Batch:
             top_skips=top[top.what == "skip"].drop(columns="what").to_dict("records"),
             header_rows=src.header_rows,
             title_unit=src.title.unit,
+            import_seq=seq,
         )
         structure = sorted([ln for ln, _ in src.structure] + [ln for ln, _ in src.oversize])
         if bad_lines:
@@ -447,9 +455,23 @@ class Batch:
         dbq.run_script(self.con, "set_setting", key=key, value=value)
 
     # -- publishing --------------------------------------------------------------
+    def _count_conflicts(self) -> None:
+        if not self.results:
+            return
+        first = min(r.import_seq for r in self.results)
+        found = dict(dbq.run(self.con, "conflicts_by_import", first_seq=first).fetchall())
+        for r in self.results:
+            r.conflicts = int(found.get(r.import_seq, 0))
+
+    def preview_merge(self) -> None:
+        """The dry run: merge into the throw-away building file to count what would not apply, publish nothing."""
+        dbq.run_script(self.con, "merge_staged")
+        self._count_conflicts()
+
     def publish(self) -> str:
         try:
             dbq.run_script(self.con, "merge_staged")
+            self._count_conflicts()
             dbq.run_script(self.con, "build_calendar")
             dbq.run_script(self.con, "build_daily")
             version = f"{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -516,6 +538,7 @@ def ingest(
             if too_many and not accept_partial and not dry_run:
                 raise PartialRefused("; ".join(refusal_line(r) for r in too_many))
             if dry_run:
+                batch.preview_merge()
                 batch.abort()
                 return batch.results
     except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as exc:
