@@ -25,6 +25,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import random
 import re
@@ -570,18 +571,42 @@ def make_base(work: Path) -> Path:
     return base
 
 
-def run(seed: int, files: int, work: Path, start: int = 0, verbose: bool = False) -> list[Outcome]:
+def run(
+    seed: int, files: int, work: Path, start: int = 0, verbose: bool = False, log: Path | None = None
+) -> list[Outcome]:
     base = make_base(work / "base")
     outcomes = []
     for i in range(start, start + files):
         o = run_case(generate(seed, i), base, work / "run")
         outcomes.append(o)
+        if log:  # one JSON line per file: a run stopped early can still be summarised (--summarize)
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(_record(o), ensure_ascii=False) + "\n")
         if verbose and o.problems:
             print(f"{o.case.name}: {o.problems} {o.case.why}", file=sys.stderr, flush=True)
         if verbose and (i - start + 1) % 250 == 0:
             bad = sum(bool(x.problems) for x in outcomes)
             print(f"… {i - start + 1} files, {bad} with a problem", file=sys.stderr, flush=True)
     return outcomes
+
+
+def _record(o: Outcome) -> dict:
+    c = o.case
+    return {
+        "name": c.name,
+        "code": o.code,
+        "rows": c.rows,
+        "expect": c.expect,
+        "why": c.why,
+        "special": c.special,
+        "problems": o.problems,
+        "seconds": round(o.seconds, 3),
+    }
+
+
+def _from_record(r: dict) -> Outcome:
+    case = Case(r["name"], None, r["rows"], r["expect"], r["why"], r["special"])
+    return Outcome(case, r["code"], "", "", r["problems"], r["seconds"])
 
 
 def summary(outcomes: list[Outcome]) -> str:
@@ -615,12 +640,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--work", default=None)
+    ap.add_argument("--log", help="append one JSON line per file here")
+    ap.add_argument("--summarize", nargs="+", help="only print the summary of these JSON-lines logs")
     args = ap.parse_args(argv)
+    if args.summarize:
+        recs = [json.loads(ln) for f in args.summarize for ln in Path(f).read_text(encoding="utf-8").splitlines() if ln]
+        outcomes = [_from_record(r) for r in recs]
+        print(summary(outcomes))
+        return 1 if any(o.problems for o in outcomes) else 0
     import tempfile
 
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="cchc-fuzz-"))
     try:
-        outcomes = run(args.seed, args.files, work, args.start, verbose=True)
+        outcomes = run(args.seed, args.files, work, args.start, verbose=True, log=Path(args.log) if args.log else None)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
