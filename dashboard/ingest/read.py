@@ -154,13 +154,12 @@ def _decode(data: bytes, where: str) -> tuple[str, str]:
         raise UnreadableFile(f"{where}: không giải mã được tệp ({encoding}): {exc}") from exc
 
 
-def _sniff_delimiter(lines: list[str]) -> str:
-    best, score = ",", -1
-    for d in (",", ";", "\t", "|"):
-        s = max((ln.count(d) for ln in lines[:HEADER_SCAN_ROWS] if ln.strip()), default=0)
-        if s > score:
-            best, score = d, s
-    return best
+def _delimiters(lines: list[str]) -> list[str]:
+    """Candidate delimiters, most likely first (the most of it on one line of the top rows); the header finder
+    then takes the first under which a header is recognised (a two-column file with a comma in a title line)."""
+    top = [ln for ln in lines[:HEADER_SCAN_ROWS] if ln.strip()]
+    score = {d: max((ln.count(d) for ln in top), default=0) for d in (",", ";", "\t", "|")}
+    return sorted(score, key=lambda d: -score[d])  # stable: "," first on a tie
 
 
 HEADER_SCAN_CHARS = 65536
@@ -250,10 +249,15 @@ def _open_csv(path: Path, data: bytes, workdir: Path, profiles: list[Profile], n
         text = unicodedata.normalize("NFC", text)
     lines = _lines(text)
     del text
-    delimiter = _sniff_delimiter(lines)
     # only headers matter here: giant cells are cut for the header finder, the loader reports those rows itself
-    head = _records(lines, delimiter, limit=HEADER_SCAN_ROWS + 3, keep_blank=True).rows
-    h = _header([[c[:HEADER_SCAN_CHARS] for c in cells] for _, cells in head], where, profiles)
+    h = None
+    for delimiter in _delimiters(lines):
+        head = _records(lines, delimiter, limit=HEADER_SCAN_ROWS + 3, keep_blank=True).rows
+        h = find_header([[c[:HEADER_SCAN_CHARS] for c in cells] for _, cells in head], profiles)
+        if h:
+            break
+    if h is None:
+        _header([], where, profiles)  # raises: no header under any delimiter
     title = read_title([cells for _, cells in head[: h.row]], h.profile, now)
     names, labels, warnings = _names(h.profile, h.labels, h.mapped, where, title)
     last_header = head[h.row + h.depth - 1][0]
