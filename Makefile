@@ -8,7 +8,7 @@ PORT    ?= 8050
 WORKERS ?= 2
 STAMP   := $(VENV)/.installed
 
-.PHONY: axe run test test-fast lint install demo serve chromium contract bench clean
+.PHONY: axe run test test-fast lint install demo serve chromium contract bench fuzz clean
 
 run: install demo serve
 
@@ -46,6 +46,13 @@ test-fast: install lint
 
 lint: install
 	$(BIN)/ruff check .
+
+# The input fuzzer, long run (tests/fuzz_inputs.py; make test runs a fixed sample): ≥ 5,000 generated files
+# through `cchc ingest`, a summary of exits, refusals, row counts checked and any file that broke the oracle.
+FUZZ_FILES ?= 5000
+FUZZ_SEED  ?= 20261123
+fuzz: install
+	$(BIN)/python tests/fuzz_inputs.py --files $(FUZZ_FILES) --seed $(FUZZ_SEED)
 
 contract: install
 	../shared/tools/contract-check

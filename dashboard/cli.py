@@ -548,6 +548,13 @@ def cmd_settings(args) -> int:
                 raise CliError(f"cần KEY=VALUE: {a!r}")
             k, v = a.split("=", 1)
             pairs[k.strip()] = v.strip()
+        from .ingest.load import SettingError, check_setting
+
+        try:
+            for k, v in pairs.items():
+                check_setting(k, v)
+        except SettingError as exc:
+            raise CliError(f"không lưu thiết lập: {exc}") from exc
         publish_settings(path, pairs)
     for k, v in sorted(_reader(args).settings.items()):
         print(f"{k}={v}")

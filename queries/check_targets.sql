@@ -16,12 +16,15 @@ SELECT _line, year || '/' || kpi || '/' || scope AS _key,
              WHEN kpi NOT IN (SELECT name FROM _kpis) THEN _bad_value('kpi', _row.kpi, 'mã chỉ tiêu') END,
         CASE WHEN comparator IS NULL THEN _bad_value('comparator', coalesce(_row.comparator, ''), 'phép so sánh (>=, >, <=, top)') END,
         CASE WHEN value IS NULL THEN _bad_value('value', coalesce(_row.value, ''), 'giá trị số') END,
-        CASE WHEN scope = 'level:' OR scope IS NULL THEN _bad_value('scope', coalesce(_row.scope, ''), 'phạm vi') END
+        CASE WHEN scope = 'level:' OR scope IS NULL THEN _bad_value('scope', coalesce(_row.scope, ''), 'phạm vi') END,
+        -- the rule the pages apply to a stored target (metrics.targets.target_problem): finite, in range
+        CASE WHEN kpi IN (SELECT name FROM _kpis) AND comparator IS NOT NULL AND _value IS NOT NULL AND _target_problem(kpi, comparator, _value) IS NOT NULL THEN _err('value', 'chỉ tiêu không hợp lệ: ' || _target_problem(kpi, comparator, _value)) END
     ], lambda e: e IS NOT NULL) AS _errors,
     year, kpi, comparator,
-    -- rates may be written as percentages (99 or 99%): stored as fractions
-    CASE WHEN comparator <> 'top' AND value > 1 AND kpi LIKE '%_rate' THEN value / 100 ELSE value END AS value,
-    scope, source
-FROM t;
+    _value AS value, scope, source
+FROM (SELECT *,
+          -- rates may be written as percentages (99 or 99%): stored as fractions
+          CASE WHEN comparator <> 'top' AND value > 1 AND kpi LIKE '%_rate' THEN value / 100 ELSE value END AS _value
+      FROM t);
 INSERT INTO staged_targets BY NAME
 SELECT * EXCLUDE (_line, _key, _errors), $seq AS import_seq FROM checked WHERE len(_errors) = 0;

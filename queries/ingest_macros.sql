@@ -39,16 +39,19 @@ CREATE OR REPLACE TEMP MACRO _bool(s) AS CASE
     WHEN lower(trim(s)) IN ('1', 'true', 't', 'có', 'co', 'c', 'x', 'yes', 'y', 'đúng', 'dung', '1.0') THEN true
     WHEN lower(trim(s)) IN ('0', 'false', 'f', 'không', 'khong', 'k', 'no', 'n', 'sai', '0.0') THEN false END;
 -- Numbers with Vietnamese separators: "1.245" = 1245, "98,56" = 98.56, "1.245,5"; "99%" = 0.99.
-CREATE OR REPLACE TEMP MACRO _num_core(t) AS try_cast(CASE
+-- Only finite numbers: "inf", "nan", "1e999" are not numbers (a reject, never a stored NaN/Infinity).
+CREATE OR REPLACE TEMP MACRO _finite(x) AS CASE WHEN isfinite(x) THEN x END;
+CREATE OR REPLACE TEMP MACRO _num_core(t) AS _finite(try_cast(CASE
     WHEN t LIKE '%,%' AND t LIKE '%.%' THEN replace(replace(t, '.', ''), ',', '.')
     WHEN t LIKE '%,%' THEN replace(t, ',', '.')
     WHEN regexp_matches(t, '^-?\d{1,3}(\.\d{3})+$') THEN replace(t, '.', '')
-    ELSE t END AS DOUBLE);
+    ELSE t END AS DOUBLE));
 CREATE OR REPLACE TEMP MACRO _num(s) AS CASE
     WHEN _blank(s) THEN NULL
     WHEN trim(s) LIKE '%\%%' ESCAPE '\' THEN _num_core(trim(replace(replace(trim(s), '%', ''), ' ', ''))) / 100
     ELSE _num_core(replace(replace(trim(s), ' ', ''), chr(160), '')) END;
-CREATE OR REPLACE TEMP MACRO _int(s) AS CASE WHEN _num(s) = floor(_num(s)) THEN CAST(_num(s) AS BIGINT) END;
+-- whole numbers within ±10^15 (a year, a rank, a day count): "1e30" is not an integer that fits
+CREATE OR REPLACE TEMP MACRO _int(s) AS CASE WHEN _num(s) = floor(_num(s)) AND abs(_num(s)) < 1e15 THEN CAST(_num(s) AS BIGINT) END;
 CREATE OR REPLACE TEMP MACRO _enum(enum_kind, s) AS
     (SELECT value FROM _enum_alias a WHERE a.kind = enum_kind AND a.alias = _fold(s) LIMIT 1);
 CREATE OR REPLACE TEMP MACRO _err(col, reason) AS {'column_name': col, 'reason': reason};

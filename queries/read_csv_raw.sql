@@ -7,5 +7,5 @@ SELECT * FROM _template
 UNION ALL BY NAME
 SELECT row_number() OVER () AS _rec, *
 FROM read_csv($path, all_varchar = true, header = false, skip = $skip, names = $names, delim = $delim,
-              quote = '"', escape = '"', store_rejects = true, null_padding = false,
+              quote = '"', escape = '"', new_line = '\n', store_rejects = true, null_padding = false,
               max_line_size = 10000000);

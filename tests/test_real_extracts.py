@@ -158,8 +158,11 @@ def test_an_older_export_without_update_time_never_reopens_a_completed_dossier(r
         encoding="utf-8",
     )
     cchc("ingest", str(new), db=refdb)
+    preview = cchc("ingest", str(old), "--dry-run", db=refdb).stdout.decode()  # the preview counts conflicts too
+    assert "không áp dụng 1 dòng: sẽ đưa hồ sơ đã có kết quả về chưa giải quyết" in preview
     out = cchc("ingest", str(old), db=refdb).stdout.decode()
     assert "tệp không có cột ngày cập nhật: mọi dòng lấy thời điểm nạp" in out
+    assert "không áp dụng 1 dòng" in out
     row = (
         Database(refdb)
         .snapshot()

@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +23,33 @@ import pandas as pd
 
 from .. import audit
 from .. import db as dbq
+from ..tempdirs import ingest_dir
 from ..config import ENUMS, KIND_BY_NAME, KPIS, PARTIAL_REJECT_SHARE, InputKind
 from .profiles import Profile, fold, fold_key, load_profiles
-from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, open_source
+from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, check_path, open_source
+from ..metrics.targets import target_problem
 from .resolve import lookups
+
+
+class ImportFailed(UnreadableFile):
+    """The machine could not complete the import (disk full, no permission, out of memory): nothing is published,
+    the message names the files and the cause."""
+
+
+def _failure(paths, exc: BaseException) -> str:
+    import errno
+
+    names = ", ".join(Path(p).name for p in paths)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text or "disk is full" in text.lower():
+        why = "hết chỗ trên đĩa"
+    elif isinstance(exc, PermissionError) or "Permission denied" in text:
+        why = "không có quyền ghi"
+    elif isinstance(exc, (duckdb.OutOfMemoryException, MemoryError)):
+        why = "hết bộ nhớ"
+    else:
+        why = "lỗi đọc/ghi"
+    return f"{names}: {why} khi dựng cơ sở dữ liệu mới ({text[:200]})"
 
 
 class PartialRefused(UnreadableFile):
@@ -55,6 +77,8 @@ class FileResult:
     top_skips: list[dict] = field(default_factory=list)
     header_rows: int = 1
     title_unit: str | None = None
+    import_seq: int = 0
+    conflicts: int = 0  # rows not applied: they would move a completed dossier back to open (`cchc conflicts`)
 
     def line(self) -> str:
         skipped = f", bỏ qua {_n(self.skipped)}" if self.skipped else ""
@@ -83,6 +107,11 @@ class FileResult:
             out.append(f"loại {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
         for r in self.top_skips:
             out.append(f"bỏ qua {_n(r['n'])} dòng: {r['reason']} (vd. dòng {r['line']})")
+        if self.conflicts:
+            out.append(
+                f"không áp dụng {_n(self.conflicts)} dòng: sẽ đưa hồ sơ đã có kết quả về chưa giải quyết "
+                "(xem `cchc conflicts`)"
+            )
         if self.timeliness_mismatch:
             out.append(
                 f"cảnh báo: {_n(self.timeliness_mismatch)} dòng ghi «Tình trạng» trái với ngày hẹn / ngày có kết quả "
@@ -167,7 +196,7 @@ class Batch:
         self.imported_by = imported_by or audit.os_user()
         self._aborted = False
         self.results: list[FileResult] = []
-        self._tmpdir = tempfile.TemporaryDirectory(prefix="cchc-ingest-")
+        self._tmpdir = ingest_dir()
         self.workdir = Path(self._tmpdir.name)
         self.con = duckdb.connect(str(self.tmp_path))
         try:
@@ -182,6 +211,15 @@ class Batch:
                 dbq.run_script(self.con, "detach_old")
             self.con.register("_enum_alias", _enum_aliases())
             self.con.register("_kpis", pd.DataFrame({"name": [k.name for k in KPIS]}))
+            # one rule for a target, on input and where pages read it (metrics.targets.target_problem)
+            self.con.create_function(
+                "_target_problem",
+                target_problem,
+                ["VARCHAR", "VARCHAR", "DOUBLE"],
+                "VARCHAR",
+                null_handling="special",
+                side_effects=False,
+            )
             dbq.run_script(self.con, "ingest_macros")
             dbq.run_script(self.con, "staging")
             self.seq = int(dbq.one(self.con, "next_import_seq")[0])
@@ -210,6 +248,10 @@ class Batch:
         con.register("_blank_lines", pd.DataFrame({"line": pd.Series(src.blank_lines, dtype="int64")}))
         dbq.run_script(con, "read_csv_raw", path=str(src.csv_path), skip=src.skip, names=src.names, delim=src.delimiter)
         n_records = int(dbq.one(con, "raw_count")[0])
+        if src.records is not None and n_records != src.records:  # never lose a row silently
+            raise UnreadableFile(
+                f"{name}: đọc được {n_records} bản ghi thay vì {src.records} (ô chứa ký tự điều khiển?): không nạp"
+            )
         bad_lines = int(dbq.one(con, "csv_error_lines")[0])
         dbq.run_script(con, "raw_lines", first_line=src.header_line + 1, n_records=n_records)
         if src.oversize:
@@ -221,16 +263,20 @@ class Batch:
         params = dict(seq=seq, file_name=name, kind=src.kind.name)
         if bad_lines:
             dbq.run_script(con, "csv_errors", **params)
+        if src.structure:
+            con.register("_structure", pd.DataFrame(src.structure, columns=["line", "reason"]))
+            dbq.run_script(con, "structure_rejects", **params)
         version_rule = ""
         if src.kind.name == "dossiers":
-            version_rule = self._check_dossiers(src, seq, name)
+            version_rule, short_bad = self._check_dossiers(src, seq, name)
         else:
+            short_bad = self._short_rows(src, params, classified=False)
             dbq.run_script(con, f"check_{src.kind.name}", seq=seq, file_name=name)
             dbq.run_script(con, "checked_plain")
         records, accepted, rejected, skipped, mismatched = dbq.one(con, "checked_counts")
         dbq.run_script(con, "insert_rejects", **params)
         dbq.run_script(con, "insert_skipped", **params)
-        extra = bad_lines + len(src.oversize)
+        extra = bad_lines + len(src.oversize) + len(src.structure) + short_bad
         top = dbq.df(con, "checked_top_reasons")
         result = FileResult(
             name,
@@ -251,14 +297,20 @@ class Batch:
             top_skips=top[top.what == "skip"].drop(columns="what").to_dict("records"),
             header_rows=src.header_rows,
             title_unit=src.title.unit,
+            import_seq=seq,
         )
+        structure = sorted([ln for ln, _ in src.structure] + [ln for ln, _ in src.oversize])
         if bad_lines:
+            structure.append(int(dbq.one(con, "csv_first_error_line")[0]))
+        if short_bad:
+            structure.append(int(dbq.one(con, "short_first_line")[0]))
+        if structure:
             result.top_rejects.insert(
                 0,
                 {
                     "reason": "dòng sai cấu trúc CSV",
-                    "n": bad_lines,
-                    "line": int(dbq.one(con, "csv_first_error_line")[0]),
+                    "n": bad_lines + len(src.structure) + len(src.oversize) + short_bad,
+                    "line": min(structure),
                     "example": "",
                 },
             )
@@ -292,8 +344,19 @@ class Batch:
         self.results.append(result)
         return result
 
-    def _check_dossiers(self, src: Source, seq: int, name: str) -> str:
-        """Classify non-record rows, resolve names into codes, validate; returns the version rule in words."""
+    def _short_rows(self, src: Source, params: dict, classified: bool) -> int:
+        """Reject the records with fewer cells than the header that are not skipped rows; returns how many."""
+        if not src.short:
+            return 0
+        if not classified:
+            dbq.run_script(self.con, "class_none")
+        self.con.register("_short", pd.DataFrame(src.short, columns=["line", "cells"]))
+        dbq.run_script(self.con, "short_rows", width=len(src.names) - 1, **params)
+        return int(dbq.one(self.con, "short_count")[0])
+
+    def _check_dossiers(self, src: Source, seq: int, name: str) -> tuple[str, int]:
+        """Classify non-record rows, resolve names into codes, validate; returns the version rule in words and
+        how many short records were rejected."""
         con, profile = self.con, src.profile
         skip, dates = profile.skip, profile.dates
         words = lambda xs: [fold_key(x) for x in xs]  # noqa: E731
@@ -307,6 +370,7 @@ class Batch:
             dated_footer=bool(skip.get("dated_footer", True)),
             column_numbers=bool(skip.get("column_numbers", True)),
         )
+        short_bad = self._short_rows(src, dict(seq=seq, file_name=name, kind=src.kind.name), classified=True)
         has_groups = int(dbq.one(con, "group_count")[0]) > 0
         dbq.run_script(con, "group_context" if has_groups else "group_context_none")
         dbq.run_script(con, "catalogue_view")
@@ -348,7 +412,7 @@ class Batch:
                 f"thời điểm nạp {self.now:%d/%m/%Y %H:%M} (tệp không ghi ngày xuất); dòng chưa giải quyết như vậy "
                 "không ghi đè hồ sơ đã có kết quả (xem `cchc conflicts`)"
             )
-        return rule
+        return rule, short_bad
 
     def add_frame(self, kind: str, frame: pd.DataFrame, label: str) -> None:
         """Trusted rows (the demo generator): straight into the staging table."""
@@ -387,12 +451,27 @@ class Batch:
         self.seq += 1
 
     def set_setting(self, key: str, value: str) -> None:
+        check_setting(key, value)
         dbq.run_script(self.con, "set_setting", key=key, value=value)
 
     # -- publishing --------------------------------------------------------------
+    def _count_conflicts(self) -> None:
+        if not self.results:
+            return
+        first = min(r.import_seq for r in self.results)
+        found = dict(dbq.run(self.con, "conflicts_by_import", first_seq=first).fetchall())
+        for r in self.results:
+            r.conflicts = int(found.get(r.import_seq, 0))
+
+    def preview_merge(self) -> None:
+        """The dry run: merge into the throw-away building file to count what would not apply, publish nothing."""
+        dbq.run_script(self.con, "merge_staged")
+        self._count_conflicts()
+
     def publish(self) -> str:
         try:
             dbq.run_script(self.con, "merge_staged")
+            self._count_conflicts()
             dbq.run_script(self.con, "build_calendar")
             dbq.run_script(self.con, "build_daily")
             version = f"{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -445,7 +524,13 @@ def ingest(
     who = imported_by or audit.os_user()
     log = audit.path_for(db_path)
     try:
-        with Batch(db_path, imported_by=who) as batch:
+        for p in paths:  # a missing file, a directory, a FIFO or a device: refused before the import lock
+            check_path(p)
+        try:
+            batch = Batch(db_path, imported_by=who)
+        except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+            raise ImportFailed(_failure(paths, exc)) from exc
+        with batch:
             sources = [batch.open(p) for p in paths]  # every file readable before any is loaded
             for src in sources:
                 batch.add_source(src)
@@ -453,8 +538,14 @@ def ingest(
             if too_many and not accept_partial and not dry_run:
                 raise PartialRefused("; ".join(refusal_line(r) for r in too_many))
             if dry_run:
+                batch.preview_merge()
                 batch.abort()
                 return batch.results
+    except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+        # the machine, not the file: disk full, a read-only folder, out of memory while loading
+        if not dry_run:
+            audit.record("import_failed", who, log, files=[Path(p).name for p in paths], reason=str(exc)[:300], via=via)
+        raise ImportFailed(_failure(paths, exc)) from exc
     except Exception as exc:
         if not dry_run:
             reason = str(exc)[:300] if isinstance(exc, UnreadableFile) else type(exc).__name__
@@ -476,6 +567,25 @@ def ingest(
             via=via,
         )
     return batch.results
+
+
+class SettingError(ValueError):
+    """A setting refused on input: an unknown key, a control character, an over-long value."""
+
+
+MAX_SETTING_CHARS = 200
+
+
+def check_setting(key: str, value: str) -> None:
+    """Settings are short texts shown on every page and in exports: a known key, printable, at most 200 characters."""
+    from ..config import DEFAULT_SETTINGS
+
+    if key not in DEFAULT_SETTINGS:
+        raise SettingError(f"không có thiết lập «{key[:40]}» (có: {', '.join(sorted(DEFAULT_SETTINGS))})")
+    if len(value) > MAX_SETTING_CHARS:
+        raise SettingError(f"{key}: dài {len(value)} ký tự, tối đa {MAX_SETTING_CHARS}")
+    if any(not ch.isprintable() for ch in value):
+        raise SettingError(f"{key}: có ký tự điều khiển (xuống dòng, tab…): không nhận")
 
 
 def partial_refused(r: FileResult, strict: bool = False) -> bool:

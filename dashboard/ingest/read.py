@@ -12,8 +12,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import unicodedata
+import itertools
 import os
+import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,9 @@ class Source:
     title: TitleBlock = field(default_factory=TitleBlock)
     blank_lines: list[int] = field(default_factory=list)  # empty lines/rows inside the table: skipped, counted
     header_rows: int = 1
+    structure: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): not a valid CSV record
+    short: list[tuple[int, int]] = field(default_factory=list)  # (line, cells) of records with fewer cells
+    records: int | None = None  # records written for DuckDB: it must read exactly as many
 
 
 def _names(
@@ -112,9 +117,24 @@ def _header(rows: list[list[str]], where: str, profiles: list[Profile]) -> Heade
 
 def _decode(data: bytes, where: str) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"{where}: tệp ghi là UTF-8 (có BOM) nhưng byte thứ {exc.start + 4:,} không hợp lệ "
+                "(tệp hỏng hoặc bị nối từ tệp khác bảng mã): lưu lại tệp dưới dạng CSV UTF-8".replace(",", ".")
+            ) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        if len(data) % 2:
+            raise UnreadableFile(
+                f"{where}: tệp ghi là UTF-16 (có BOM) nhưng có số byte lẻ ({len(data):,}): tệp bị cắt cụt".replace(
+                    ",", "."
+                )
+            )
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"{where}: tệp UTF-16 hỏng ở byte thứ {exc.start:,}".replace(",", ".")) from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -134,90 +154,161 @@ def _decode(data: bytes, where: str) -> tuple[str, str]:
         raise UnreadableFile(f"{where}: không giải mã được tệp ({encoding}): {exc}") from exc
 
 
-def _sniff_delimiter(sample: str) -> str:
-    lines = [ln for ln in sample.splitlines()[:HEADER_SCAN_ROWS] if ln.strip()]
-    best, score = ",", -1
-    for d in (",", ";", "\t", "|"):
-        counts = [ln.count(d) for ln in lines]
-        s = max(counts, default=0)
-        if s > score:
-            best, score = d, s
-    return best
+def _delimiters(lines: list[str]) -> list[str]:
+    """Candidate delimiters, most likely first (the most of it on one line of the top rows); the header finder
+    then takes the first under which a header is recognised (a two-column file with a comma in a title line)."""
+    top = [ln for ln in lines[:HEADER_SCAN_ROWS] if ln.strip()]
+    score = {d: max((ln.count(d) for ln in top), default=0) for d in (",", ";", "\t", "|")}
+    return sorted(score, key=lambda d: -score[d])  # stable: "," first on a tie
 
 
 HEADER_SCAN_CHARS = 65536
 MAX_LINE_CHARS = 1_000_000  # a dossier line is < 2 KB: a longer one holds a giant cell, never a record
-OVERSIZE_MARK = "__cchc_oversize__"
+MAX_RECORD_LINES = 1000  # a quoted cell spanning more physical lines is an unclosed quote, not a cell
+csv.field_size_limit(2**31 - 1)  # the record's size is checked here (MAX_LINE_CHARS), not by the csv module
 
 
-def _cut_oversize(text: str, delimiter: str, n_columns: int) -> tuple[str, list[tuple[int, int]]]:
-    """Replace each physical line longer than MAX_LINE_CHARS by a marker record (same line number), so the
-    rest of the file loads and the loader rejects that line with its size. Returns (text, [(line, chars)])."""
-    if len(text) <= MAX_LINE_CHARS or max(map(len, text.splitlines())) <= MAX_LINE_CHARS:
-        return text, []
-    lines = text.split("\n")
-    oversize = []
-    for i, line in enumerate(lines):
-        if len(line) > MAX_LINE_CHARS:
-            oversize.append((i + 1, len(line)))
-            lines[i] = OVERSIZE_MARK + delimiter * (n_columns - 1)
-    return "\n".join(lines), oversize
+@dataclass
+class Records:
+    """The records of a CSV text, each with the physical line it starts on. Lines end at LF, CRLF or a lone CR
+    (as every editor shows them), nothing else: a form feed, U+0085 or U+2028 is a character of its cell, so
+    the header finder, the loader and an editor agree on every line number."""
+
+    rows: list[tuple[int, list[str]]]  # (line, cells)
+    errors: list[tuple[int, str]]  # (line, reason): not a valid CSV record
+    oversize: list[tuple[int, int]]  # (line, characters)
+    blank: list[int]  # empty lines
 
 
-def _blank_lines(text: str, after: int) -> list[int]:
-    """Physical lines (1-based) after line `after` that are empty, up to the last non-empty line: DuckDB passes
-    over them, the import counts them as skipped (cheap when there are none: one substring search)."""
-    if "\n\n" not in text and "\n\r\n" not in text:
-        return []
-    lines = text.split("\n")
-    last = max((i for i, ln in enumerate(lines) if ln.strip()), default=-1)
-    return [i + 1 for i, ln in enumerate(lines[: last + 1]) if i + 1 > after and not ln.strip("\r")]
+def _records(lines: list[str], delimiter: str, limit: int | None = None, keep_blank: bool = False) -> Records:
+    """Parse with the csv module (strict quoting). A record that is not valid CSV (an unclosed quote, text after a
+    closing quote) costs only its first line: that line is reported and parsing resumes on the next one, so a stray
+    quote never swallows the rows after it."""
+    out = Records([], [], [], [])
+    n = len(lines)
+    pos = 0  # index of the next physical line to parse
+
+    def feed(start: int):
+        for i in range(start, n):
+            yield lines[i]
+
+    while pos < n and (limit is None or len(out.rows) < limit):
+        reader = csv.reader(feed(pos), delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+        consumed = 0
+        while limit is None or len(out.rows) < limit:
+            first = pos + consumed + 1  # 1-based line the next record starts on
+            try:
+                cells = next(reader)
+            except StopIteration:
+                pos = n
+                break
+            except csv.Error as exc:
+                out.errors.append((first, _csv_reason(str(exc))))
+                pos = first  # resume after the record's first line
+                break
+            span = reader.line_num - consumed
+            consumed = reader.line_num
+            if span > MAX_RECORD_LINES:
+                out.errors.append((first, f"dấu nháy kép không đóng (ô kéo dài {span} dòng)"))
+                pos = first
+                break
+            if not cells or not any(c.strip() for c in cells):
+                if keep_blank:
+                    out.rows.append((first, cells))
+                else:
+                    out.blank.append(first)
+                continue
+            size = sum(map(len, cells))
+            if size > MAX_LINE_CHARS:
+                out.oversize.append((first, size))
+                continue
+            out.rows.append((first, cells))
+        else:
+            break
+    return out
 
 
-def _open_csv(path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime) -> Source:
+def _csv_reason(message: str) -> str:
+    if "unexpected end of data" in message:
+        return "dấu nháy kép không đóng"
+    if "expected after" in message:
+        return "dấu nháy không đúng (ký tự sau dấu nháy đóng)"
+    return message
+
+
+def _lines(text: str) -> list[str]:
+    return io.StringIO(text, newline=None).readlines()  # LF, CRLF and a lone CR end a line, each as LF
+
+
+def _open_csv(path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path) -> Source:
     where = path.name
     text, encoding = _decode(data, where)
     if "\x00" in text[:10000]:
         raise UnreadableFile(f"{where}: tệp không phải văn bản CSV (có ký tự nhị phân)")
-    normalized = not unicodedata.is_normalized("NFC", text)
-    if normalized:
+    if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    delimiter = _sniff_delimiter(text[:200_000])
-    # only headers matter here: a giant line (a 100 MB cell) is cut, the loader reports that row itself
-    head = list(
-        csv.reader(
-            io.StringIO("\n".join(line[:HEADER_SCAN_CHARS] for line in text.splitlines()[: HEADER_SCAN_ROWS + 3])),
-            delimiter=delimiter,
-        )
-    )
-    h = _header(head, where, profiles)
-    title = read_title(head[: h.row], h.profile, now)
+    lines = _lines(text)
+    del text
+    # only headers matter here: giant cells are cut for the header finder, the loader reports those rows itself
+    h = None
+    for delimiter in _delimiters(lines):
+        head = _records(lines, delimiter, limit=HEADER_SCAN_ROWS + 3, keep_blank=True).rows
+        h = find_header([[c[:HEADER_SCAN_CHARS] for c in cells] for _, cells in head], profiles)
+        if h:
+            break
+    if h is None:
+        _header([], where, profiles)  # raises: no header under any delimiter
+    title = read_title([cells for _, cells in head[: h.row]], h.profile, now)
     names, labels, warnings = _names(h.profile, h.labels, h.mapped, where, title)
-    text, oversize = _cut_oversize(text, delimiter, len(names))
-    out = workdir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.utf8.csv"
-    if encoding == "utf-8" and not normalized and not oversize:
-        out = path  # already what DuckDB wants: read in place
-    else:
-        out.write_text(text, encoding="utf-8")
-    last_header = h.row + h.depth
-    # physical line of the header: head rows may span lines only through quoted newlines (rare in headers)
+    last_header = head[h.row + h.depth - 1][0]
+    recs = _records(lines[last_header:], delimiter)
+    del lines
+    shift = last_header
+    width = len(names)
+    short: list[tuple[int, int]] = []
+    errors = [(line + shift, why) for line, why in recs.errors]
+    last = written = 0
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        for line, cells in recs.rows:
+            line += shift
+            if len(cells) > width:
+                if any(c.strip() for c in cells[width:]):
+                    errors.append((line, f"thừa cột: {len(cells)} ô, tiêu đề có {width} cột"))
+                    last = max(last, line)
+                    continue
+                cells = cells[:width]
+            elif len(cells) < width:
+                short.append((line, len(cells)))
+                cells = cells + [""] * (width - len(cells))
+            if "\x00" in "".join(cells):
+                errors.append((line, "dòng có ký tự nhị phân (NUL)"))
+                last = max(last, line)
+                continue
+            w.writerow([*cells, str(line)])
+            written += 1
+            last = max(last, line)
+    oversize = [(line + shift, size) for line, size in recs.oversize]
+    last = max([last, *(ln for ln, _ in oversize), *(ln for ln, _ in errors)])
     return Source(
         path,
         h.profile.kind,
         encoding,
         out,
-        delimiter,
+        ",",
         last_header,
-        names,
+        [*names, XLSX_LINE_COLUMN],
         labels,
         hashlib.sha256(data).hexdigest(),
-        skip=last_header,
         warnings=warnings,
         oversize=oversize,
         profile=h.profile,
         title=title,
-        blank_lines=_blank_lines(text, last_header),
+        blank_lines=[b + shift for b in recs.blank if b + shift < last],
         header_rows=h.depth,
+        structure=sorted(errors),
+        short=short,
+        records=written,
     )
 
 
@@ -236,10 +327,11 @@ def _cell(v) -> str:
         return str(v)
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return unicodedata.normalize("NFC", str(v))
+    # a CR inside a cell is a line break (DuckDB's reader stops at a bare CR even inside quotes)
+    return unicodedata.normalize("NFC", str(v)).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _open_xlsx(path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime) -> Source:
+def _open_xlsx(path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path) -> Source:
     where = path.name
     try:
         from python_calamine import CalamineWorkbook
@@ -258,12 +350,11 @@ def _open_xlsx(path: Path, data: bytes, workdir: Path, profiles: list[Profile], 
             continue
         title = read_title(head[: h.row], h.profile, now)
         names, labels, warnings = _names(h.profile, h.labels, h.mapped, f"{where} [{sheet}]", title)
-        out = workdir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.xlsx.csv"
         first = h.row + h.depth
         blank: list[int] = []
-        last_row = 0
+        last_row = written = 0
         with out.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
+            w = csv.writer(fh, lineterminator="\n")
             for excel_row, r in enumerate(rows[first:], start=first + 1):
                 cells = [_cell(c) for c in r][: len(names)]
                 if not any(c.strip() for c in cells):
@@ -271,6 +362,7 @@ def _open_xlsx(path: Path, data: bytes, workdir: Path, profiles: list[Profile], 
                     continue
                 cells += [""] * (len(names) - len(cells))
                 w.writerow(cells + [str(excel_row)])
+                written += 1
                 last_row = excel_row
         inside = [b for b in blank if b < last_row]
         return Source(
@@ -289,6 +381,7 @@ def _open_xlsx(path: Path, data: bytes, workdir: Path, profiles: list[Profile], 
             title=title,
             blank_lines=inside,
             header_rows=h.depth,
+            records=written,
         )
     raise UnreadableFile(
         f"{where}: không trang tính nào có dòng tiêu đề nhận ra được (các mẫu đã biết: `cchc profiles`)"
@@ -319,6 +412,58 @@ def _check_zip(data: bytes, where: str) -> None:
             )
 
 
+def check_path(path: str | os.PathLike) -> Path:
+    """The file as named, literally (never a pattern: `a*.csv` is the file called that), and a regular file: a
+    directory, a device (/dev/zero), a FIFO or a socket is refused at once, before the import lock is taken,
+    without reading from it (a FIFO would block, /dev/zero never ends)."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: không mở được tệp ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(st.st_mode):
+        what = (
+            "một thư mục"
+            if stat.S_ISDIR(st.st_mode)
+            else "một ống dẫn (FIFO)"
+            if stat.S_ISFIFO(st.st_mode)
+            else "một thiết bị"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "không phải tệp thường"
+        )
+        raise UnreadableFile(f"{path}: là {what}, không phải tệp dữ liệu: không đọc")
+    return path
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Read a regular file (checked again on the open descriptor: no FIFO can block here), at most the limit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: không mở được tệp ({exc.strerror or exc})") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile(f"{path}: không phải tệp dữ liệu thường: không đọc")
+        if st.st_size > MAX_FILE_BYTES:
+            raise UnreadableFile(
+                f"{path.name}: tệp {st.st_size / 1024**2:.0f} MB, vượt giới hạn {MAX_FILE_BYTES // 1024**2} MB "
+                "một tệp (chia nhỏ tệp, hoặc đặt CCHC_MAX_FILE_MB)"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise UnreadableFile(f"{path.name}: tệp vượt giới hạn {MAX_FILE_BYTES // 1024**2} MB một tệp")
+        return data
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: không đọc được tệp ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+
+
+_opened = itertools.count(1)
+
+
 def open_source(
     path: str | Path, workdir: Path, profiles: list[Profile] | None = None, now: dt.datetime | None = None
 ) -> Source:
@@ -326,29 +471,19 @@ def open_source(
 
     profiles = profiles if profiles is not None else load_profiles()
     now = now or dt.datetime.now().replace(microsecond=0)
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableFile(f"{path}: không mở được tệp ({exc.strerror or exc})") from exc
-    if size > MAX_FILE_BYTES:
-        raise UnreadableFile(
-            f"{path.name}: tệp {size / 1024**2:.0f} MB, vượt giới hạn {MAX_FILE_BYTES // 1024**2} MB "
-            "một tệp (chia nhỏ tệp, hoặc đặt CCHC_MAX_FILE_MB)"
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"{path}: không mở được tệp ({exc.strerror or exc})") from exc
+    path = check_path(path)
+    data = _read_bytes(path)
     if not data.strip():
         raise UnreadableFile(f"{path.name}: tệp rỗng")
+    # the file DuckDB reads: a name of our own (the operator's may hold *, ?, [ that DuckDB would expand)
+    out = workdir / f"src-{next(_opened)}.csv"
     if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise UnreadableFile(f"{path.name}: tệp Excel bị hỏng hoặc không đầy đủ")
         _check_zip(data, path.name)
-        return _open_xlsx(path, data, workdir, profiles, now)
+        return _open_xlsx(path, data, workdir, profiles, now, out)
     if path.suffix.lower() == ".xls":
         raise UnreadableFile(
             f"{path.name}: định dạng Excel 97-2003 (.xls) chưa hỗ trợ: lưu lại dưới dạng .xlsx hoặc CSV"
         )
-    return _open_csv(path, data, workdir, profiles, now)
+    return _open_csv(path, data, workdir, profiles, now, out)

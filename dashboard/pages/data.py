@@ -28,7 +28,7 @@ from ..config import KIND_BY_NAME
 from ..config import PARTIAL_REJECT_SHARE
 from ..ingest.load import FileResult, UnreadableFile, ingest, partial_refused
 from ..reader import current_reader
-from ..tempdirs import UPLOAD_PREFIX, sweep_uploads
+from ..tempdirs import UPLOAD_PREFIX, sweep_uploads, upload_name
 from ..ui import format as fmt
 from ..ui import ids
 from .common import page
@@ -268,9 +268,9 @@ def start_upload(contents, names):
     if not contents:
         return dash.no_update, True, dash.no_update
     tmp = tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-")
-    paths = []
+    paths, taken = [], set()
     for content, name in zip(contents, names):
-        safe = Path(name).name.replace("/", "_") or "upload.csv"
+        safe = upload_name(name, taken)
         data = base64.b64decode(content.split(",", 1)[1])
         p = Path(tmp) / safe
         p.write_bytes(data)
