@@ -7,4 +7,5 @@ CREATE OR REPLACE TEMP TABLE staged_par_index AS SELECT * FROM par_index LIMIT 0
 CREATE OR REPLACE TEMP TABLE staged_plan_tasks AS SELECT * FROM plan_tasks LIMIT 0;
 CREATE OR REPLACE TEMP TABLE staged_holidays AS SELECT * FROM holidays LIMIT 0;
 CREATE OR REPLACE TEMP TABLE staged_procedures AS SELECT * FROM procedures LIMIT 0;
+CREATE OR REPLACE TEMP TABLE staged_unit_changes AS SELECT * FROM unit_changes LIMIT 0;
 CREATE OR REPLACE TEMP VIEW known_units AS SELECT unit_code FROM units UNION SELECT unit_code FROM staged_units;

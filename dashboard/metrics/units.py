@@ -31,3 +31,20 @@ def home_unit(reader) -> str | None:
     """A reader scoped to exactly one unit sees that unit by default."""
     u = reader.scope.units
     return next(iter(u)) if u is not None and len(u) == 1 else None
+
+
+VALIDITY_KEYS = ("unit_code", "unit_name", "level", "parent_code", "valid_from", "valid_to", "successor")
+
+
+def units_validity(reader) -> list[dict]:
+    """`cchc units list`: every unit with its validity and its successor of today (queries/units_validity.sql:
+    unit_changes applied, successors followed transitively). Dates are `datetime.date` or None."""
+    frame = reader.q("units_validity")
+    rows = []
+    for r in frame.to_dict("records"):
+        row = {k: (None if pd.isna(r[k]) else r[k]) for k in VALIDITY_KEYS}
+        for k in ("valid_from", "valid_to"):
+            if row[k] is not None:
+                row[k] = pd.Timestamp(row[k]).date()
+        rows.append(row)
+    return rows
