@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_period(q)
     q.add_argument("--unit")
     q.add_argument("--by", choices=["unit", "level", "field"], default="unit")
+    q.add_argument(
+        "--units",
+        choices=["as-of", "current"],
+        default="as-of",
+        help="as-of: các đơn vị như trong kỳ (số liệu chính thức, mặc định); current: cộng dồn vào đơn vị hiện nay "
+        "(đơn vị đã sáp nhập, đổi tên tính vào đơn vị kế thừa)",
+    )
     q.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
     q.add_argument("--out", help="tệp kết quả (bắt buộc với xlsx nếu đầu ra là terminal)")
     _add_db(q)
@@ -366,7 +373,12 @@ def cmd_report(args) -> int:
     from .metrics.form import quarterly_form
 
     reader = _reader(args)
-    form = quarterly_form(reader, _period(args), unit=args.unit, by=args.by)
+    if args.units == "current":
+        from .metrics.rollup import current_units_form
+
+        form = current_units_form(reader, _period(args), unit=args.unit, by=args.by)
+    else:
+        form = quarterly_form(reader, _period(args), unit=args.unit, by=args.by)
     if args.format == "json":
         _json(form)
     elif args.format == "csv":

@@ -183,3 +183,128 @@ def test_unit_changes_successor_cycle_terminates(tmp_path):
     rows = {r["unit_code"]: r for r in units_validity(Reader(Database(db).snapshot()))}
     assert rows["P1"]["valid_to"] == dt.date(2025, 6, 30) and rows["P1"]["successor"] in ("P1", "P2")
     assert rows["P2"]["valid_to"] == dt.date(2025, 12, 31) and rows["P2"]["successor"] in ("P1", "P2")
+
+
+# ----------------------------------------------------------------------------- history rolled up to today's units
+MERGER_UNITS = """unit_code,unit_name,unit_kind,parent_code,level,valid_from
+TP,Thành phố Mẫu,ubnd,,city,
+A,Phường An,phuong,TP,ward,
+B,Phường Bình,phuong,TP,ward,
+C,Phường An Bình,phuong,TP,ward,01/07/2025
+D,Xã Đông,xa,TP,ward,
+"""
+MERGERS = "old_code,new_code,effective_date,kind\nA,C,01/07/2025,merge\nB,C,01/07/2025,merge\n"
+
+
+def _dossier(i: int, unit: str, received: dt.datetime, due: dt.datetime, completed: dt.datetime | None) -> dict:
+    return dict(dossier_id=f"HS-{i:03d}", unit_code=unit, procedure_code="1.001612", procedure_name="Đăng ký khai sinh",
+                field="Hộ tịch", channel="truc_tiep", received_at=received, due_at=due, completed_at=completed,
+                status="da_giai_quyet" if completed else "dang_xu_ly", handler="", late_reason="",
+                updated_at=(completed or received) + dt.timedelta(hours=1))
+
+
+@pytest.fixture(scope="module")
+def merger_db(tmp_path_factory):
+    """Wards A and B merge into C on 1 July 2025. Q2/2025: A receives 3 (1 early, 1 late, 1 still open and in
+    time at the quarter's end, finished in July), B receives 2 (1 early, 1 on time), D receives 1 (early).
+    Q3/2025: C receives 1 (early)."""
+    from builders import write_csv
+
+    from dashboard.ingest.load import ingest
+
+    D = dt.datetime
+    tmp = tmp_path_factory.mktemp("merger")
+    (tmp / "units.csv").write_text(MERGER_UNITS, encoding="utf-8")
+    (tmp / "changes.csv").write_text(MERGERS, encoding="utf-8")
+    rows = [
+        _dossier(1, "A", D(2025, 4, 2, 8), D(2025, 4, 10, 17), D(2025, 4, 8, 10)),
+        _dossier(2, "A", D(2025, 4, 3, 8), D(2025, 4, 12, 17), D(2025, 4, 15, 10)),
+        _dossier(3, "A", D(2025, 6, 25, 8), D(2025, 7, 10, 17), D(2025, 7, 3, 10)),
+        _dossier(4, "B", D(2025, 5, 5, 8), D(2025, 5, 12, 17), D(2025, 5, 12, 9)),
+        _dossier(5, "B", D(2025, 5, 6, 8), D(2025, 5, 13, 17), D(2025, 5, 9, 10)),
+        _dossier(6, "D", D(2025, 5, 5, 8), D(2025, 5, 12, 17), D(2025, 5, 11, 10)),
+        _dossier(7, "C", D(2025, 7, 2, 8), D(2025, 7, 9, 17), D(2025, 7, 8, 10)),
+    ]
+    write_csv(tmp / "dossiers.csv", rows)
+    db = tmp / "m.duckdb"
+    res = ingest([tmp / "units.csv", tmp / "changes.csv", tmp / "dossiers.csv"], db)
+    assert [(r.accepted, r.rejected) for r in res] == [(5, 0), (2, 0), (7, 0)]
+    return db
+
+
+def _pick(row: dict) -> tuple:
+    return tuple(row[k] for k in ("carried_over", "received_new", "resolved_total", "resolved_early",
+                                  "resolved_on_time", "resolved_late", "pending_total", "pending_in_time"))
+
+
+def test_report_as_of_keeps_the_units_of_the_period(merger_db):
+    form = json.loads(cchc("report", "quarterly", "--period", "2025-Q2", db=merger_db).stdout)
+    rows = {r["unit_code"]: _pick(r) for r in form["rows"]}
+    assert rows == {
+        "TP": (0, 0, 0, 0, 0, 0, 0, 0),
+        "A": (0, 3, 2, 1, 0, 1, 1, 1),
+        "B": (0, 2, 2, 1, 1, 0, 0, 0),
+        "C": (0, 0, 0, 0, 0, 0, 0, 0),
+        "D": (0, 1, 1, 1, 0, 0, 0, 0),
+    }
+    assert "units" not in form
+
+
+def test_report_units_current_rolls_up_to_successors(merger_db):
+    asof = json.loads(cchc("report", "quarterly", "--period", "2025-Q2", db=merger_db).stdout)
+    form = json.loads(cchc("report", "quarterly", "--period", "2025-Q2", "--units", "current", db=merger_db).stdout)
+    rows = {r["unit_code"]: _pick(r) for r in form["rows"]}
+    assert rows == {
+        "TP": (0, 0, 0, 0, 0, 0, 0, 0),
+        "C": (0, 5, 4, 2, 1, 1, 1, 1),
+        "D": (0, 1, 1, 1, 0, 0, 0, 0),
+    }
+    assert form["units"] == "current" and form["rolled_up"] == {"A": "C", "B": "C"}
+    assert form["total"] == asof["total"]  # a roll-up moves rows, it never changes the city's figures
+    # Q3: the dossier A received in June and finished in July is carried over into C
+    q3 = json.loads(cchc("report", "quarterly", "--period", "2025-Q3", "--units", "current", "--unit", "C",
+                         db=merger_db).stdout)
+    assert [_pick(r) for r in q3["rows"]] == [(1, 1, 2, 2, 0, 0, 0, 0)]
+
+
+def test_rollup_by_level_and_field_keep_totals(merger_db):
+    from dashboard.db import Database
+    from dashboard.metrics.form import quarterly_form
+    from dashboard.metrics.period import from_cli
+    from dashboard.metrics.rollup import current_units_form
+    from dashboard.reader import Reader
+
+    reader = Reader(Database(merger_db).snapshot())
+    for key in ("2025-Q2", "2025-Q3", "2025"):
+        period = from_cli(key, None, None)
+        for by in ("unit", "level", "field"):
+            assert current_units_form(reader, period, by=by)["total"] == quarterly_form(reader, period, by=by)["total"]
+
+
+def test_retired_units_leave_the_filter_but_not_history(merger_db, app):
+    """`app`: the pages register with the session's one Dash app; the filter is then built on this fixture."""
+    from dashboard.db import Database
+    from dashboard.metrics.units import current_units, units
+    from dashboard.pages.common import unit_filter
+    from dashboard.reader import Reader
+
+    reader = Reader(Database(merger_db).snapshot())
+
+    def options(component) -> list[str]:
+        found = []
+
+        def walk(c):
+            if hasattr(c, "options") and isinstance(getattr(c, "options"), list):
+                found.extend(o["value"] for o in c.options)
+            kids = getattr(c, "children", None)
+            for k in kids if isinstance(kids, list) else [kids]:
+                if k is not None and not isinstance(k, str):
+                    walk(k)
+
+        walk(component)
+        return found
+
+    assert options(unit_filter(reader, None)) == ["", "TP", "C", "D"]
+    assert options(unit_filter(reader, "A")) == ["", "TP", "A", "C", "D"]  # a link naming A still shows it
+    assert list(current_units(reader).unit_code) == ["TP", "C", "D"]
+    assert list(units(reader).unit_code) == ["TP", "A", "B", "C", "D"]
