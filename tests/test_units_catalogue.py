@@ -294,7 +294,7 @@ def test_retired_units_leave_the_filter_but_not_history(merger_db, app):
         found = []
 
         def walk(c):
-            if hasattr(c, "options") and isinstance(getattr(c, "options"), list):
+            if hasattr(c, "options") and isinstance(c.options, list):
                 found.extend(o["value"] for o in c.options)
             kids = getattr(c, "children", None)
             for k in kids if isinstance(kids, list) else [kids]:
