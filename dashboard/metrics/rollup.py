@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .form import COUNT_KEYS, _jsonable, counts, group_counts
+from .form import COUNT_KEYS, _jsonable, counts, group_counts, quarterly_form
 from .period import Period
 from .units import permit, units_validity_frame
 
@@ -36,20 +36,15 @@ def current_units_form(reader, period: Period, unit: str | None = None, by: str 
     today = units_validity_frame(reader)
     today = today[~today.unit_code.isin(list(moved))]
     out = group_counts(rows, today, by, unit)
-    total = {k: int(out[k].sum()) for k in COUNT_KEYS}
-    return {
-        "period": period.key,
-        "period_label": period.label,
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "unit": unit,
-        "by": by,
-        "units": "current",
-        "rolled_up": {old: new for old, new in sorted(moved.items()) if old in present},
-        "rows": [_jsonable(r) for r in out.to_dict("records")],
-        "total": total,
-        "data_version": reader.data_version,
-    }
+    form = quarterly_form(reader, period, None, by)  # the header keys (period, labels, data version) as the form's
+    form.update(
+        unit=unit,
+        units="current",
+        rolled_up={old: new for old, new in sorted(moved.items()) if old in present},
+        rows=[_jsonable(r) for r in out.to_dict("records")],
+        total={k: int(out[k].sum()) for k in COUNT_KEYS},
+    )
+    return form
 
 
 __all__ = ["current_units_form", "successor_map"]
