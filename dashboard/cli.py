@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_period(q)
     q.add_argument("--unit")
     q.add_argument("--by", choices=["unit", "level", "field"], default="unit")
+    q.add_argument(
+        "--units",
+        choices=["as-of", "current"],
+        default="as-of",
+        help="as-of: các đơn vị như trong kỳ (số liệu chính thức, mặc định); current: cộng dồn vào đơn vị hiện nay "
+        "(đơn vị đã sáp nhập, đổi tên tính vào đơn vị kế thừa)",
+    )
     q.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
     q.add_argument("--out", help="tệp kết quả (bắt buộc với xlsx nếu đầu ra là terminal)")
     _add_db(q)
@@ -161,6 +168,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(q)
     q = us.add_parser("remove", help="xoá người dùng (các phiên đang mở hết hiệu lực ngay)")
     q.add_argument("username")
+    _add_db(q)
+
+    p = sub.add_parser("units", help="đơn vị: danh mục chính thức (catalogue), đơn vị và hiệu lực (list)")
+    us = p.add_subparsers(dest="action", required=True)
+    q = us.add_parser(
+        "catalogue", help="in units.csv của một tỉnh, thành phố từ danh mục đơn vị hành chính (mã chính thức, 2025)"
+    )
+    q.add_argument(
+        "--province", required=True, help="tên tỉnh, thành phố (vd. \"Thành phố Đà Nẵng\", \"da nang\") hoặc mã"
+    )
+    q.add_argument("--format", choices=["csv", "json"], default="csv")
+    q = us.add_parser("list", help="các đơn vị đã nạp: hiệu lực (valid_from, valid_to) và đơn vị kế thừa")
+    q.add_argument("--format", choices=["table", "json", "csv"], default="table")
     _add_db(q)
 
     p = sub.add_parser("audit", help="nhật ký: đăng nhập, nạp dữ liệu, xuất dữ liệu, từ chối truy cập")
@@ -364,7 +384,12 @@ def cmd_report(args) -> int:
     from .metrics.form import quarterly_form
 
     reader = _reader(args)
-    form = quarterly_form(reader, _period(args, reader), unit=args.unit, by=args.by)
+    if args.units == "current":
+        from .metrics.rollup import current_units_form
+
+        form = current_units_form(reader, _period(args, reader), unit=args.unit, by=args.by)
+    else:
+        form = quarterly_form(reader, _period(args, reader), unit=args.unit, by=args.by)
     if args.format == "json":
         _json(form)
     elif args.format == "csv":
@@ -624,6 +649,35 @@ def cmd_users(args) -> int:
     return 0
 
 
+def cmd_units(args) -> int:
+    if args.action == "catalogue":
+        from .catalogue import COLUMNS, UnknownProvince, find_province, units_of
+
+        try:
+            rows = [u.row() for u in units_of(find_province(args.province))]
+        except UnknownProvince as exc:
+            raise CliError(str(exc)) from exc
+        if args.format == "json":
+            _json(rows)
+        else:
+            _csv(rows, list(COLUMNS))
+        return 0
+    from .metrics.units import units_validity
+
+    rows = units_validity(_reader(args))
+    if args.format == "json":
+        _json(rows)
+    elif args.format == "csv":
+        _csv(rows)
+    else:
+        for r in rows:
+            until = f"đến {r['valid_to']:%d/%m/%Y}" if r["valid_to"] else "đang hoạt động"
+            since = f"từ {r['valid_from']:%d/%m/%Y} " if r["valid_from"] else ""
+            after = f" → {r['successor']}" if r["successor"] else ""
+            print(f"{r['unit_code']:<10} {r['unit_name']:<40} {r['level']:<5} {since}{until}{after}")
+    return 0
+
+
 def cmd_audit(args) -> int:
     from . import audit
 
@@ -656,6 +710,7 @@ COMMANDS = {
     "settings": cmd_settings,
     "serve": cmd_serve,
     "users": cmd_users,
+    "units": cmd_units,
     "audit": cmd_audit,
 }
 

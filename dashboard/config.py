@@ -100,9 +100,23 @@ UNITS = InputKind(
         C("unit_kind", "Loại đơn vị", "enum", False),
         C("parent_code", "Đơn vị cấp trên", "text", False, ("ma don vi cha",)),
         C("level", "Cấp", "enum", True, ("cap don vi",)),
+        # an extension of the contract (units change over time): optional, a units.csv without them loads as before
+        C("valid_from", "Hiệu lực từ ngày", "date", False, ("ngay hieu luc", "tu ngay")),
+        C("valid_to", "Hiệu lực đến ngày", "date", False, ("het hieu luc", "den ngay")),
     ),
     signature=("unit_code", "unit_name", "level"),
     key=("unit_code",),
+)
+UNIT_CHANGES = InputKind(  # an extension of the contract: mergers, splits, renames of units (1 July 2025 and later)
+    "unit_changes", "Sắp xếp đơn vị hành chính",
+    (
+        C("old_code", "Mã đơn vị cũ", "text", True, ("don vi cu", "ma don vi truoc sap xep")),
+        C("new_code", "Mã đơn vị mới", "text", True, ("don vi moi", "ma don vi sau sap xep")),
+        C("effective_date", "Ngày có hiệu lực", "date", True, ("ngay hieu luc", "hieu luc tu ngay")),
+        C("kind", "Hình thức sắp xếp", "enum", True, ("hinh thuc", "loai thay doi")),
+    ),
+    signature=("old_code", "new_code", "effective_date"),
+    key=("old_code", "new_code"),
 )
 TARGETS = InputKind(
     "targets", "Chỉ tiêu",
@@ -219,10 +233,14 @@ PARTIAL_REJECT_SHARE = 0.05
 
 # Order matters twice: detection tries the most specific signature first, and a
 # batch loads reference data (units, holidays…) before the dossiers that need it.
-INPUT_KINDS: tuple[InputKind, ...] = (UNITS, HOLIDAYS, PROCEDURES, TARGETS, PORTAL_RESULTS, PAR_INDEX, PLAN_TASKS,
-                                      SURVEYS, PETITIONS, DOSSIERS)
+INPUT_KINDS: tuple[InputKind, ...] = (
+    UNITS, UNIT_CHANGES, HOLIDAYS, PROCEDURES, TARGETS, PORTAL_RESULTS, PAR_INDEX, PLAN_TASKS, SURVEYS, PETITIONS,
+    DOSSIERS,
+)
 KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
-DETECTION_ORDER = (DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNITS, HOLIDAYS)
+DETECTION_ORDER = (
+    DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNIT_CHANGES, UNITS, HOLIDAYS
+)
 
 # Enum values: canonical value -> accepted spellings (compared after folding accents,
 # case, spaces and punctuation to `_`).
@@ -252,7 +270,15 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "phong_ban": ("phong_ban", "phong", "co_quan_chuyen_mon", "ban"),
         "phuong": ("phuong",),
         "xa": ("xa", "thi_tran"),
+        "dac_khu": ("dac_khu",),  # the special zones of the 2025 map (Phú Quốc, Côn Đảo…)
         "ubnd": ("ubnd", "uy_ban_nhan_dan"),
+    },
+    # unit_changes.kind: merge (sáp nhập), split (chia tách), rename (đổi tên), transfer (điều chỉnh địa giới)
+    "change_kind": {
+        "merge": ("merge", "sap_nhap", "hop_nhat", "nhap"),
+        "split": ("split", "chia_tach", "tach", "chia"),
+        "rename": ("rename", "doi_ten"),
+        "transfer": ("transfer", "dieu_chinh", "dieu_chuyen", "dieu_chinh_dia_gioi"),
     },
     "comparator": {">=": (">=", "≥", "gte"), ">": (">", "gt"), "<=": ("<=", "≤", "lte"), "<": ("<", "lt"),
                    "top": ("top", "top_n")},

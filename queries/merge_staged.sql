@@ -55,6 +55,12 @@ QUALIFY row_number() OVER (PARTITION BY procedure_code ORDER BY import_seq DESC)
 DELETE FROM procedures;
 INSERT INTO procedures BY NAME SELECT * FROM _pr ORDER BY procedure_code;
 
+CREATE OR REPLACE TEMP TABLE _uc AS
+SELECT * FROM (SELECT * FROM unit_changes UNION ALL BY NAME SELECT * FROM staged_unit_changes)
+QUALIFY row_number() OVER (PARTITION BY old_code, new_code ORDER BY import_seq DESC) = 1;
+DELETE FROM unit_changes;
+INSERT INTO unit_changes BY NAME SELECT * FROM _uc ORDER BY effective_date, old_code, new_code;
+
 -- Dossiers are stored sorted by received_at: period filters then skip most row groups (zone maps).
 -- The newest version wins (updated_at, else the file's export date, else the import moment: version_at), except
 -- that a row of unknown version (version_source 'import') never moves a completed dossier back to open.

@@ -1,7 +1,14 @@
 -- schema: the tables of a published database (created empty in a first import).
 CREATE TABLE IF NOT EXISTS units (
     unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR NOT NULL, unit_kind VARCHAR,
-    parent_code VARCHAR, level VARCHAR NOT NULL, import_seq INTEGER
+    parent_code VARCHAR, level VARCHAR NOT NULL, import_seq INTEGER,
+    -- validity (optional): a unit retired by a merger gets valid_to through unit_changes (units_validity.sql)
+    valid_from DATE, valid_to DATE
+);
+-- mergers, splits, renames and transfers of units: old_code -> new_code from effective_date
+CREATE TABLE IF NOT EXISTS unit_changes (
+    old_code VARCHAR NOT NULL, new_code VARCHAR NOT NULL, effective_date DATE NOT NULL, kind VARCHAR NOT NULL,
+    import_seq INTEGER
 );
 CREATE TABLE IF NOT EXISTS dossiers (
     dossier_id VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, procedure_code VARCHAR NOT NULL,

@@ -133,7 +133,7 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
                 try:
                     if requests.get(url + "/_dash-dependencies", timeout=5).ok:
                         break
-                except (requests.ConnectionError, requests.Timeout):  # still starting (a loaded machine)
+                except (requests.ConnectionError, requests.Timeout):  # bound but still booting (a loaded machine)
                     pass
                 assert time.time() < deadline, "gunicorn did not start"
                 time.sleep(0.2)

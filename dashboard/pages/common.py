@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest, Forbidden
 from .. import audit
 from ..auth import current_principal
 from ..metrics.period import MAX_YEAR, MIN_YEAR, Period, PeriodError, period_options
-from ..metrics.units import home_unit, permit, unit_name, units
+from ..metrics.units import current_units, home_unit, permit, unit_name
 from ..reader import current_reader
 from ..ui.components import filter_dropdown, units_options
 
@@ -216,7 +216,7 @@ def unit_filter(
     if reader.scoped:
         all_label = None if home_unit(reader) else "Các đơn vị được giao"
     return filter_dropdown(
-        "unit", "Đơn vị", units_options(units(reader), level, with_all=all_label), unit or "", width=width
+        "unit", "Đơn vị", units_options(current_units(reader, unit), level, with_all=all_label), unit or "", width=width
     )
 
 
