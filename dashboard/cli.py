@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     _add_db(p)
 
+    p = sub.add_parser(
+        "upgrade", help="công bố lại cơ sở dữ liệu theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên)"
+    )
+    _add_db(p)
+
     p = sub.add_parser("serve", help="chạy bảng điều hành")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
@@ -274,6 +279,8 @@ def cmd_demo(args) -> int:
     path = config.db_path(args.db)
     if args.if_missing and path.exists():
         print(f"Đã có cơ sở dữ liệu: {path}")
+        if _upgrade(path):
+            print("Đã công bố lại theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên).")
         _demo_users(path)
         return 0
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
@@ -586,12 +593,39 @@ def cmd_settings(args) -> int:
     return 0
 
 
+def _upgrade(path: Path) -> bool:
+    """Republish a database built by an older release with this release's tables (the data unchanged, the
+    aggregates rebuilt): the same atomic publication as an import. True when it was needed."""
+    from .db import schema_outdated
+    from .demo.build import publish_settings
+
+    if not schema_outdated(path):
+        return False
+    publish_settings(path, {})
+    return True
+
+
+def cmd_upgrade(args) -> int:
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise CliError(f"chưa có cơ sở dữ liệu {path}")
+    if _upgrade(path):
+        print(f"Đã công bố lại {path} theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên).")
+    else:
+        print(f"{path} đã theo cấu trúc bảng của phiên bản này.")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .app import serve
 
     path = config.db_path(args.db)
     if not path.exists():
         raise CliError(f"chưa có cơ sở dữ liệu {path}: chạy `cchc demo` hoặc `cchc ingest`")
+    from .db import schema_outdated
+
+    if schema_outdated(path):  # the server never writes: the operator upgrades once (make run does it)
+        raise CliError(f"{path} được dựng bởi phiên bản cũ: chạy `cchc upgrade --db {path}` một lần rồi chạy lại")
     if not 0 <= args.workers <= 64 or not 1 <= args.threads <= 64:
         raise CliError("--workers cần 0–64, --threads cần 1–64")
     serve(path, host=args.host, port=args.port, no_auth=args.no_auth, workers=args.workers, threads=args.threads)
@@ -709,6 +743,7 @@ COMMANDS = {
     "export": cmd_export,
     "settings": cmd_settings,
     "serve": cmd_serve,
+    "upgrade": cmd_upgrade,
     "users": cmd_users,
     "units": cmd_units,
     "audit": cmd_audit,

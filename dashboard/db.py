@@ -9,6 +9,7 @@ inode stays readable until its last handle closes).
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import threading
@@ -52,6 +53,20 @@ def _check_name(name: str) -> Path:
     if not path.exists():
         raise QueryError(f"no query named {name!r} in {QUERIES_DIR}")
     return path
+
+
+# The queries that define the published tables: a file built by other versions of them needs `cchc upgrade`.
+SCHEMA_QUERIES = ("schema", "merge_staged", "build_daily", "build_calendar")
+
+
+def schema_version() -> str:
+    """A fingerprint of the published tables' definitions, stamped into `meta` at publication."""
+    return hashlib.sha256("\n".join(sql(q) for q in SCHEMA_QUERIES).encode()).hexdigest()[:16]
+
+
+def schema_outdated(path: str | os.PathLike) -> bool:
+    """Was the published file built by another version of the table definitions (an older release)?"""
+    return Snapshot(Path(path)).schema != schema_version()
 
 
 @functools.cache
@@ -205,6 +220,7 @@ class Snapshot:
         meta = dict(run(self._con, "meta").fetchall())
         self.data_version: str = meta.get("data_version", "0")
         self.published_at: str = meta.get("published_at", "")
+        self.schema: str = meta.get("schema", "")  # SCHEMA_VERSION of the code that published it
         self._schemas: dict[str, str] = {}
         self._schema_lock = threading.Lock()
 

@@ -1,2 +1,2 @@
 -- attach_old: the published database, read-only, as the source a new build starts from.
-ATTACH $path AS old (READ_ONLY);
+ATTACH $path AS cchc_published (READ_ONLY);

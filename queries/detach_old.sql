@@ -1,2 +1,2 @@
 -- detach_old: done copying from the published database.
-DETACH old;
+DETACH cchc_published;

@@ -476,7 +476,9 @@ class Batch:
             dbq.run_script(self.con, "build_calendar")
             dbq.run_script(self.con, "build_daily")
             version = f"{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
-            dbq.run_script(self.con, "set_meta", data_version=version, published_at=_now().isoformat())
+            dbq.run_script(
+                self.con, "set_meta", data_version=version, published_at=_now().isoformat(), schema=dbq.schema_version()
+            )
             dbq.run_script(self.con, "checkpoint")
             self.con.close()
             _fsync(self.tmp_path)
