@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
-import dash_ag_grid as dag
 from dash import html
 
 from .. import audit
@@ -14,7 +13,7 @@ from ..auth import current_principal
 from ..reader import current_reader
 from ..ui import format as fmt
 from ..ui import ids
-from ..ui.components import GRID_LOCALE, empty_state, page_header, section
+from ..ui.components import empty_state, page_header, paged_grid, section
 from .common import forbidden
 
 SHOWN = 2000
@@ -66,9 +65,9 @@ def layout(event=None, **_):
     reader = current_reader()
     rows = audit.read(SHOWN)
     grid = (
-        dag.AgGrid(
-            id="audit-grid",
-            rowData=[
+        paged_grid(
+            "audit-grid",
+            [
                 {
                     "at": _when(r.get("at")),
                     "event": audit.EVENTS.get(r.get("event"), r.get("event")),
@@ -77,21 +76,14 @@ def layout(event=None, **_):
                 }
                 for r in rows
             ],
-            columnDefs=[
+            [
                 {"field": "at", "headerName": "Thời điểm", "width": 180},
                 {"field": "event", "headerName": "Sự kiện", "width": 200, "filter": True},
                 {"field": "user", "headerName": "Người dùng", "width": 170, "filter": True},
                 {"field": "detail", "headerName": "Chi tiết", "flex": 1, "wrapText": True, "autoHeight": True},
             ],
-            defaultColDef={"sortable": True, "resizable": True},
-            dashGridOptions={
-                "pagination": True,
-                "paginationPageSize": 25,
-                "paginationPageSizeSelector": False,
-                "localeText": GRID_LOCALE,
-            },
-            style={"height": "720px"},
-            className="ag-theme-quartz",
+            25,
+            720,
         )
         if rows
         else empty_state("Nhật ký chưa có mục nào.")

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
@@ -32,7 +31,7 @@ from ..tempdirs import UPLOAD_PREFIX, sweep_uploads, upload_name
 from ..ui import format as fmt
 from ..ui import ids
 from .common import page
-from ..ui.components import GRID_LOCALE, empty_state, page_header, section
+from ..ui.components import empty_state, page_header, paged_grid, section
 
 
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
@@ -114,9 +113,9 @@ def layout(**_):
         else empty_state("Chưa có lần nạp nào.")
     )
     rej_grid = (
-        dag.AgGrid(
-            id=ids.REJECTS_GRID,
-            rowData=[
+        paged_grid(
+            ids.REJECTS_GRID,
+            [
                 {
                     "file": r["file_name"],
                     "line": int(r["line"]),
@@ -126,22 +125,16 @@ def layout(**_):
                 }
                 for r in rej.head(5000).to_dict("records")
             ],
-            columnDefs=[
+            [
                 {"field": "file", "headerName": "Tệp", "width": 220},
                 {"field": "line", "headerName": "Dòng", "width": 90},
                 {"field": "key", "headerName": "Mã", "width": 220},
                 {"field": "column", "headerName": "Cột", "width": 170},
                 {"field": "reason", "headerName": "Lý do", "flex": 1, "wrapText": True, "autoHeight": True},
             ],
-            defaultColDef={"sortable": True, "filter": True, "resizable": True},
-            dashGridOptions={
-                "pagination": True,
-                "paginationPageSize": 20,
-                "paginationPageSizeSelector": False,
-                "localeText": GRID_LOCALE,
-            },
-            style={"height": "480px"},
-            className="ag-theme-quartz",
+            20,
+            480,
+            filter_all=True,
         )
         if len(rej)
         else empty_state("Không có dòng nào bị loại.", "Mọi dòng của các tệp đã nạp đều hợp lệ.")

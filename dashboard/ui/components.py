@@ -6,6 +6,7 @@ from typing import Any
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -364,3 +365,22 @@ GRID_LOCALE = {
     "selectAll": "Chọn tất cả",
     "searchOoo": "Tìm…",
 }
+
+
+def paged_grid(grid_id: str, rows: list[dict], columns: list[dict], page_size: int, height: int, *,
+               filter_all: bool = False) -> dag.AgGrid:
+    """A client-side grid of a few thousand rows at most, paged, in Vietnamese (the audit log, the rejects)."""
+    return dag.AgGrid(
+        id=grid_id,
+        rowData=rows,
+        columnDefs=columns,
+        defaultColDef={"sortable": True, "resizable": True, **({"filter": True} if filter_all else {})},
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": page_size,
+            "paginationPageSizeSelector": False,
+            "localeText": GRID_LOCALE,
+        },
+        style={"height": f"{height}px"},
+        className="ag-theme-quartz",
+    )
