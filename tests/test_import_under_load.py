@@ -17,6 +17,7 @@ import duckdb
 import requests
 
 from builders import write_csv
+from test_security import page_body
 
 ROOT = Path(__file__).resolve().parents[1]
 READERS, ROUNDS = 8, 40
@@ -39,19 +40,6 @@ def _session(url: str, user: str, password: str) -> requests.Session:
     )
     assert r.status_code == 302
     return s
-
-
-def _page_body(path: str, search: str) -> dict:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def test_import_while_users_read(demo_db, tmp_path):
@@ -99,7 +87,7 @@ def test_import_while_users_read(demo_db, tmp_path):
             for k in range(ROUNDS):
                 path, search = pages[(i + k) % len(pages)]
                 try:
-                    r = s.post(url + "/_dash-update-component", json=_page_body(path, search), timeout=60)
+                    r = s.post(url + "/_dash-update-component", json=page_body(path, search), timeout=60)
                     ok = r.status_code == 200 and '"_pages_content"' in r.text
                     if not ok:
                         failures.append(f"{path}: {r.status_code} {r.text[:200]}")
@@ -149,7 +137,7 @@ def test_import_while_users_read(demo_db, tmp_path):
         assert failures == [], failures[:5]
         # readers now see the new data version
         assert Database(db).snapshot().data_version != old_version
-        r = sessions[0].post(url + "/_dash-update-component", json=_page_body("/ho-so-tre-han", "?period=2026-Q3"))
+        r = sessions[0].post(url + "/_dash-update-component", json=page_body("/ho-so-tre-han", "?period=2026-Q3"))
         assert r.status_code == 200
     finally:
         proc.terminate()
