@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", help="ngày dữ liệu mẫu kết thúc (yyyy-mm-dd, mặc định hôm qua: một ngày làm việc trọn vẹn)"
     )
     p.add_argument("--seed", type=int, default=20240101)
+    p.add_argument(
+        "--city",
+        default="Huế",
+        help="tỉnh, thành phố trực thuộc trung ương theo danh mục 2025 (mặc định Huế; vd. \"Đà Nẵng\"); "
+        "legacy: thị xã 16 đơn vị trước 2025 (TP Tây Ninh) của các bài kiểm thử cũ",
+    )
     p.add_argument("--if-missing", action="store_true", help="chỉ dựng khi chưa có cơ sở dữ liệu")
 
     p = sub.add_parser("ingest", help="kiểm tra và nạp tệp trích xuất (loại tệp và mẫu xuất nhận ra từ dòng tiêu đề)")
@@ -283,8 +289,15 @@ def cmd_demo(args) -> int:
             print("Đã công bố lại theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên).")
         _demo_users(path)
         return 0
+    from .catalogue import UnknownProvince
+
+    if args.dossiers is not None and args.dossiers < 0:
+        raise CliError(f"--dossiers {args.dossiers}: số hồ sơ phải từ 0 trở lên")
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    summary = build_demo(path, n_dossiers=args.dossiers, as_of=as_of, seed=args.seed)
+    try:
+        summary = build_demo(path, n_dossiers=args.dossiers, as_of=as_of, seed=args.seed, city=args.city)
+    except UnknownProvince as e:
+        raise CliError(str(e)) from None
     print(f"Đã dựng thành phố mẫu tại {path}: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in summary.items()))
     _demo_users(path)
     return 0

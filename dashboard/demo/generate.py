@@ -42,10 +42,12 @@ class Unit:
     late_rate: float  # share of dossiers resolved late in the first year (it improves over time)
     satisfaction: float  # share of survey answers "very satisfied" or "satisfied"
     ward_volume: float = 0.0  # relative share of the ward-level procedures (wards only)
+    valid_from: dt.date | None = None  # a unit formed by the 2025 reorganisation: from 1 July 2025
+    valid_to: dt.date | None = None  # a pre-merger ward: until 30 June 2025
 
     @property
     def level(self) -> str:
-        return "ward" if self.kind in ("phuong", "xa") else "city"
+        return "ward" if self.kind in ("phuong", "xa", "dac_khu") else "city"
 
     @property
     def lagging(self) -> bool:
@@ -643,12 +645,12 @@ def _cumulative(weights: Sequence[float]) -> np.ndarray:
     return c / c[-1]
 
 
-def _staff_rosters() -> tuple[list[str], np.ndarray, np.ndarray]:
+def _staff_rosters(units_: Sequence[Unit]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Handlers of every unit (a fixed roster), with each unit's offset and size in the list."""
     names: list[str] = []
     offsets, sizes = [], []
     surnames = [s for s, _ in SURNAMES[:12]]
-    for unit in UNITS:
+    for unit in units_:
         offsets.append(len(names))
         sizes.append(unit.staff)
         for _ in range(unit.staff):
@@ -675,19 +677,95 @@ def _applicants() -> tuple[list[str], np.ndarray, int]:
     return list(people) + [o for o, _ in ORGANISATIONS], _cumulative(list(people.values())), len(people)
 
 
-_UNIT_INDEX = {u.code: i for i, u in enumerate(UNITS)}
-_WARDS = np.array([i for i, u in enumerate(UNITS) if u.level == "ward"])
-_WARD_CUM = _cumulative([UNITS[i].ward_volume for i in _WARDS])
-_UNIT_LATE = np.array([u.late_rate for u in UNITS])
-_UNIT_LAGGING = np.array([u.lagging for u in UNITS])
-_UNIT_SATISFACTION = np.array([u.satisfaction for u in UNITS])
+@dataclass(frozen=True)
+class CityModel:
+    """A demo city: its units (and how each behaves), who handles the procedures, its PAR INDEX peers, the
+    plan's owners, its targets, and the reorganisation its wards lived through (if any)."""
+
+    key: str
+    name: str  # settings city_name
+    peer_code: str  # settings city_peer_code: the city among the PAR INDEX peers
+    city_code: str  # the People's Committee (kind ubnd)
+    units: tuple[Unit, ...]
+    handled_by: dict[str, str]  # Procedure.handled_by (the legacy city's codes) -> this city's unit
+    plan_owner: dict[str, str]  # PLAN_TASKS owners (legacy codes) -> this city's unit
+    targets: tuple[tuple[str, str, float], ...] = TARGETS
+    target_source: str = "TP Tây Ninh"
+    per_quarter: int = DOSSIERS_PER_QUARTER
+    reorganised: dt.date | None = None  # wards before it: the old ones (valid_to), from it: today's
+    changes: tuple[tuple[str, str, dt.date, str], ...] = ()  # unit_changes: old, new, effective, kind
+    par_peers: object = None  # callable(years, seed) -> par_index frame; None: the legacy districts
+    settings: tuple[tuple[str, str], ...] = ()
+
+
+class _Lookups:
+    """The model's vocabularies as arrays for the vectorised simulation."""
+
+    def __init__(self, model: CityModel):
+        us = model.units
+        self.codes = [u.code for u in us]
+        index = {u.code: i for i, u in enumerate(us)}
+        wards = [i for i, u in enumerate(us) if u.level == "ward" and u.ward_volume > 0]
+        if model.reorganised is None:
+            self.wards_before = self.wards_after = np.array(wards)
+        else:
+            self.wards_before = np.array([i for i in wards if us[i].valid_to is not None])
+            self.wards_after = np.array([i for i in wards if us[i].valid_to is None])
+        self.cum_before = _cumulative([us[i].ward_volume for i in self.wards_before])
+        self.cum_after = _cumulative([us[i].ward_volume for i in self.wards_after])
+        self.late = np.array([u.late_rate for u in us])
+        self.lagging = np.array([u.lagging for u in us])
+        self.satisfaction = np.array([u.satisfaction for u in us])
+        self.proc_unit = np.array(
+            [
+                -1 if p.handled_by == WARD else index[model.handled_by.get(p.code, model.handled_by.get(p.handled_by, p.handled_by))]
+                for p in PROCEDURES
+            ]
+        )
+        self.handlers, self.roster_offset, self.roster_size = _staff_rosters(us)
+        self.agencies = pa.array([u.agency_code for u in us])
+        self.reorganised = None if model.reorganised is None else np.datetime64(model.reorganised, "D")
+
+
+_LOOKUPS: dict[str, _Lookups] = {}
+
+
+def lookups(model: CityModel) -> _Lookups:
+    if model.key not in _LOOKUPS:
+        _LOOKUPS[model.key] = _Lookups(model)
+    return _LOOKUPS[model.key]
+
+
+LEGACY = CityModel(
+    key="legacy",
+    name="Thành phố Tây Ninh (dữ liệu mẫu)",
+    peer_code=CITY_PEER,
+    city_code=CITY_CODE,
+    units=UNITS,
+    handled_by={},
+    plan_owner={},
+    settings=(("city_name", "Thành phố Tây Ninh (dữ liệu mẫu)"), ("city_peer_code", CITY_PEER)),
+)
+DEFAULT_CITY = "Huế"
+
+
+def city_model(city: str | CityModel | None = None) -> CityModel:
+    """`legacy`: the pre-2025 district town of 16 units (TP Tây Ninh) the older tests pin; any other name: a
+    province or centrally-run city of the 2025 catalogue (`dashboard/demo/cities.py`), default Huế."""
+    if isinstance(city, CityModel):
+        return city
+    if (city or "").strip().lower() in ("legacy", "tay-ninh-2024"):
+        return LEGACY
+    from .cities import catalogue_city
+
+    return catalogue_city(city or DEFAULT_CITY)
+
+
 _PROC_CUM = _cumulative([p.volume for p in PROCEDURES])
-_PROC_UNIT = np.array([-1 if p.handled_by == WARD else _UNIT_INDEX[p.handled_by] for p in PROCEDURES])
 _PROC_DAYS = np.array([p.days for p in PROCEDURES])
 _PROC_FEE = np.array([p.fee for p in PROCEDURES])
 _PROC_ORG = np.array([p.org_share for p in PROCEDURES])
 _PROC_INFO_ONLY = np.array([p.service_level == "thong_tin" for p in PROCEDURES])
-_HANDLERS, _ROSTER_OFFSET, _ROSTER_SIZE = _staff_rosters()
 _APPLICANTS, _PEOPLE_CUM, _FIRST_ORG = _applicants()
 _ORG_CUM = _cumulative([w for _, w in ORGANISATIONS])
 _REASONS = ("",) + tuple(r for r, _ in LATE_REASONS)
@@ -695,15 +773,34 @@ _REASON_CUM = _cumulative([w for _, w in LATE_REASONS])
 
 
 # ============================================================================ small tables
-def units() -> pd.DataFrame:
-    """The city People's Committee, its offices and its wards/communes."""
+def units(model: CityModel = LEGACY) -> pd.DataFrame:
+    """The city People's Committee, its offices and its wards/communes (with their validity where the city
+    lived through a reorganisation)."""
+    us, city = model.units, model.city_code
+    frame = pd.DataFrame(
+        {
+            "unit_code": pd.array([u.code for u in us], dtype="str"),
+            "unit_name": pd.array([u.name for u in us], dtype="str"),
+            "unit_kind": pd.array([u.kind for u in us], dtype="str"),
+            "parent_code": pd.array(["" if u.code == city else city for u in us], dtype="str"),
+            "level": pd.array([u.level for u in us], dtype="str"),
+        }
+    )
+    if any(u.valid_from or u.valid_to for u in us):
+        frame["valid_from"] = pd.Series([u.valid_from for u in us], dtype=object)
+        frame["valid_to"] = pd.Series([u.valid_to for u in us], dtype=object)
+    return frame
+
+
+def unit_changes(model: CityModel = LEGACY) -> pd.DataFrame:
+    """The model's mergers (old ward -> ward of today, effective 1 July 2025)."""
+    rows = list(model.changes)
     return pd.DataFrame(
         {
-            "unit_code": pd.array([u.code for u in UNITS], dtype="str"),
-            "unit_name": pd.array([u.name for u in UNITS], dtype="str"),
-            "unit_kind": pd.array([u.kind for u in UNITS], dtype="str"),
-            "parent_code": pd.array(["" if u.code == CITY_CODE else CITY_CODE for u in UNITS], dtype="str"),
-            "level": pd.array([u.level for u in UNITS], dtype="str"),
+            "old_code": pd.array([r[0] for r in rows], dtype="str"),
+            "new_code": pd.array([r[1] for r in rows], dtype="str"),
+            "effective_date": pd.Series([r[2] for r in rows], dtype=object),
+            "kind": pd.array([r[3] for r in rows], dtype="str"),
         }
     )
 
@@ -724,12 +821,12 @@ def holidays(first_year: int, last_year: int) -> pd.DataFrame:
     return pd.DataFrame({"date": pd.Series(dates, dtype=object), "name": pd.array(names, dtype="str")})
 
 
-def targets(years: Sequence[int]) -> pd.DataFrame:
+def targets(years: Sequence[int], model: CityModel = LEGACY) -> pd.DataFrame:
     """The plan's targets for each year, city-wide."""
     rows = [
-        (y, kpi, comparator, value, "all", f"KH CCHC {y} (TP Tây Ninh)")
+        (y, kpi, comparator, value, "all", f"KH CCHC {y} ({model.target_source})")
         for y in years
-        for kpi, comparator, value in TARGETS
+        for kpi, comparator, value in model.targets
     ]
     year, kpi, comparator, value, scope, source = zip(*rows)
     return pd.DataFrame(
@@ -775,7 +872,7 @@ def par_index(years: Sequence[int], seed: int) -> pd.DataFrame:
     )
 
 
-def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int) -> pd.DataFrame:
+def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int, model: CityModel = LEGACY) -> pd.DataFrame:
     """The reform plan's 44 tasks a year: mostly done on time, a few late or not done; nothing is
     done after ``as_of``."""
     rng = np.random.default_rng([seed, _PLAN_STREAM])
@@ -793,6 +890,7 @@ def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int) -> pd.DataFrame:
                     done = None
                 if done is not None and done > as_of:
                     done = None
+                owner, title = _plan_owner(model, owner, year, title)
                 rows.append((year, area, f"{year}-{area}.{i:02d}", title.format(year=year), owner, due, done))
     year, area, task_id, title, owner, due, done = zip(*rows)
     return pd.DataFrame(
@@ -808,6 +906,19 @@ def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int) -> pd.DataFrame:
     )
 
 
+def _plan_owner(model: CityModel, owner: str, year: int, title: str) -> tuple[str, str]:
+    """The task's owner in this city (a ward task before the reorganisation goes to the old ward that merged
+    into the ward named), and the title with the pilot ward's name."""
+    if model is LEGACY:
+        return owner, title
+    code = model.plan_owner.get(owner, model.city_code if owner == CITY_CODE else owner)
+    if model.reorganised and year < model.reorganised.year:
+        code = next((old for old, new, _, _ in model.changes if new == code), code)
+    name = next((u.name for u in model.units if u.code == code), "")
+    title = title.replace("UBND Phường 1", f"UBND {name}").replace("khu phố, ấp", "tổ dân phố, thôn")
+    return code, title.replace("các phòng chuyên môn", "các sở, ngành")
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
@@ -817,33 +928,46 @@ def data_years(as_of: dt.date) -> list[int]:
     return list(range(as_of.year - 2, as_of.year + 1))
 
 
-def reference_tables(as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
-    """Every table but dossiers and surveys (all small)."""
+def reference_tables(
+    as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED, city: str | CityModel | None = "legacy"
+) -> dict[str, pd.DataFrame]:
+    """Every table but dossiers and surveys (all small); `unit_changes` where the city was reorganised."""
+    model = city_model(city)
     years = data_years(as_of)
-    return {
-        "units": units(),
-        "targets": targets(years),
-        "par_index": par_index(range(years[0] - 2, as_of.year), seed),  # published up to last year
-        "plan_tasks": plan_tasks(years, as_of, seed),
+    published = range(years[0] - 2, as_of.year)  # PAR INDEX published up to last year
+    tables = {
+        "units": units(model),
+        "targets": targets(years, model),
+        "par_index": par_index(published, seed) if model.par_peers is None else model.par_peers(published, seed),
+        "plan_tasks": plan_tasks(years, as_of, seed, model),
         "holidays": holidays(years[0], years[-1] + 1),
     }
+    if model.changes:
+        tables["unit_changes"] = unit_changes(model)
+    return tables
 
 
 # ============================================================================ dossiers
-def default_dossier_count(as_of: dt.date) -> int:
-    """≈ DOSSIERS_PER_QUARTER a quarter from 1 January of ``as_of.year - 2`` up to ``as_of``."""
+def default_dossier_count(as_of: dt.date, city: str | CityModel | None = "legacy") -> int:
+    """≈ the city's dossiers a quarter (DOSSIERS_PER_QUARTER for the legacy town) from 1 January of
+    ``as_of.year - 2`` up to ``as_of``."""
     days = (as_of - dt.date(as_of.year - 2, 1, 1)).days + 1
-    return round(days / (365.25 / 4) * DOSSIERS_PER_QUARTER)
+    return round(days / (365.25 / 4) * city_model(city).per_quarter)
 
 
 @dataclass(frozen=True)
 class _City:
-    """What every chunk needs: the seed, the start of the data, the as-of date, the holidays."""
+    """What every chunk needs: the seed, the start of the data, the as-of date, the holidays, the city."""
 
     seed: int
     start: np.datetime64  # datetime64[D]
     as_of: np.datetime64  # datetime64[D]
     holidays: np.ndarray  # datetime64[D]
+    model: CityModel = LEGACY
+
+    @property
+    def lk(self) -> _Lookups:
+        return lookups(self.model)
 
     @property
     def export_at(self) -> np.datetime64:
@@ -877,15 +1001,18 @@ class _DayStreams:
         return np.minimum((self.uniform() * n).astype(np.int64), np.asarray(n) - 1)
 
 
-def _plan(n_dossiers: int | None, as_of: dt.date, seed: int, chunk_size: int) -> tuple[_City, list[_Chunk]]:
+def _plan(
+    n_dossiers: int | None, as_of: dt.date, seed: int, chunk_size: int, city: str | CityModel | None = "legacy"
+) -> tuple[_City, list[_Chunk]]:
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
-    n = default_dossier_count(as_of) if n_dossiers is None else n_dossiers
+    model = city_model(city)
+    n = default_dossier_count(as_of, model) if n_dossiers is None else n_dossiers
     if n < 0:
         raise ValueError("n_dossiers must not be negative")
     years = data_years(as_of)
     hol = holidays(years[0], years[-1] + 1)["date"].to_numpy().astype("datetime64[D]")
-    city = _City(seed, np.datetime64(dt.date(years[0], 1, 1), "D"), np.datetime64(as_of, "D"), hol)
+    city = _City(seed, np.datetime64(dt.date(years[0], 1, 1), "D"), np.datetime64(as_of, "D"), hol, model)
     days = np.arange(city.start, city.as_of + 1)
     weights = _day_weights(days, hol)
     keep = weights > 0
@@ -949,16 +1076,20 @@ def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
     day = np.repeat(chunk.days, chunk.counts)
     m = len(day)
     # what, where, when: procedure, unit, time received (office hours)
+    lk = city.lk
     proc = np.searchsorted(_PROC_CUM, s.uniform(), side="right")
-    ward = _WARDS[np.searchsorted(_WARD_CUM, s.uniform(), side="right")]
-    unit = np.where(_PROC_UNIT[proc] >= 0, _PROC_UNIT[proc], ward)
+    u = s.uniform()  # one draw: the ward of the day (before the reorganisation an old one, from it one of today)
+    ward = lk.wards_after[np.searchsorted(lk.cum_after, u, side="right")]
+    if lk.reorganised is not None:
+        ward = np.where(day < lk.reorganised, lk.wards_before[np.searchsorted(lk.cum_before, u, side="right")], ward)
+    unit = np.where(lk.proc_unit[proc] >= 0, lk.proc_unit[proc], ward)
     tod = _office_seconds(s.uniform())
     order = np.lexsort((tod, day))
     proc, unit, tod = proc[order], unit[order], tod[order]
     day_s = day.astype("datetime64[s]")
     received = day_s + tod.astype("timedelta64[s]")
     t = (day - city.start).astype(np.int64) / TREND_DAYS
-    lagging = _UNIT_LAGGING[unit]
+    lagging = lk.lagging[unit]
 
     # the deadline in force: statutory working days, plus a lawful pause for a few
     in_day = _PROC_DAYS[proc] == 0
@@ -971,7 +1102,7 @@ def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
     due = due_day.astype("datetime64[s]") + due_tod.astype("timedelta64[s]")
 
     # the outcome: working days taken (early, on the due date, or late by 1–20 working days)
-    p_late = _UNIT_LATE[unit] * _late_factor(t)
+    p_late = lk.late[unit] * _late_factor(t)
     late = s.uniform() < p_late
     early_skew = np.floor((days_in_force + 1) * s.uniform() ** 1.4).astype(np.int64)
     within_pause = raw_days + s.below(pause + 1)  # paused ones finish after the raw clock, within the pause
@@ -1021,8 +1152,8 @@ def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
     postal_return = s.uniform() < np.where(channel == POSTAL, 0.8, 0.04)
 
     # people: the unit's handlers (in lagging units one of them holds half the late files), applicants
-    handler = _ROSTER_OFFSET[unit] + s.below(_ROSTER_SIZE[unit])
-    handler = np.where(late & lagging & (s.uniform() < 0.5), _ROSTER_OFFSET[unit], handler)
+    handler = lk.roster_offset[unit] + s.below(lk.roster_size[unit])
+    handler = np.where(late & lagging & (s.uniform() < 0.5), lk.roster_offset[unit], handler)
     org = s.uniform() < _PROC_ORG[proc]
     u = s.uniform()
     applicant = np.where(
@@ -1048,7 +1179,7 @@ def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
         handler=handler,
         late_reason=reason,
         applicant=applicant,
-        dossier_id=_dossier_ids(chunk, day, unit),
+        dossier_id=_dossier_ids(chunk, day, unit, lk),
     )
 
 
@@ -1065,10 +1196,10 @@ def _busday(days: np.ndarray, offsets: np.ndarray, city: _City) -> np.ndarray:
     return np.busday_offset(days, offsets, roll="forward", holidays=city.holidays)
 
 
-def _dossier_ids(chunk: _Chunk, day: np.ndarray, unit: np.ndarray) -> pa.Array:
+def _dossier_ids(chunk: _Chunk, day: np.ndarray, unit: np.ndarray, lk: _Lookups) -> pa.Array:
     """``<agency code>-<yymmdd>-<sequence of the unit that day>``, e.g. 000.00.15.H57-240102-0001."""
     day_index = np.repeat(np.arange(len(chunk.days)), chunk.counts)
-    key = day_index * len(UNITS) + unit
+    key = day_index * len(lk.codes) + unit
     by_key = np.argsort(key, kind="stable")  # rows are in received order within each key
     sorted_key = key[by_key]
     group_start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
@@ -1077,14 +1208,11 @@ def _dossier_ids(chunk: _Chunk, day: np.ndarray, unit: np.ndarray) -> pa.Array:
     seq[by_key] = np.arange(len(key)) - np.repeat(group_start, sizes) + 1
     yymmdd = pa.array(pd.DatetimeIndex(chunk.days).strftime("%y%m%d").tolist())
     return pc.binary_join_element_wise(
-        _AGENCIES.take(pa.array(unit)),
+        lk.agencies.take(pa.array(unit)),
         yymmdd.take(pa.array(day_index)),
         pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), 4, "0"),
         "-",
     )
-
-
-_AGENCIES = pa.array([u.agency_code for u in UNITS])
 
 
 def _text(vocabulary: Sequence[str], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
@@ -1099,12 +1227,12 @@ def _timestamps(values: np.ndarray) -> np.ndarray:
     return values.astype("datetime64[us]")
 
 
-def _dossier_frame(d: _Dossiers) -> pd.DataFrame:
+def _dossier_frame(d: _Dossiers, lk: _Lookups) -> pd.DataFrame:
     proc = d.proc
     return pd.DataFrame(
         {
             "dossier_id": _str(d.dossier_id),
-            "unit_code": _text([u.code for u in UNITS], d.unit),
+            "unit_code": _text(lk.codes, d.unit),
             "procedure_code": _text([p.code for p in PROCEDURES], proc),
             "procedure_name": _text([p.name for p in PROCEDURES], proc),
             "field": _text([p.field for p in PROCEDURES], proc),
@@ -1120,7 +1248,7 @@ def _dossier_frame(d: _Dossiers) -> pd.DataFrame:
             "e_result": d.e_result,
             "digitized": d.digitized,
             "postal_return": d.postal_return,
-            "handler": _text(_HANDLERS, d.handler),
+            "handler": _text(lk.handlers, d.handler),
             "late_reason": _text(_REASONS, d.late_reason),
             "applicant_name": _text(_APPLICANTS, d.applicant),
             "updated_at": _timestamps(d.updated),
@@ -1134,7 +1262,7 @@ def _survey_frame(d: _Dossiers, chunk: _Chunk, city: _City) -> pd.DataFrame:
     t = (d.day - city.start).astype(np.int64) / TREND_DAYS
     answered = d.completed + (600 + s.uniform() * 3 * 86400).astype("timedelta64[s]")
     rated = ~np.isnat(d.completed) & (s.uniform() < SURVEY_SHARE) & (answered <= city.export_at)
-    p_satisfied = _UNIT_SATISFACTION[d.unit] + 0.015 * t - np.where(d.status == REFUSED, 0.3, 0.0)
+    p_satisfied = city.lk.satisfaction[d.unit] + 0.015 * t - np.where(d.status == REFUSED, 0.3, 0.0)
     satisfied = s.uniform() < p_satisfied
     split = s.uniform()
     rating = np.where(satisfied, np.where(split < 0.6, 0, 1), np.where(split < 0.7, 2, 3))
@@ -1147,7 +1275,7 @@ def _survey_frame(d: _Dossiers, chunk: _Chunk, city: _City) -> pd.DataFrame:
             "response_id": _str(
                 pc.binary_join_element_wise("DG", pc.utf8_lpad(pc.cast(response_no, pa.string()), 8, "0"), "-")
             ),
-            "unit_code": _text([u.code for u in UNITS], d.unit[rows]),
+            "unit_code": _text(city.lk.codes, d.unit[rows]),
             "answered_at": _timestamps(answered[rows]),
             "dossier_id": _str(dossier_id),
             "rating": _text(RATINGS, rating[rows]),
@@ -1156,40 +1284,48 @@ def _survey_frame(d: _Dossiers, chunk: _Chunk, city: _City) -> pd.DataFrame:
 
 
 def iter_chunks(
-    n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED, chunk_size: int = 1_000_000
+    n_dossiers: int | None = None,
+    as_of: dt.date = DEFAULT_AS_OF,
+    seed: int = DEFAULT_SEED,
+    chunk_size: int = 1_000_000,
+    city: str | CityModel | None = "legacy",
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """(dossiers, surveys about them) chunk by chunk; see ``iter_dossier_chunks``."""
-    city, chunks = _plan(n_dossiers, as_of, seed, chunk_size)
+    c, chunks = _plan(n_dossiers, as_of, seed, chunk_size, city)
     for chunk in chunks:
-        d = _simulate(chunk, city)
-        yield _dossier_frame(d), _survey_frame(d, chunk, city)
+        d = _simulate(chunk, c)
+        yield _dossier_frame(d, c.lk), _survey_frame(d, chunk, c)
 
 
 def iter_dossier_chunks(
-    n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED, chunk_size: int = 1_000_000
+    n_dossiers: int | None = None,
+    as_of: dt.date = DEFAULT_AS_OF,
+    seed: int = DEFAULT_SEED,
+    chunk_size: int = 1_000_000,
+    city: str | CityModel | None = "legacy",
 ) -> Iterator[pd.DataFrame]:
     """The dossiers in received order, in chunks of whole days (at most ``chunk_size`` rows unless a
     single day holds more). ``n_dossiers=None`` means the default volume (``default_dossier_count``).
     The concatenated chunks are the same for any ``chunk_size``."""
-    city, chunks = _plan(n_dossiers, as_of, seed, chunk_size)
+    c, chunks = _plan(n_dossiers, as_of, seed, chunk_size, city)
     for chunk in chunks:
-        yield _dossier_frame(_simulate(chunk, city))
+        yield _dossier_frame(_simulate(chunk, c), c.lk)
 
 
 def generate(
-    n_dossiers: int | None = None, as_of: dt.date = DEFAULT_AS_OF, seed: int = DEFAULT_SEED
+    n_dossiers: int | None = None,
+    as_of: dt.date = DEFAULT_AS_OF,
+    seed: int = DEFAULT_SEED,
+    city: str | CityModel | None = "legacy",
 ) -> dict[str, pd.DataFrame]:
     """Every table of the demo city in memory: units, targets, surveys, par_index, plan_tasks,
-    holidays, dossiers. Use ``iter_dossier_chunks`` (or ``iter_chunks``) for millions of dossiers."""
-    tables = reference_tables(as_of, seed)
-    dossiers, surveys = zip(*iter_chunks(n_dossiers, as_of, seed))
+    holidays, dossiers (and unit_changes for a reorganised city). Use ``iter_dossier_chunks`` (or
+    ``iter_chunks``) for millions of dossiers."""
+    tables = reference_tables(as_of, seed, city)
+    dossiers, surveys = zip(*iter_chunks(n_dossiers, as_of, seed, city=city))
     return {
-        "units": tables["units"],
-        "targets": tables["targets"],
+        **tables,
         "surveys": pd.concat(surveys, ignore_index=True),
-        "par_index": tables["par_index"],
-        "plan_tasks": tables["plan_tasks"],
-        "holidays": tables["holidays"],
         "dossiers": pd.concat(dossiers, ignore_index=True),
     }
 
