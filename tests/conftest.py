@@ -38,13 +38,15 @@ def seed003_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The default demo city, fixed as-of date so figures are reproducible."""
+    """The legacy demo town (`cchc demo --city legacy`: TP Tây Ninh before 2025, 16 units W01–W10…), fixed as-of
+    date so figures are reproducible. The tests that pin its figures were written against it; the default demo
+    city of today (Huế) has its own tests (tests/test_demo_city.py), its figures derived independently."""
     import datetime as dt
 
     from dashboard.demo.build import build_demo
 
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(db, as_of=dt.date(2026, 11, 20))
+    build_demo(db, as_of=dt.date(2026, 11, 20), city="legacy")
     return db
 
 

@@ -102,17 +102,17 @@ def catalogue_city(query: str) -> CityModel:
         volume[o.successor] += v
         label = f"{o.name} (cũ)" if names[o.name] == 1 else f"{o.name} (cũ, {o.district})"
         kind = "phuong" if o.name.startswith("Phường") else "xa"
-        old_units.append(
-            (f"C{o.code}", label, kind, int(rng.integers(2, 5)), float(round(late * rng.uniform(0.85, 1.15), 4)), sat, v)
-        )
+        own_late = float(round(late * rng.uniform(0.85, 1.15), 4))
+        old_units.append((f"C{o.code}", label, kind, int(rng.integers(2, 5)), own_late, sat, v))
     for w in today:
         staff, late, sat = behaviour[w.unit_code]
         units.append(
             Unit(w.unit_code, w.unit_name, w.unit_kind, agency(), staff, late, sat,
                  float(round(volume.get(w.unit_code) or 1.0, 3)), valid_from=REORGANISED)
         )
+    last_day = REORGANISED - dt.timedelta(days=1)
     for code, label, kind, staff, late, sat, v in old_units:
-        units.append(Unit(code, label, kind, agency(), staff, late, sat, v, valid_to=REORGANISED - dt.timedelta(days=1)))
+        units.append(Unit(code, label, kind, agency(), staff, late, sat, v, valid_to=last_day))
 
     successors = Counter(o.successor for o in old)
     changes = tuple(

@@ -716,11 +716,10 @@ class _Lookups:
         self.late = np.array([u.late_rate for u in us])
         self.lagging = np.array([u.lagging for u in us])
         self.satisfaction = np.array([u.satisfaction for u in us])
+        handler = model.handled_by
         self.proc_unit = np.array(
-            [
-                -1 if p.handled_by == WARD else index[model.handled_by.get(p.code, model.handled_by.get(p.handled_by, p.handled_by))]
-                for p in PROCEDURES
-            ]
+            [-1 if p.handled_by == WARD else index[handler.get(p.code, handler.get(p.handled_by, p.handled_by))]
+             for p in PROCEDURES]
         )
         self.handlers, self.roster_offset, self.roster_size = _staff_rosters(us)
         self.agencies = pa.array([u.agency_code for u in us])

@@ -34,7 +34,7 @@ def browser_db(tmp_path_factory) -> Path:
     from dashboard.auth import UserStore, ensure_demo_users, users_path
 
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    build_demo(db, as_of=AS_OF)
+    build_demo(db, as_of=AS_OF, city="legacy")  # the legacy town the browser tests pin (W08, Xã Bình Minh)
     ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
     return db
 
