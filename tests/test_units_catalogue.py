@@ -244,10 +244,12 @@ def test_report_as_of_keeps_the_units_of_the_period(merger_db):
         "TP": (0, 0, 0, 0, 0, 0, 0, 0),
         "A": (0, 3, 2, 1, 0, 1, 1, 1),
         "B": (0, 2, 2, 1, 1, 0, 0, 0),
-        "C": (0, 0, 0, 0, 0, 0, 0, 0),
         "D": (0, 1, 1, 1, 0, 0, 0, 0),
-    }
+    }  # C (valid from 01/07/2025) did not exist yet: the form of Q2 does not list it
     assert "units" not in form
+    q3 = json.loads(cchc("report", "quarterly", "--period", "2025-Q3", db=merger_db).stdout)["rows"]
+    q3 = {r["unit_code"] for r in q3}
+    assert q3 == {"TP", "A", "C", "D"}  # B retired with nothing open; A still carries dossier 3 into July
 
 
 def test_report_units_current_rolls_up_to_successors(merger_db):

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .period import Period
-from .units import permit, units
+from .units import permit, units, units_validity_frame
 
 FORM_KEYS = (
     "received_total",
@@ -75,8 +75,20 @@ def group_counts(rows: pd.DataFrame, units_df: pd.DataFrame, by: str, unit: str 
     return out.reset_index(drop=True)
 
 
+def units_of_period(reader, period: Period) -> pd.DataFrame:
+    """The units that existed during the period (valid_from / valid_to, unit_changes applied): a form for a
+    quarter before a reorganisation lists the units of then, not the wards formed later (a unit with dossiers
+    in the period is listed whatever its validity says)."""
+    u = units(reader)
+    v = units_validity_frame(reader).set_index("unit_code")
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    born = pd.to_datetime(u.unit_code.map(v.valid_from))
+    gone = pd.to_datetime(u.unit_code.map(v.valid_to))
+    return u[(born.isna() | (born <= end)) & (gone.isna() | (gone >= start))].reset_index(drop=True)
+
+
 def quarterly_form(reader, period: Period, unit: str | None = None, by: str = "unit") -> dict[str, Any]:
-    rows = group_counts(counts(reader, period, unit), units(reader), by, unit)
+    rows = group_counts(counts(reader, period, unit), units_of_period(reader, period), by, unit)
     total = {k: int(rows[k].sum()) for k in COUNT_KEYS}
     return {
         "period": period.key,

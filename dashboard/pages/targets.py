@@ -78,6 +78,9 @@ def layout(period=None, year=None, **_):
     peer = reader.settings.get("city_peer_code", "")
     par_years = sorted(par.year.unique()) if len(par) else []
     last_par = max([yy for yy in par_years if yy <= y], default=None)
+    par_target = next((float(r["value"]) for r in t.to_dict("records")
+                       if r["kpi"] == "par_index_rank" and r["comparator"] == "top" and r["scope"] == "all"), None)
+    n_par = int((par.year == last_par).sum()) if last_par else 0
     plan = target_metrics.plan_tasks(reader, y)
     plan_summary = None
     if len(plan):
@@ -140,14 +143,14 @@ def layout(period=None, year=None, **_):
                     dbc.Col(
                         section(
                             "PAR INDEX: thứ hạng của thành phố qua các năm",
-                            graph(figures.par_history(par, peer), "par-history", height=340),
+                            graph(figures.par_history(par, peer, par_target), "par-history", height=340),
                         ),
                         lg=6,
                     ),
                     dbc.Col(
                         section(
-                            f"PAR INDEX {last_par or ''}: điểm các đơn vị trong tỉnh",
-                            graph(figures.par_peers(par, last_par, peer), "par-peers", height=340)
+                            f"PAR INDEX {last_par or ''}: điểm của {n_par} đơn vị được xếp hạng",
+                            graph(figures.par_peers(par, last_par, peer), "par-peers", height=max(340, 16 * n_par))
                             if last_par
                             else empty_state("Chưa có kết quả PAR INDEX."),
                         ),

@@ -361,8 +361,9 @@ def count_bars(
     return fig
 
 
-def par_history(df: pd.DataFrame, peer: str) -> go.Figure:
-    """PAR INDEX rank of the city by year (rank 1 at the top) with its score in the hover."""
+def par_history(df: pd.DataFrame, peer: str, target: float | None = 3) -> go.Figure:
+    """PAR INDEX rank of the city by year (rank 1 at the top) with its score in the hover; the band of the
+    target's top ranks (the targets' `par_index_rank`, none without one)."""
     fig = go.Figure()
     d = df[df.peer_code == peer].sort_values("year")
     if d.empty:
@@ -381,15 +382,16 @@ def par_history(df: pd.DataFrame, peer: str) -> go.Figure:
             hovertemplate="Năm %{x}: hạng <b>%{y}</b>/%{customdata[1]}, điểm %{customdata[0]}<extra></extra>",
         )
     )
-    fig.add_hrect(
-        y0=0.5,
-        y1=3.5,
-        fillcolor=STATUS_COLORS["met"],
-        opacity=0.08,
-        line_width=0,
-        annotation_text="Top 3 (chỉ tiêu)",
-        annotation_position="top right",
-    )
+    if target:
+        fig.add_hrect(
+            y0=0.5,
+            y1=float(target) + 0.5,
+            fillcolor=STATUS_COLORS["met"],
+            opacity=0.08,
+            line_width=0,
+            annotation_text=f"Top {int(target)} (chỉ tiêu)",
+            annotation_position="top right",
+        )
     fig.update_yaxes(autorange="reversed", dtick=1, title="Thứ hạng", range=[float(peers.max()) + 0.5, 0.5])
     fig.update_xaxes(dtick=1, title=None)
     fig.update_layout(showlegend=False)
