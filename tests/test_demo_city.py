@@ -256,3 +256,20 @@ def test_every_page_renders_the_city_of_today_over_http(hue_db):
                     assert ward_name in text
                 if user == "chutich" and path == "/" and search.endswith("2026-Q3"):
                     assert "Huế" in text
+
+
+def test_portal_766_ranks_wards_among_the_province_and_the_city_among_34(hue_db):
+    rows = pd.DataFrame(sql(hue_db, "SELECT period, unit_code, indicator, score, max_points, rank FROM portal_results"),
+                        columns=["period", "unit_code", "indicator", "score", "max_points", "rank"])
+    # the whole quarters after 1 July 2025 and before the as-of date 20/11/2026
+    assert sorted(rows.period.unique()) == ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+    today = {c for (c,) in sql(hue_db, "SELECT unit_code FROM units WHERE level = 'ward' AND valid_to IS NULL")}
+    for period, g in rows.groupby("period"):
+        wards = g[g.unit_code != "ALL"].sort_values("rank")
+        assert set(wards.unit_code) == today and list(wards["rank"]) == list(range(1, 41)), period
+        assert wards.score.is_monotonic_decreasing and (g.max_points == 100).all()
+        city = g[g.unit_code == "ALL"]
+        assert len(city) == 1 and 1 <= int(city["rank"].iloc[0]) <= 34
+    cmp = json.loads(cchc("index766", "--period", "2026-Q3", "--compare", "--by", "unit", db=hue_db).stdout)["rows"]
+    published = [r for r in cmp if r["indicator"] == "total" and r["portal_score"] is not None]
+    assert len(published) == 41 and all(r["gap"] == round(r["points"] - r["portal_score"], 2) for r in published)
