@@ -273,3 +273,31 @@ def test_portal_766_ranks_wards_among_the_province_and_the_city_among_34(hue_db)
     cmp = json.loads(cchc("index766", "--period", "2026-Q3", "--compare", "--by", "unit", db=hue_db).stdout)["rows"]
     published = [r for r in cmp if r["indicator"] == "total" and r["portal_score"] is not None]
     assert len(published) == 41 and all(r["gap"] == round(r["points"] - r["portal_score"], 2) for r in published)
+
+
+def test_petitions_feed_766_indicator_5_2(hue_db):
+    """5.2 for 2026-Q2 recounted here: petitions received in the quarter, handled (refused: 2, else 15 working
+    days, Mon–Fri minus the holidays table) in time, or still open and not yet past that deadline at its end."""
+    import numpy as np
+
+    rows = sql(hue_db, """SELECT p.received_at, p.handled_at, coalesce(p.refused, false), u.valid_from, u.valid_to
+                          FROM petitions p JOIN units u USING (unit_code)""")
+    assert len(rows) == round(N * 0.012)
+    assert all((vf is None or r.date() >= vf) and (vt is None or r.date() <= vt) for r, _, _, vf, vt in rows)
+    hol = np.array([d for (d,) in sql(hue_db, "SELECT date FROM holidays")], dtype="datetime64[D]")
+    start, end = np.datetime64("2026-04-01"), np.datetime64("2026-07-01")
+    on_time = total = 0
+    for received, handled, refused, _, _ in rows:
+        r = np.datetime64(received.date())
+        if not start <= r < end:
+            continue
+        total += 1
+        stop = np.datetime64(handled.date()) if handled is not None and handled < dt.datetime(2026, 7, 1) \
+            else end - np.timedelta64(1, "D")
+        # working days from receipt to stop: positions in the working-day calendar (a day off counts as the next)
+        wd = np.busday_count(np.busday_offset(r, 0, roll="forward", holidays=hol),
+                             np.busday_offset(stop, 0, roll="forward", holidays=hol), holidays=hol)
+        on_time += wd <= (2 if refused else 15)
+    got = json.loads(cchc("index766", "--period", "2026-Q2", "--format", "json", db=hue_db).stdout)["rows"]
+    p52 = next(r for r in got if r["unit_code"] == "ALL" and r["indicator"] == "5.2")
+    assert (p52["numerator"], p52["denominator"]) == (on_time, total) and total > 0

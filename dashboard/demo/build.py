@@ -43,6 +43,13 @@ def build_demo(
         batch.record_frames("demo:dossiers", n)
         batch.record_frames("demo:surveys", s)
         summary.update(dossiers=n, surveys=s)
+        if model.reorganised is not None:
+            from .cities import petitions
+
+            pk = petitions(model, n, as_of, seed)
+            batch.add_frame("petitions", pk, "demo:petitions")
+            batch.record_frames("demo:petitions", len(pk))
+            summary["petitions"] = len(pk)
         for k, v in model.settings:
             batch.set_setting(k, v)
     if model.reorganised is not None:

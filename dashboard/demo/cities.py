@@ -181,3 +181,60 @@ def par_index_provinces(city_code: str, years: Sequence[int], seed: int) -> pd.D
             "rank": np.array(rank, dtype=np.int64),
         }
     )
+
+
+PETITION_CATEGORIES: tuple[tuple[str, float], ...] = (  # what citizens write about, and its share
+    ("Thủ tục hành chính", 0.30),
+    ("Đất đai, xây dựng", 0.22),
+    ("Hạ tầng, giao thông, đô thị", 0.18),
+    ("Môi trường", 0.12),
+    ("Thái độ, tác phong cán bộ", 0.08),
+    ("Chính sách xã hội", 0.10),
+)
+PETITIONS_PER_DOSSIER = 0.012  # phản ánh, kiến nghị (PAKN) per dossier received
+_PETITION_STREAM = 8
+
+
+def petitions(model: CityModel, n_dossiers: int, as_of: dt.date, seed: int) -> pd.DataFrame:
+    """Petitions (PAKN) for the 766 indicators 5.2 and 5.3 (synthetic): about 1.2 per 100 dossiers, received on
+    working days by the wards of the day (before 1 July 2025 the old ones) and the departments; most handled
+    within 15 working days, lagging units late more often, a few refused within 2, the recent ones still open."""
+    from .generate import data_years, holidays, lookups
+
+    lk = lookups(model)
+    rng = np.random.default_rng([seed, _PETITION_STREAM])
+    years = data_years(as_of)
+    hol = holidays(years[0], years[-1] + 1)["date"].to_numpy().astype("datetime64[D]")
+    days = np.arange(np.datetime64(dt.date(years[0], 1, 1), "D"), np.datetime64(as_of, "D") + 1)
+    days = days[np.is_busday(days, holidays=hol)]
+    n = round(n_dossiers * PETITIONS_PER_DOSSIER)
+    day = np.sort(rng.choice(days, n))
+    u = rng.random(n)
+    ward = lk.wards_after[np.searchsorted(lk.cum_after, u, side="right")]
+    if lk.reorganised is not None and len(lk.wards_before):
+        ward = np.where(day < lk.reorganised, lk.wards_before[np.searchsorted(lk.cum_before, u, side="right")], ward)
+    offices = np.array([i for i, x in enumerate(model.units) if x.kind == "phong_ban"])
+    unit = np.where(rng.random(n) < 0.2, offices[rng.integers(0, len(offices), n)], ward)
+    refused = rng.random(n) < 0.03
+    late = rng.random(n) < np.where(lk.lagging[unit], 0.15, 0.03)
+    wd = np.where(refused, rng.integers(0, 3, n), np.where(late, rng.integers(16, 31, n), rng.integers(1, 16, n)))
+    handled_day = np.busday_offset(day, wd, roll="forward", holidays=hol)
+    received = day.astype("datetime64[s]") + rng.integers(7 * 3600 + 1800, 16 * 3600, n).astype("timedelta64[s]")
+    handled = handled_day.astype("datetime64[s]") + rng.integers(8 * 3600, 17 * 3600, n).astype("timedelta64[s]")
+    handled = np.maximum(handled, received + np.timedelta64(3600, "s"))
+    export_at = np.datetime64(as_of, "s") + np.timedelta64(18 * 3600, "s")
+    done = handled <= export_at
+    p_unhappy = np.where(late, 0.35, np.where(refused, 0.5, 0.06))
+    happy = np.where(rng.random(n) < 0.6, "hai_long", "rat_hai_long")
+    rating = np.where(done & (rng.random(n) < 0.6), np.where(rng.random(n) < p_unhappy, "khong_hai_long", happy), "")
+    cat_cum = np.cumsum([w for _, w in PETITION_CATEGORIES]) / sum(w for _, w in PETITION_CATEGORIES)
+    category = np.array([c for c, _ in PETITION_CATEGORIES])[np.searchsorted(cat_cum, rng.random(n), side="right")]
+    return pd.DataFrame({
+        "petition_id": pd.array([f"PAKN-{i + 1:06d}" for i in range(n)], dtype="str"),
+        "unit_code": pd.array(np.array(lk.codes)[unit], dtype="str"),
+        "received_at": received.astype("datetime64[us]"),
+        "category": pd.array(category, dtype="str"),
+        "handled_at": np.where(done, handled, np.datetime64("NaT")).astype("datetime64[us]"),
+        "refused": refused & done,
+        "rating": pd.array(np.where(rating == "", None, rating), dtype="str"),
+    })

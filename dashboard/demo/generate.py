@@ -624,6 +624,10 @@ def _e_result_share(t: np.ndarray) -> np.ndarray:
     return 0.70 + 0.25 * t
 
 
+def _reuse_share(t: np.ndarray) -> np.ndarray:
+    return 0.55 + 0.35 * t
+
+
 def _late_factor(t: np.ndarray) -> np.ndarray:
     """Lateness improves over the three years."""
     return 1.25 - 0.55 * t
@@ -1067,6 +1071,8 @@ class _Dossiers:
     late_reason: np.ndarray
     applicant: np.ndarray
     dossier_id: pa.Array
+    synced_national: np.ndarray | None = None  # the 766 facts the legacy town's extract lacks
+    reused_data: np.ndarray | None = None
 
 
 def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
@@ -1179,6 +1185,10 @@ def _simulate(chunk: _Chunk, city: _City) -> _Dossiers:
         late_reason=reason,
         applicant=applicant,
         dossier_id=_dossier_ids(chunk, day, unit, lk),
+        # a city of today's extract also says what the national index (766) needs: synchronised to the
+        # national portal (lagging units miss more), reuse of already-digitised data (growing)
+        synced_national=None if city.model is LEGACY else s.uniform() < 0.975 - 0.06 * lagging,
+        reused_data=None if city.model is LEGACY else s.uniform() < _reuse_share(t) - 0.1 * lagging,
     )
 
 
@@ -1251,6 +1261,8 @@ def _dossier_frame(d: _Dossiers, lk: _Lookups) -> pd.DataFrame:
             "late_reason": _text(_REASONS, d.late_reason),
             "applicant_name": _text(_APPLICANTS, d.applicant),
             "updated_at": _timestamps(d.updated),
+            **({} if d.synced_national is None else {"synced_national": d.synced_national,
+                                                      "reused_data": d.reused_data}),
         }
     )
 
