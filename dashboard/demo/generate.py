@@ -1,8 +1,11 @@
-"""A deterministic, realistic demo city modelled on TP Tây Ninh (Tây Ninh province).
+"""A deterministic, realistic demo city: a ``CityModel`` (its units and how each behaves, who handles the
+procedures, its PAR INDEX peers, the plan's owners, the reorganisation it lived through) simulated.
+``city_model("legacy")`` is the pre-2025 district town modelled on TP Tây Ninh (16 units, the constants below);
+any other name a province or centrally-run city of today (``cities.py``, default Huế).
 
 Tables: units, targets, surveys, PAR INDEX, reform-plan tasks, holidays and about three years
 of dossiers (1 January of ``as_of.year - 2`` up to and including ``as_of``), with the columns of
-``shared/data-contract.md``.
+``shared/data-contract.md``; unit_changes for a reorganised city.
 
 Determinism: every random draw comes from a ``numpy`` Generator seeded from ``seed`` and a
 stream key. Dossiers are drawn day by day (each received day has its own generator), so a day's
