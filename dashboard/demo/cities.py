@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue
-from .generate import CITY_CODE, TARGETS, CityModel, Unit
+from .generate import CITY_CODE, TARGETS, CityModel, Unit, par_frame
 from .legacy_wards import legacy_provinces, legacy_wards
 
 REORGANISED = dt.date(2025, 7, 1)
@@ -171,16 +171,7 @@ def par_index_provinces(city_code: str, years: Sequence[int], seed: int) -> pd.D
         top = min(93.0, 89.0 + 0.6 * k + rng.uniform(-1, 1))
         scores = np.round(top - np.r_[0, np.cumsum(rng.uniform(0.1, 0.9, len(order) - 1))], 2)
         rows += [(year, peers[i][0], peers[i][1], float(s), r + 1) for r, (i, s) in enumerate(zip(order, scores))]
-    year, code, name, score, rank = zip(*rows)
-    return pd.DataFrame(
-        {
-            "year": np.array(year, dtype=np.int64),
-            "peer_code": pd.array(code, dtype="str"),
-            "peer_name": pd.array(name, dtype="str"),
-            "score": np.array(score, dtype=np.float64),
-            "rank": np.array(rank, dtype=np.int64),
-        }
-    )
+    return par_frame(rows)
 
 
 PETITION_CATEGORIES: tuple[tuple[str, float], ...] = (  # what citizens write about, and its share

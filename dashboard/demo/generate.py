@@ -866,6 +866,11 @@ def par_index(years: Sequence[int], seed: int) -> pd.DataFrame:
         rows += [
             (year, PAR_PEERS[p][0], PAR_PEERS[p][1], float(s), r + 1) for r, (p, s) in enumerate(zip(order, scores))
         ]
+    return par_frame(rows)
+
+
+def par_frame(rows: list[tuple[int, str, str, float, int]]) -> pd.DataFrame:
+    """par_index rows (year, peer_code, peer_name, score, rank) as the table's frame."""
     year, code, name, score, rank = zip(*rows)
     return pd.DataFrame(
         {
