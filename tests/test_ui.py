@@ -112,6 +112,13 @@ def test_figures_draw_targets_and_handle_empty():
     assert bars["data"][0]["marker"]["color"] == [STATUS_COLORS["missed"], STATUS_COLORS["met"]]
     assert bars["data"][0]["text"] == ["✖ 95,00%", "✔ 99,00%"]  # status never by colour alone
     assert bars["layout"]["shapes"][0]["x0"] == 0.99 and bars["layout"]["font"]["size"] == 20
+    # the values are a column right of the plot, the target's label above it: the line crosses no value
+    column = [a for a in bars["layout"]["annotations"] if a.get("name") == "bar-value"]
+    assert [(a["text"], a["y"], a["xref"], a["x"], a["xanchor"]) for a in column] == [
+        ("✖ 95,00%", "A", "paper", 1, "left"), ("✔ 99,00%", "B", "paper", 1, "left")]
+    note = next(a for a in bars["layout"]["annotations"] if a.get("name") == "target-label")
+    assert note["yref"] == "y domain" and note["y"] == 1 and note["yanchor"] == "bottom"
+    assert bars["data"][0]["textposition"] == "none"
     # a zoomed bar axis says where it starts; never beyond 100%
     assert bars["layout"]["xaxis"]["range"] == [0.9, 1.0]
     assert "bắt đầu từ 90%" in bars["layout"]["xaxis"]["title"]["text"]

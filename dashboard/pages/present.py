@@ -23,6 +23,7 @@ from ..ui import ids
 from ..ui.components import filter_dropdown, graph, headline, href, status_badge, table, units_options, worst_first
 from ..ui.theme import STATUS_INK
 from .common import page, valid_unit
+from .overview import pdf_button
 
 HEADLINE_KPIS = (
     "on_time_rate",
@@ -314,6 +315,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
                         title="Trang sau (→)",
                     ),
                     html.A("Thoát (Esc)", href=exit_href, className="deck-exit"),
+                    pdf_button({"period": p.key, "unit": unit}, deck=True),  # the whole deck, in the reader's scope
                     _unit_picker(reader, unit),
                 ],
                 className="deck-controls",

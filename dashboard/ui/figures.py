@@ -264,7 +264,9 @@ def ranked_bars(
     font_size: int | None = None,
 ) -> dict:
     """Horizontal bars (worst first at the top) from 0, coloured by status and marked with its symbol (never by
-    colour alone), with the target line labelled above the plot."""
+    colour alone), with the target line labelled above the plot. The values are a column in the right margin,
+    one per bar (`bar-value` annotations): a label at the bar's end would sit on the target line whenever the
+    value is near the target, so the plot area holds only bars, the line and nothing to collide with."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
@@ -272,37 +274,51 @@ def ranked_bars(
         STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
         for v, s in zip(values, statuses)
     ]
+    size = font_size or 15
     bar = {
         "type": "bar",
         "y": list(labels),
         "x": values,
         "orientation": "h",
         "text": text,
-        "textposition": "outside",  # full size (inside, plotly shrinks labels to the bar's height)
-        "constraintext": "none",
-        "cliponaxis": False,
+        "textposition": "none",  # drawn as the value column below
         "marker": {
             "color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses],
             "line": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses], "width": 1.5},
         },
-        "outsidetextfont": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses]},
         "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
     }
     if customdata is not None:
         bar["customdata"] = [c.item() if hasattr(c, "item") else c for c in customdata]
+    value_column = [
+        {
+            "text": t,
+            "xref": "paper",
+            "x": 1,
+            "xanchor": "left",
+            "xshift": 8,
+            "yref": "y",
+            "y": lb,
+            "showarrow": False,
+            "font": {"color": STATUS_INK.get(s, PRIMARY), "size": size},
+            "name": "bar-value",
+        }
+        for lb, t, s in zip(labels, text, statuses)
+    ]
+    width = max((len(t) for t in text), default=6)
     layout = {
         "template": _template(),
         "showlegend": False,
         "bargap": 0.35,
-        "margin": {"r": 6 * (font_size or 15) + 20, "t": 60 if title else 34},
+        "margin": {"r": round(0.62 * size * width) + 16, "t": 60 if title else 34},
         "yaxis": {"autorange": "reversed"},
         "shapes": [],
-        "annotations": [],
+        "annotations": value_column,
     }
     if target is not None:
         shape, note = _target_rule("x", target, f"Chỉ tiêu {fmt.pct(target, 0)}")
         layout["shapes"].append(shape)
-        layout["annotations"].append(note)
+        layout["annotations"].append({**note, "name": "target-label"})
     if value_format == "pct":
         layout["xaxis"] = _bar_rate_axis([v for v in values if v is not None], target)
     else:
