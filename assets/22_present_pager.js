@@ -116,6 +116,7 @@
     f.appendChild(right);
     f.setAttribute("data-screen", String(st.n + 1));
     f.setAttribute("data-screens", String(st.screens.length));
+    f.setAttribute("data-path", window.location.pathname);
     f.hidden = false;
   }
 

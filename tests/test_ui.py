@@ -118,7 +118,12 @@ def test_figures_draw_targets_and_handle_empty():
         ("✖ 95,00%", "A", "paper", 1, "left"), ("✔ 99,00%", "B", "paper", 1, "left")]
     note = next(a for a in bars["layout"]["annotations"] if a.get("name") == "target-label")
     assert note["yref"] == "y domain" and note["y"] == 1 and note["yanchor"] == "bottom"
-    assert bars["data"][0]["textposition"] == "none"
+    assert bars["data"][0]["textposition"] == "none" and column[0]["font"]["size"] == 20
+    # thin rows (30 units in 472 px): the column's type stays below the row height
+    many = figures.ranked_bars([f"U{i}" for i in range(30)], [0.97] * 30, ["met"] * 30, 0.99, font_size=20,
+                               height_px=472)
+    size = next(a for a in many["layout"]["annotations"] if a.get("name") == "bar-value")["font"]["size"]
+    assert size <= (472 - 34 - 70) / 30 * 0.72
     # a zoomed bar axis says where it starts; never beyond 100%
     assert bars["layout"]["xaxis"]["range"] == [0.9, 1.0]
     assert "bắt đầu từ 90%" in bars["layout"]["xaxis"]["title"]["text"]

@@ -210,13 +210,14 @@ def _worst_units(reader, p, q, worst):
         list(worst["on_time_rate__status"]),
         target,
         customdata=list(worst.unit_code),
+        height_px=WORST_CHART_PX,
     )
     return section(
         f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
         dbc.Row(
             [
                 dbc.Col(worst_table, lg=6),
-                dbc.Col(graph(fig, "worst-chart", height=260, className="clickable-chart"), lg=6),
+                dbc.Col(graph(fig, "worst-chart", height=WORST_CHART_PX, className="clickable-chart"), lg=6),
             ]
         ),
         html.P("Bấm một cột để mở trang của đơn vị đó.", className="text-muted small-note mb-0"),
@@ -224,6 +225,7 @@ def _worst_units(reader, p, q, worst):
     )
 
 
+WORST_CHART_PX = 260
 _CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
 

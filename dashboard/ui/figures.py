@@ -262,11 +262,13 @@ def ranked_bars(
     value_format: str = "pct",
     customdata=None,
     font_size: int | None = None,
+    height_px: int = 360,
 ) -> dict:
     """Horizontal bars (worst first at the top) from 0, coloured by status and marked with its symbol (never by
     colour alone), with the target line labelled above the plot. The values are a column in the right margin,
-    one per bar (`bar-value` annotations): a label at the bar's end would sit on the target line whenever the
-    value is near the target, so the plot area holds only bars, the line and nothing to collide with."""
+    one per bar: a label at the bar's end would sit on the target line whenever the value is near the target, so
+    the plot holds only the bars and the line. `height_px`: the least height the chart is drawn at (a slide's
+    chart at 720 px); the column's type is kept below the row height so two values never overlap."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
@@ -274,46 +276,49 @@ def ranked_bars(
         STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
         for v, s in zip(values, statuses)
     ]
-    size = font_size or 15
+    names = _short_labels(labels, MAX_BAR_LABEL)  # the full name stays in the hover
+    top = 60 if title else 34
+    row_px = max(height_px - top - 70, 40) / len(labels)  # 70: the axis, its title and the bottom margin
+    size = max(6, min(font_size or 15, int(row_px * 0.72)))
     bar = {
         "type": "bar",
-        "y": list(labels),
+        "y": names,
         "x": values,
         "orientation": "h",
         "text": text,
-        "textposition": "none",  # drawn as the value column below
+        "hovertext": list(labels),
+        "textposition": "none",  # drawn as the value column
         "marker": {
             "color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses],
             "line": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses], "width": 1.5},
         },
-        "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
+        "hovertemplate": "%{hovertext}: <b>%{text}</b><extra></extra>",
     }
     if customdata is not None:
         bar["customdata"] = [c.item() if hasattr(c, "item") else c for c in customdata]
-    value_column = [
+    column = [
         {
             "text": t,
             "xref": "paper",
             "x": 1,
             "xanchor": "left",
-            "xshift": 8,
+            "xshift": 6,
             "yref": "y",
             "y": lb,
             "showarrow": False,
             "font": {"color": STATUS_INK.get(s, PRIMARY), "size": size},
             "name": "bar-value",
         }
-        for lb, t, s in zip(labels, text, statuses)
+        for lb, t, s in zip(names, text, statuses)
     ]
-    width = max((len(t) for t in text), default=6)
     layout = {
         "template": _template(),
         "showlegend": False,
         "bargap": 0.35,
-        "margin": {"r": round(0.62 * size * width) + 16, "t": 60 if title else 34},
+        "margin": {"r": round(0.7 * size * max(len(t) for t in text)) + 14, "t": top},
         "yaxis": {"autorange": "reversed"},
         "shapes": [],
-        "annotations": value_column,
+        "annotations": column,
     }
     if target is not None:
         shape, note = _target_rule("x", target, f"Chỉ tiêu {fmt.pct(target, 0)}")
@@ -328,6 +333,21 @@ def ranked_bars(
     if font_size:
         layout["font"] = {"size": font_size}
     return {"data": [bar], "layout": layout}
+
+
+MAX_BAR_LABEL = 18  # a unit's name beside a bar, at most (a phone keeps room for the bars and the values)
+
+
+def _short_labels(labels, limit: int) -> list[str]:
+    """Names cut to `limit` characters with "…", still distinct (a bar's category is its label)."""
+    out: list[str] = []
+    for lb in labels:
+        lb = str(lb)
+        short = lb if len(lb) <= limit else lb[: limit - 1].rstrip() + "…"
+        while short in out:
+            short += "\u200b"  # distinct, invisible
+        out.append(short)
+    return out
 
 
 def _bar_rate_axis(values: list[float], target: float | None) -> dict:
