@@ -11,12 +11,14 @@ from .test_fit import SIZES, _ctx
 
 pytestmark = pytest.mark.browser
 
+DRAWN = "() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
 PAGES = ["/?period=2026-Q3", "/trinh-chieu?period=2026-Q3&slide=6", "/chi-tieu?period=2026-Q3"]
 BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')]
   .filter(g => g.offsetParent && g.querySelector('.barlayer .point'))
   .map(g => {
     const box = r => ({l: r.left, r: r.right, t: r.top, b: r.bottom});
-    const notes = [...g.querySelectorAll('g.annotation')].map(a => ({text: a.textContent, ...box(a.getBoundingClientRect())}));
+    const notes = [...g.querySelectorAll('g.annotation')]
+      .map(a => ({text: a.textContent, ...box(a.getBoundingClientRect())}));
     return {
       chart: g.closest('[id]') ? g.closest('[id]').id : '',
       frame: box(g.getBoundingClientRect()),
@@ -63,7 +65,7 @@ def test_value_labels_never_meet_the_target(browser, server, w, h):
         checked = 0
         for path in PAGES if w > 400 else PAGES[:1] + PAGES[2:]:
             p = watched.goto(path)
-            p.wait_for_function("() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))")
+            p.wait_for_function(DRAWN)
             charts = p.evaluate(BOXES)
             assert charts, path
             for c in charts:
