@@ -156,9 +156,17 @@ def test_href_and_safe_cell():
     assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_cell("Hộ tịch") == "Hộ tịch"
 
 
-def test_sparkline_dict_has_line_target_and_vietnamese_separators():
-    fig = figures.sparkline([(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.995)], 0.99, "met")
-    assert fig["data"][0]["y"] == [0.98, 0.995] and fig["data"][0]["x"] == ["2024-01-01", "2024-01-08"]
-    assert fig["layout"]["shapes"][0]["y0"] == 0.99 and fig["layout"]["separators"] == ",."
-    assert fig["data"][0]["line"]["color"] == STATUS_INK["met"]
-    assert figures.sparkline([], None, "no_data")["layout"]["shapes"] == []
+def test_sparkline_is_css_polygons_with_the_target_and_its_values_in_words():
+    from dashboard.ui.components import sparkline
+
+    spark = sparkline([(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.995)], 0.99, "met")
+    area, line, target = spark.children
+    lo = 0.98 - 0.02  # the lowest of the values and the target, less 2 points; the top is 100,5%
+    y = [round(100 * (1.005 - v) / (1.005 - lo), 2) for v in (0.98, 0.995, 0.99)]
+    assert area.style["clipPath"] == f"polygon(0% 100%, 0.0% {y[0]}%, 100.0% {y[1]}%, 100% 100%)"
+    assert line.style["clipPath"].startswith(f"polygon(0.0% {y[0]}%, 100.0% {y[1]}%, 100.0% calc({y[1]}% + 2.5px)")
+    assert area.style["background"] == STATUS_INK["met"] and target.style["top"] == f"{y[2]}%"
+    label = getattr(spark, "aria-label")
+    assert label.startswith("2 tuần gần nhất: từ 98,00% (tuần từ 01/01/2024) đến 99,50%") and spark.role == "img"
+    one = sparkline([(dt.date(2024, 1, 1), 0.5)], None, "no_data")
+    assert one.children[2] is None and "polygon(0% 100%, 0.0% " in one.children[0].style["clipPath"]

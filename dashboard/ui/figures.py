@@ -3,7 +3,6 @@ Targets are drawn as lines; statuses use the shared palette; hover text is Vietn
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -44,54 +43,6 @@ def _empty(fig: go.Figure, text: str) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
-
-
-def sparkline(points: list[tuple[dt.date, float]], target: float | None, status: str) -> dict:
-    """A card's 12-week line with the target dotted. A plain figure dict: eight of these per page, and plotly's
-    Figure validation cost more than the queries behind them."""
-    x = [p[0].isoformat() for p in points]
-    y = [p[1] for p in points]
-    lo = min(y + ([target] if target is not None else [])) if y else 0
-    shapes = (
-        [
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": target,
-                "y1": target,
-                "line": {"color": TARGET_LINE, "width": 1, "dash": "dot"},
-            }
-        ]
-        if target is not None and y
-        else []
-    )
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "x": x,
-                "y": y,
-                "mode": "lines",
-                "fill": "tozeroy",
-                "fillcolor": "rgba(29,78,137,0.06)",
-                "line": {"color": STATUS_INK.get(status, PRIMARY), "width": 2.5},
-                "hovertemplate": "Tuần %{x|%d/%m/%Y}: %{y:.2%}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "margin": {"l": 0, "r": 0, "t": 2, "b": 2},
-            "height": 44,
-            "showlegend": False,
-            "paper_bgcolor": "white",
-            "plot_bgcolor": "white",
-            "separators": ",.",
-            "xaxis": {"visible": False},
-            "yaxis": {"visible": False, "range": [max(0, lo - 0.02), 1.005]},
-            "shapes": shapes,
-        },
-    }
 
 
 def _template() -> dict:
