@@ -9,7 +9,7 @@
   var ATOMIC = ".dash-graph, .js-plotly-plot, .ag-theme-quartz, .ag-theme-alpine, .grid-loading, .kpi-card, " +
                "svg, img, canvas, thead, .count-box, .big-tile, .fact-box, .alert";
   var SKIP = ".page-header, .filter-bar";
-  var st = { page: null, screens: [], n: 0, touched: [], zoom: 1, startLast: false };
+  var st = { page: null, path: null, title: null, screens: [], n: 0, touched: [], zoom: 1, startLast: false };
 
   function root() { return document.querySelector(".app-root"); }
   function pageEl() { return document.querySelector("#_pages_content .page"); }
@@ -124,9 +124,12 @@
 
   function layout() {
     var f = document.getElementById("present-foot");
-    if (!active()) { if (st.page) { reset(); st.page = null; } if (f) f.hidden = true; return; }
-    var p = pageEl(), title = p.querySelector(".page-title");
-    var key = window.location.pathname + window.location.search + "|" + (title ? title.textContent : "");
+    if (!active()) { if (st.page) { reset(); st.page = null; st.path = null; } if (f) f.hidden = true; return; }
+    var p = pageEl(), title = p.querySelector(".page-title"), text = title ? title.textContent : "";
+    if (st.path && st.path !== window.location.pathname && text === st.title) return;  // the old page, still shown
+    var key = window.location.pathname + "|" + text;  // a new page, not a new filter
+    st.path = window.location.pathname;
+    st.title = text;
     if (key !== st.page) {  // a new page: its screen from the hash, or the last one when stepping back
       var m = /^#man-(\d+)$/.exec(window.location.hash);
       st.n = st.startLast ? 1e9 : (m ? parseInt(m[1], 10) - 1 : 0);

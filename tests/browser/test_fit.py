@@ -179,26 +179,34 @@ def test_every_present_page_fits_screen_by_screen(browser, server, w, h):
         ctx.close()
 
 
-def test_arrow_keys_step_on_a_present_page(page):
-    p = page.goto("/don-vi?present=1&period=2026-Q3")
-    n = _paged(p, "/don-vi")
-    p.keyboard.press("End")  # the page's last screen, then → is the next page
-    p.wait_for_function(f"() => document.querySelector('{FOOT}').dataset.screen === '{n}'")
-    assert p.url.endswith(f"#man-{n}") or n == 1  # the screen is in the link
-    p.keyboard.press("ArrowRight")
-    p.wait_for_url(re.compile(r"/ho-so-tre-han\?present=1&period=2026-Q3"), timeout=15000)
-    _paged(p, "/ho-so-tre-han")
-    assert p.locator(FOOT).get_attribute("data-screen") == "1"
-    p.keyboard.press("ArrowLeft")  # back from a first screen: the previous page, on its last screen
-    p.wait_for_url(re.compile(r"/don-vi\?present=1&period=2026-Q3"), timeout=15000)
-    _paged(p, "/don-vi")
-    assert p.locator(FOOT).get_attribute("data-screen") == str(n)
-    p.keyboard.press("Home")
-    p.wait_for_function(f"() => document.querySelector('{FOOT}').dataset.screen === '1'")
-    p.keyboard.press("Escape")  # leaves meeting mode: the whole page again, no footer
-    p.wait_for_url(re.compile(r"/don-vi\?period=2026-Q3"), timeout=15000)
-    p.wait_for_function(f"() => !document.querySelector('{FOOT}') || document.querySelector('{FOOT}').hidden")
-    assert p.locator("#unit-matrix tbody tr").first.is_visible()
+def test_arrow_keys_step_on_a_present_page(browser, server):
+    """At 1280×720 the units page takes several screens: End, → to the next page (its first screen), ← back to
+    the previous page's last screen, Home, Esc leaves meeting mode."""
+    ctx, watched = _ctx(browser, server, "noivu", 1280, 720)
+    try:
+        p = watched.goto("/don-vi?present=1&period=2026-Q3")
+        n = _paged(p, "/don-vi")
+        assert n > 1
+        p.keyboard.press("End")  # the page's last screen, then → is the next page
+        p.wait_for_function(f"() => document.querySelector('{FOOT}').dataset.screen === '{n}'")
+        assert p.url.endswith(f"#man-{n}")  # the screen is in the link
+        p.keyboard.press("ArrowRight")
+        p.wait_for_url(re.compile(r"/ho-so-tre-han\?present=1&period=2026-Q3"), timeout=15000)
+        _paged(p, "/ho-so-tre-han")
+        assert p.locator(FOOT).get_attribute("data-screen") == "1"
+        p.keyboard.press("ArrowLeft")  # back from a first screen: the previous page, on its last screen
+        p.wait_for_url(re.compile(r"/don-vi\?present=1&period=2026-Q3"), timeout=15000)
+        _paged(p, "/don-vi")
+        assert p.locator(FOOT).get_attribute("data-screen") == str(n)
+        p.keyboard.press("Home")
+        p.wait_for_function(f"() => document.querySelector('{FOOT}').dataset.screen === '1'")
+        p.keyboard.press("Escape")  # leaves meeting mode: the whole page again, no footer
+        p.wait_for_url(re.compile(r"/don-vi\?period=2026-Q3"), timeout=15000)
+        p.wait_for_function(f"() => !document.querySelector('{FOOT}') || document.querySelector('{FOOT}').hidden")
+        assert p.locator("#unit-matrix tbody tr").last.is_visible()
+        assert not watched.errors, watched.errors
+    finally:
+        ctx.close()
 
 
 def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):
