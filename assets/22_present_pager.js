@@ -199,9 +199,18 @@
   }
 
   var timer = null, busy = false;
-  function later() {
+  function later() {  // the page changed: lay it out again once it stops changing (data-pending while waiting)
     if (timer) clearTimeout(timer);
-    timer = setTimeout(function () { timer = null; busy = true; try { layout(); } finally { busy = false; } }, 150);
+    var f = document.getElementById("present-foot");
+    if (f) f.setAttribute("data-pending", "1");
+    timer = setTimeout(function () {
+      timer = null; busy = true;
+      try { layout(); } finally {
+        busy = false;
+        var g = document.getElementById("present-foot");
+        if (g && !timer) g.setAttribute("data-pending", "0");
+      }
+    }, 150);
   }
   function ours(rec) {
     var t = rec.target;

@@ -104,13 +104,14 @@ FOOT = "#present-foot"
 
 def _paged(p, path: str) -> int:
     """Wait until the present page is cut into screens (the footer names this page); its number of screens."""
-    p.wait_for_function(
+    settled = (
         "path => { const f = document.querySelector('#present-foot');"
-        " return f && !f.hidden && f.dataset.path === path && f.dataset.screen; }",
-        arg=path,
-        timeout=30000,
+        " return f && !f.hidden && f.dataset.path === path && f.dataset.screen && f.dataset.pending === '0'; }"
     )
-    p.wait_for_timeout(400)  # the pager waits 150 ms for the page to stop changing
+    p.wait_for_function(settled, arg=path, timeout=30000)
+    p.wait_for_load_state("networkidle")  # a grid or chart still arriving relays the page out: wait for that too
+    p.wait_for_timeout(300)
+    p.wait_for_function(settled, arg=path, timeout=30000)
     return int(p.locator(FOOT).get_attribute("data-screens"))
 
 
