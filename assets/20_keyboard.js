@@ -22,10 +22,11 @@
   var PAGES = ["/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich"];
   function presentStep(delta) {  // ?present=1 on a page: ← / → go through the pages, filters kept
     var i = PAGES.indexOf(window.location.pathname);
-    if (i < 0) return;
+    if (i < 0) return false;
     var j = i + delta;
-    if (j < 0 || j >= PAGES.length) return;
+    if (j < 0 || j >= PAGES.length) return false;
     go(PAGES[j] + window.location.search);
+    return true;
   }
   function openUnitPicker() {
     var box = document.querySelector("#deck-unit .filter-dropdown");
@@ -44,8 +45,17 @@
     var tag0 = (e.target && e.target.tagName) || "";
     var typing = tag0 === "INPUT" || tag0 === "TEXTAREA" || (e.target && e.target.closest && e.target.closest(".filter-dropdown"));
     if (!d && !typing && !e.altKey && !e.ctrlKey && !e.metaKey && /present=1/.test(window.location.search)) {
-      if (e.key === "ArrowRight" || e.key === "PageDown") { presentStep(1); e.preventDefault(); return; }
-      if (e.key === "ArrowLeft" || e.key === "PageUp") { presentStep(-1); e.preventDefault(); return; }
+      var pager = window.cchcPresent;  // 22_present_pager.js: the page's screens first, then the next page
+      if (e.key === "ArrowRight" || e.key === "PageDown" || e.key === " ") {
+        if (!(pager && pager.step(1))) presentStep(1);
+        e.preventDefault(); return;
+      }
+      if (e.key === "ArrowLeft" || e.key === "PageUp") {
+        if (!(pager && pager.step(-1)) && presentStep(-1) && pager) pager.backToLast();
+        e.preventDefault(); return;
+      }
+      if (pager && e.key === "Home") { pager.jump(0); e.preventDefault(); return; }
+      if (pager && e.key === "End") { pager.jump(-1); e.preventDefault(); return; }
     }
     if (d && !typing && (e.key === "u" || e.key === "U") && document.querySelector("#deck-unit")) {
       e.preventDefault();  // opened on key up, so the "u" is never typed into the search box

@@ -57,10 +57,19 @@ def _ms(samples: list[float]) -> dict:
             "min_ms": round(s[0] * 1000), "runs": len(s)}
 
 
+PHASES = """() => { const n = performance.getEntriesByType('navigation')[0];
+  const cb = performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component'));
+  const layout = performance.getEntriesByType('resource').find(e => e.name.includes('_dash-layout'));
+  return {html_ms: n.responseEnd, scripts_ms: n.domContentLoadedEventEnd, layout_ms: layout ? layout.responseEnd : null,
+          callbacks: cb.length, callbacks_end_ms: cb.length ? Math.max(...cb.map(e => e.responseEnd)) : null,
+          slowest_callback_ms: cb.length ? Math.max(...cb.map(e => e.responseEnd - e.requestStart)) : null,
+          drawn_ms: performance.now()}; }"""
+
+
 def measure(base: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    out: dict = {"sign_in_to_overview": [], "navigation": [], "js_bytes": None}
+    out: dict = {"sign_in_to_overview": [], "navigation": [], "js_bytes": None, "phases": [], "callbacks": []}
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         for i in range(runs):
@@ -75,6 +84,7 @@ def measure(base: str, runs: int) -> dict:
             p.wait_for_selector("#worst-chart .main-svg")
             p.wait_for_function(DRAWN)
             out["sign_in_to_overview"].append(time.perf_counter() - t)
+            out["phases"].append({k: (round(v) if isinstance(v, float) else v) for k, v in p.evaluate(PHASES).items()})
             if i == 0:
                 p.wait_for_load_state("networkidle")
                 scripts = p.evaluate(
@@ -85,6 +95,13 @@ def measure(base: str, runs: int) -> dict:
                 out["js_bytes"] = sum(n for _, n in scripts)
                 out["js_files"] = sorted(scripts, key=lambda x: -x[1])[:8]
             for path in NAV:
+                calls: list[str] = []
+
+                def count(r, calls=calls):
+                    if "_dash-update-component" in r.url:
+                        calls.append(r.url)
+
+                p.on("request", count)
                 t = time.perf_counter()
                 p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], "
                         ".main-nav a[href^='/?']")
@@ -93,6 +110,8 @@ def measure(base: str, runs: int) -> dict:
                 p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
                 p.wait_for_function(DRAWN)
                 out["navigation"].append(time.perf_counter() - t)
+                p.remove_listener("request", count)
+                out["callbacks"].append((path, len(calls)))
             ctx.close()
         b.close()
     return {
@@ -101,6 +120,10 @@ def measure(base: str, runs: int) -> dict:
         "sign_in_to_overview": _ms(out["sign_in_to_overview"]),
         "sign_in_to_overview_first_ms": round(out["sign_in_to_overview"][0] * 1000),
         "in_app_navigation": _ms(out["navigation"]),
+        "sign_in_phases_ms": out["phases"],  # from the overview's navigation start: html, scripts run, layout, …
+        "server_callbacks_per_navigation": {
+            path: statistics.median(n for p_, n in out["callbacks"] if p_ == path) for path in NAV
+        },
     }
 
 
@@ -115,10 +138,17 @@ def main() -> None:
     db = Path(a.db) if a.db else db_for(a.n)
     proc = _serve(db, a.port)
     try:
+        load_before = os.getloadavg()
         res = {"database": db.name, "as_of": AS_OF.isoformat(), **measure(f"http://127.0.0.1:{a.port}", a.runs)}
+        res["load_average_before_after"] = [round(load_before[0], 1), round(os.getloadavg()[0], 1)]
+        res["cpus"] = os.cpu_count()
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's graceful stop took too long
+            proc.kill()
+            proc.wait(10)
     Path(a.out).write_text(json.dumps(res, ensure_ascii=False, indent=1))
     print(json.dumps(res, ensure_ascii=False, indent=1))
 

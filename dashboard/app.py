@@ -11,9 +11,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
-from werkzeug.exceptions import BadRequest
 
 from . import security
 from .auth import current_principal
@@ -140,47 +139,24 @@ def toggle_nav(n, is_open):
     return not bool(is_open) if isinstance(n, int) else dash.no_update
 
 
-@callback(
+# The present mode's class and the filters' URL writing are plain address arithmetic: they run in the browser
+# (assets/07_clientside.js), so a navigation costs one server callback (the page) instead of three, and a page
+# just drawn is not drawn a second time when its filters' defaults are written into the URL.
+clientside_callback(
+    ClientsideFunction("cchc", "presentMode"),
     Output(ids.APP_ROOT, "className"),
     Output(ids.PRESENT_LINK, "href"),
     Input(ids.PAGES_LOCATION, "pathname"),
     Input(ids.PAGES_LOCATION, "search"),
 )
-def present_mode(pathname: str | None, search: str | None):
-    """`?present=1` on any page (and the deck itself): no navigation chrome, large high-contrast type."""
-    q = _query(search)
-    keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
-    deck = ids.PRESENT_PATH + ("?" + urlencode(keep) if keep else "")
-    present = pathname == ids.PRESENT_PATH or q.get("present") == "1"
-    return ("app-root present" if present else "app-root"), deck
-
-
-@callback(
+clientside_callback(
+    ClientsideFunction("cchc", "filtersToUrl"),
     Output(ids.URL, "href"),
     Input(ids.flt(ALL), "value"),
     State(ids.PAGES_LOCATION, "pathname"),
     State(ids.PAGES_LOCATION, "search"),
     prevent_initial_call=True,
 )
-def filters_to_url(values, pathname, search):
-    """Any filter on any page writes its value into the URL; the page re-renders from the URL."""
-    if not ctx.triggered_id:
-        return dash.no_update
-    pathname = pathname if isinstance(pathname, str) and pathname.startswith("/") else "/"
-    q = _query(search)
-    for spec, value in zip(ctx.inputs_list[0], values):
-        key = spec.get("id", {}).get("key") if isinstance(spec, dict) and isinstance(spec.get("id"), dict) else None
-        if not isinstance(key, str) or isinstance(value, (dict, list)) and value != []:
-            raise BadRequest("bộ lọc gửi lên không hợp lệ")  # no filter sends this: a forged request
-        if value in (None, "", []):
-            q.pop(key, None)
-        else:
-            q[key] = str(value)
-    if not isinstance(ctx.triggered_id, dict) or ctx.triggered_id.get("key") != "page":
-        q.pop("page", None)
-    new = (pathname or "/") + ("?" + urlencode(q) if q else "")
-    old = (pathname or "/") + (search if isinstance(search, str) else "")
-    return dash.no_update if new == old else new
 
 
 def _lazy_libraries() -> None:
@@ -193,9 +169,10 @@ def _lazy_libraries() -> None:
             entry["dynamic"] = True
 
 
-def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> dash.Dash:
+def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None, warm: bool = False) -> dash.Dash:
     """The app. `no_auth`: everyone is the local Home Affairs operator (for a developer's machine only).
-    `internal`: (token, principal) honoured from 127.0.0.1 only, for the PDF export's own browser."""
+    `internal`: (token, principal) honoured from 127.0.0.1 only, for the PDF export's own browser.
+    `warm`: render the default views of the all-units roles in the background at start (`cchc serve`)."""
     validate_against_schema()  # the KPI catalogue matches the queries' columns, or the app does not start
     app = dash.Dash(
         __name__,
@@ -225,6 +202,10 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None) -> 
         from .export_pdf import install_route
 
         install_route(app, db_path)
+    if warm:
+        from .auth import ROLES, Principal
+
+        data.warm_start(list(dict.fromkeys(Principal("-", r).scope for r, info in ROLES.items() if info.all_units)))
     return app
 
 
@@ -296,7 +277,7 @@ def serve(
         elif not store.users():
             print("Chưa có người dùng: tạo bằng `cchc users add TEN --role noi_vu`.", flush=True)
     if not workers:
-        create_app(db_path, no_auth=no_auth).run(host=host, port=port, debug=False)
+        create_app(db_path, no_auth=no_auth, warm=True).run(host=host, port=port, debug=False)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -314,6 +295,6 @@ def serve(
                 self.cfg.set(k, v)
 
         def load(self):  # in each worker, after the fork: its own DuckDB connections
-            return create_app(db_path, no_auth=no_auth).server
+            return create_app(db_path, no_auth=no_auth, warm=True).server
 
     _Gunicorn().run()

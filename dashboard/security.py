@@ -147,7 +147,7 @@ def install(
     server.extensions["cchc_no_auth"] = no_auth
     _install_sign_in(server, store, no_auth=no_auth, internal=internal)
     _install_routes(server, store, throttle)
-    _install_errors(server)
+    _install_errors(server, app.callback_map)
     _install_headers(app)
     return store
 
@@ -253,8 +253,8 @@ def _install_routes(server, store: UserStore, throttle: _Throttle) -> None:
         return flask.redirect(LOGIN)
 
 
-def _install_errors(server) -> None:
-    """403 audited, forged callback bodies 400, never a bare 500."""
+def _install_errors(server, callbacks: dict) -> None:
+    """403 audited, forged callback bodies 400, never a bare 500. `callbacks`: the app's callback map."""
 
     @server.errorhandler(Forbidden)
     def _forbidden(exc: HTTPException):
@@ -286,6 +286,8 @@ def _install_errors(server) -> None:
         )
         if not ok:
             return flask.jsonify(error="Yêu cầu không hợp lệ (dữ liệu gửi lên không đúng dạng)."), 400
+        if "callback" not in callbacks.get(body["output"], {}):  # unknown, or run in the browser (clientside)
+            return flask.jsonify(error="Yêu cầu không hợp lệ: máy chủ không xử lý đầu ra này."), 400
         return None
 
     @server.errorhandler(BadRequest)

@@ -41,6 +41,20 @@ class AppData:
         with self._lock:
             self._recent.clear()
 
+    # ------------------------------------------------------------------ warming at start
+    WARM_PAGES = ("overview", "units", "late", "report", "targets", "analysis")
+
+    def warm_start(self, scopes: list[Scope], pages: tuple[str, ...] = WARM_PAGES) -> threading.Thread | None:
+        """At a server's start: render the pages' default views (what sign-in and the navigation bar open) for
+        `scopes` in the background, the overview first, so the first reader after a restart finds them drawn."""
+        if not self.warm:
+            return None
+        version = self.database.snapshot().data_version
+        todo = [(scope, page, ()) for page in pages for scope in scopes]
+        t = threading.Thread(target=self._warm, args=(version, todo[::-1]), name="cchc-warm-start", daemon=True)
+        t.start()
+        return t
+
     # ------------------------------------------------------------------ warming after an import
     def _rendered(self, scope: Scope, page: str, query: dict) -> None:
         key = (scope, page, tuple(sorted(query.items())))

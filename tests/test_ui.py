@@ -112,6 +112,18 @@ def test_figures_draw_targets_and_handle_empty():
     assert bars["data"][0]["marker"]["color"] == [STATUS_COLORS["missed"], STATUS_COLORS["met"]]
     assert bars["data"][0]["text"] == ["✖ 95,00%", "✔ 99,00%"]  # status never by colour alone
     assert bars["layout"]["shapes"][0]["x0"] == 0.99 and bars["layout"]["font"]["size"] == 20
+    # the values are a column right of the plot, the target's label above it: the line crosses no value
+    column = [a for a in bars["layout"]["annotations"] if a.get("name") == "bar-value"]
+    assert [(a["text"], a["y"], a["xref"], a["x"], a["xanchor"]) for a in column] == [
+        ("✖ 95,00%", "A", "paper", 1, "left"), ("✔ 99,00%", "B", "paper", 1, "left")]
+    note = next(a for a in bars["layout"]["annotations"] if a.get("name") == "target-label")
+    assert note["yref"] == "y domain" and note["y"] == 1 and note["yanchor"] == "bottom"
+    assert bars["data"][0]["textposition"] == "none" and column[0]["font"]["size"] == 20
+    # thin rows (30 units in 472 px): the column's type stays below the row height
+    many = figures.ranked_bars([f"U{i}" for i in range(30)], [0.97] * 30, ["met"] * 30, 0.99, font_size=20,
+                               height_px=472)
+    size = next(a for a in many["layout"]["annotations"] if a.get("name") == "bar-value")["font"]["size"]
+    assert size <= (472 - 34 - 70) / 30 * 0.72
     # a zoomed bar axis says where it starts; never beyond 100%
     assert bars["layout"]["xaxis"]["range"] == [0.9, 1.0]
     assert "bắt đầu từ 90%" in bars["layout"]["xaxis"]["title"]["text"]
@@ -144,9 +156,17 @@ def test_href_and_safe_cell():
     assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_cell("Hộ tịch") == "Hộ tịch"
 
 
-def test_sparkline_dict_has_line_target_and_vietnamese_separators():
-    fig = figures.sparkline([(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.995)], 0.99, "met")
-    assert fig["data"][0]["y"] == [0.98, 0.995] and fig["data"][0]["x"] == ["2024-01-01", "2024-01-08"]
-    assert fig["layout"]["shapes"][0]["y0"] == 0.99 and fig["layout"]["separators"] == ",."
-    assert fig["data"][0]["line"]["color"] == STATUS_INK["met"]
-    assert figures.sparkline([], None, "no_data")["layout"]["shapes"] == []
+def test_sparkline_is_css_polygons_with_the_target_and_its_values_in_words():
+    from dashboard.ui.components import sparkline
+
+    spark = sparkline([(dt.date(2024, 1, 1), 0.98), (dt.date(2024, 1, 8), 0.995)], 0.99, "met")
+    area, line, target = spark.children
+    lo = 0.98 - 0.02  # the lowest of the values and the target, less 2 points; the top is 100,5%
+    y = [round(100 * (1.005 - v) / (1.005 - lo), 2) for v in (0.98, 0.995, 0.99)]
+    assert area.style["clipPath"] == f"polygon(0% 100%, 0.0% {y[0]}%, 100.0% {y[1]}%, 100% 100%)"
+    assert line.style["clipPath"].startswith(f"polygon(0.0% {y[0]}%, 100.0% {y[1]}%, 100.0% calc({y[1]}% + 2.5px)")
+    assert area.style["background"] == STATUS_INK["met"] and target.style["top"] == f"{y[2]}%"
+    label = getattr(spark, "aria-label")
+    assert label.startswith("2 tuần gần nhất: từ 98,00% (tuần từ 01/01/2024) đến 99,50%") and spark.role == "img"
+    one = sparkline([(dt.date(2024, 1, 1), 0.5)], None, "no_data")
+    assert one.children[2] is None and "polygon(0% 100%, 0.0% " in one.children[0].style["clipPath"]

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qsl
-
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
-from werkzeug.exceptions import BadRequest
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from ..config import AT_RISK_DAYS, WORST_UNITS
 from ..metrics import insight, kpis, late_set
@@ -210,13 +206,14 @@ def _worst_units(reader, p, q, worst):
         list(worst["on_time_rate__status"]),
         target,
         customdata=list(worst.unit_code),
+        height_px=WORST_CHART_PX,
     )
     return section(
         f"{WORST_UNITS} đơn vị có tỷ lệ đúng hạn thấp nhất",
         dbc.Row(
             [
                 dbc.Col(worst_table, lg=6),
-                dbc.Col(graph(fig, "worst-chart", height=260, className="clickable-chart"), lg=6),
+                dbc.Col(graph(fig, "worst-chart", height=WORST_CHART_PX, className="clickable-chart"), lg=6),
             ]
         ),
         html.P("Bấm một cột để mở trang của đơn vị đó.", className="text-muted small-note mb-0"),
@@ -224,27 +221,17 @@ def _worst_units(reader, p, q, worst):
     )
 
 
-_CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+WORST_CHART_PX = 260
 
-
-@callback(
+# A bar of the worst units opens that unit's page (on-time rate, same period): address arithmetic, done in the
+# browser (assets/07_clientside.js, worstBarClick), so drawing the overview costs no extra round trip.
+clientside_callback(
+    ClientsideFunction("cchc", "worstBarClick"),
     Output(ids.URL, "href", allow_duplicate=True),
     Input("worst-chart", "clickData"),
     State(ids.PAGES_LOCATION, "search"),
     prevent_initial_call=True,
 )
-def worst_bar_click(click, search):
-    """A bar of the worst units opens that unit's page (on-time rate, same period)."""
-    if not click:
-        return dash.no_update
-    try:
-        code = click["points"][0]["customdata"]
-    except (KeyError, IndexError, TypeError):
-        raise BadRequest("clickData không hợp lệ") from None
-    if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise BadRequest("clickData không hợp lệ")
-    period = dict(parse_qsl(search.lstrip("?"))).get("period") if isinstance(search, str) else None
-    return href(ids.UNITS_PATH, unit=code, kpi="on_time_rate", period=period)
 
 
 dash.register_page(__name__, path=ids.OVERVIEW_PATH, name="Tổng quan", title="Tổng quan — CCHC", order=0, layout=layout)

@@ -23,6 +23,7 @@ from ..ui import ids
 from ..ui.components import filter_dropdown, graph, headline, href, status_badge, table, units_options, worst_first
 from ..ui.theme import STATUS_INK
 from .common import page, valid_unit
+from .overview import pdf_button
 
 HEADLINE_KPIS = (
     "on_time_rate",
@@ -33,6 +34,7 @@ HEADLINE_KPIS = (
     "par_index_rank",
 )
 CHART_H = "calc(100vh - 15.5rem)"  # a slide's chart fills what the projector leaves (1080, 768, 720 px)
+CHART_MIN_PX = 720 - 248  # … at least this much (720 px less 15.5rem)
 KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_rate")
 
 
@@ -136,7 +138,8 @@ def _ranking(reader, p):
     on_time = kpis.kpi(reader, p, "on_time_rate")
     target = on_time["target"] if on_time else None
     fig = figures.ranked_bars(
-        list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target, font_size=20
+        list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target, font_size=20,
+        height_px=CHART_MIN_PX,
     )
     return graph(fig, None, height=CHART_H)
 
@@ -314,6 +317,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
                         title="Trang sau (→)",
                     ),
                     html.A("Thoát (Esc)", href=exit_href, className="deck-exit"),
+                    pdf_button({"period": p.key, "unit": unit}, deck=True),  # the whole deck, in the reader's scope
                     _unit_picker(reader, unit),
                 ],
                 className="deck-controls",

@@ -14,8 +14,7 @@ from ..config import KPI_BY_NAME, STATUS_LABELS_KPI
 from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
 from . import format as fmt
 from . import ids
-from .figures import sparkline
-from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS, STATUS_INK, STATUS_TEXT_ON
+from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS, STATUS_INK, STATUS_TEXT_ON, TARGET_LINE
 
 
 def href(path: str, **query: Any) -> str:
@@ -99,6 +98,45 @@ def delta_text(card, previous: float | None, label: str) -> html.Span | None:
     return html.Span([html.Span(arrow, **{"aria-hidden": "true"}), " ", txt], className=f"delta {cls}")
 
 
+def sparkline(points: list, target: float | None, status: str) -> html.Div:
+    """A card's weekly rate (12 weeks) as a filled line drawn by CSS — two `clip-path` polygons and a dashed
+    target rule — not a plotly chart: the overview's eight sparklines cost the browser more to draw as plotly
+    charts than the rest of the page. Its values are in its accessible name (and tooltip)."""
+    ys = [float(v) for _, v in points]
+    lo = max(0.0, min(ys + ([target] if target is not None else [])) - 0.02)
+    hi = 1.005
+
+    def top(v: float) -> float:  # % from the top
+        return round(100 * (hi - min(max(v, lo), hi)) / (hi - lo), 2)
+
+    if len(ys) == 1:
+        ys = ys * 2
+    xs = [round(100 * i / (len(ys) - 1), 2) for i in range(len(ys))]
+    edge = [f"{x}% {top(v)}%" for x, v in zip(xs, ys)]
+    under = [f"{x}% calc({top(v)}% + 2.5px)" for x, v in reversed(list(zip(xs, ys)))]
+    ink = STATUS_INK.get(status, "#1d4e89")
+    first, last = points[0], points[-1]
+    label = (
+        f"{len(points)} tuần gần nhất: từ {fmt.pct(first[1])} (tuần từ {fmt.date(first[0])}) đến {fmt.pct(last[1])}"
+        f" (tuần từ {fmt.date(last[0])}); thấp nhất {fmt.pct(min(ys))}, cao nhất {fmt.pct(max(ys))}"
+    )
+    return html.Div(
+        [
+            html.Div(className="spark-area", style={"clipPath": f"polygon(0% 100%, {', '.join(edge)}, 100% 100%)",
+                                                    "background": ink}),
+            html.Div(className="spark-line", style={"clipPath": f"polygon({', '.join(edge + under)})",
+                                                    "background": ink}),
+            html.Div(className="spark-target", style={"top": f"{top(target)}%", "borderTopColor": TARGET_LINE})
+            if target is not None
+            else None,
+        ],
+        className="kpi-spark",
+        role="img",
+        title=label,
+        **{"aria-label": label},
+    )
+
+
 def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
     """Actual, target, status, change vs the previous period and the same period last year, sparkline."""
     value = fmt.kpi_value(card.actual, card.unit)
@@ -124,14 +162,7 @@ def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
         ),
     ]
     if card.spark and not compact:
-        body.append(
-            dcc.Graph(
-                figure=sparkline(card.spark, card.target, card.status),
-                config={"displayModeBar": False},
-                className="kpi-spark",
-                style={"height": "44px"},
-            )
-        )
+        body.append(sparkline(card.spark, card.target, card.status))
     inner = dbc.CardBody(body)
     content = dcc.Link(inner, href=link, className="stretched-link-wrap") if link else inner
     return html.Div(

@@ -3,7 +3,6 @@ Targets are drawn as lines; statuses use the shared palette; hover text is Vietn
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -44,54 +43,6 @@ def _empty(fig: go.Figure, text: str) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
-
-
-def sparkline(points: list[tuple[dt.date, float]], target: float | None, status: str) -> dict:
-    """A card's 12-week line with the target dotted. A plain figure dict: eight of these per page, and plotly's
-    Figure validation cost more than the queries behind them."""
-    x = [p[0].isoformat() for p in points]
-    y = [p[1] for p in points]
-    lo = min(y + ([target] if target is not None else [])) if y else 0
-    shapes = (
-        [
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": target,
-                "y1": target,
-                "line": {"color": TARGET_LINE, "width": 1, "dash": "dot"},
-            }
-        ]
-        if target is not None and y
-        else []
-    )
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "x": x,
-                "y": y,
-                "mode": "lines",
-                "fill": "tozeroy",
-                "fillcolor": "rgba(29,78,137,0.06)",
-                "line": {"color": STATUS_INK.get(status, PRIMARY), "width": 2.5},
-                "hovertemplate": "Tuần %{x|%d/%m/%Y}: %{y:.2%}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "margin": {"l": 0, "r": 0, "t": 2, "b": 2},
-            "height": 44,
-            "showlegend": False,
-            "paper_bgcolor": "white",
-            "plot_bgcolor": "white",
-            "separators": ",.",
-            "xaxis": {"visible": False},
-            "yaxis": {"visible": False, "range": [max(0, lo - 0.02), 1.005]},
-            "shapes": shapes,
-        },
-    }
 
 
 def _template() -> dict:
@@ -262,9 +213,13 @@ def ranked_bars(
     value_format: str = "pct",
     customdata=None,
     font_size: int | None = None,
+    height_px: int = 360,
 ) -> dict:
     """Horizontal bars (worst first at the top) from 0, coloured by status and marked with its symbol (never by
-    colour alone), with the target line labelled above the plot."""
+    colour alone), with the target line labelled above the plot. The values are a column in the right margin,
+    one per bar: a label at the bar's end would sit on the target line whenever the value is near the target, so
+    the plot holds only the bars and the line. `height_px`: the least height the chart is drawn at (a slide's
+    chart at 720 px); the column's type is kept below the row height so two values never overlap."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
@@ -272,37 +227,54 @@ def ranked_bars(
         STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
         for v, s in zip(values, statuses)
     ]
+    names = _short_labels(labels, MAX_BAR_LABEL)  # the full name stays in the hover
+    top = 60 if title else 34
+    row_px = max(height_px - top - 70, 40) / len(labels)  # 70: the axis, its title and the bottom margin
+    size = max(6, min(font_size or 15, int(row_px * 0.72)))
     bar = {
         "type": "bar",
-        "y": list(labels),
+        "y": names,
         "x": values,
         "orientation": "h",
         "text": text,
-        "textposition": "outside",  # full size (inside, plotly shrinks labels to the bar's height)
-        "constraintext": "none",
-        "cliponaxis": False,
+        "hovertext": list(labels),
+        "textposition": "none",  # drawn as the value column
         "marker": {
             "color": [STATUS_COLORS.get(s, PRIMARY) for s in statuses],
             "line": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses], "width": 1.5},
         },
-        "outsidetextfont": {"color": [STATUS_INK.get(s, PRIMARY) for s in statuses]},
-        "hovertemplate": "%{y}: <b>%{text}</b><extra></extra>",
+        "hovertemplate": "%{hovertext}: <b>%{text}</b><extra></extra>",
     }
     if customdata is not None:
         bar["customdata"] = [c.item() if hasattr(c, "item") else c for c in customdata]
+    column = [
+        {
+            "text": t,
+            "xref": "paper",
+            "x": 1,
+            "xanchor": "left",
+            "xshift": 6,
+            "yref": "y",
+            "y": lb,
+            "showarrow": False,
+            "font": {"color": STATUS_INK.get(s, PRIMARY), "size": size},
+            "name": "bar-value",
+        }
+        for lb, t, s in zip(names, text, statuses)
+    ]
     layout = {
         "template": _template(),
         "showlegend": False,
         "bargap": 0.35,
-        "margin": {"r": 6 * (font_size or 15) + 20, "t": 60 if title else 34},
+        "margin": {"r": round(0.7 * size * max(len(t) for t in text)) + 14, "t": top},
         "yaxis": {"autorange": "reversed"},
         "shapes": [],
-        "annotations": [],
+        "annotations": column,
     }
     if target is not None:
         shape, note = _target_rule("x", target, f"Chỉ tiêu {fmt.pct(target, 0)}")
         layout["shapes"].append(shape)
-        layout["annotations"].append(note)
+        layout["annotations"].append({**note, "name": "target-label"})
     if value_format == "pct":
         layout["xaxis"] = _bar_rate_axis([v for v in values if v is not None], target)
     else:
@@ -312,6 +284,21 @@ def ranked_bars(
     if font_size:
         layout["font"] = {"size": font_size}
     return {"data": [bar], "layout": layout}
+
+
+MAX_BAR_LABEL = 18  # a unit's name beside a bar, at most (a phone keeps room for the bars and the values)
+
+
+def _short_labels(labels, limit: int) -> list[str]:
+    """Names cut to `limit` characters with "…", still distinct (a bar's category is its label)."""
+    out: list[str] = []
+    for lb in labels:
+        lb = str(lb)
+        short = lb if len(lb) <= limit else lb[: limit - 1].rstrip() + "…"
+        while short in out:
+            short += "\u200b"  # distinct, invisible
+        out.append(short)
+    return out
 
 
 def _bar_rate_axis(values: list[float], target: float | None) -> dict:

@@ -51,6 +51,11 @@ def test_ward_account_sees_only_its_ward_and_signs_out(new_page):
     # the late list: their ward only, applicants' names masked to initials
     w.goto("/ho-so-tre-han?period=2026-Q3&view=all")
     p.wait_for_selector(".late-grid .ag-row")
+    p.wait_for_function(  # filled rows, not the grid's loading placeholders
+        "() => [...document.querySelectorAll(\".late-grid .ag-row [col-id='applicant_name']\")]"
+        ".some(c => c.innerText.trim())",
+        timeout=30000,
+    )
     body = p.locator("#page-body").inner_text()
     assert "Xã Bình Minh" in body and not any(
         other in body for other in ("Xã Thạnh Tân", "Phường 3", "Phường Ninh Sơn")

@@ -98,12 +98,116 @@ def test_overview_answers_within_the_first_1080px_and_bars_drill(page):
     page.shot("overview-1920x1080")
 
 
-def test_arrow_keys_step_on_a_present_page(page):
-    p = page.goto("/don-vi?present=1&period=2026-Q3")
-    p.keyboard.press("ArrowRight")
-    p.wait_for_url(re.compile(r"/ho-so-tre-han\?present=1&period=2026-Q3"), timeout=15000)
-    p.keyboard.press("ArrowLeft")
-    p.wait_for_url(re.compile(r"/don-vi\?present=1&period=2026-Q3"), timeout=15000)
+PRESENT_PAGES = ["/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich"]
+FOOT = "#present-foot"
+
+
+def _paged(p, path: str) -> int:
+    """Wait until the present page is cut into screens (the footer names this page); its number of screens."""
+    settled = (
+        "path => { const f = document.querySelector('#present-foot');"
+        " return f && !f.hidden && f.dataset.path === path && f.dataset.screen && f.dataset.pending === '0'; }"
+    )
+    p.wait_for_function(settled, arg=path, timeout=30000)
+    p.wait_for_load_state("networkidle")  # a grid or chart still arriving relays the page out: wait for that too
+    p.wait_for_timeout(300)
+    p.wait_for_function(settled, arg=path, timeout=30000)
+    return int(p.locator(FOOT).get_attribute("data-screens"))
+
+
+def _screen(p) -> dict:
+    """The window, the footer and every block of the page that is on screen now (table rows, charts, cards)."""
+    return p.evaluate(
+        """() => {
+          const f = document.querySelector('#present-foot').getBoundingClientRect();
+          const on = [...document.querySelectorAll('#_pages_content .page [data-fit]')].filter(e => e.offsetParent);
+          return {sh: document.documentElement.scrollHeight, ih: window.innerHeight,
+                  sw: document.documentElement.scrollWidth, iw: window.innerWidth,
+                  footTop: f.top, footBottom: f.bottom, foot: document.querySelector('#present-foot').innerText,
+                  screen: +document.querySelector('#present-foot').dataset.screen,
+                  zoom: +document.querySelector('#present-foot').dataset.zoom,
+                  on: on.map(e => e.dataset.fit),
+                  below: on.filter(e => e.getBoundingClientRect().bottom > f.top + 1).map(e => e.dataset.fit)};
+        }"""
+    )
+
+
+@pytest.mark.parametrize("w,h", SIZES)
+def test_every_present_page_fits_screen_by_screen(browser, server, w, h):
+    """Each `?present=1` page is cut into screens: none scrolls (scrollHeight, scrollWidth), the footer with the
+    period and the data date is always inside the window and nothing is under it; → steps through the screens
+    and every table row, chart and card of the page is on exactly one screen (nothing lost), then → opens the
+    next page."""
+    ctx, watched = _ctx(browser, server, "chutich", w, h)
+    report = {}
+    try:
+        for i, path in enumerate(PRESENT_PAGES):
+            p = watched.goto(f"{path}?present=1&period=2026-Q3")
+            n = _paged(p, path)
+            total = p.evaluate(
+                """() => { let i = 0;
+                  document.querySelectorAll('#_pages_content .page tbody tr, #_pages_content .page tfoot tr, '
+                    + '#_pages_content .page .dash-graph, #_pages_content .page .kpi-card, '
+                    + '#_pages_content .page .ag-theme-quartz').forEach(e => { e.dataset.fit = String(i++); });
+                  return i; }"""
+            )
+            seen: list[str] = []
+            zooms = []
+            for k in range(1, n + 1):
+                m = _screen(p)
+                assert m["screen"] == k, (path, k, m["screen"])
+                assert m["sh"] <= m["ih"] and m["sw"] <= m["iw"], (path, k, m)
+                assert m["footTop"] >= 0 and m["footBottom"] <= m["ih"] + 0.5, (path, k, m)
+                assert ("Năm 2026" if path == "/chi-tieu" else "Quý 3/2026") in m["foot"], (path, m["foot"])
+                assert "Dữ liệu đến 20/11/2026" in m["foot"] and f"{k}/{n}" in m["foot"], m["foot"]
+                assert not m["below"], (path, k, m["below"])  # nothing hidden under the footer
+                seen += m["on"]
+                zooms.append(m["zoom"])
+                if k in (1, n):
+                    watched.shot(f"present{path.replace('/', '-').rstrip('-') or '-tong-quan'}-{k}-{w}x{h}")
+                if k < n:
+                    p.keyboard.press("PageDown" if k % 2 else "ArrowRight")
+                    p.wait_for_function(f"() => document.querySelector('{FOOT}').dataset.screen === '{k + 1}'")
+            assert sorted(seen, key=int) == [str(j) for j in range(total)], (path, total, seen)  # each block once
+            report[path] = (n, min(zooms))
+            assert min(zooms) >= 0.6, (path, zooms)  # what is scaled stays readable
+            if i + 1 < len(PRESENT_PAGES):
+                p.keyboard.press("ArrowRight")  # after the last screen: the next page, filters kept
+                p.wait_for_url(re.compile(re.escape(PRESENT_PAGES[i + 1]) + r"\?present=1&period=2026-Q3"))
+        print(f"{w}x{h} screens, least zoom per page:", report)
+        assert not watched.errors, watched.errors
+    finally:
+        ctx.close()
+
+
+def test_arrow_keys_step_on_a_present_page(browser, server):
+    """At 1280×720 the units page takes several screens: End, → to the next page (its first screen), ← back to
+    the previous page's last screen, Home, Esc leaves meeting mode."""
+    ctx, watched = _ctx(browser, server, "noivu", 1280, 720)
+    try:
+        p = watched.goto("/don-vi?present=1&period=2026-Q3")
+        n = _paged(p, "/don-vi")
+        assert n > 1
+        p.keyboard.press("End")  # the page's last screen, then → is the next page
+        p.wait_for_function(f"() => document.querySelector('{FOOT}').dataset.screen === '{n}'")
+        assert p.url.endswith(f"#man-{n}")  # the screen is in the link
+        p.keyboard.press("ArrowRight")
+        p.wait_for_url(re.compile(r"/ho-so-tre-han\?present=1&period=2026-Q3"), timeout=15000)
+        _paged(p, "/ho-so-tre-han")
+        assert p.locator(FOOT).get_attribute("data-screen") == "1"
+        p.keyboard.press("ArrowLeft")  # back from a first screen: the previous page, on its last screen
+        p.wait_for_url(re.compile(r"/don-vi\?present=1&period=2026-Q3"), timeout=15000)
+        _paged(p, "/don-vi")
+        assert p.locator(FOOT).get_attribute("data-screen") == str(n)
+        p.keyboard.press("Home")
+        p.wait_for_function(f"() => document.querySelector('{FOOT}').dataset.screen === '1'")
+        p.keyboard.press("Escape")  # leaves meeting mode: the whole page again, no footer
+        p.wait_for_url(re.compile(r"/don-vi\?period=2026-Q3"), timeout=15000)
+        p.wait_for_function(f"() => !document.querySelector('{FOOT}') || document.querySelector('{FOOT}').hidden")
+        assert p.locator("#unit-matrix tbody tr").last.is_visible()
+        assert not watched.errors, watched.errors
+    finally:
+        ctx.close()
 
 
 def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):

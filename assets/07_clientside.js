@@ -1,0 +1,55 @@
+/* The shell's callbacks that only rewrite the address or a class, run in the browser (app.py registers them as
+   clientside callbacks): no round trip to the server on any navigation for them. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  cchc: {
+    /* ?present=1 on any page (and the deck itself): no navigation chrome, large type; the navbar's deck link
+       keeps the period and unit (config.NAV_KEEP). */
+    presentMode: function (pathname, search) {
+      var q = new URLSearchParams(typeof search === "string" ? search : "");
+      var keep = new URLSearchParams();
+      q.forEach(function (v, k) { if (v && (k === "period" || k === "unit") && !keep.has(k)) keep.set(k, q.get(k)); });
+      var deck = "/trinh-chieu" + (keep.toString() ? "?" + keep.toString() : "");
+      var present = pathname === "/trinh-chieu" || q.get("present") === "1";
+      return [present ? "app-root present" : "app-root", deck];
+    },
+    /* Any filter writes its value into the URL; the page renders again from the URL. When a page has just been
+       drawn, Dash reports every filter of it at once: the URL then only records the values shown (defaults
+       included, so the link reproduces the view) without drawing the page a second time. */
+    filtersToUrl: function (values, pathname, search) {
+      var cc = window.dash_clientside, ctx = cc.callback_context, trig = ctx.triggered || [];
+      if (!trig.length || trig[0].prop_id === ".") return cc.no_update;
+      var path = typeof pathname === "string" && pathname.charAt(0) === "/" ? pathname : "/";
+      var old = path + (typeof search === "string" ? search : "");
+      var q = new URLSearchParams(typeof search === "string" ? search : "");
+      (ctx.inputs_list[0] || []).forEach(function (spec, i) {
+        var key = spec && spec.id && spec.id.key, v = values[i];
+        if (typeof key !== "string") return;
+        if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) q.delete(key);
+        else q.set(key, String(v));
+      });
+      var drawn = trig.length > 1;
+      if (!drawn) {
+        var id = {};
+        try { id = JSON.parse(trig[0].prop_id.split(".value")[0]); } catch (e) { id = {}; }
+        if (id.key !== "page") q.delete("page");  // a new filter starts the list again
+      }
+      var url = path + (q.toString() ? "?" + q.toString() : "");
+      if (url === old) return cc.no_update;
+      if (drawn) {
+        window.history.replaceState(window.history.state, "", url + window.location.hash);
+        return cc.no_update;
+      }
+      return url;
+    },
+    /* The overview: a bar of the worst units opens that unit's page (on-time rate, same period). */
+    worstBarClick: function (click, search) {
+      var cc = window.dash_clientside, pt = click && click.points && click.points[0];
+      var code = pt && pt.customdata;
+      if (typeof code !== "string" || !/^[A-Za-z0-9_.-]{1,40}$/.test(code)) return cc.no_update;
+      var period = new URLSearchParams(typeof search === "string" ? search : "").get("period");
+      var q = new URLSearchParams({ unit: code, kpi: "on_time_rate" });
+      if (period) q.set("period", period);
+      return "/don-vi?" + q.toString();
+    }
+  }
+});
