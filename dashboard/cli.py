@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
 from collections.abc import Sequence
+from typing import Any
 
 from . import config
 
@@ -196,12 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the databases it opened are closed when it returns (so a caller in the same process,
+    like the tests' in-process runner, starts each call afresh)."""
     args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except CliError as exc:
-        print(f"cchc: {exc}", file=sys.stderr)
-        return 2
+    with contextlib.ExitStack() as args.opened:
+        try:
+            return COMMANDS[args.command](args)
+        except CliError as exc:
+            print(f"cchc: {exc}", file=sys.stderr)
+            return 2
 
 
 class CliError(Exception):
@@ -215,9 +219,13 @@ def _reader(args):
     from .reader import Reader
 
     try:
-        return Reader(Database(config.db_path(args.db)).snapshot())
+        snapshot = Database(config.db_path(args.db)).snapshot()
     except NoDatabase as exc:
         raise CliError(str(exc)) from exc
+    opened = getattr(args, "opened", None)
+    if opened is not None:
+        opened.callback(snapshot.close)
+    return Reader(snapshot)
 
 
 def _period(args, reader=None):
@@ -281,16 +289,16 @@ def cmd_demo(args) -> int:
         print(f"Đã có cơ sở dữ liệu: {path}")
         if _upgrade(path):
             print("Đã công bố lại theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên).")
-        _demo_users(path)
+        _demo_users(path, args)
         return 0
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     summary = build_demo(path, n_dossiers=args.dossiers, as_of=as_of, seed=args.seed)
     print(f"Đã dựng thành phố mẫu tại {path}: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in summary.items()))
-    _demo_users(path)
+    _demo_users(path, args)
     return 0
 
 
-def _demo_users(path: Path) -> None:
+def _demo_users(path: Path, args) -> None:
     """A newcomer can sign in to the demo at once: three demo accounts when there are no users yet."""
     from .auth import UserStore, ensure_demo_users, users_path
 
@@ -298,7 +306,7 @@ def _demo_users(path: Path) -> None:
     from .metrics.period import Period
     from .metrics.units import units
 
-    reader = _reader(argparse.Namespace(db=str(path)))
+    reader = _reader(argparse.Namespace(db=str(path), opened=args.opened))
     u = units(reader)
     names = dict(u[u.level == "ward"][["unit_code", "unit_name"]].itertuples(index=False, name=None))
     # the demo ward account shows the ward with the most late dossiers this year: something to drill into

@@ -180,7 +180,7 @@ def test_unreadable_file_exits_nonzero_and_database_is_unchanged(db, tmp_path):
     good = _write(tmp_path, "good.csv", HEAD + "\n" + GOOD + "\n")
     digest = hashlib.sha256(db.read_bytes()).hexdigest()
     junk = _write(tmp_path, "junk.csv", "khong,phai,ho so\n1,2,3\n")
-    r = cchc("ingest", str(good), str(junk), db=db, check=False)
+    r = cchc("ingest", str(good), str(junk), db=db, check=False, process=True)  # the real entry point's exit
     assert r.returncode != 0
     err = r.stderr.decode().strip().splitlines()
     assert len(err) == 1 and "junk.csv" in err[0] and "không nhận ra loại tệp" in err[0]

@@ -418,8 +418,8 @@ def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
 def test_users_add_refuses_without_terminal_and_weak_passwords(tmp_path, demo_db):
     db = tmp_path / "x.duckdb"
     shutil.copy(demo_db, db)
-    # no terminal and no --password-stdin: one line, exit 2, no traceback (stdin is a pipe here)
-    r = cchc("users", "add", "an", "--role", "noi_vu", db=db, check=False, input=b"")
+    # no terminal and no --password-stdin: one line, exit 2, no traceback (the real entry point, stdin a pipe)
+    r = cchc("users", "add", "an", "--role", "noi_vu", db=db, check=False, input=b"", process=True)
     err = r.stderr.decode()
     assert r.returncode == 2 and "--password-stdin" in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and not (tmp_path / "users.json").exists()
