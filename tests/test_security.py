@@ -140,6 +140,11 @@ def test_nothing_without_signing_in(app):
     assert c.get("/assets/10_app.css").status_code == 200  # the sign-in page's own styles
 
 
+def audit_log(app):
+    """The app's own audit log (it hangs off the app, like its database)."""
+    return app.server.extensions["cchc_data"].audit_log
+
+
 def test_wrong_password_csrf_open_redirect_and_lockout(app, app_db):
     from dashboard import audit
 
@@ -162,7 +167,7 @@ def test_wrong_password_csrf_open_redirect_and_lockout(app, app_db):
     assert all("Sai tên đăng nhập hoặc mật khẩu." in r.text for r in answers[:5]) and "Thử lại sau" in answers[5].text
     # locked even with the right password, until the window passes
     assert c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": "mat-khau-doan"}).status_code == 429
-    events = [e["event"] for e in audit.read(50) if e.get("user") == "doan"]
+    events = [e["event"] for e in audit.read(50, audit_log(app)) if e.get("user") == "doan"]
     assert events.count("login_failed") >= 5 and "login_locked" in events
 
 
@@ -199,7 +204,7 @@ def test_forged_grid_request_for_another_ward_is_refused(app, app_db):
     c = sign_in(app, "phuong")
     r = grid_rows(c, {**QUERY, "unit": OTHER_WARD})
     assert r.status_code == 403
-    assert any(e["event"] == "denied" and e["user"] == "phuong" for e in audit.read(20))
+    assert any(e["event"] == "denied" and e["user"] == "phuong" for e in audit.read(20, audit_log(app)))
     # no unit: their own rows only, every page of the grid
     names = set()
     total = None
@@ -242,7 +247,7 @@ def test_downloads_are_scoped_masked_and_audited(app):
     header_i = next(i for i, r in enumerate(rows) if r and r[0] == "Mã hồ sơ")
     col = rows[header_i].index("Người nộp")
     assert all(INITIALS.match(r[col]) for r in rows[header_i + 1 :] if r[col])
-    exports = [e for e in audit.read(50) if e["event"] == "export"]
+    exports = [e for e in audit.read(50, audit_log(app)) if e["event"] == "export"]
     assert {e["user"] for e in exports} >= {"phuong", "chutich"}
     assert all("applicant" not in json.dumps(e) for e in exports)
 
@@ -394,7 +399,8 @@ def test_a_password_typed_as_user_name_is_not_written_to_the_audit_log(app, app_
     tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/dang-nhap").text)[1]
     c.post("/dang-nhap", data={"csrf": tok, "username": "MatKhau-Bi-Mat-123", "password": "x"})
     assert "matkhau-bi-mat-123" not in (app_db.parent / "audit.jsonl").read_text().lower()
-    assert audit.read(1)[0] == {**audit.read(1)[0], "event": "login_failed", "user": "(tên không tồn tại)"}
+    last = audit.read(1, audit_log(app))[0]
+    assert last == {**last, "event": "login_failed", "user": "(tên không tồn tại)"}
 
 
 def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
