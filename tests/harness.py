@@ -133,20 +133,28 @@ def answers(url: str) -> bool:
     return True
 
 
-def wait_answering(url: str, proc: subprocess.Popen, timeout: float = 90, log: Path | None = None) -> None:
-    """Wait until `url` answers; a process that exits or a deadline passed is an error carrying its log."""
+def wait_answering(
+    url: str, proc: subprocess.Popen, timeout: float = 90, log: Path | None = None, poll: float = 0.2
+) -> None:
+    """Wait until `url` answers (asking every `poll` s); a process that exits or a deadline passed is an error
+    carrying its log."""
     deadline = time.time() + timeout
     while not answers(url):
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
             tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
             raise RuntimeError(f"server at {url} did not start (exit {proc.poll()})\n{tail}")
-        time.sleep(0.2)
+        time.sleep(poll)
 
 
 @contextlib.contextmanager
 def running(
-    cmd: list[str], probe: str, log: Path | None = None, env: dict[str, str] | None = None, timeout: float = 90
+    cmd: list[str],
+    probe: str,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+    poll: float = 0.2,
 ) -> Iterator[subprocess.Popen]:
     """A server process (`cmd`) answering at `probe`; stopped (terminate, then kill) when the block ends.
     Its output goes to `log` (else nowhere)."""
@@ -156,7 +164,7 @@ def running(
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     try:
-        wait_answering(probe, proc, timeout, log)
+        wait_answering(probe, proc, timeout, log, poll)
         yield proc
     finally:
         proc.terminate()
