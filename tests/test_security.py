@@ -54,52 +54,34 @@ def page(c, path, search=""):
     return c.post("/_dash-update-component", json=page_body(path, search))
 
 
-def grid_rows(c, query, start=0, end=100):
+def callback(c, output: str, inputs: list[tuple], state_id: str, query):
+    """POST one single-output callback as Dash's renderer does: `output` "id.prop", `inputs` (id, prop, value)
+    (the first one changed), the page's stored filters (`state_id`.data) as state."""
+    out_id, out_prop = output.split(".")
     return c.post(
         "/_dash-update-component",
         json={
-            "output": "late-grid.getRowsResponse",
-            "outputs": {"id": "late-grid", "property": "getRowsResponse"},
-            "inputs": [
-                {
-                    "id": "late-grid",
-                    "property": "getRowsRequest",
-                    "value": {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}},
-                }
-            ],
-            "changedPropIds": ["late-grid.getRowsRequest"],
-            "state": [{"id": "late-query", "property": "data", "value": query}],
+            "output": output,
+            "outputs": {"id": out_id, "property": out_prop},
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+            "state": [{"id": state_id, "property": "data", "value": query}],
         },
     )
+
+
+def grid_rows(c, query, start=0, end=100):
+    request = {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}}
+    return callback(c, "late-grid.getRowsResponse", [("late-grid", "getRowsRequest", request)], "late-query", query)
 
 
 def late_download(c, query):
-    return c.post(
-        "/_dash-update-component",
-        json={
-            "output": "late-download.data",
-            "outputs": {"id": "late-download", "property": "data"},
-            "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["late-download-btn.n_clicks"],
-            "state": [{"id": "late-query", "property": "data", "value": query}],
-        },
-    )
+    return callback(c, "late-download.data", [("late-download-btn", "n_clicks", 1)], "late-query", query)
 
 
 def form_download(c, query):
-    return c.post(
-        "/_dash-update-component",
-        json={
-            "output": "form-download.data",
-            "outputs": {"id": "form-download", "property": "data"},
-            "inputs": [
-                {"id": "form-xlsx-btn", "property": "n_clicks", "value": 1},
-                {"id": "form-csv-btn", "property": "n_clicks", "value": None},
-            ],
-            "changedPropIds": ["form-xlsx-btn.n_clicks"],
-            "state": [{"id": "form-query", "property": "data", "value": query}],
-        },
-    )
+    inputs = [("form-xlsx-btn", "n_clicks", 1), ("form-csv-btn", "n_clicks", None)]
+    return callback(c, "form-download.data", inputs, "form-query", query)
 
 
 def upload(c):
