@@ -264,6 +264,14 @@ def _default(o: Any) -> Any:
     raise TypeError(type(o).__name__)
 
 
+def _rows_out(rows: list[dict], fmt: str) -> None:
+    """Records as JSON (`--format json`) or CSV (`--format csv`)."""
+    if fmt == "json":
+        _json(rows)
+    else:
+        _csv(rows)
+
+
 def _csv(rows: list[dict], columns: list[str] | None = None) -> None:
     """CSV out through the exports' one sanitiser and writer (no formula can reach a spreadsheet)."""
     from .exports import csv_text
@@ -432,7 +440,7 @@ def cmd_kpi(args) -> int:
         rows = projections_json(projections(_reader(args)))
         if args.unit:
             rows = [r for r in rows if r["unit_code"] == args.unit]
-        _json(rows) if args.format == "json" else _csv(rows)
+        _rows_out(rows, args.format)
         return 0
     from .metrics.kpis import kpi_rows
 
@@ -443,10 +451,7 @@ def cmd_kpi(args) -> int:
     ]
     if args.unit:
         rows = [r for r in rows if r["unit_code"] == args.unit]
-    if args.format == "json":
-        _json(rows)
-    else:
-        _csv(rows)
+    _rows_out(rows, args.format)
     return 0
 
 
@@ -498,7 +503,7 @@ def cmd_lateness(args) -> int:
     period = _period(args, reader)
     if args.dossiers:
         rows = lateness_dossiers(reader, period, args.unit).to_dict("records")
-        _json(rows) if args.format == "json" else _csv(rows)
+        _rows_out(rows, args.format)
         return 0
     out = lateness(reader, period, args.unit)
     _json(out) if args.format == "json" else _csv(out["rows"])
@@ -530,10 +535,7 @@ def cmd_at_risk(args) -> int:
     reader = _reader(args)
     as_of = dt.datetime.fromisoformat(args.as_of) if args.as_of else dt.datetime.now().replace(microsecond=0)
     rows = at_risk(reader, as_of, days=args.days, unit=args.unit).to_dict("records")
-    if args.format == "json":
-        _json(rows)
-    else:
-        _csv(rows)
+    _rows_out(rows, args.format)
     return 0
 
 
