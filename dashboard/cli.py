@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import config
@@ -272,6 +272,17 @@ def _rows_out(rows: list[dict], fmt: str) -> None:
         _csv(rows)
 
 
+def _listing(rows: list[dict], fmt: str, empty: str, line: Callable[[dict], str]) -> None:
+    """Records as JSON, CSV, or text for people: one `line` each, `empty` when there are none."""
+    if fmt in ("json", "csv"):
+        _rows_out(rows, fmt)
+        return
+    if not rows:
+        print(empty)
+    for r in rows:
+        print(line(r))
+
+
 def _csv(rows: list[dict], columns: list[str] | None = None) -> None:
     """CSV out through the exports' one sanitiser and writer (no formula can reach a spreadsheet)."""
     from .exports import csv_text
@@ -388,18 +399,13 @@ def cmd_profiles(args) -> int:
 
 def cmd_conflicts(args) -> int:
     rows = _reader(args).q("conflicts_list").to_dict("records")
-    if args.format == "json":
-        _json(rows)
-    elif args.format == "csv":
-        _csv(rows)
-    else:
-        if not rows:
-            print("Không có xung đột phiên bản.")
-        for r in rows:
-            print(
-                f"{r['file_name']}:{r['line']} [{r['dossier_id']}] «{r['incoming_status']}» không áp dụng, giữ "
-                f"«{r['kept_status']}» ({r['kept_file']}): {r['reason']}"
-            )
+    _listing(
+        rows,
+        args.format,
+        "Không có xung đột phiên bản.",
+        lambda r: f"{r['file_name']}:{r['line']} [{r['dossier_id']}] «{r['incoming_status']}» không áp dụng, giữ "
+        f"«{r['kept_status']}» ({r['kept_file']}): {r['reason']}",
+    )
     return 0
 
 
@@ -516,16 +522,13 @@ def cmd_rejects(args) -> int:
     if args.format == "json":
         for r in rows:
             r["raw"] = json.loads(r["raw"]) if r.get("raw") else None
-        _json(rows)
-    elif args.format == "csv":
-        _csv(rows)
-    else:
-        if not rows:
-            print("Không có dòng nào bị loại.")
-        for r in rows:
-            key = f" [{r['record_key']}]" if r.get("record_key") else ""
-            col = f" cột «{r['header']}»" if r.get("header") else ""
-            print(f"{r['file_name']}:{r['line']}{key}{col}: {r['reason']}")
+
+    def line(r: dict) -> str:
+        key = f" [{r['record_key']}]" if r.get("record_key") else ""
+        col = f" cột «{r['header']}»" if r.get("header") else ""
+        return f"{r['file_name']}:{r['line']}{key}{col}: {r['reason']}"
+
+    _listing(rows, args.format, "Không có dòng nào bị loại.", line)
     return 0
 
 
