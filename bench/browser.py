@@ -13,11 +13,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from tests.harness import running, serve_cmd
 
 from .run import AS_OF, ROOT, db_for
 
@@ -33,22 +32,12 @@ RENDERED = {  # a page counts as rendered when this is on screen
 DRAWN = "() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
 
 
-def _serve(db: Path, port: int) -> subprocess.Popen:
+def _serve(db: Path, port: int):
+    """The demo served like `make run` (gunicorn, 2 workers) with its demo accounts; stopped when the block ends."""
     from dashboard.auth import UserStore, ensure_demo_users, users_path
 
     ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port), "--workers", "2"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/dang-nhap", timeout=2).read()
-            return proc
-        except Exception:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("server did not start")
+    return running(serve_cmd(db, port, "--workers", "2"), f"http://127.0.0.1:{port}/dang-nhap")
 
 
 def _ms(samples: list[float]) -> dict:
@@ -136,19 +125,11 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "browser.json"))
     a = ap.parse_args()
     db = Path(a.db) if a.db else db_for(a.n)
-    proc = _serve(db, a.port)
-    try:
+    with _serve(db, a.port):
         load_before = os.getloadavg()
         res = {"database": db.name, "as_of": AS_OF.isoformat(), **measure(f"http://127.0.0.1:{a.port}", a.runs)}
         res["load_average_before_after"] = [round(load_before[0], 1), round(os.getloadavg()[0], 1)]
         res["cpus"] = os.cpu_count()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's graceful stop took too long
-            proc.kill()
-            proc.wait(10)
     Path(a.out).write_text(json.dumps(res, ensure_ascii=False, indent=1))
     print(json.dumps(res, ensure_ascii=False, indent=1))
 

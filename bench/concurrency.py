@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.harness import ROOT, free_port, gunicorn_cmd, running, serve_cmd
+
 PATHS = [
     "/",
     "/?period=2025-Q2&unit=W03",
@@ -32,25 +30,6 @@ PATHS = [
     "/don-vi?unit=W08&kpi=on_time_rate",
 ]
 MAX_SECONDS = 180
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    t = time.time()
-    while time.time() - t < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError("server exited")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 BENCH_USER, BENCH_PASSWORD = "bench-noivu", "bench-password-not-secret"
@@ -181,29 +160,10 @@ def load(base: str, payloads: list[tuple[str, bytes]], users: int, per_user: int
     }
 
 
-def run_server(kind: str, db: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "CCHC_DB": str(db)}
+def server_cmd(kind: str, db: Path, port: int) -> list[str]:
     if kind == "dev":
-        cmd = [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port)]
-    else:
-        workers = kind.split("-")[1]
-        cmd = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            workers,
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "dashboard.wsgi:server",
-        ]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return serve_cmd(db, port)
+    return gunicorn_cmd(port, "dashboard.wsgi:server", int(kind.split("-")[1]), 4, "--timeout", "120")
 
 
 def main() -> None:
@@ -220,10 +180,8 @@ def main() -> None:
     ensure_bench_user(db)
     for kind in args.servers.split(","):
         port = free_port()
-        proc = run_server(kind, db, port)
         base = f"http://127.0.0.1:{port}"
-        try:
-            wait_up(base + "/dang-nhap", proc)
+        with running(server_cmd(kind, db, port), base + "/dang-nhap", env={"CCHC_DB": str(db)}, timeout=60) as proc:
             if payloads is None:
                 payloads = record_payloads(base)
                 results["pages"] = [p for p, _ in payloads]
@@ -231,12 +189,6 @@ def main() -> None:
             r["peak_rss_mb"] = peak_rss_mb(proc.pid)
             results["servers"][kind] = r
             print(kind, json.dumps(r, ensure_ascii=False), flush=True)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2))
 
 

@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -198,23 +197,11 @@ def bench_ingest(source_db: Path) -> dict:
 
 
 def bench_cold_start(path: Path) -> dict:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from tests.harness import free_port, running, serve_cmd
+
+    port = free_port()
     t = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve", "--db", str(path), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while time.perf_counter() - t < 60:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/dang-nhap", timeout=2).read()
-                break
-            except Exception:
-                time.sleep(0.05)
+    with running(serve_cmd(path, port), f"http://127.0.0.1:{port}/dang-nhap", timeout=60, poll=0.05):
         ready = time.perf_counter() - t
         from bench.concurrency import ensure_bench_user, sign_in
 
@@ -227,9 +214,6 @@ def bench_cold_start(path: Path) -> dict:
             "process_start_to_first_page_s": round(ready, 2),
             "layout_request_s": round(time.perf_counter() - t2, 3),
         }
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def markdown(results: dict) -> str:

@@ -4,6 +4,10 @@ It lives next to the database (`audit.jsonl`, or $CCHC_AUDIT), not in it: the da
 to the database it reads. Lines are appended with O_APPEND under an exclusive lock, so several
 processes (gunicorn workers, the CLI) can write at once. Entries never hold personal data: who acted,
 what, file names, hashes, counts and filters (unit codes, periods) only.
+
+The command line names the log (`path_for(db)`); inside a request, `record()` and `read()` without a path use
+the current app's log (`AppData.audit_log`, hung off the app like its database: no module global, so two apps
+in one process each keep their own log).
 """
 
 from __future__ import annotations
@@ -30,19 +34,19 @@ EVENTS = {
     "user_removed": "Xoá người dùng",
 }
 
-_path: Path | None = None
-
-
 def path_for(db_path: str | os.PathLike) -> Path:
     """The audit log of a database: $CCHC_AUDIT, else `audit.jsonl` next to it."""
     return Path(os.environ.get("CCHC_AUDIT") or Path(db_path).parent / "audit.jsonl")
 
 
-def init(db_path: str | os.PathLike) -> Path:
-    """The server's log (record() without an explicit path writes here)."""
-    global _path
-    _path = path_for(db_path)
-    return _path
+def app_log() -> Path | None:
+    """The log of the app serving the current request (None outside an app)."""
+    import flask
+
+    if not flask.has_app_context():
+        return None
+    data = flask.current_app.extensions.get("cchc_data")
+    return getattr(data, "audit_log", None)
 
 
 def os_user() -> str:
@@ -53,13 +57,9 @@ def os_user() -> str:
         return "cli:unknown"
 
 
-def path() -> Path | None:
-    return _path
-
-
 def record(event: str, user: str | None, path_: Path | None = None, **fields: Any) -> dict:
     """Append one entry. `fields` must not hold personal data (callers pass codes and counts)."""
-    target = path_ or _path
+    target = path_ or app_log()
     entry = {
         "at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),
         "event": event,
@@ -82,7 +82,7 @@ def record(event: str, user: str | None, path_: Path | None = None, **fields: An
 
 def read(limit: int = 1000, path_: Path | None = None) -> list[dict]:
     """The newest `limit` entries, newest first (unreadable lines are shown as such, not dropped)."""
-    target = path_ or _path
+    target = path_ or app_log()
     if target is None or not target.exists():
         return []
     out: deque = deque(maxlen=limit)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
 from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
-from collections.abc import Sequence
 
 from . import config
 
@@ -202,12 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the databases it opened are closed when it returns (so a caller in the same process,
+    like the tests' in-process runner, starts each call afresh)."""
     args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except CliError as exc:
-        print(f"cchc: {exc}", file=sys.stderr)
-        return 2
+    with contextlib.ExitStack() as args.opened:
+        try:
+            return COMMANDS[args.command](args)
+        except CliError as exc:
+            print(f"cchc: {exc}", file=sys.stderr)
+            return 2
 
 
 class CliError(Exception):
@@ -221,9 +225,13 @@ def _reader(args):
     from .reader import Reader
 
     try:
-        return Reader(Database(config.db_path(args.db)).snapshot())
+        snapshot = Database(config.db_path(args.db)).snapshot()
     except NoDatabase as exc:
         raise CliError(str(exc)) from exc
+    opened = getattr(args, "opened", None)
+    if opened is not None:
+        opened.callback(snapshot.close)
+    return Reader(snapshot)
 
 
 def _period(args, reader=None):
@@ -262,6 +270,25 @@ def _default(o: Any) -> Any:
     raise TypeError(type(o).__name__)
 
 
+def _rows_out(rows: list[dict], fmt: str) -> None:
+    """Records as JSON (`--format json`) or CSV (`--format csv`)."""
+    if fmt == "json":
+        _json(rows)
+    else:
+        _csv(rows)
+
+
+def _listing(rows: list[dict], fmt: str, empty: str, line: Callable[[dict], str]) -> None:
+    """Records as JSON, CSV, or text for people: one `line` each, `empty` when there are none."""
+    if fmt in ("json", "csv"):
+        _rows_out(rows, fmt)
+        return
+    if not rows:
+        print(empty)
+    for r in rows:
+        print(line(r))
+
+
 def _csv(rows: list[dict], columns: list[str] | None = None) -> None:
     """CSV out through the exports' one sanitiser and writer (no formula can reach a spreadsheet)."""
     from .exports import csv_text
@@ -287,7 +314,7 @@ def cmd_demo(args) -> int:
         print(f"Đã có cơ sở dữ liệu: {path}")
         if _upgrade(path):
             print("Đã công bố lại theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên).")
-        _demo_users(path)
+        _demo_users(path, args)
         return 0
     from .catalogue import UnknownProvince
 
@@ -299,11 +326,11 @@ def cmd_demo(args) -> int:
     except UnknownProvince as e:
         raise CliError(str(e)) from None
     print(f"Đã dựng thành phố mẫu tại {path}: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in summary.items()))
-    _demo_users(path)
+    _demo_users(path, args)
     return 0
 
 
-def _demo_users(path: Path) -> None:
+def _demo_users(path: Path, args) -> None:
     """A newcomer can sign in to the demo at once: three demo accounts when there are no users yet."""
     from .auth import UserStore, ensure_demo_users, users_path
 
@@ -311,7 +338,7 @@ def _demo_users(path: Path) -> None:
     from .metrics.period import Period
     from .metrics.units import units
 
-    reader = _reader(argparse.Namespace(db=str(path)))
+    reader = _reader(argparse.Namespace(db=str(path), opened=args.opened))
     u = units(reader)
     names = dict(u[u.level == "ward"][["unit_code", "unit_name"]].itertuples(index=False, name=None))
     # the demo ward account shows the ward with the most late dossiers this year: something to drill into
@@ -385,18 +412,13 @@ def cmd_profiles(args) -> int:
 
 def cmd_conflicts(args) -> int:
     rows = _reader(args).q("conflicts_list").to_dict("records")
-    if args.format == "json":
-        _json(rows)
-    elif args.format == "csv":
-        _csv(rows)
-    else:
-        if not rows:
-            print("Không có xung đột phiên bản.")
-        for r in rows:
-            print(
-                f"{r['file_name']}:{r['line']} [{r['dossier_id']}] «{r['incoming_status']}» không áp dụng, giữ "
-                f"«{r['kept_status']}» ({r['kept_file']}): {r['reason']}"
-            )
+    _listing(
+        rows,
+        args.format,
+        "Không có xung đột phiên bản.",
+        lambda r: f"{r['file_name']}:{r['line']} [{r['dossier_id']}] «{r['incoming_status']}» không áp dụng, giữ "
+        f"«{r['kept_status']}» ({r['kept_file']}): {r['reason']}",
+    )
     return 0
 
 
@@ -437,7 +459,7 @@ def cmd_kpi(args) -> int:
         rows = projections_json(projections(_reader(args)))
         if args.unit:
             rows = [r for r in rows if r["unit_code"] == args.unit]
-        _json(rows) if args.format == "json" else _csv(rows)
+        _rows_out(rows, args.format)
         return 0
     from .metrics.kpis import kpi_rows
 
@@ -448,10 +470,7 @@ def cmd_kpi(args) -> int:
     ]
     if args.unit:
         rows = [r for r in rows if r["unit_code"] == args.unit]
-    if args.format == "json":
-        _json(rows)
-    else:
-        _csv(rows)
+    _rows_out(rows, args.format)
     return 0
 
 
@@ -503,7 +522,7 @@ def cmd_lateness(args) -> int:
     period = _period(args, reader)
     if args.dossiers:
         rows = lateness_dossiers(reader, period, args.unit).to_dict("records")
-        _json(rows) if args.format == "json" else _csv(rows)
+        _rows_out(rows, args.format)
         return 0
     out = lateness(reader, period, args.unit)
     _json(out) if args.format == "json" else _csv(out["rows"])
@@ -516,16 +535,13 @@ def cmd_rejects(args) -> int:
     if args.format == "json":
         for r in rows:
             r["raw"] = json.loads(r["raw"]) if r.get("raw") else None
-        _json(rows)
-    elif args.format == "csv":
-        _csv(rows)
-    else:
-        if not rows:
-            print("Không có dòng nào bị loại.")
-        for r in rows:
-            key = f" [{r['record_key']}]" if r.get("record_key") else ""
-            col = f" cột «{r['header']}»" if r.get("header") else ""
-            print(f"{r['file_name']}:{r['line']}{key}{col}: {r['reason']}")
+
+    def line(r: dict) -> str:
+        key = f" [{r['record_key']}]" if r.get("record_key") else ""
+        col = f" cột «{r['header']}»" if r.get("header") else ""
+        return f"{r['file_name']}:{r['line']}{key}{col}: {r['reason']}"
+
+    _listing(rows, args.format, "Không có dòng nào bị loại.", line)
     return 0
 
 
@@ -535,10 +551,7 @@ def cmd_at_risk(args) -> int:
     reader = _reader(args)
     as_of = dt.datetime.fromisoformat(args.as_of) if args.as_of else dt.datetime.now().replace(microsecond=0)
     rows = at_risk(reader, as_of, days=args.days, unit=args.unit).to_dict("records")
-    if args.format == "json":
-        _json(rows)
-    else:
-        _csv(rows)
+    _rows_out(rows, args.format)
     return 0
 
 

@@ -66,7 +66,11 @@ def schema_version() -> str:
 
 def schema_outdated(path: str | os.PathLike) -> bool:
     """Was the published file built by another version of the table definitions (an older release)?"""
-    return Snapshot(Path(path)).schema != schema_version()
+    snap = Snapshot(Path(path))
+    try:
+        return snap.schema != schema_version()
+    finally:
+        snap.close()
 
 
 @functools.cache

@@ -11,14 +11,12 @@ one sanitiser, `safe_cell`, so no cell can run as a formula (no CSV/Excel inject
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from typing import Any
+import re
 from collections.abc import Iterable, Sequence
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from types import SimpleNamespace
+from typing import Any
 
 from .config import LEVEL_LABELS
 
@@ -43,6 +41,9 @@ FORM_COLUMNS: tuple[tuple[str, str, str], ...] = (
 FORM_CODE = "Biểu số II.06a/VPCP/KSTT"
 ROW_HEAD = {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực"}
 TOTAL_LABEL = "Tổng cộng"
+# the control characters an XLSX cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (tests/test_exports.py holds
+# them equal), spelled here so that a CSV answer does not import openpyxl
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -51,7 +52,7 @@ def safe_cell(v: Any) -> Any:
     control characters replaced. Numbers, dates and None pass unchanged."""
     if not isinstance(v, str):
         return v
-    v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+    v = ILLEGAL_CHARACTERS.sub("\ufffd", v)
     return "'" + v if v.startswith(_FORMULA_START) else v
 
 
@@ -108,9 +109,18 @@ def form_csv(form: dict) -> str:
     return csv_text(["period", *id_cols, *keys], rows)
 
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
+@functools.cache
+def _xl() -> SimpleNamespace:
+    """openpyxl and the workbooks' shared styles, imported the first time a workbook is written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="808080")
+    return SimpleNamespace(
+        Workbook=Workbook, Alignment=Alignment, Font=Font, PatternFill=PatternFill, column=get_column_letter,
+        border=Border(left=thin, right=thin, top=thin, bottom=thin), head_fill=PatternFill("solid", fgColor="DCE6F1"),
+    )
 
 
 # The printable form: (number, row-2 group, row-3 label, key); the 3-row header of Biểu số II.06a/VPCP/KSTT.
@@ -167,14 +177,15 @@ def _print_header(ws, by: str, last: int) -> None:
 
 def _print_signatures(ws, r: int, last: int, st: dict, to_iso: str, block) -> None:
     """Place and date, then Người lập biểu (left) and the head of the unit (right) with their names."""
-    bold = Font(bold=True)
+    xl = _xl()
+    bold = xl.Font(bold=True)
     place = st.get("report_place") or ""
     to = to_iso.split("-")
-    block(r, 11, last, f"{place + ', ' if place else ''}ngày {to[2]} tháng {to[1]} năm {to[0]}", Font(italic=True))
+    block(r, 11, last, f"{place + ', ' if place else ''}ngày {to[2]} tháng {to[1]} năm {to[0]}", xl.Font(italic=True))
     block(r + 1, 1, 6, "NGƯỜI LẬP BIỂU", bold)
     block(r + 1, 11, last, (st.get("report_head_title") or "THỦ TRƯỞNG ĐƠN VỊ").upper(), bold)
-    block(r + 2, 1, 6, "(Ký, ghi rõ họ tên)", Font(italic=True))
-    block(r + 2, 11, last, "(Ký tên, đóng dấu)", Font(italic=True))
+    block(r + 2, 1, 6, "(Ký, ghi rõ họ tên)", xl.Font(italic=True))
+    block(r + 2, 11, last, "(Ký tên, đóng dấu)", xl.Font(italic=True))
     block(r + 6, 1, 6, st.get("report_preparer") or "", bold)
     block(r + 6, 11, last, st.get("report_head") or "", bold)
 
@@ -184,15 +195,16 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
     """The official form, printable as is (Biểu số II.06a/VPCP/KSTT): form code and reporting/receiving unit,
     national motto, title and period, "Đơn vị tính: Số hồ sơ", the 3-row header, the numbering row (1)–(16),
     STT and rows, total row, signature block; A4 landscape, fitted to the page width, header rows repeated."""
+    xl = _xl()
     st = dict(settings or {})
     unit_name = st.get("report_unit_name") or city or ""
     receiver = st.get("report_receiving_unit") or ""
-    wb = Workbook()
+    wb = xl.Workbook()
     ws = wb.active
     ws.title = "Bieu II.06a"
     last = 2 + len(_PRINT_COLS)
-    bold = Font(bold=True)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    bold = xl.Font(bold=True)
+    center = xl.Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     def block(row, c1, c2, text, font=None):
         cell = _put(ws, row, c1, text)
@@ -207,15 +219,15 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
     block(1, 5, 12, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
     block(1, 13, last, f"Đơn vị báo cáo: {unit_name}")
     block(2, 1, 4, "Ban hành theo Thông tư số 01/2020/TT-VPCP")
-    block(2, 5, 12, "Độc lập - Tự do - Hạnh phúc", Font(bold=True, underline="single"))
+    block(2, 5, 12, "Độc lập - Tự do - Hạnh phúc", xl.Font(bold=True, underline="single"))
     block(2, 13, last, f"Đơn vị nhận báo cáo: {receiver}")
-    block(4, 1, last, f"{title}{(' TẠI ' + unit_name.upper()) if unit_name else ''}", Font(bold=True, size=13))
+    block(4, 1, last, f"{title}{(' TẠI ' + unit_name.upper()) if unit_name else ''}", xl.Font(bold=True, size=13))
     block(5, 1, last, f"Kỳ báo cáo: {form['period_label']} (từ ngày {_vn_date(form['from'])} đến ngày "
-                      f"{_vn_date(form['to'])})", Font(italic=True))
+                      f"{_vn_date(form['to'])})", xl.Font(italic=True))
     cell = _put(ws, 7, last - 2, "Đơn vị tính: Số hồ sơ")
     ws.merge_cells(start_row=7, start_column=last - 2, end_row=7, end_column=last)
-    cell.font = Font(italic=True)
-    cell.alignment = Alignment(horizontal="right")
+    cell.font = xl.Font(italic=True)
+    cell.alignment = xl.Alignment(horizontal="right")
     h1, h3 = FORM_HEADER_ROWS
     _print_header(ws, form["by"], last)
     num_row = h3 + 1
@@ -224,20 +236,20 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
     for r in range(h1, num_row + 1):
         for c in range(1, last + 1):
             cell = ws.cell(r, c)
-            cell.font = Font(bold=r < num_row, italic=r == num_row)
-            cell.fill = _HEAD_FILL if r < num_row else PatternFill()
-            cell.border = _BORDER
+            cell.font = xl.Font(bold=r < num_row, italic=r == num_row)
+            cell.fill = xl.head_fill if r < num_row else xl.PatternFill()
+            cell.border = xl.border
             cell.alignment = center
     r = num_row + 1
     body = [(str(k), form_row_label(row, form["by"]), row) for k, row in enumerate(form["rows"], start=1)]
     body.append(("", TOTAL_LABEL, form["total"]))
     for stt, label, row in body:
-        _put(ws, r, 1, stt).alignment = Alignment(horizontal="center")
+        _put(ws, r, 1, stt).alignment = xl.Alignment(horizontal="center")
         _put(ws, r, 2, label)
         for n, _, _, key in _PRINT_COLS:
             _put(ws, r, n, form_value(row, key)).number_format = "#,##0"
         for c in range(1, last + 1):
-            ws.cell(r, c).border = _BORDER
+            ws.cell(r, c).border = xl.border
             if label == TOTAL_LABEL and not stt:
                 ws.cell(r, c).font = bold
         r += 1
@@ -246,7 +258,7 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 30
     for c in range(3, last + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 11
+        ws.column_dimensions[xl.column(c)].width = 11
     ws.row_dimensions[h3].height = 75
     ws.freeze_panes = ws.cell(num_row + 1, 3)
     ws.page_setup.orientation = "landscape"
@@ -255,7 +267,7 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{h1}:{num_row}"
-    ws.print_area = f"A1:{get_column_letter(last)}{r + 6}"
+    ws.print_area = f"A1:{xl.column(last)}{r + 6}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     buf = io.BytesIO()
@@ -266,19 +278,20 @@ def form_xlsx(form: dict, title: str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC H
 def table_xlsx(
     headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Du lieu", title: str | None = None
 ) -> bytes:
-    wb = Workbook(write_only=False)
+    xl = _xl()
+    wb = xl.Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet[:31]
     start = 1
     if title:
-        _put(ws, 1, 1, title).font = Font(bold=True, size=12)
+        _put(ws, 1, 1, title).font = xl.Font(bold=True, size=12)
         start = 3
     for j, h in enumerate(headers, start=1):
         c = _put(ws, start, j, h)
-        c.font = Font(bold=True)
-        c.fill = _HEAD_FILL
-        c.border = _BORDER
-        ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(str(h)) + 4))
+        c.font = xl.Font(bold=True)
+        c.fill = xl.head_fill
+        c.border = xl.border
+        ws.column_dimensions[xl.column(j)].width = max(12, min(40, len(str(h)) + 4))
     for i, row in enumerate(rows, start=start + 1):
         for j, v in enumerate(row, start=1):
             _put(ws, i, j, v)

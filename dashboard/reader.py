@@ -5,8 +5,9 @@ memoises the frame on (data version, scope, name, params). Every metric is `fn(r
 number on screen is three hops from its SQL: page → metric → `reader.q("named_query")`.
 
 Frames come back copy-on-write (pandas 3): a caller that adds a column or changes a value changes its own copy,
-never the cached frame. `memo(name, params, fn)` keeps a derived value (a rendered page, the data's as-of
-moment) under the same kind of key, in the same bounded store.
+never the cached frame. `memo(name, params, fn)` keeps a derived value (the data's as-of moment, a KPI table)
+under the same kind of key, in the same bounded store; `memo_private` keeps a mutable one (a rendered page's
+component tree) pickled and hands every caller its own copy.
 
 Readers hang off the app (`AppData`, in `state.py`); pages ask `current_reader()`, which is the reader set by
 `reading(reader)` if any (tests, the warmer, the PDF export) or the current request's app and signed-in scope.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -122,6 +124,13 @@ class Reader:
     def memo(self, name: str, params: dict[str, Any], compute: Callable[[], Any]) -> Any:
         """A value derived from this reader's data (immutable by convention), under the same kind of key."""
         return self.cache.get(self._key("memo:" + name, params), compute)
+
+    def memo_private(self, name: str, params: dict[str, Any], compute: Callable[[], Any]) -> Any:
+        """`memo` for a mutable value (a rendered page's component tree): kept pickled, and every caller gets
+        its own copy, so a request that changes its tree never changes another's. Unpickling the overview's
+        tree costs ~0.6 ms (a deep copy ~30 ms)."""
+        blob = self.memo(name, params, lambda: pickle.dumps(compute(), pickle.HIGHEST_PROTOCOL))
+        return pickle.loads(blob)
 
     def is_memoised(self, name: str, params: dict[str, Any]) -> bool:
         return self._key("memo:" + name, params) in self.cache

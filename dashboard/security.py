@@ -141,7 +141,6 @@ def install(
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
     )
     store = UserStore(users_path(db_path))
-    audit.init(db_path)
     throttle = _Throttle()
     server.extensions["cchc_users"] = store
     server.extensions["cchc_no_auth"] = no_auth

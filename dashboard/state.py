@@ -1,8 +1,9 @@
 """What one app holds: its database, its cache, and the pages to render again after an import.
 
 `create_app` hangs an `AppData` off the Flask app (`server.extensions["cchc_data"]`): no module globals, so two
-apps in one process each read their own database. Cache keys always include the snapshot's data version, so a
-new import is never served stale figures: old entries stop being asked for and age out."""
+apps in one process each read their own database and write their own audit log. Cache keys always include the
+snapshot's data version, so a new import is never served stale figures: old entries stop being asked for and
+age out."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
+from . import audit
 from .db import Database, Scope
 from .reader import Cache, Reader, reading
 
@@ -20,6 +22,7 @@ RECENT_SIZE = 48  # pages (scope, page, query) remembered for warming after an i
 class AppData:
     def __init__(self, db_path: str | Path, cache_size: int | None = None, warm: bool = True):
         self.database = Database(db_path)
+        self.audit_log = audit.path_for(db_path)  # record()/read() inside this app's requests use it
         self.cache = Cache(cache_size) if cache_size else Cache()
         self.warm = warm
         self._recent: OrderedDict[tuple, None] = OrderedDict()

@@ -1,27 +1,14 @@
 import contextlib
-import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 
+from harness import ROOT, cchc, free_port, running, serve_cmd  # noqa: E402  (re-exported for the tests)
 
-def cchc(
-    *args: str, db: Path | None = None, check: bool = True, input: bytes | None = None
-) -> subprocess.CompletedProcess:
-    """Run the real CLI in a subprocess (as operators and the contract check do)."""
-    cmd = [sys.executable, "-m", "dashboard", *args] + (["--db", str(db)] if db else [])
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    out = subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT, input=input)
-    if check and out.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} -> {out.returncode}\n{out.stderr.decode()}")
-    return out
+__all__ = ["ROOT", "cchc", "live_server"]
 
 
 @pytest.fixture(scope="session")
@@ -76,39 +63,9 @@ def app(app_db):
 def live_server(db: Path, *extra: str):
     """`cchc serve` on a free loopback port (extra: e.g. --workers 2); yields the base URL. Its log must hold
     no traceback when it stops."""
-    import requests
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log_path = db.parent / f"server-{port}.log"
-    log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port), *extra],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            if requests.get(base + "/dang-nhap", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise RuntimeError(log_path.read_text()[-3000:])
-        time.sleep(0.3)
-    try:
+    with running(serve_cmd(db, port, *extra), base + "/dang-nhap", log_path):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
     assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]

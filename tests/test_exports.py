@@ -215,3 +215,14 @@ def test_web_downloads_over_http(poisoned):
     header_i = next(i for i, row in enumerate(rows) if row and row[0] == "Mã hồ sơ")
     handlers = {row[rows[header_i].index("Cán bộ xử lý")] for row in rows[header_i + 1 :]}
     assert handlers & {safe_cell(h).replace("\r\n", "\n").replace("\r", "\n") for h in HOSTILE}
+
+
+def test_the_illegal_characters_are_openpyxls():
+    """exports spells openpyxl's ILLEGAL_CHARACTERS_RE (so CSV answers need not import openpyxl): the same."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from dashboard.exports import ILLEGAL_CHARACTERS
+
+    assert ILLEGAL_CHARACTERS.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    every = "".join(map(chr, range(0x20000)))
+    assert ILLEGAL_CHARACTERS.findall(every) == ILLEGAL_CHARACTERS_RE.findall(every)

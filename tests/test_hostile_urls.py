@@ -13,18 +13,9 @@ import pytest
 
 from test_security import form_download, grid_rows, late_download, page, sign_in
 
-PAGES = (
-    "/",
-    "/don-vi",
-    "/ho-so-tre-han",
-    "/bao-cao-quy",
-    "/chi-tieu",
-    "/phan-tich",
-    "/trinh-chieu",
-    "/du-lieu",
-    "/nhat-ky",
-    "/khong-co-trang",
-)
+from dashboard.ui import ids
+
+PAGES = (*ids.PAGE_PATHS, "/khong-co-trang")
 BAD_PERIODS = [
     "2026-02-30..2026-03-01",
     "0000",

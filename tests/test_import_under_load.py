@@ -3,30 +3,19 @@ log holds no personal data. The real server (subprocess on 127.0.0.1), signed-in
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import duckdb
 import requests
 
 from builders import write_csv
+from harness import cchc, free_port, running, serve_cmd
 from test_security import page_body
 
-ROOT = Path(__file__).resolve().parents[1]
 READERS, ROUNDS = 8, 40
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _session(url: str, user: str, password: str) -> requests.Session:
@@ -50,26 +39,10 @@ def test_import_while_users_read(demo_db, tmp_path):
     shutil.copy(demo_db, db)
     ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
     old_version = Database(db).snapshot().data_version
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                requests.get(url + "/dang-nhap", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.time() < deadline and proc.poll() is None, log_path.read_text()[-2000:]
-                time.sleep(0.3)
+    with running(serve_cmd(db, port), url + "/dang-nhap", log_path, timeout=60):
         users = [("noivu", "noivu"), ("chutich", "chutich"), ("phuong", "phuong")]
         sessions = [_session(url, u, DEMO_PASSWORDS[p]) for u, p in users]
         pages = [
@@ -124,13 +97,7 @@ def test_import_while_users_read(demo_db, tmp_path):
         ]
         f = write_csv(tmp_path / "hoso_moi.csv", rows)
         during = done[0]
-        out = subprocess.run(
-            [sys.executable, "-m", "dashboard", "ingest", str(f), "--db", str(db)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        assert out.returncode == 0, out.stderr
+        cchc("ingest", str(f), db=db, process=True)  # the operator's import, in its own process
         for t in threads:
             t.join(timeout=300)
         assert done[0] == READERS * ROUNDS and during < done[0]
@@ -139,10 +106,6 @@ def test_import_while_users_read(demo_db, tmp_path):
         assert Database(db).snapshot().data_version != old_version
         r = sessions[0].post(url + "/_dash-update-component", json=page_body("/ho-so-tre-han", "?period=2026-Q3"))
         assert r.status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
     # no personal data in the server's log or the audit log
     con = duckdb.connect(str(db), read_only=True)
     names = [

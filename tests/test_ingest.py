@@ -47,39 +47,15 @@ def _dossiers(db):
     }
 
 
-BAD_ROWS = {
-    "31/02/2024 08:00 as received date": (
-        "B1,X01,1.001612,Hộ tịch,truc_tuyen,31/02/2024 08:00,10/04/2024 16:30,,,",
-        "Ngày tiếp nhận",
-        "không hợp lệ",
-    ),
-    "unknown unit": (
-        "B2,ZZ9,1.001612,Hộ tịch,truc_tuyen,02/04/2024,10/04/2024,,,",
-        "Mã đơn vị",
-        "không có trong danh mục",
-    ),
+BAD_ROWS = {  # what is wrong: (the CSV record, the column named in the rejection, a word of its reason)
+    "31/02/2024 08:00 as received date": ("B1,X01,1.001612,Hộ tịch,truc_tuyen,31/02/2024 08:00,10/04/2024 16:30,,,", "Ngày tiếp nhận", "không hợp lệ"),
+    "unknown unit": ("B2,ZZ9,1.001612,Hộ tịch,truc_tuyen,02/04/2024,10/04/2024,,,", "Mã đơn vị", "không có trong danh mục"),
     "missing dossier id": (",X01,1.001612,Hộ tịch,truc_tuyen,02/04/2024,10/04/2024,,,", "Mã hồ sơ", "thiếu"),
     "unknown channel": ("B4,X01,1.001612,Hộ tịch,fax,02/04/2024,10/04/2024,,,", "Hình thức tiếp nhận", "«fax»"),
-    "completed before received": (
-        "B5,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,01/04/2024,,",
-        "Ngày có kết quả",
-        "trước ngày tiếp nhận",
-    ),
-    "due before received": (
-        "B6,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,01/03/2024,,,",
-        "Ngày hẹn trả",
-        "trước ngày tiếp nhận",
-    ),
-    "unknown status": (
-        "B7,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,xong roi,",
-        "Trạng thái",
-        "«xong roi»",
-    ),
-    "resolved without date": (
-        "B8,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,da_giai_quyet,",
-        "Ngày có kết quả",
-        "thiếu ngày có kết quả",
-    ),
+    "completed before received": ("B5,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,01/04/2024,,", "Ngày có kết quả", "trước ngày tiếp nhận"),
+    "due before received": ("B6,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,01/03/2024,,,", "Ngày hẹn trả", "trước ngày tiếp nhận"),
+    "unknown status": ("B7,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,xong roi,", "Trạng thái", "«xong roi»"),
+    "resolved without date": ("B8,X01,1.001612,Hộ tịch,truc_tiep,02/04/2024,10/04/2024,,da_giai_quyet,", "Ngày có kết quả", "thiếu ngày có kết quả"),
     "garbage date": ("B9,X01,1.001612,Hộ tịch,truc_tiep,hôm qua,10/04/2024,,,", "Ngày tiếp nhận", "«hôm qua»"),
     "missing field": ("B10,X01,1.001612,,truc_tiep,02/04/2024,10/04/2024,,,", "Lĩnh vực", "thiếu"),
 }
@@ -180,7 +156,7 @@ def test_unreadable_file_exits_nonzero_and_database_is_unchanged(db, tmp_path):
     good = _write(tmp_path, "good.csv", HEAD + "\n" + GOOD + "\n")
     digest = hashlib.sha256(db.read_bytes()).hexdigest()
     junk = _write(tmp_path, "junk.csv", "khong,phai,ho so\n1,2,3\n")
-    r = cchc("ingest", str(good), str(junk), db=db, check=False)
+    r = cchc("ingest", str(good), str(junk), db=db, check=False, process=True)  # the real entry point's exit
     assert r.returncode != 0
     err = r.stderr.decode().strip().splitlines()
     assert len(err) == 1 and "junk.csv" in err[0] and "không nhận ra loại tệp" in err[0]

@@ -4,16 +4,14 @@ worker is polled to its end through another; finished jobs are pruned."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from builders import UNITS_CSV, seed003_dossiers, write_csv
+from harness import free_port, gunicorn_cmd, running
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,12 +33,6 @@ def test_job_store_round_trip_and_pruning(tmp_path):
     # a job left "running" by a worker that died goes first; the finished one stays readable a day
     assert store.prune(now + STALE_SECONDS + 60) == 1 and store.get(b) is None and store.get(a) is not None
     assert store.prune(now + KEEP_SECONDS + 60) == 1 and store.jobs() == []
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _upload_body(name: str, data: bytes) -> dict:
@@ -98,45 +90,22 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
     write_csv(tmp_path / "moi.csv", [dict(r, dossier_id="MOI-" + r["dossier_id"]) for r in rows[100:110]])
     upload = (tmp_path / "moi.csv").read_bytes()
 
-    env = {**os.environ, "CCHC_DB": str(db), "CCHC_AUDIT": str(tmp_path / "audit.jsonl")}
-    ports = [_free_port(), _free_port()]
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                "1",
-                "-k",
-                "gthread",
-                "--threads",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--pythonpath",
-                str(ROOT / "tests"),
-                "wsgi_noauth:server",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for port in ports
-    ]
-    try:
-        urls = [f"http://127.0.0.1:{p}" for p in ports]
+    env = {"CCHC_DB": str(db), "CCHC_AUDIT": str(tmp_path / "audit.jsonl")}
+    ports = [free_port(), free_port()]
+    urls = [f"http://127.0.0.1:{p}" for p in ports]
+    with contextlib.ExitStack() as stack:
+        workers = [  # two single-worker gunicorns: two processes that share nothing but the files
+            stack.enter_context(
+                running(
+                    gunicorn_cmd(port, "wsgi_noauth:server", 1, 2, "--pythonpath", str(ROOT / "tests")),
+                    url + "/_dash-dependencies",
+                    env=env,
+                    timeout=60,
+                )
+            )
+            for port, url in zip(ports, urls)
+        ]
         deadline = time.time() + 60
-        for url in urls:
-            while True:
-                try:
-                    if requests.get(url + "/_dash-dependencies", timeout=5).ok:
-                        break
-                except (requests.ConnectionError, requests.Timeout):  # bound but still booting (a loaded machine)
-                    pass
-                assert time.time() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
         pids = {w.pid for w in workers}
         assert len(pids) == 2
         started = requests.post(urls[0] + "/_dash-update-component", json=_upload_body("moi.csv", upload), timeout=30)
@@ -171,8 +140,4 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
         done = poll_until("upload-done")
         assert "upload-done" in done, done[:500]
         assert "đọc 10 dòng, nhận 10, loại 0" in done
-    finally:
-        for w in workers:
-            w.terminate()
-        for w in workers:
-            w.wait(10)
+

@@ -165,3 +165,23 @@ def test_the_cli_and_the_page_read_the_same_kpi(seed003_db, tmp_path):
     cli = json.loads(cchc("kpi", "--period", "2021-Q3", "--by", "unit", db=db).stdout)
     rows = [dict(r) for r in kpi_rows(Reader(Database(db).snapshot(), FULL), Period.parse("2021-Q3"), by_unit=True)]
     assert cli == json.loads(json.dumps(rows, default=str))
+
+
+def test_every_number_is_three_hops_from_its_sql():
+    """Pages hold no SQL and open no database: they call metrics (or, for a plain list, `reader.q`), and every
+    query a page, a metric or the CLI names by literal is a file of queries/ (page → metric → named query)."""
+    import re
+    from pathlib import Path
+
+    from dashboard.config import KPIS, QUERIES_DIR
+
+    root = Path(__file__).resolve().parents[1] / "dashboard"
+    named: set[str] = set()
+    for path in [*root.glob("pages/*.py"), *root.glob("metrics/*.py"), root / "cli.py", root / "export_pdf.py"]:
+        text = path.read_text(encoding="utf-8")
+        named |= set(re.findall(r"\.q\(\s*\"([a-z0-9_]+)\"", text))
+        if path.parent.name == "pages":
+            assert not re.search(r"\bimport duckdb\b|\bfrom \.\.db import\b|\bSELECT\b", text), path.name
+    named |= {k.query for k in KPIS}
+    assert len(named) > 15  # the walk did find the queries
+    assert sorted(n for n in named if not (QUERIES_DIR / f"{n}.sql").exists()) == []

@@ -5,6 +5,7 @@ the way Vietnamese exports write them and typos never move "now"; newest wins, e
 import datetime as dt
 import hashlib
 import json
+import shutil
 
 import pytest
 import real_layouts as rl
@@ -34,11 +35,38 @@ PROFILE_OF = {
 }
 
 
-@pytest.fixture
-def refdb(tmp_path):
-    db = tmp_path / "cchc.duckdb"
-    cchc("ingest", *map(str, rl.reference_files(tmp_path)), db=db)
+@pytest.fixture(scope="module")
+def reference_db(tmp_path_factory):
+    """The units and procedures catalogues published once (`cchc ingest`); tests get copies."""
+    tmp = tmp_path_factory.mktemp("reference")
+    db = tmp / "cchc.duckdb"
+    cchc("ingest", *map(str, rl.reference_files(tmp)), db=db)
     return db
+
+
+@pytest.fixture
+def refdb(reference_db, tmp_path):
+    """A private copy of the reference database (the catalogue files written beside it, as they were imported)."""
+    rl.reference_files(tmp_path)
+    db = tmp_path / "cchc.duckdb"
+    shutil.copyfile(reference_db, db)
+    return db
+
+
+def _rows(db, sql: str) -> list[tuple]:
+    """The rows of `sql` in the published database (its snapshot closed afterwards)."""
+    snap = Database(db).snapshot()
+    try:
+        return snap.cursor().execute(sql).fetchall()
+    finally:
+        snap.close()
+
+
+def _load_lines(db, path, *lines: str):
+    """Write `lines` as a UTF-8 CSV file and import it (partial files published): its one result."""
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    [res] = ingest([path], db, accept_partial=True)
+    return res
 
 
 def _form(db, period="2026-Q3"):
@@ -68,12 +96,9 @@ def test_each_real_layout_loads_with_exact_form_totals(refdb, tmp_path, layout):
 
 def test_statuses_1_to_10_keep_their_meaning_and_raw_value(refdb, tmp_path):
     cchc("ingest", str(rl.system_pascal(tmp_path / "api.csv")), db=refdb)
-    cur = Database(refdb).snapshot().cursor()
     got = {
         r[0].rsplit("-", 1)[1]: r[1:]
-        for r in cur.execute(
-            "SELECT dossier_id, status, status_detail, status_raw, channel, field FROM dossiers"
-        ).fetchall()
+        for r in _rows(refdb, "SELECT dossier_id, status, status_detail, status_raw, channel, field FROM dossiers")
     }
     assert got["S1"][:3] == ("tam_dung", "cho_bo_sung", "5")
     assert got["F1"][:3] == ("dang_xu_ly", "cho_nghia_vu_tai_chinh", "6")
@@ -85,24 +110,25 @@ def test_statuses_1_to_10_keep_their_meaning_and_raw_value(refdb, tmp_path):
     assert "N1" not in got and "N3" not in got  # 1 and 3: never received, skipped (counted)
     assert got["O5"][3] == "truc_tiep"  # no channel: in person, the portal's rule
     assert got["O2"][3] == "buu_chinh" and got["E1"][4] == "Hộ tịch"  # field from the procedures catalogue
-    skipped = {r[0]: r[1] for r in cur.execute("SELECT line, reason FROM skipped").fetchall()}
+    skipped = dict(_rows(refdb, "SELECT line, reason FROM skipped"))
     assert len(skipped) == 2 and all("chưa được tiếp nhận" in v for v in skipped.values())
 
 
 def test_unit_names_resolve_any_prefix_and_unknown_names_say_what_they_resemble(refdb, tmp_path):
-    p = tmp_path / "names.csv"
-    p.write_text(
-        "Mã hồ sơ,Đơn vị tiếp nhận,Tên thủ tục hành chính,Ngày nhận,Ngày hẹn trả\n"
-        "N1,UBND phường An Hòa,Đăng ký khai sinh,02/07/2026 08:00,05/07/2026\n"
-        "N2,P. AN HOA,dang ky khai sinh,02/07/2026 08:00,05/07/2026\n"
-        "N3,Phường An Hoà,Đăng ký khai sinh,02/07/2026 08:00,05/07/2026\n"
-        "N4,Phường An Hải,Đăng ký khai sinh,02/07/2026 08:00,05/07/2026\n"
-        "N5,Xã Bình Minh,Đăng ký khai tử,02/07/2026 08:00,05/07/2026\n",
-        encoding="utf-8",
+    res = _load_lines(
+        refdb,
+        tmp_path / "names.csv",
+        "Mã hồ sơ,Đơn vị tiếp nhận,Tên thủ tục hành chính,Ngày nhận,Ngày hẹn trả",
+        *(f"N{i},{unit},{proc},02/07/2026 08:00,05/07/2026" for i, (unit, proc) in enumerate([
+            ("UBND phường An Hòa", "Đăng ký khai sinh"),
+            ("P. AN HOA", "dang ky khai sinh"),
+            ("Phường An Hoà", "Đăng ký khai sinh"),
+            ("Phường An Hải", "Đăng ký khai sinh"),
+            ("Xã Bình Minh", "Đăng ký khai tử"),
+        ], start=1)),
     )
-    [res] = ingest([p], refdb, accept_partial=True)
     assert (res.rows_read, res.accepted, res.rejected) == (5, 3, 2)
-    units = dict(Database(refdb).snapshot().cursor().execute("SELECT dossier_id, unit_code FROM dossiers").fetchall())
+    units = dict(_rows(refdb, "SELECT dossier_id, unit_code FROM dossiers"))
     assert units == {"N1": "P01", "N2": "P01", "N3": "P01"}
     rej = {r["record_key"]: r for r in json.loads(cchc("rejects", "--format", "json", db=refdb).stdout)}
     assert "«Phường An Hải» không có trong danh mục đơn vị (gần giống: «Phường An Hòa»)" in rej["N4"]["reason"]
@@ -114,24 +140,17 @@ def test_unit_names_resolve_any_prefix_and_unknown_names_say_what_they_resemble(
 
 
 def test_dates_as_exported_and_typos_never_move_now(refdb, tmp_path):
-    p = tmp_path / "dates.csv"
-    p.write_text(
-        "Mã hồ sơ,Mã đơn vị,Mã TTHC,Ngày tiếp nhận,Ngày hẹn trả,Ngày có kết quả\n"
-        "T1,P01,1.001612,09/03/26 8:05 SA,12/03/26,12/03/2026 2:30 CH\n"
-        "T2,P01,1.001612,31/12/2999 08:00,31/12/2999,\n"
-        "T3,P01,1.001612,02/07/1999 08:00,05/07/1999,\n"
-        "T4,P01,1.001612,02/07/2026 08:00,05/07/2026,31/12/2999 10:00\n",
-        encoding="utf-8",
+    res = _load_lines(
+        refdb,
+        tmp_path / "dates.csv",
+        "Mã hồ sơ,Mã đơn vị,Mã TTHC,Ngày tiếp nhận,Ngày hẹn trả,Ngày có kết quả",
+        "T1,P01,1.001612,09/03/26 8:05 SA,12/03/26,12/03/2026 2:30 CH",
+        "T2,P01,1.001612,31/12/2999 08:00,31/12/2999,",
+        "T3,P01,1.001612,02/07/1999 08:00,05/07/1999,",
+        "T4,P01,1.001612,02/07/2026 08:00,05/07/2026,31/12/2999 10:00",
     )
-    [res] = ingest([p], refdb, accept_partial=True)
     assert (res.accepted, res.rejected) == (1, 3)
-    row = (
-        Database(refdb)
-        .snapshot()
-        .cursor()
-        .execute("SELECT received_at, due_at, completed_at, field FROM dossiers WHERE dossier_id = 'T1'")
-        .fetchone()
-    )
+    [row] = _rows(refdb, "SELECT received_at, due_at, completed_at, field FROM dossiers WHERE dossier_id = 'T1'")
     assert row == (
         dt.datetime(2026, 3, 9, 8, 5),
         dt.datetime(2026, 3, 12, 23, 59, 59),
@@ -163,13 +182,7 @@ def test_an_older_export_without_update_time_never_reopens_a_completed_dossier(r
     out = cchc("ingest", str(old), db=refdb).stdout.decode()
     assert "tệp không có cột ngày cập nhật: mọi dòng lấy thời điểm nạp" in out
     assert "không áp dụng 1 dòng" in out
-    row = (
-        Database(refdb)
-        .snapshot()
-        .cursor()
-        .execute("SELECT status, completed_at FROM dossiers WHERE dossier_id='V1'")
-        .fetchone()
-    )
+    [row] = _rows(refdb, "SELECT status, completed_at FROM dossiers WHERE dossier_id='V1'")
     assert row == ("da_giai_quyet", dt.datetime(2026, 7, 8, 9))
     [c] = json.loads(cchc("conflicts", "--format", "json", db=refdb).stdout)
     assert (c["dossier_id"], c["file_name"], c["line"], c["incoming_version_source"]) == ("V1", "cu.csv", 2, "import")
@@ -183,13 +196,7 @@ def test_an_older_export_without_update_time_never_reopens_a_completed_dossier(r
     )
     out = cchc("ingest", str(reopened), db=refdb).stdout.decode()
     assert "ngày xuất của tệp 20/07/2026 08:00" in out
-    row = (
-        Database(refdb)
-        .snapshot()
-        .cursor()
-        .execute("SELECT status, status_detail FROM dossiers WHERE dossier_id='V1'")
-        .fetchone()
-    )
+    [row] = _rows(refdb, "SELECT status, status_detail FROM dossiers WHERE dossier_id='V1'")
     assert row == ("tam_dung", "cho_bo_sung")
 
 
@@ -248,7 +255,7 @@ def test_profiles_listed_and_an_operator_profile_needs_no_python(refdb, tmp_path
     assert "phan_mem_la" in cchc("profiles", db=refdb).stdout.decode()
     out = cchc("ingest", str(f), db=refdb).stdout.decode()
     assert "[phan_mem_la]" in out and "nhận 1, loại 0" in out
-    row = Database(refdb).snapshot().cursor().execute("SELECT unit_code, field, channel FROM dossiers").fetchone()
+    row = _rows(refdb, "SELECT unit_code, field, channel FROM dossiers")[0]
     assert row == ("P02", "Chứng thực", "truc_tiep")
 
 
@@ -294,12 +301,12 @@ ROW = st.lists(CELL, min_size=0, max_size=7)
 
 @settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(rows=st.lists(ROW, min_size=1, max_size=25), title=st.booleans(), xlsx=st.booleans())
-def test_property_every_row_read_is_accepted_rejected_or_skipped(tmp_path_factory, rows, title, xlsx):
+def test_property_every_row_read_is_accepted_rejected_or_skipped(tmp_path_factory, reference_db, rows, title, xlsx):
     from openpyxl import Workbook
 
     tmp = tmp_path_factory.mktemp("prop")
     db = tmp / "p.duckdb"
-    ingest(rl.reference_files(tmp), db)
+    shutil.copyfile(reference_db, db)  # a fresh copy of the reference database for every example
     header = [
         "STT",
         "Đơn vị tiếp nhận",

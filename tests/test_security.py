@@ -54,52 +54,34 @@ def page(c, path, search=""):
     return c.post("/_dash-update-component", json=page_body(path, search))
 
 
-def grid_rows(c, query, start=0, end=100):
+def callback(c, output: str, inputs: list[tuple], state_id: str, query):
+    """POST one single-output callback as Dash's renderer does: `output` "id.prop", `inputs` (id, prop, value)
+    (the first one changed), the page's stored filters (`state_id`.data) as state."""
+    out_id, out_prop = output.split(".")
     return c.post(
         "/_dash-update-component",
         json={
-            "output": "late-grid.getRowsResponse",
-            "outputs": {"id": "late-grid", "property": "getRowsResponse"},
-            "inputs": [
-                {
-                    "id": "late-grid",
-                    "property": "getRowsRequest",
-                    "value": {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}},
-                }
-            ],
-            "changedPropIds": ["late-grid.getRowsRequest"],
-            "state": [{"id": "late-query", "property": "data", "value": query}],
+            "output": output,
+            "outputs": {"id": out_id, "property": out_prop},
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+            "state": [{"id": state_id, "property": "data", "value": query}],
         },
     )
+
+
+def grid_rows(c, query, start=0, end=100):
+    request = {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}}
+    return callback(c, "late-grid.getRowsResponse", [("late-grid", "getRowsRequest", request)], "late-query", query)
 
 
 def late_download(c, query):
-    return c.post(
-        "/_dash-update-component",
-        json={
-            "output": "late-download.data",
-            "outputs": {"id": "late-download", "property": "data"},
-            "inputs": [{"id": "late-download-btn", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["late-download-btn.n_clicks"],
-            "state": [{"id": "late-query", "property": "data", "value": query}],
-        },
-    )
+    return callback(c, "late-download.data", [("late-download-btn", "n_clicks", 1)], "late-query", query)
 
 
 def form_download(c, query):
-    return c.post(
-        "/_dash-update-component",
-        json={
-            "output": "form-download.data",
-            "outputs": {"id": "form-download", "property": "data"},
-            "inputs": [
-                {"id": "form-xlsx-btn", "property": "n_clicks", "value": 1},
-                {"id": "form-csv-btn", "property": "n_clicks", "value": None},
-            ],
-            "changedPropIds": ["form-xlsx-btn.n_clicks"],
-            "state": [{"id": "form-query", "property": "data", "value": query}],
-        },
-    )
+    inputs = [("form-xlsx-btn", "n_clicks", 1), ("form-csv-btn", "n_clicks", None)]
+    return callback(c, "form-download.data", inputs, "form-query", query)
 
 
 def upload(c):
@@ -140,6 +122,11 @@ def test_nothing_without_signing_in(app):
     assert c.get("/assets/10_app.css").status_code == 200  # the sign-in page's own styles
 
 
+def audit_log(app):
+    """The app's own audit log (it hangs off the app, like its database)."""
+    return app.server.extensions["cchc_data"].audit_log
+
+
 def test_wrong_password_csrf_open_redirect_and_lockout(app, app_db):
     from dashboard import audit
 
@@ -162,7 +149,7 @@ def test_wrong_password_csrf_open_redirect_and_lockout(app, app_db):
     assert all("Sai tên đăng nhập hoặc mật khẩu." in r.text for r in answers[:5]) and "Thử lại sau" in answers[5].text
     # locked even with the right password, until the window passes
     assert c2.post("/dang-nhap", data={"csrf": tok, "username": "doan", "password": "mat-khau-doan"}).status_code == 429
-    events = [e["event"] for e in audit.read(50) if e.get("user") == "doan"]
+    events = [e["event"] for e in audit.read(50, audit_log(app)) if e.get("user") == "doan"]
     assert events.count("login_failed") >= 5 and "login_locked" in events
 
 
@@ -199,7 +186,7 @@ def test_forged_grid_request_for_another_ward_is_refused(app, app_db):
     c = sign_in(app, "phuong")
     r = grid_rows(c, {**QUERY, "unit": OTHER_WARD})
     assert r.status_code == 403
-    assert any(e["event"] == "denied" and e["user"] == "phuong" for e in audit.read(20))
+    assert any(e["event"] == "denied" and e["user"] == "phuong" for e in audit.read(20, audit_log(app)))
     # no unit: their own rows only, every page of the grid
     names = set()
     total = None
@@ -242,7 +229,7 @@ def test_downloads_are_scoped_masked_and_audited(app):
     header_i = next(i for i, r in enumerate(rows) if r and r[0] == "Mã hồ sơ")
     col = rows[header_i].index("Người nộp")
     assert all(INITIALS.match(r[col]) for r in rows[header_i + 1 :] if r[col])
-    exports = [e for e in audit.read(50) if e["event"] == "export"]
+    exports = [e for e in audit.read(50, audit_log(app)) if e["event"] == "export"]
     assert {e["user"] for e in exports} >= {"phuong", "chutich"}
     assert all("applicant" not in json.dumps(e) for e in exports)
 
@@ -394,7 +381,8 @@ def test_a_password_typed_as_user_name_is_not_written_to_the_audit_log(app, app_
     tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/dang-nhap").text)[1]
     c.post("/dang-nhap", data={"csrf": tok, "username": "MatKhau-Bi-Mat-123", "password": "x"})
     assert "matkhau-bi-mat-123" not in (app_db.parent / "audit.jsonl").read_text().lower()
-    assert audit.read(1)[0] == {**audit.read(1)[0], "event": "login_failed", "user": "(tên không tồn tại)"}
+    last = audit.read(1, audit_log(app))[0]
+    assert last == {**last, "event": "login_failed", "user": "(tên không tồn tại)"}
 
 
 def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
@@ -418,8 +406,8 @@ def test_every_reader_is_judged_at_the_same_as_of_moment(app_db):
 def test_users_add_refuses_without_terminal_and_weak_passwords(tmp_path, demo_db):
     db = tmp_path / "x.duckdb"
     shutil.copy(demo_db, db)
-    # no terminal and no --password-stdin: one line, exit 2, no traceback (stdin is a pipe here)
-    r = cchc("users", "add", "an", "--role", "noi_vu", db=db, check=False, input=b"")
+    # no terminal and no --password-stdin: one line, exit 2, no traceback (the real entry point, stdin a pipe)
+    r = cchc("users", "add", "an", "--role", "noi_vu", db=db, check=False, input=b"", process=True)
     err = r.stderr.decode()
     assert r.returncode == 2 and "--password-stdin" in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and not (tmp_path / "users.json").exists()

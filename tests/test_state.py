@@ -43,3 +43,47 @@ def test_pages_are_warmed_for_the_new_version_per_scope(demo_db, tmp_path):
     with reading(operator):
         layouts["/"](period="2026-Q3")
     assert len(data.cache) == before  # served from the warmed entry: nothing new was computed
+
+
+def test_a_rendered_page_changed_by_one_request_does_not_reach_the_next(app):
+    """The memoised tree is kept pickled: each request gets its own copy (a change stays with its request)."""
+    import dash
+    from plotly.io.json import to_json_plotly
+
+    from dashboard.db import FULL
+    from dashboard.reader import reading
+
+    data = app.server.extensions["cchc_data"]
+    overview = {p["path"]: p["layout"] for p in dash.page_registry.values()}["/"]
+    with reading(data.reader(FULL)):
+        first = overview(period="2026-Q2")
+        pristine = to_json_plotly(first)  # the whole tree as Dash sends it
+        entries = len(data.cache)
+        first.className = "changed by a request"
+        first.children.append("a component a callback appended")
+        second = overview(period="2026-Q2")
+    assert len(data.cache) == entries  # served from the memo, not rendered again
+    assert second is not first and to_json_plotly(second) == pristine
+    assert data.reader(FULL).is_memoised("layout:overview", {"period": "2026-Q2"})
+
+
+def test_two_apps_in_one_process_keep_their_own_audit_logs(tmp_path):
+    import flask
+
+    from dashboard import audit
+    from dashboard.state import AppData
+
+    servers = []
+    for name in ("a", "b"):
+        server = flask.Flask(name)
+        server.extensions["cchc_data"] = AppData(tmp_path / name / "cchc.duckdb")
+        servers.append(server)
+    for server, user in zip(servers, ("an", "binh")):
+        with server.test_request_context("/"):
+            audit.record("login", user)
+    for server, user in zip(servers, ("an", "binh")):
+        with server.app_context():
+            assert [(e["event"], e["user"]) for e in audit.read()] == [("login", user)]
+    assert [e["user"] for e in audit.read(10, tmp_path / "a" / "audit.jsonl")] == ["an"]
+    assert audit.read() == [] and audit.record("login", "x")["user"] == "x"  # outside an app: nothing written
+    assert not (tmp_path / "audit.jsonl").exists()

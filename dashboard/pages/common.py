@@ -50,7 +50,7 @@ def page(name: str, permission: str | None = None, choices: dict[str, tuple] | N
             q = {k: str(v) for k, v in query.items()}
             reader.rendered(name, q)
             try:
-                return with_notices(reader.memo("layout:" + name, q, lambda: layout(**q)), notices)
+                return with_notices(reader.memo_private("layout:" + name, q, lambda: layout(**q)), notices)
             except Forbidden as exc:  # e.g. ?unit= another ward: a page saying so, not a blank screen
                 return forbidden(exc.description)
             except Exception:  # never a blank page or a 500: say so, and log the cause for the operator

@@ -263,7 +263,7 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
             dbc.Row([filter_radio("view", "Loại hồ sơ", view_opts, flt.view, width=12)], className="filter-bar mb-3"),
             headline,
             html.P(note, className="text-muted small-note"),
-            dcc.Store(id="late-query", data=state_q),
+            dcc.Store(id=ids.LATE_QUERY, data=state_q),
             dcc.Download(id=ids.LATE_DOWNLOAD),
             body,
         ],
@@ -333,18 +333,22 @@ def _row(r: dict) -> dict:
     }
 
 
-@callback(
-    Output(ids.LATE_GRID, "getRowsResponse"),
-    Input(ids.LATE_GRID, "getRowsRequest"),
-    State("late-query", "data"),
-    prevent_initial_call=True,
-)
+def _on_filters(output: Output, trigger: Input):
+    """A callback of this page: `output` from `trigger`, reading the page's stored filters."""
+    return callback(output, trigger, State(ids.LATE_QUERY, "data"), prevent_initial_call=True)
+
+
+def _filtered(query) -> tuple:
+    """(reader, period, filter) of the stored filters, checked as the page checks its URL."""
+    return (current_reader(), *_filter(callback_state(query)))
+
+
+@_on_filters(Output(ids.LATE_GRID, "getRowsResponse"), Input(ids.LATE_GRID, "getRowsRequest"))
 def rows(request, query):
     """Parse the grid's request -> one DuckDB page (sorted, offset) -> rows."""
     if not request or not query:
         return dash.no_update
-    reader = current_reader()
-    p, flt = _filter(callback_state(query))
+    reader, p, flt = _filtered(query)
     sort, desc, start, limit = grid_request(request)
     df, total = late.page(reader, p, flt, None, sort, desc, limit, start)
     return {"rowData": [_row(r) for r in df.to_dict("records")], "rowCount": total}
@@ -378,18 +382,12 @@ def grid_request(request) -> tuple[str, bool, int, int]:
     return sort, desc, start, min(500, end - start)
 
 
-@callback(
-    Output(ids.LATE_DOWNLOAD, "data"),
-    Input(ids.LATE_DOWNLOAD_BTN, "n_clicks"),
-    State("late-query", "data"),
-    prevent_initial_call=True,
-)
+@_on_filters(Output(ids.LATE_DOWNLOAD, "data"), Input(ids.LATE_DOWNLOAD_BTN, "n_clicks"))
 def download(n, query):
     """The current filtered rows as Excel (same set as the list, most late first)."""
     if not n:
         return dash.no_update
-    reader = current_reader()
-    p, flt = _filter(callback_state(query))
+    reader, p, flt = _filtered(query)
     df = late.export(reader, p, flt)
     body = [
         [
@@ -436,7 +434,7 @@ def download(n, query):
     Output(ids.URL, "href", allow_duplicate=True),
     Input(ids.FIELD_CHART, "clickData"),
     Input(ids.HANDLER_CHART, "clickData"),
-    State("late-query", "data"),
+    State(ids.LATE_QUERY, "data"),
     prevent_initial_call=True,
 )
 def chart_click(field_click, handler_click, query):

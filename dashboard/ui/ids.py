@@ -40,3 +40,6 @@ PRESENT_PATH = "/trinh-chieu"
 DATA_PATH = "/du-lieu"
 AUDIT_PATH = "/nhat-ky"
 PDF_PATH = "/tai-pdf"  # the "Tải PDF" button (export_pdf.install_route)
+PAGE_PATHS = (  # every page, in the navigation's order (tests walk them all)
+    OVERVIEW_PATH, UNITS_PATH, LATE_PATH, REPORT_PATH, TARGETS_PATH, ANALYSIS_PATH, PRESENT_PATH, DATA_PATH, AUDIT_PATH,
+)

@@ -6,25 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from harness import free_port, running, serve_cmd
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CCHC_CHROMIUM", "/usr/bin/chromium")
 AS_OF = dt.date(2026, 11, 20)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -41,32 +31,11 @@ def browser_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(browser_db):
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "server.log", "w")  # noqa: SIM115  the server writes it until the session ends
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", str(browser_db), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).read()
-            break
-        except Exception:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {(ARTIFACTS / 'server.log').read_text()[-2000:]}") from None
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start in 60 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running(serve_cmd(browser_db, port), url + "/", ARTIFACTS / "server.log", timeout=60):
+        yield url
 
 
 @pytest.fixture(scope="session")
