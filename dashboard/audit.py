@@ -28,6 +28,10 @@ EVENTS = {
     "denied": "Từ chối truy cập",
     "user_added": "Thêm người dùng",
     "user_removed": "Xoá người dùng",
+    "digest_sent": "Gửi bản tin",
+    "digest_failed": "Gửi bản tin lỗi",
+    "alert_sent": "Gửi cảnh báo",
+    "alert_failed": "Gửi cảnh báo lỗi",
 }
 
 _path: Path | None = None

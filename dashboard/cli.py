@@ -188,6 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
     _add_db(q)
 
+    p = sub.add_parser(
+        "digest", help="gửi bản tin qua thư: chỉ tiêu, đơn vị chậm nhất, hồ sơ quá hạn, PDF tổng quan đính kèm"
+    )
+    p.add_argument("--period", help="kỳ (2026-Q3, 2026-W47…) hoặc week|month|quarter|year: kỳ chứa ngày dữ liệu")
+    p.add_argument("--unit", help="một đơn vị (mặc định: toàn bộ phạm vi của người nhận)")
+    p.add_argument("--to", nargs="+", default=[], metavar="ADDR", help="địa chỉ nhận")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="đọc số liệu và in PDF như người dùng này thấy")
+    p.add_argument("--smtp", metavar="HOST:PORT", help="máy chủ thư (mặc định: thiết lập smtp_host, smtp_port)")
+    p.add_argument("--starttls", action="store_true", help="dùng STARTTLS")
+    p.add_argument("--dry-run", action="store_true", help="chỉ in thư (tiêu đề, nội dung, tệp đính kèm); không gửi")
+    p.add_argument("--due", action="store_true", help="gửi mọi đăng ký nhận bản tin đã đến giờ (cho systemd/cron)")
+    p.add_argument("--now", help=argparse.SUPPRESS)  # --due as of this local time (yyyy-mm-ddTHH:MM): tests, catch-up
+    _add_db(p)
+
     p = sub.add_parser("audit", help="nhật ký: đăng nhập, nạp dữ liệu, xuất dữ liệu, từ chối truy cập")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -728,7 +742,41 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_digest(args) -> int:
+    from .digest import DigestError, DigestFailed, send_digest
+
+    if args.due:
+        from .subscriptions import SubscriptionError, send_due
+
+        try:
+            sent, failed = send_due(config.db_path(args.db), now=_local_time(args.now), smtp=args.smtp,
+                                    starttls=args.starttls, dry_run=args.dry_run, log=print)
+        except SubscriptionError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"Bản tin đến hạn: đã gửi {sent}, lỗi {failed}.")
+        return 1 if failed else 0
+    if not args.to:
+        raise CliError("cần --to ĐỊA_CHỈ (hoặc --due để gửi các đăng ký đến hạn)")
+    try:
+        send_digest(config.db_path(args.db), args.period, args.unit, args.to, as_user=args.as_user, smtp=args.smtp,
+                    starttls=args.starttls, dry_run=args.dry_run, log=print)
+    except DigestError as exc:
+        raise CliError(str(exc)) from exc
+    except DigestFailed as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _local_time(text: str | None) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text) if text else dt.datetime.now().replace(second=0, microsecond=0)
+    except ValueError as exc:
+        raise CliError(f"--now: {exc}") from exc
+
+
 COMMANDS = {
+    "digest": cmd_digest,
     "demo": cmd_demo,
     "ingest": cmd_ingest,
     "report": cmd_report,

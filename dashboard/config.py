@@ -495,4 +495,10 @@ DEFAULT_SETTINGS = {
     "report_head_title": "THỦ TRƯỞNG ĐƠN VỊ",
     "report_head": "",
     "report_place": "",
+    # e-mail (digests, alerts): the city's mail server, the sender, and the dashboard's address for the links;
+    # the SMTP account's user and password come from the environment only (CCHC_SMTP_USER, CCHC_SMTP_PASSWORD)
+    "smtp_host": "",
+    "smtp_port": "25",
+    "mail_from": "",
+    "base_url": "http://127.0.0.1:8050",
 }
