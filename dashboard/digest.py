@@ -87,9 +87,11 @@ def compose(reader, period: Period, unit: str | None, base_url: str) -> Digest:
          link(ids.UNITS_PATH, unit=r.unit_code, kpi="on_time_rate"))
         for r in worst.itertuples()
     ]
-    late_lines = [
-        ("Hồ sơ đang quá hạn", counts["overdue"], f"tính đến {fmt.date(period.end)}", link(ids.LATE_PATH, view="overdue")),
-        ("Sắp đến hạn", counts["at_risk"], f"trong {AT_RISK_DAYS} ngày làm việc tới", link(ids.LATE_PATH, view="at_risk")),
+    late_lines = [  # (label, count, hint, link): the overview's three boxes
+        ("Hồ sơ đang quá hạn", counts["overdue"], f"tính đến {fmt.date(period.end)}",
+         link(ids.LATE_PATH, view="overdue")),
+        ("Sắp đến hạn", counts["at_risk"], f"trong {AT_RISK_DAYS} ngày làm việc tới",
+         link(ids.LATE_PATH, view="at_risk")),
         ("Đã giải quyết trễ hạn", counts["late"], "trong kỳ", link(ids.LATE_PATH, view="late")),
     ]
     overview = link(ids.OVERVIEW_PATH)

@@ -49,7 +49,9 @@ def server_from(settings: dict, override: str | None = None, starttls: bool = Fa
     else:
         host, port = settings.get("smtp_host") or "", settings.get("smtp_port") or "25"
     if not host:
-        raise MailError("chưa có máy chủ thư: đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT", 0)
+        raise MailError(
+            "chưa có máy chủ thư: đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT", 0
+        )
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise MailError(f"cổng SMTP không hợp lệ: {port!r} (1–65535)", 0)
     return Server(host, int(port), starttls)

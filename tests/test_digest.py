@@ -38,7 +38,8 @@ def _parts(msg):
 def _pdf_text(data: bytes) -> str:
     import subprocess
 
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    return out.stdout.decode()
 
 
 @pytest.mark.browser
