@@ -30,6 +30,8 @@ EVENTS = {
     "user_removed": "Xoá người dùng",
     "digest_sent": "Gửi bản tin",
     "digest_failed": "Gửi bản tin lỗi",
+    "subscription_added": "Thêm đăng ký bản tin",
+    "subscription_removed": "Xoá đăng ký bản tin",
     "alert_sent": "Gửi cảnh báo",
     "alert_failed": "Gửi cảnh báo lỗi",
 }

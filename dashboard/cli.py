@@ -202,6 +202,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help=argparse.SUPPRESS)  # --due as of this local time (yyyy-mm-ddTHH:MM): tests, catch-up
     _add_db(p)
 
+    p = sub.add_parser("subscriptions", help="đăng ký nhận bản tin: add / list / remove (gửi bằng cchc digest --due)")
+    ss = p.add_subparsers(dest="action", required=True)
+    q = ss.add_parser("add", help="thêm một đăng ký: ai nhận, phạm vi, lịch gửi, kỳ")
+    q.add_argument("--to", nargs="+", required=True, metavar="ADDR")
+    q.add_argument("--schedule", required=True, help='lịch gửi, vd. "Mon 07:00", "T2,T5 07:00", "daily 06:30"')
+    q.add_argument("--period", default="quarter", help="week|month|quarter|half|year (kỳ chứa ngày dữ liệu) hoặc kỳ cố định")
+    q.add_argument("--unit", help="một đơn vị (mặc định: toàn bộ phạm vi)")
+    q.add_argument("--as", dest="as_user", metavar="USER", help="phạm vi của tài khoản này (vd. chủ tịch một phường)")
+    q.add_argument("--name", default="", help="tên gợi nhớ")
+    _add_db(q)
+    q = ss.add_parser("list", help="các đăng ký, lần gửi gần nhất, lần gửi tới")
+    q.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(q)
+    q = ss.add_parser("remove", help="xoá một đăng ký")
+    q.add_argument("id")
+    _add_db(q)
+
     p = sub.add_parser("audit", help="nhật ký: đăng nhập, nạp dữ liệu, xuất dữ liệu, từ chối truy cập")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -768,6 +785,45 @@ def cmd_digest(args) -> int:
     return 0
 
 
+def cmd_subscriptions(args) -> int:
+    from . import audit
+    from .subscriptions import SubscriptionError, SubscriptionStore, new_subscription, path_for, rows
+
+    db = config.db_path(args.db)
+    store = SubscriptionStore(path_for(db))
+    try:
+        if args.action == "add":
+            if args.as_user:
+                from .auth import UserStore, users_path
+
+                if UserStore(users_path(db)).get(args.as_user) is None:
+                    raise CliError(f"không có người dùng {args.as_user!r} (cchc users list)")
+            if args.unit and _reader(args).q("unit_exists", unit=args.unit).empty:
+                raise CliError(f"không có đơn vị {args.unit!r}")
+            sub = store.add(new_subscription(args.to, args.schedule, args.period, args.unit, args.as_user, args.name))
+            audit.record("subscription_added", audit.os_user(), audit.path_for(db), subscription=sub.id,
+                         schedule=sub.schedule, period=sub.period, unit=sub.unit, as_user=sub.as_user,
+                         recipients=len(sub.to))
+            print(f"Đã thêm đăng ký {sub.id}: {', '.join(sub.to)}, {sub.schedule}, kỳ {sub.period}")
+        elif args.action == "remove":
+            store.remove(args.id)
+            audit.record("subscription_removed", audit.os_user(), audit.path_for(db), subscription=args.id)
+            print(f"Đã xoá đăng ký {args.id}")
+        else:
+            listed = rows(store.load(), dt.datetime.now())
+            if args.format == "json":
+                _json(listed)
+            for r in listed if args.format == "table" else []:
+                print(f"{r['id']}  {r['schedule_label']:<22} kỳ {r['period']:<8} {r['unit'] or '':<8} "
+                      f"{r['as_user'] or '(toàn quyền)':<12} {', '.join(r['to'])}  gửi gần nhất: "
+                      f"{r['last_sent'] or 'chưa'}{'  LỖI: ' + r['last_error'] if r['last_error'] else ''}")
+            if not listed and args.format == "table":
+                print(f"Chưa có đăng ký nào ({store.path})")
+    except SubscriptionError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
 def _local_time(text: str | None) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text) if text else dt.datetime.now().replace(second=0, microsecond=0)
@@ -777,6 +833,7 @@ def _local_time(text: str | None) -> dt.datetime:
 
 COMMANDS = {
     "digest": cmd_digest,
+    "subscriptions": cmd_subscriptions,
     "demo": cmd_demo,
     "ingest": cmd_ingest,
     "report": cmd_report,

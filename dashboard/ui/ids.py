@@ -39,4 +39,5 @@ ANALYSIS_PATH = "/phan-tich"
 PRESENT_PATH = "/trinh-chieu"
 DATA_PATH = "/du-lieu"
 AUDIT_PATH = "/nhat-ky"
+SUBSCRIPTIONS_PATH = "/ban-tin"  # digest subscriptions and alert rules (Home Affairs)
 PDF_PATH = "/tai-pdf"  # the "Tải PDF" button (export_pdf.install_route)
