@@ -207,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     q = ss.add_parser("add", help="thêm một đăng ký: ai nhận, phạm vi, lịch gửi, kỳ")
     q.add_argument("--to", nargs="+", required=True, metavar="ADDR")
     q.add_argument("--schedule", required=True, help='lịch gửi, vd. "Mon 07:00", "T2,T5 07:00", "daily 06:30"')
-    q.add_argument("--period", default="quarter", help="week|month|quarter|half|year (kỳ chứa ngày dữ liệu) hoặc kỳ cố định")
+    q.add_argument(
+        "--period", default="quarter", help="week|month|quarter|half|year (kỳ chứa ngày dữ liệu) hoặc kỳ cố định"
+    )
     q.add_argument("--unit", help="một đơn vị (mặc định: toàn bộ phạm vi)")
     q.add_argument("--as", dest="as_user", metavar="USER", help="phạm vi của tài khoản này (vd. chủ tịch một phường)")
     q.add_argument("--name", default="", help="tên gợi nhớ")

@@ -1,6 +1,6 @@
 """Bản tin & cảnh báo — for the Home Affairs office: who receives the digest, in whose scope, when, what, its last
 send and the next; the alert rules and whether each is crossed now. Read from the files next to the database on
-every visit (`subscriptions.json`, `alerts.toml`, `alerts-state.json`: never part of the data snapshot, never cached)."""
+every visit (`subscriptions.json`, `alerts.json`: never part of the data snapshot, never cached)."""
 
 from __future__ import annotations
 
