@@ -221,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("id")
     _add_db(q)
 
+    p = sub.add_parser("alerts", help="cảnh báo theo ngưỡng (quy tắc trong alerts.toml): list / check")
+    ss = p.add_subparsers(dest="action", required=True)
+    q = ss.add_parser("list", help="các quy tắc và trạng thái hiện tại (đang vượt ngưỡng hay không)")
+    q.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(q)
+    q = ss.add_parser(
+        "check", help="đánh giá các quy tắc và gửi thư cho mỗi lần mới vượt ngưỡng (tự chạy sau mỗi lần nạp)"
+    )
+    q.add_argument("--smtp", metavar="HOST:PORT", help="máy chủ thư (mặc định: thiết lập smtp_host, smtp_port)")
+    q.add_argument("--now", help=argparse.SUPPRESS)
+    _add_db(q)
+
     p = sub.add_parser("audit", help="nhật ký: đăng nhập, nạp dữ liệu, xuất dữ liệu, từ chối truy cập")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -826,6 +838,37 @@ def cmd_subscriptions(args) -> int:
     return 0
 
 
+def cmd_alerts(args) -> int:
+    from .alerts import AlertError, AlertState, check, load_rules, rules_path, state_path
+
+    db = config.db_path(args.db)
+    try:
+        if args.action == "check":
+            if not db.exists():
+                raise CliError(f"chưa có cơ sở dữ liệu {db}")
+            t = check(db, now=_local_time(args.now), smtp=args.smtp, say=print)
+            print(f"Cảnh báo: {t['crossed']} đang vượt ngưỡng, đã gửi {t['sent']}, lỗi {t['failed']}, "
+                  f"trở lại bình thường {t['recovered']}.")
+            return 1 if t["failed"] else 0
+        rules = load_rules(db)
+        state = AlertState(state_path(db)).load()
+        listed = [{"id": r.id, "kind": r.kind, "label": r.label, "to": list(r.to), "as_user": r.as_user,
+                   "crossings": {k.split(":", 1)[1]: v for k, v in state.items() if k.startswith(r.id + ":")}}
+                  for r in rules]
+        if args.format == "json":
+            _json(listed)
+            return 0
+        if not listed:
+            print(f"Chưa có quy tắc cảnh báo ({rules_path(db)})")
+        for r in listed:
+            crossed = [k for k, v in r["crossings"].items() if v.get("state") != "ok"]
+            print(f"{r['id']:<24} {r['label']}  → {', '.join(r['to'])}"
+                  + (f"  ĐANG VƯỢT: {', '.join(crossed)}" if crossed else ""))
+    except AlertError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
 def _local_time(text: str | None) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text) if text else dt.datetime.now().replace(second=0, microsecond=0)
@@ -836,6 +879,7 @@ def _local_time(text: str | None) -> dt.datetime:
 COMMANDS = {
     "digest": cmd_digest,
     "subscriptions": cmd_subscriptions,
+    "alerts": cmd_alerts,
     "demo": cmd_demo,
     "ingest": cmd_ingest,
     "report": cmd_report,

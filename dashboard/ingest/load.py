@@ -569,6 +569,9 @@ def ingest(
             profile=r.profile,
             via=via,
         )
+    from ..alerts import after_import
+
+    after_import(db_path)  # threshold alerts on the data just published (never fails the import)
     return batch.results
 
 
