@@ -115,11 +115,18 @@ def test_page_lists_subscriptions_for_home_affairs_only(app, app_db):
 
     store = SubscriptionStore(path_for(app_db))
     sub = store.add(new_subscription(["ct@tayninh.example"], "Mon 07:00", name="Bản tin chủ tịch"))
+    rules = app_db.parent / "alerts.toml"
+    rules.write_text('[[rule]]\nid = "qua-han-w08"\nkind = "overdue_above"\nunit = "W08"\nmax = 3\n'
+                     'to = ["p8@tayninh.example"]\n', encoding="utf-8")
+    (app_db.parent / "alerts-state.json").write_text('{"qua-han-w08:W08": {"state": "crossed"}}', encoding="utf-8")
     try:
         body = json.dumps(page(sign_in(app, "noivu"), "/ban-tin").json, ensure_ascii=False)
         assert "Bản tin chủ tịch" in body and "ct@tayninh.example" in body and "T2 lúc 07:00" in body
+        assert "Hồ sơ quá hạn vượt 3" in body and "Đang vượt ngưỡng: W08" in body
         for user in ("chutich", "phuong"):
             body = json.dumps(page(sign_in(app, user), "/ban-tin").json, ensure_ascii=False)
             assert '"forbidden"' in body and "ct@tayninh.example" not in body
     finally:
         store.remove(sub.id)
+        rules.unlink()
+        (app_db.parent / "alerts-state.json").unlink()

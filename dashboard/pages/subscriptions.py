@@ -60,6 +60,39 @@ def _subscriptions_section(now: dt.datetime):
     )
 
 
+def _alerts_section():
+    from ..alerts import AlertError, AlertState, load_rules, rules_path, state_path
+
+    db = _db_path()
+    try:
+        rules = load_rules(db)
+    except AlertError as exc:
+        return section("Quy tắc cảnh báo", empty_state(f"Không dùng được tệp quy tắc: {exc}"))
+    if not rules:
+        return section("Quy tắc cảnh báo", empty_state(
+            "Chưa có quy tắc cảnh báo nào.",
+            f"Viết các quy tắc vào {rules_path(db).name} cạnh cơ sở dữ liệu (README)."))
+    state = AlertState(state_path(db)).load()
+    body = []
+    for r in rules:
+        mine = {k.split(":", 1)[1]: v for k, v in state.items() if k.startswith(r.id + ":")}
+        crossed = sorted(k for k, v in mine.items() if v.get("state") == "crossed")
+        unsent = sorted(k for k, v in mine.items() if v.get("state") == "unsent")
+        status = (["✖ Chưa gửi được: " + ", ".join(unsent)] if unsent else []) + (
+            ["▲ Đang vượt ngưỡng: " + ", ".join(crossed)] if crossed else [])
+        body.append(html.Tr([
+            html.Td(r.id), html.Td(r.label), html.Td(", ".join(r.to)), html.Td(r.as_user or "Toàn quyền"),
+            html.Td("; ".join(status) or ("✔ Bình thường" if mine else "– Chưa đánh giá")),
+        ], **{"data-rule": r.id}))
+    return section(
+        f"Quy tắc cảnh báo ({fmt.num(len(rules))})",
+        table(["Quy tắc", "Điều kiện", "Người nhận", "Phạm vi của", "Trạng thái"], body, class_name="table table-sm",
+              table_id="alerts-table"),
+        html.P("Đánh giá sau mỗi lần nạp dữ liệu và bằng `cchc alerts check`; mỗi lần vượt ngưỡng gửi một thư kèm danh "
+               "sách Excel, không gửi lại cho đến khi trở lại bình thường.", className="text-muted small-note mt-2"),
+    )
+
+
 def layout(**_):
     if not current_principal().can("audit"):
         return forbidden()
@@ -69,6 +102,7 @@ def layout(**_):
         [
             page_header("Bản tin & cảnh báo", "Ai nhận bản tin, khi nào, trong phạm vi nào", reader),
             _subscriptions_section(now),
+            _alerts_section(),
         ],
         className="page page-subscriptions",
     )
