@@ -206,7 +206,7 @@ class Batch:
                 dbq.run_script(self.con, "copy_old")
                 old_tables = {r[0] for r in dbq.run(self.con, "copy_old_tables").fetchall()}
                 # tables added after the first published versions
-                for table in ("skipped", "conflicts", "portal_results", "petitions", "unit_changes"):
+                for table in ("skipped", "conflicts", "portal_results", "petitions", "unit_changes", "events"):
                     if table in old_tables:
                         dbq.run_script(self.con, f"copy_old_{table}")
                 dbq.run_script(self.con, "detach_old")
