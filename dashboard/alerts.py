@@ -28,10 +28,7 @@ retries of `mail.deliver`) is audited and leaves the crossing unsent, so the nex
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import json
 import logging
 import os
 import re
@@ -40,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import KPI_BY_NAME, STATUS_LABELS_KPI
+from .statefile import StateFile
 
 KINDS = ("kpi_below", "overdue_above", "early_warning")
 BANDS = {"target": ("at_risk", "missed", "unreachable"), "at_risk": ("missed", "unreachable")}
@@ -250,36 +248,16 @@ def _early_warning_crossings(rule: Rule, reader) -> list[Crossing]:
 
 
 # ----------------------------------------------------------------------------- state and sending
-class AlertState:
-    def __init__(self, path: Path):
-        self.path = path
-
-    @contextlib.contextmanager
-    def locked(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(str(self.path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-
+class AlertState(StateFile):
     def load(self) -> dict:
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
+            return self.read({})
         except ValueError:
             log.warning("alerts: %s unreadable, starting afresh", self.path)
             return {}
 
     def save(self, state: dict) -> None:
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(state, f, ensure_ascii=False, indent=1)
-        os.replace(tmp, self.path)
+        self.write(state)
 
 
 def check(db_path, now: dt.datetime | None = None, smtp: str | None = None, say=None) -> dict:

@@ -141,12 +141,10 @@ def compose(reader, period: Period, unit: str | None, base_url: str) -> Digest:
 
 def _projection(reader, period: Period, unit: str | None) -> str | None:
     """The overview's late budget sentence for the quarter still running (None for a past period)."""
+    pr = insight.running_projection(reader, period, unit)
+    if pr is None:
+        return None
     q = Period.containing("quarter", reader.as_of.date())
-    if period.start < q.start or period.end > reader.as_of.date():
-        return None
-    pr = insight.projection(reader, unit)
-    if pr is None or pr.projected_rate is None:
-        return None
     budget = (f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ" if pr.reachable
               else "không còn đạt được chỉ tiêu kể cả khi không trễ thêm hồ sơ nào")
     return (f"Đến cuối {q.label.lower()}: {budget}; dự báo tỷ lệ đúng hạn {fmt.pct(pr.projected_rate)} "

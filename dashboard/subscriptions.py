@@ -10,10 +10,7 @@ A failed send keeps the subscription due: the next run tries again, and the run'
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import json
 import os
 import re
 import secrets
@@ -21,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .ingest.profiles import fold_key
+from .statefile import StateFile
 
 DAYS = {  # weekday number (Monday 0) by the names an operator types, English and Vietnamese, folded
     0: ("mon", "monday", "t2", "thu2", "thu_2", "thu_hai"),
@@ -113,37 +111,15 @@ def path_for(db_path: str | os.PathLike) -> Path:
     return Path(os.environ.get("CCHC_SUBSCRIPTIONS") or Path(db_path).parent / "subscriptions.json")
 
 
-class SubscriptionStore:
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-
-    @contextlib.contextmanager
-    def locked(self):
-        """Exclusive across processes (the lock file sits next to the store; the store itself is replaced)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(str(self.path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield self
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-
+class SubscriptionStore(StateFile):
     def load(self) -> list[Subscription]:
-        if not self.path.exists():
-            return []
         try:
-            rows = json.loads(self.path.read_text(encoding="utf-8"))
-            return [Subscription(**r) for r in rows]
+            return [Subscription(**r) for r in self.read([])]
         except (ValueError, TypeError) as exc:
             raise SubscriptionError(f"{self.path}: không đọc được ({exc})") from exc
 
     def save(self, subs: list[Subscription]) -> None:
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump([asdict(s) for s in subs], f, ensure_ascii=False, indent=1)
-        os.replace(tmp, self.path)
+        self.write([asdict(s) for s in subs])
 
     def add(self, sub: Subscription) -> Subscription:
         with self.locked():

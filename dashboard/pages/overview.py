@@ -129,12 +129,10 @@ def layout(period: str | None = None, unit: str | None = None, **_):
 
 def _projection_line(reader, p, unit):
     """For the quarter still running: late dossiers still affordable and the projected quarter-end rate."""
+    pr = insight.running_projection(reader, p, unit)
+    if pr is None:
+        return None
     q = Period.containing("quarter", reader.as_of.date())
-    if p.start < q.start or p.end > reader.as_of.date():
-        return None
-    pr = insight.projection(reader, unit)
-    if pr is None or pr.projected_rate is None:
-        return None
     budget = (
         f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ"
         if pr.reachable
