@@ -23,6 +23,17 @@ def _add_period(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--to", dest="date_to", help="đến ngày (yyyy-mm-dd), bao gồm")
 
 
+def _list_remove(actions, list_help: str, remove_help: str, key: str) -> None:
+    """The `list [--format table|json]` and `remove KEY` actions of a command that keeps a list (users,
+    subscriptions)."""
+    q = actions.add_parser("list", help=list_help)
+    q.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(q)
+    q = actions.add_parser("remove", help=remove_help)
+    q.add_argument(key)
+    _add_db(q)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cchc", description="Bảng điều hành cải cách hành chính (CCHC)")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -168,12 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
     q.add_argument("--replace", action="store_true", help="đặt lại người dùng đã có (đăng xuất các phiên cũ)")
     _add_db(q)
-    q = us.add_parser("list", help="liệt kê người dùng")
-    q.add_argument("--format", choices=["table", "json"], default="table")
-    _add_db(q)
-    q = us.add_parser("remove", help="xoá người dùng (các phiên đang mở hết hiệu lực ngay)")
-    q.add_argument("username")
-    _add_db(q)
+    _list_remove(us, "liệt kê người dùng", "xoá người dùng (các phiên đang mở hết hiệu lực ngay)", "username")
 
     p = sub.add_parser("units", help="đơn vị: danh mục chính thức (catalogue), đơn vị và hiệu lực (list)")
     us = p.add_subparsers(dest="action", required=True)
@@ -214,12 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--as", dest="as_user", metavar="USER", help="phạm vi của tài khoản này (vd. chủ tịch một phường)")
     q.add_argument("--name", default="", help="tên gợi nhớ")
     _add_db(q)
-    q = ss.add_parser("list", help="các đăng ký, lần gửi gần nhất, lần gửi tới")
-    q.add_argument("--format", choices=["table", "json"], default="table")
-    _add_db(q)
-    q = ss.add_parser("remove", help="xoá một đăng ký")
-    q.add_argument("id")
-    _add_db(q)
+    _list_remove(ss, "các đăng ký, lần gửi gần nhất, lần gửi tới", "xoá một đăng ký", "id")
 
     p = sub.add_parser("alerts", help="cảnh báo theo ngưỡng (quy tắc trong alerts.toml): list / check")
     ss = p.add_subparsers(dest="action", required=True)
