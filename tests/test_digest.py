@@ -147,3 +147,12 @@ def test_digest_refuses_bad_input_in_one_line(db):
         r = cchc("digest", "--period", "2026-Q3", *args, "--smtp", "127.0.0.1:1", db=db, check=False)
         err = r.stderr.decode()
         assert r.returncode == 2 and needle in err and "Traceback" not in err, (args, err)
+
+
+def test_mail_settings_are_checked_on_input(db):
+    for pair, needle in [("smtp_port=abc", "smtp_port"), ("smtp_port=70000", "smtp_port"),
+                         ("base_url=ftp://cchc", "base_url"), ("base_url=http://a b", "base_url")]:
+        r = cchc("settings", pair, db=db, check=False)
+        assert r.returncode == 2 and needle in r.stderr.decode(), pair
+    out = cchc("settings", "smtp_host=mail.tayninh.example", "smtp_port=587", db=db).stdout.decode()
+    assert "smtp_host=mail.tayninh.example" in out and "smtp_port=587" in out

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -592,6 +593,10 @@ def check_setting(key: str, value: str) -> None:
         raise SettingError(f"{key}: dài {len(value)} ký tự, tối đa {MAX_SETTING_CHARS}")
     if any(not ch.isprintable() for ch in value):
         raise SettingError(f"{key}: có ký tự điều khiển (xuống dòng, tab…): không nhận")
+    if key == "smtp_port" and not (value.isdigit() and 0 < int(value) < 65536):
+        raise SettingError(f"smtp_port: cần một số cổng 1–65535, không phải «{value[:40]}»")
+    if key == "base_url" and value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise SettingError(f"base_url: cần địa chỉ http(s)://máy[:cổng][/đường dẫn], không phải «{value[:80]}»")
 
 
 def partial_refused(r: FileResult, strict: bool = False) -> bool:
