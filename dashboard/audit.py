@@ -32,6 +32,12 @@ EVENTS = {
     "denied": "Từ chối truy cập",
     "user_added": "Thêm người dùng",
     "user_removed": "Xoá người dùng",
+    "digest_sent": "Gửi bản tin",
+    "digest_failed": "Gửi bản tin lỗi",
+    "subscription_added": "Thêm đăng ký bản tin",
+    "subscription_removed": "Xoá đăng ký bản tin",
+    "alert_sent": "Gửi cảnh báo",
+    "alert_failed": "Gửi cảnh báo lỗi",
 }
 
 def path_for(db_path: str | os.PathLike) -> Path:

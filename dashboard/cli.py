@@ -24,6 +24,17 @@ def _add_period(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--to", dest="date_to", help="đến ngày (yyyy-mm-dd), bao gồm")
 
 
+def _list_remove(actions, list_help: str, remove_help: str, key: str) -> None:
+    """The `list [--format table|json]` and `remove KEY` actions of a command that keeps a list (users,
+    subscriptions)."""
+    q = actions.add_parser("list", help=list_help)
+    q.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(q)
+    q = actions.add_parser("remove", help=remove_help)
+    q.add_argument(key)
+    _add_db(q)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cchc", description="Bảng điều hành cải cách hành chính (CCHC)")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -175,12 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
     q.add_argument("--replace", action="store_true", help="đặt lại người dùng đã có (đăng xuất các phiên cũ)")
     _add_db(q)
-    q = us.add_parser("list", help="liệt kê người dùng")
-    q.add_argument("--format", choices=["table", "json"], default="table")
-    _add_db(q)
-    q = us.add_parser("remove", help="xoá người dùng (các phiên đang mở hết hiệu lực ngay)")
-    q.add_argument("username")
-    _add_db(q)
+    _list_remove(us, "liệt kê người dùng", "xoá người dùng (các phiên đang mở hết hiệu lực ngay)", "username")
 
     p = sub.add_parser("units", help="đơn vị: danh mục chính thức (catalogue), đơn vị và hiệu lực (list)")
     us = p.add_subparsers(dest="action", required=True)
@@ -193,6 +199,46 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["csv", "json"], default="csv")
     q = us.add_parser("list", help="các đơn vị đã nạp: hiệu lực (valid_from, valid_to) và đơn vị kế thừa")
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    _add_db(q)
+
+    p = sub.add_parser(
+        "digest", help="gửi bản tin qua thư: chỉ tiêu, đơn vị chậm nhất, hồ sơ quá hạn, PDF tổng quan đính kèm"
+    )
+    p.add_argument("--period", help="kỳ (2026-Q3, 2026-W47…) hoặc week|month|quarter|year: kỳ chứa ngày dữ liệu")
+    p.add_argument("--unit", help="một đơn vị (mặc định: toàn bộ phạm vi của người nhận)")
+    p.add_argument("--to", nargs="+", default=[], metavar="ADDR", help="địa chỉ nhận")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="đọc số liệu và in PDF như người dùng này thấy")
+    p.add_argument("--smtp", metavar="HOST:PORT", help="máy chủ thư (mặc định: thiết lập smtp_host, smtp_port)")
+    p.add_argument("--starttls", action="store_true", help="dùng STARTTLS")
+    p.add_argument("--dry-run", action="store_true", help="chỉ in thư (tiêu đề, nội dung, tệp đính kèm); không gửi")
+    p.add_argument("--due", action="store_true", help="gửi mọi đăng ký nhận bản tin đã đến giờ (cho systemd/cron)")
+    p.add_argument("--now", help=argparse.SUPPRESS)  # --due as of this local time (yyyy-mm-ddTHH:MM): tests, catch-up
+    _add_db(p)
+
+    p = sub.add_parser("subscriptions", help="đăng ký nhận bản tin: add / list / remove (gửi bằng cchc digest --due)")
+    ss = p.add_subparsers(dest="action", required=True)
+    q = ss.add_parser("add", help="thêm một đăng ký: ai nhận, phạm vi, lịch gửi, kỳ")
+    q.add_argument("--to", nargs="+", required=True, metavar="ADDR")
+    q.add_argument("--schedule", required=True, help='lịch gửi, vd. "Mon 07:00", "T2,T5 07:00", "daily 06:30"')
+    q.add_argument(
+        "--period", default="quarter", help="week|month|quarter|half|year (kỳ chứa ngày dữ liệu) hoặc kỳ cố định"
+    )
+    q.add_argument("--unit", help="một đơn vị (mặc định: toàn bộ phạm vi)")
+    q.add_argument("--as", dest="as_user", metavar="USER", help="phạm vi của tài khoản này (vd. chủ tịch một phường)")
+    q.add_argument("--name", default="", help="tên gợi nhớ")
+    _add_db(q)
+    _list_remove(ss, "các đăng ký, lần gửi gần nhất, lần gửi tới", "xoá một đăng ký", "id")
+
+    p = sub.add_parser("alerts", help="cảnh báo theo ngưỡng (quy tắc trong alerts.toml): list / check")
+    ss = p.add_subparsers(dest="action", required=True)
+    q = ss.add_parser("list", help="các quy tắc và trạng thái hiện tại (đang vượt ngưỡng hay không)")
+    q.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(q)
+    q = ss.add_parser(
+        "check", help="đánh giá các quy tắc và gửi thư cho mỗi lần mới vượt ngưỡng (tự chạy sau mỗi lần nạp)"
+    )
+    q.add_argument("--smtp", metavar="HOST:PORT", help="máy chủ thư (mặc định: thiết lập smtp_host, smtp_port)")
+    q.add_argument("--now", help=argparse.SUPPRESS)
     _add_db(q)
 
     p = sub.add_parser("audit", help="nhật ký: đăng nhập, nạp dữ liệu, xuất dữ liệu, từ chối truy cập")
@@ -754,7 +800,113 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_digest(args) -> int:
+    from .digest import DigestError, DigestFailed, send_digest
+
+    if args.due:
+        from .subscriptions import SubscriptionError, send_due
+
+        try:
+            sent, failed = send_due(config.db_path(args.db), now=_local_time(args.now), smtp=args.smtp,
+                                    starttls=args.starttls, dry_run=args.dry_run, log=print)
+        except SubscriptionError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"Bản tin đến hạn: đã gửi {sent}, lỗi {failed}.")
+        return 1 if failed else 0
+    if not args.to:
+        raise CliError("cần --to ĐỊA_CHỈ (hoặc --due để gửi các đăng ký đến hạn)")
+    try:
+        send_digest(config.db_path(args.db), args.period, args.unit, args.to, as_user=args.as_user, smtp=args.smtp,
+                    starttls=args.starttls, dry_run=args.dry_run, log=print)
+    except DigestError as exc:
+        raise CliError(str(exc)) from exc
+    except DigestFailed as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_subscriptions(args) -> int:
+    from . import audit
+    from .subscriptions import SubscriptionError, SubscriptionStore, new_subscription, path_for, rows
+
+    db = config.db_path(args.db)
+    store = SubscriptionStore(path_for(db))
+    try:
+        if args.action == "add":
+            if args.as_user:
+                from .auth import UserStore, users_path
+
+                if UserStore(users_path(db)).get(args.as_user) is None:
+                    raise CliError(f"không có người dùng {args.as_user!r} (cchc users list)")
+            if args.unit and _reader(args).q("unit_exists", unit=args.unit).empty:
+                raise CliError(f"không có đơn vị {args.unit!r}")
+            sub = store.add(new_subscription(args.to, args.schedule, args.period, args.unit, args.as_user, args.name))
+            audit.record("subscription_added", audit.os_user(), audit.path_for(db), subscription=sub.id,
+                         schedule=sub.schedule, period=sub.period, unit=sub.unit, as_user=sub.as_user,
+                         recipients=len(sub.to))
+            print(f"Đã thêm đăng ký {sub.id}: {', '.join(sub.to)}, {sub.schedule}, kỳ {sub.period}")
+        elif args.action == "remove":
+            store.remove(args.id)
+            audit.record("subscription_removed", audit.os_user(), audit.path_for(db), subscription=args.id)
+            print(f"Đã xoá đăng ký {args.id}")
+        else:
+            listed = rows(store.load(), dt.datetime.now())
+            if args.format == "json":
+                _json(listed)
+            for r in listed if args.format == "table" else []:
+                print(f"{r['id']}  {r['schedule_label']:<22} kỳ {r['period']:<8} {r['unit'] or '':<8} "
+                      f"{r['as_user'] or '(toàn quyền)':<12} {', '.join(r['to'])}  gửi gần nhất: "
+                      f"{r['last_sent'] or 'chưa'}{'  LỖI: ' + r['last_error'] if r['last_error'] else ''}")
+            if not listed and args.format == "table":
+                print(f"Chưa có đăng ký nào ({store.path})")
+    except SubscriptionError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def cmd_alerts(args) -> int:
+    from .alerts import AlertError, AlertState, check, load_rules, rules_path, state_path
+
+    db = config.db_path(args.db)
+    try:
+        if args.action == "check":
+            if not db.exists():
+                raise CliError(f"chưa có cơ sở dữ liệu {db}")
+            t = check(db, now=_local_time(args.now), smtp=args.smtp, say=print)
+            print(f"Cảnh báo: {t['crossed']} đang vượt ngưỡng, đã gửi {t['sent']}, lỗi {t['failed']}, "
+                  f"trở lại bình thường {t['recovered']}.")
+            return 1 if t["failed"] else 0
+        rules = load_rules(db)
+        state = AlertState(state_path(db)).load()
+        listed = [{"id": r.id, "kind": r.kind, "label": r.label, "to": list(r.to), "as_user": r.as_user,
+                   "crossings": {k.split(":", 1)[1]: v for k, v in state.items() if k.startswith(r.id + ":")}}
+                  for r in rules]
+        if args.format == "json":
+            _json(listed)
+            return 0
+        if not listed:
+            print(f"Chưa có quy tắc cảnh báo ({rules_path(db)})")
+        for r in listed:
+            crossed = [k for k, v in r["crossings"].items() if v.get("state") != "ok"]
+            print(f"{r['id']:<24} {r['label']}  → {', '.join(r['to'])}"
+                  + (f"  ĐANG VƯỢT: {', '.join(crossed)}" if crossed else ""))
+    except AlertError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def _local_time(text: str | None) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text) if text else dt.datetime.now().replace(second=0, microsecond=0)
+    except ValueError as exc:
+        raise CliError(f"--now: {exc}") from exc
+
+
 COMMANDS = {
+    "digest": cmd_digest,
+    "subscriptions": cmd_subscriptions,
+    "alerts": cmd_alerts,
     "demo": cmd_demo,
     "ingest": cmd_ingest,
     "report": cmd_report,

@@ -181,6 +181,18 @@ PROCEDURES = InputKind(  # an extension of the contract: the statutory deadline 
     signature=("procedure_code", "statutory_days"),
     key=("procedure_code",),
 )
+EVENTS = InputKind(  # an extension of the contract: what explains a curve (a merger, an outage, a campaign…)
+    "events", "Sự kiện trên dòng thời gian",
+    (
+        C("start_date", "Ngày bắt đầu", "date", True, ("ngay", "tu ngay", "ngay dien ra", "ngay su kien")),
+        C("end_date", "Ngày kết thúc", "date", False, ("den ngay",)),
+        C("label", "Sự kiện", "text", True, ("noi dung", "ten su kien", "mo ta")),
+        C("kind", "Loại sự kiện", "enum", True, ("loai", "phan loai")),
+        C("unit_code", "Mã đơn vị", "text", False, ("don vi", "pham vi")),
+    ),
+    signature=("start_date", "label", "kind"),
+    key=("start_date", "label", "unit_code"),
+)
 HOLIDAYS = InputKind(
     "holidays", "Ngày nghỉ lễ",
     (C("date", "Ngày", "date", True, ("ngay nghi",)), C("name", "Tên ngày lễ", "text", True, ("ten", "ngay le"))),
@@ -235,11 +247,11 @@ PARTIAL_REJECT_SHARE = 0.05
 # batch loads reference data (units, holidays…) before the dossiers that need it.
 INPUT_KINDS: tuple[InputKind, ...] = (
     UNITS, UNIT_CHANGES, HOLIDAYS, PROCEDURES, TARGETS, PORTAL_RESULTS, PAR_INDEX, PLAN_TASKS, SURVEYS, PETITIONS,
-    DOSSIERS,
+    DOSSIERS, EVENTS,
 )
 KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
 DETECTION_ORDER = (
-    DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNIT_CHANGES, UNITS, HOLIDAYS
+    DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNIT_CHANGES, EVENTS, UNITS, HOLIDAYS
 )
 
 # Enum values: canonical value -> accepted spellings (compared after folding accents,
@@ -280,6 +292,14 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "rename": ("rename", "doi_ten"),
         "transfer": ("transfer", "dieu_chinh", "dieu_chuyen", "dieu_chinh_dia_gioi"),
     },
+    # events.kind: what happened on the timeline
+    "event_kind": {
+        "reorganisation": ("reorganisation", "sap_xep", "sap_nhap", "sap_xep_don_vi", "to_chuc_lai", "merger"),
+        "outage": ("outage", "su_co", "su_co_phan_mem", "mat_ket_noi", "gian_doan", "ngung_he_thong"),
+        "campaign": ("campaign", "chien_dich", "cao_diem", "dot_cao_diem"),
+        "holiday": ("holiday", "nghi_le", "ky_nghi", "tet"),
+        "other": ("other", "khac"),
+    },
     "comparator": {">=": (">=", "≥", "gte"), ">": (">", "gt"), "<=": ("<=", "≤", "lte"), "<": ("<", "lt"),
                    "top": ("top", "top_n")},
     "rating": {
@@ -289,6 +309,8 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "khong_hai_long": ("khong_hai_long", "2", "1", "dissatisfied"),
     },
 }
+EVENT_KIND_LABELS = {"reorganisation": "Sắp xếp tổ chức", "outage": "Sự cố phần mềm", "campaign": "Chiến dịch",
+                     "holiday": "Nghỉ lễ", "other": "Sự kiện"}
 CHANNEL_LABELS = {"truc_tuyen": "Trực tuyến", "truc_tiep": "Trực tiếp", "buu_chinh": "Bưu chính công ích"}
 # why a dossier of the drill-down is counted where it is (late_set.sql's count_reason; data-contract §2)
 COUNT_REASONS = {
@@ -495,4 +517,10 @@ DEFAULT_SETTINGS = {
     "report_head_title": "THỦ TRƯỞNG ĐƠN VỊ",
     "report_head": "",
     "report_place": "",
+    # e-mail (digests, alerts): the city's mail server, the sender, and the dashboard's address for the links;
+    # the SMTP account's user and password come from the environment only (CCHC_SMTP_USER, CCHC_SMTP_PASSWORD)
+    "smtp_host": "",
+    "smtp_port": "25",
+    "mail_from": "",
+    "base_url": "http://127.0.0.1:8050",
 }

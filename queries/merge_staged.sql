@@ -55,6 +55,12 @@ QUALIFY row_number() OVER (PARTITION BY procedure_code ORDER BY import_seq DESC)
 DELETE FROM procedures;
 INSERT INTO procedures BY NAME SELECT * FROM _pr ORDER BY procedure_code;
 
+CREATE OR REPLACE TEMP TABLE _ev AS
+SELECT * FROM (SELECT * FROM events UNION ALL BY NAME SELECT * FROM staged_events)
+QUALIFY row_number() OVER (PARTITION BY start_date, label, coalesce(unit_code, '') ORDER BY import_seq DESC) = 1;
+DELETE FROM events;
+INSERT INTO events BY NAME SELECT * FROM _ev ORDER BY start_date, label;
+
 CREATE OR REPLACE TEMP TABLE _uc AS
 SELECT * FROM (SELECT * FROM unit_changes UNION ALL BY NAME SELECT * FROM staged_unit_changes)
 QUALIFY row_number() OVER (PARTITION BY old_code, new_code ORDER BY import_seq DESC) = 1;

@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS procedures (
     import_seq INTEGER
 );
 CREATE TABLE IF NOT EXISTS holidays (date DATE NOT NULL, name VARCHAR NOT NULL, import_seq INTEGER);
+-- events drawn on the time charts (a merger, a software outage, a campaign): a day or a range, the whole city
+-- (unit_code NULL) or one unit
+CREATE TABLE IF NOT EXISTS events (
+    start_date DATE NOT NULL, end_date DATE, label VARCHAR NOT NULL, kind VARCHAR NOT NULL, unit_code VARCHAR,
+    import_seq INTEGER
+);
 CREATE TABLE IF NOT EXISTS imports (
     import_seq INTEGER NOT NULL, file_name VARCHAR NOT NULL, file_path VARCHAR, sha256 VARCHAR, kind VARCHAR,
     encoding VARCHAR, rows_read BIGINT, accepted BIGINT, rejected BIGINT, imported_at TIMESTAMP, imported_by VARCHAR,

@@ -11,6 +11,12 @@ import pandas as pd
 
 from .generate import DEFAULT_CITY, PROCEDURES, city_model, iter_chunks, reference_tables
 
+# the demo's timeline: the 1 July 2025 reorganisation (two-level local government: districts abolished, communes
+# merged), drawn on every time chart that spans it
+DEMO_EVENTS = [
+    (dt.date(2025, 7, 1), None, "Sắp xếp đơn vị hành chính, chính quyền địa phương hai cấp", "reorganisation", None),
+]
+
 
 def build_demo(
     path: str | os.PathLike,
@@ -35,6 +41,10 @@ def build_demo(
             batch.add_frame(kind, frame, f"demo:{kind}")
             batch.record_frames(f"demo:{kind}", len(frame))
             summary[kind] = len(frame)
+        events = pd.DataFrame(DEMO_EVENTS, columns=["start_date", "end_date", "label", "kind", "unit_code"])
+        batch.add_frame("events", events, "demo:events")
+        batch.record_frames("demo:events", len(events))
+        summary["events"] = len(events)
         n = s = 0
         for dossiers, surveys in iter_chunks(n_dossiers, as_of, seed, city=model):
             batch.add_frame("dossiers", dossiers, "demo:dossiers")

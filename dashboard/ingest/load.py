@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,7 +207,7 @@ class Batch:
                 dbq.run_script(self.con, "copy_old")
                 old_tables = {r[0] for r in dbq.run(self.con, "copy_old_tables").fetchall()}
                 # tables added after the first published versions
-                for table in ("skipped", "conflicts", "portal_results", "petitions", "unit_changes"):
+                for table in ("skipped", "conflicts", "portal_results", "petitions", "unit_changes", "events"):
                     if table in old_tables:
                         dbq.run_script(self.con, f"copy_old_{table}")
                 dbq.run_script(self.con, "detach_old")
@@ -569,6 +570,9 @@ def ingest(
             profile=r.profile,
             via=via,
         )
+    from ..alerts import after_import
+
+    after_import(db_path)  # threshold alerts on the data just published (never fails the import)
     return batch.results
 
 
@@ -589,6 +593,10 @@ def check_setting(key: str, value: str) -> None:
         raise SettingError(f"{key}: dài {len(value)} ký tự, tối đa {MAX_SETTING_CHARS}")
     if any(not ch.isprintable() for ch in value):
         raise SettingError(f"{key}: có ký tự điều khiển (xuống dòng, tab…): không nhận")
+    if key == "smtp_port" and not (value.isdigit() and 0 < int(value) < 65536):
+        raise SettingError(f"smtp_port: cần một số cổng 1–65535, không phải «{value[:40]}»")
+    if key == "base_url" and value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise SettingError(f"base_url: cần địa chỉ http(s)://máy[:cổng][/đường dẫn], không phải «{value[:80]}»")
 
 
 def partial_refused(r: FileResult, strict: bool = False) -> bool:

@@ -143,6 +143,16 @@ def projection(reader, unit: str | None = None) -> Projection | None:
     return next((p for p in projections(reader) if p.unit_code == (unit or "ALL")), None)
 
 
+def running_projection(reader, period: Period, unit: str | None = None) -> Projection | None:
+    """The quarter-end projection when `period` lies within the quarter still running (the overview and the digest
+    show the late budget only then); None otherwise or without a projected rate."""
+    q = Period.containing("quarter", reader.as_of.date())
+    if period.start < q.start or period.end > reader.as_of.date():
+        return None
+    pr = projection(reader, unit)
+    return pr if pr is not None and pr.projected_rate is not None else None
+
+
 def projection_status(p: Projection) -> str:
     """The projection judged by the one status rule: its interval against the target, unreachable when even no
     further late dossier would do."""

@@ -6,6 +6,13 @@ from __future__ import annotations
 import math
 
 EPS = 1e-12
+JUDGED = ("met", "at_risk", "missed", "unreachable")  # statuses of a KPI that has a valid target and data
+
+
+def scorecard(statuses) -> tuple[int, int]:
+    """(met, judged): the "x/8 chỉ tiêu đạt" of the overview's headline and of the digest's subject."""
+    judged = [s for s in statuses if s in JUDGED]
+    return sum(s == "met" for s in judged), len(judged)
 
 
 def _missing(v) -> bool:

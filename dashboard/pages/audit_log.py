@@ -41,6 +41,14 @@ FIELD_LABELS = {
     "rows": "số dòng",
     "pages": "số trang",
     "username": "người dùng",
+    # digests and alerts (addresses are never logged: only how many)
+    "recipients": "số người nhận",
+    "attempts": "số lần thử",
+    "server": "máy chủ thư",
+    "subscription": "đăng ký",
+    "rule": "quy tắc",
+    "as_user": "như người dùng",
+    "kpis_met": "chỉ tiêu đạt",
 }
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from ..config import AT_RISK_DAYS, WORST_UNITS
 from ..metrics import insight, kpis, late_set
+from ..metrics.events import events as timeline_events
 from ..metrics.form import quarterly_form
 from ..metrics.period import Period, resolve_period
 from ..metrics.units import unit_name
 from ..reader import current_reader
 from ..ui.index766 import on_time_reconciliation
+from ..ui import events as ev_ui
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import (
@@ -58,6 +62,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     ]
     on_time = next((c for c in cards if c.kpi == "on_time_rate"), None)
     trend = kpis.trend_years(reader, "on_time_rate", p.end.year, unit)
+    events = timeline_events(reader, dt.date(p.end.year - 1, 1, 1), p.end, unit)  # drawn on the trend, listed
     boxes = (  # (label, view = the count's key, tone, hint, test id)
         ("Hồ sơ đang quá hạn", "overdue", "missed", f"chưa giải quyết, đã quá hạn tính đến {fmt.date(p.end)}",
          "count-overdue"),
@@ -103,10 +108,12 @@ def layout(period: str | None = None, unit: str | None = None, **_):
                     section(
                         f"Tỷ lệ đúng hạn theo tuần: năm {p.end.year} so với năm {p.end.year - 1}",
                         graph(
-                            figures.trend_vs_last_year(trend, on_time.target if on_time else None, p.end.year),
+                            ev_ui.draw(figures.trend_vs_last_year(trend, on_time.target if on_time else None,
+                                                                  p.end.year), events, ev_ui.week_of_year(p.end.year)),
                             "overview-trend",
                             height=330,
                         ),
+                        ev_ui.listing(events, test_id="overview-events"),
                     ),
                     lg=7,
                 ),
@@ -119,12 +126,10 @@ def layout(period: str | None = None, unit: str | None = None, **_):
 
 def _projection_line(reader, p, unit):
     """For the quarter still running: late dossiers still affordable and the projected quarter-end rate."""
+    pr = insight.running_projection(reader, p, unit)
+    if pr is None:
+        return None
     q = Period.containing("quarter", reader.as_of.date())
-    if p.start < q.start or p.end > reader.as_of.date():
-        return None
-    pr = insight.projection(reader, unit)
-    if pr is None or pr.projected_rate is None:
-        return None
     budget = (
         f"còn được phép trễ {fmt.num(pr.late_budget)} hồ sơ"
         if pr.reachable

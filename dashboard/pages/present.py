@@ -13,10 +13,12 @@ from dash import html
 
 from ..config import AT_RISK_DAYS, KPI_BY_NAME, WORST_UNITS
 from ..metrics import kpis, late_set
+from ..metrics.events import events as timeline_events
 from ..metrics import targets as target_metrics
 from ..metrics.period import resolve_period
 from ..metrics.units import home_unit, unit_name, units
 from ..reader import current_reader
+from ..ui import events as ev_ui
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui import ids
@@ -112,6 +114,8 @@ def _kpi_slide(reader, p, unit, cards, kpi):
         return html.Div("Chưa có dữ liệu.", className="big-sub")
     wk = kpis.weekly(reader, p.end - dt.timedelta(weeks=26), p.end, unit)
     fig = figures.kpi_trend(wk, kpi, c.target, "26 tuần gần nhất")
+    start = p.end - dt.timedelta(weeks=26)
+    ev_ui.draw(fig, timeline_events(reader, start, p.end, unit), ev_ui.as_date(start, p.end))  # the timeline's events
     fig.update_layout(font=dict(size=22), title=dict(font=dict(size=24)))
     prev = "—" if c.previous is None or c.actual is None else fmt.pp(c.actual - c.previous)
     left = html.Div(

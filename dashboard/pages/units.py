@@ -10,10 +10,12 @@ from dash import dcc, html
 
 from ..config import AT_RISK_DAYS, KPI_BY_NAME, KPIS, LEVEL_LABELS, STATUS_LABELS_KPI
 from ..metrics import kpis, late_set
+from ..metrics.events import events as timeline_events
 from ..metrics.form import counts_by_field
 from ..metrics.period import resolve_period
 from ..metrics.units import unit_name, units
 from ..reader import current_reader
+from ..ui import events as ev_ui
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import (
@@ -161,8 +163,12 @@ def _unit_page(reader, p, unit, kpi):
     ]
     weeks = kpis.weekly(reader, max(p.start, p.end - dt.timedelta(weeks=26)) if p.days < 120 else p.start, p.end, unit)
     target = next((c.target for c in cards if c.kpi == kpi), None)
+    first = max(p.start, p.end - dt.timedelta(weeks=26)) if p.days < 120 else p.start
+    events = timeline_events(reader, first, p.end, unit)  # drawn on the weekly trend and listed under it
     trend = (
-        graph(figures.kpi_trend(weeks, kpi, target, f"{k.label} theo tuần"), "unit-kpi-trend", height=320)
+        html.Div([graph(ev_ui.draw(figures.kpi_trend(weeks, kpi, target, f"{k.label} theo tuần"), events,
+                                   ev_ui.as_date(first, p.end)), "unit-kpi-trend", height=320),
+                  ev_ui.listing(events, test_id="unit-events")])
         if k.weekly
         else empty_state("Chỉ số này không có số liệu theo tuần.")
     )

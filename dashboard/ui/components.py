@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ..config import KPI_BY_NAME, STATUS_LABELS_KPI
+from ..metrics.status import JUDGED, scorecard  # the headline's count lives in the metric layer
 from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
 from . import format as fmt
 from . import ids
@@ -36,7 +37,6 @@ def status_badge(status: str, big: bool = False) -> html.Span:
     )
 
 
-JUDGED = ("met", "at_risk", "missed", "unreachable")  # statuses of a KPI that has a valid target and data
 STATUS_ORDER = {"missed": 0, "unreachable": 0, "at_risk": 1, "met": 2}  # worst first
 
 
@@ -53,7 +53,7 @@ def _short(card) -> str:
 def headline(cards, worst_unit: tuple[str, float] | None = None, big: bool = False) -> html.P:
     """One sentence answering "are we on target": "6/8 chỉ tiêu đạt; chưa đạt: …; chậm nhất: …"."""
     judged = [c for c in cards if c.status in JUDGED]
-    met = sum(c.status == "met" for c in judged)
+    met, _ = scorecard(c.status for c in cards)
     parts: list = [
         html.Span(STATUS_ICONS["met" if judged and met == len(judged) else "missed"] + " ", **{"aria-hidden": "true"}),
         html.Strong(f"{met}/{len(judged)} chỉ tiêu đạt"),

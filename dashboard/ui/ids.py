@@ -39,6 +39,7 @@ ANALYSIS_PATH = "/phan-tich"
 PRESENT_PATH = "/trinh-chieu"
 DATA_PATH = "/du-lieu"
 AUDIT_PATH = "/nhat-ky"
+SUBSCRIPTIONS_PATH = "/ban-tin"  # digest subscriptions and alert rules (Home Affairs)
 PDF_PATH = "/tai-pdf"  # the "Tải PDF" button (export_pdf.install_route)
 PAGE_PATHS = (  # every page, in the navigation's order (tests walk them all)
     OVERVIEW_PATH, UNITS_PATH, LATE_PATH, REPORT_PATH, TARGETS_PATH, ANALYSIS_PATH, PRESENT_PATH, DATA_PATH, AUDIT_PATH,

@@ -62,6 +62,9 @@ def test_ward_account_sees_only_its_ward_and_signs_out(new_page):
     assert "Xã Bình Minh" in body and not any(
         other in body for other in ("Xã Thạnh Tân", "Phường 3", "Phường Ninh Sơn")
     )
+    # the grid's rows can be drawn before their cells are filled (seen under load): wait for a name
+    p.wait_for_function("""() => [...document.querySelectorAll(".late-grid .ag-row [col-id='applicant_name']")]
+                               .some(c => c.innerText.trim())""", timeout=30000)
     names = [n for n in p.locator(".late-grid .ag-row [col-id='applicant_name']").all_inner_texts() if n.strip()]
     assert names and all(re.fullmatch(r"\S\.( \S\.)*", n.strip()) for n in names), names[:5]
     w.shot("ward-late-1920x1080")

@@ -1,0 +1,132 @@
+"""Digest subscriptions: schedules, `cchc digest --due` sends each due subscription once (a rerun, even after a
+republish, sends nothing), a failed send stays due and is sent by the next run; the Home Affairs page lists them."""
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from conftest import cchc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from smtp_sink import free_port, smtp_sink
+
+from dashboard.subscriptions import Schedule, SubscriptionError, SubscriptionStore, new_subscription, path_for
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    days=st.sets(st.integers(0, 6), min_size=1),
+    hh=st.integers(0, 23),
+    mm=st.integers(0, 59),
+    now=st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 12, 31)),
+)
+def test_last_and_next_slot_bracket_now(days, hh, mm, now):
+    names = ",".join(("Mon", "T3", "wed", "Thứ Năm", "fri", "T7", "CN")[d] for d in sorted(days))
+    s = Schedule.parse(f"{names} {hh:02d}:{mm:02d}")
+    assert set(s.days) == days
+    last, nxt = s.last_slot(now), s.next_slot(now)
+    assert last <= now < nxt and nxt - last <= dt.timedelta(days=7)
+    assert last.weekday() in days and nxt.weekday() in days and last.time() == nxt.time() == dt.time(hh, mm)
+    # no slot strictly between them
+    day = last.date() + dt.timedelta(days=1)
+    while day < nxt.date():
+        assert day.weekday() not in days or dt.datetime.combine(day, s.at) > now >= dt.datetime.combine(day, s.at)
+        day += dt.timedelta(days=1)
+
+
+def test_due_once_per_slot():
+    created = dt.datetime(2026, 11, 23, 8, 0)  # a Monday, after its 07:00
+    sub = new_subscription(["ct@tayninh.example"], "Mon 07:00", now=created)
+    assert not sub.due(dt.datetime(2026, 11, 29, 23, 59))  # this week's slot came before it was created
+    assert sub.due(dt.datetime(2026, 11, 30, 7, 0)) and sub.due(dt.datetime(2026, 12, 2, 9, 0))  # missed runs catch up
+    sub.last_sent = dt.datetime(2026, 11, 30, 7, 5).isoformat()
+    assert not sub.due(dt.datetime(2026, 12, 6, 23, 0)) and sub.due(dt.datetime(2026, 12, 7, 7, 0))
+    for bad in [dict(to=["x"], schedule="Mon 07:00"), dict(to=["a@b.vn"], schedule="Mon"),
+                dict(to=["a@b.vn"], schedule="Mon 07:00", period="2026-Q9")]:
+        with pytest.raises(SubscriptionError):
+            new_subscription(**bad)
+
+
+def _next_monday(after: dt.datetime) -> dt.datetime:
+    d = after.date() + dt.timedelta(days=7 - after.weekday())
+    return dt.datetime.combine(d, dt.time(7, 5))
+
+
+@pytest.mark.browser  # each digest carries the PDF printed by chromium
+def test_due_sends_once_survives_republish_and_retries_failures(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("CCHC_SMTP_BACKOFF", "0.05")
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    out = cchc("subscriptions", "add", "--to", "chutich@tayninh.example", "--schedule", "Mon 07:00", "--period",
+               "2026-Q3", "--name", "Chủ tịch", db=db).stdout.decode()
+    sub_id = out.split()[4].rstrip(":")
+    cchc("subscriptions", "add", "--to", "pct@tayninh.example", "--schedule", "T3 07:00", db=db)  # Tuesdays only
+    monday = _next_monday(dt.datetime.now())
+    store = SubscriptionStore(path_for(db))
+    with store.locked():  # both created just before that Monday's run
+        subs = store.load()
+        for s in subs:
+            s.created_at = (monday - dt.timedelta(minutes=10)).isoformat()
+        store.save(subs)
+
+    # the mail server is down: reported, exit 1, still due
+    r = cchc("digest", "--due", "--now", monday.isoformat(), "--smtp", f"127.0.0.1:{free_port()}", db=db, check=False)
+    assert r.returncode == 1 and "đã gửi 0, lỗi 1" in r.stdout.decode() and "kết nối bị từ chối" in r.stdout.decode()
+    listed = {s["id"]: s for s in json.loads(cchc("subscriptions", "list", "--format", "json", db=db).stdout)}
+    assert listed[sub_id]["last_sent"] is None and "kết nối bị từ chối" in listed[sub_id]["last_error"]
+
+    with smtp_sink() as (port, sink):
+        smtp = ["--smtp", f"127.0.0.1:{port}"]
+        r = cchc("digest", "--due", "--now", monday.isoformat(), *smtp, db=db)
+        assert "đã gửi 1, lỗi 0" in r.stdout.decode()
+        assert len(sink.messages) == 1 and sink.envelopes[0][1] == ["chutich@tayninh.example"]
+        assert "Quý 3/2026" in sink.messages[0]["Subject"]
+        cchc("digest", "--due", "--now", (monday + dt.timedelta(hours=1)).isoformat(), *smtp, db=db)
+        cchc("settings", "city_name=Thành phố Tây Ninh", db=db)  # publishes a new database file
+        cchc("digest", "--due", "--now", (monday + dt.timedelta(hours=2)).isoformat(), *smtp, db=db)
+        assert len(sink.messages) == 1  # neither the rerun nor the republish resends
+        r = cchc("digest", "--due", "--now", (monday + dt.timedelta(days=7)).isoformat(), *smtp, db=db)
+        assert "đã gửi 2, lỗi 0" in r.stdout.decode()  # Tuesday's and the next Monday's
+        assert sorted(e[1][0] for e in sink.envelopes) == ["chutich@tayninh.example"] * 2 + ["pct@tayninh.example"]
+    audit = json.loads(cchc("audit", "--format", "json", db=db).stdout)
+    assert [a["subscription"] for a in audit if a["event"] == "digest_sent"].count(sub_id) == 2
+    assert [a["subscription"] for a in audit if a["event"] == "digest_failed"] == [sub_id]
+
+
+def test_cli_add_list_remove_and_refusals(demo_db, tmp_path):
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    for args, needle in [(["--schedule", "T9 07:00"], "t9"), (["--schedule", "Mon 07:00", "--as", "nobody"], "nobody"),
+                         (["--schedule", "Mon 07:00", "--unit", "NOPE"], "NOPE")]:
+        r = cchc("subscriptions", "add", "--to", "a@b.vn", *args, db=db, check=False)
+        assert r.returncode == 2 and needle in r.stderr.decode() and "Traceback" not in r.stderr.decode()
+    sub_id = cchc("subscriptions", "add", "--to", "a@b.vn", "--schedule", "daily 06:30", "--unit", "W08",
+                  db=db).stdout.decode().split()[4].rstrip(":")
+    listed = json.loads(cchc("subscriptions", "list", "--format", "json", db=db).stdout)
+    assert [(s["id"], s["unit"], s["schedule_label"]) for s in listed] == [(sub_id, "W08", "hằng ngày lúc 06:30")]
+    assert (path_for(db).stat().st_mode & 0o777) == 0o600
+    cchc("subscriptions", "remove", sub_id, db=db)
+    assert json.loads(cchc("subscriptions", "list", "--format", "json", db=db).stdout) == []
+    assert cchc("subscriptions", "remove", sub_id, db=db, check=False).returncode == 2
+
+
+def test_page_lists_subscriptions_for_home_affairs_only(app, app_db):
+    from test_security import page, sign_in
+
+    store = SubscriptionStore(path_for(app_db))
+    sub = store.add(new_subscription(["ct@tayninh.example"], "Mon 07:00", name="Bản tin chủ tịch"))
+    rules = app_db.parent / "alerts.toml"
+    rules.write_text('[[rule]]\nid = "qua-han-w08"\nkind = "overdue_above"\nunit = "W08"\nmax = 3\n'
+                     'to = ["p8@tayninh.example"]\n', encoding="utf-8")
+    (app_db.parent / "alerts-state.json").write_text('{"qua-han-w08:W08": {"state": "crossed"}}', encoding="utf-8")
+    try:
+        body = json.dumps(page(sign_in(app, "noivu"), "/ban-tin").json, ensure_ascii=False)
+        assert "Bản tin chủ tịch" in body and "ct@tayninh.example" in body and "T2 lúc 07:00" in body
+        assert "Hồ sơ quá hạn vượt 3" in body and "Đang vượt ngưỡng: W08" in body
+        for user in ("chutich", "phuong"):
+            body = json.dumps(page(sign_in(app, user), "/ban-tin").json, ensure_ascii=False)
+            assert '"forbidden"' in body and "ct@tayninh.example" not in body
+    finally:
+        store.remove(sub.id)
+        rules.unlink()
+        (app_db.parent / "alerts-state.json").unlink()
