@@ -28,6 +28,8 @@ EVENTS = {
     "denied": "Từ chối truy cập",
     "user_added": "Thêm người dùng",
     "user_removed": "Xoá người dùng",
+    "period_closed": "Chốt số liệu",
+    "period_reopened": "Mở lại kỳ đã chốt",
 }
 
 _path: Path | None = None

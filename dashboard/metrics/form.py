@@ -75,8 +75,12 @@ def group_counts(rows: pd.DataFrame, units_df: pd.DataFrame, by: str, unit: str 
     return out.reset_index(drop=True)
 
 
-def quarterly_form(reader, period: Period, unit: str | None = None, by: str = "unit") -> dict[str, Any]:
-    rows = group_counts(counts(reader, period, unit), units(reader), by, unit)
+def quarterly_form(
+    reader, period: Period, unit: str | None = None, by: str = "unit", rows: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The form from the period's counts, or from given unit × field `rows` (a closed period's frozen counts,
+    metrics.closing)."""
+    rows = group_counts(counts(reader, period, unit) if rows is None else rows, units(reader), by, unit)
     total = {k: int(rows[k].sum()) for k in COUNT_KEYS}
     return {
         "period": period.key,
