@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         "close", help="chốt số liệu một kỳ: giữ nguyên biểu đã công bố (ai, khi nào, phiên bản dữ liệu, số liệu)"
     )
     p.add_argument("--period", help="kỳ đã kết thúc: 2026-Q1, 2026-03, 2026-H1, 2026")
-    p.add_argument("--as", dest="as_user", metavar="USER", help="chốt với tư cách người dùng này (cần quyền nạp dữ liệu)")
+    p.add_argument(
+        "--as", dest="as_user", metavar="USER", help="chốt với tư cách người dùng này (cần quyền nạp dữ liệu)"
+    )
     p.add_argument("--list", action="store_true", help="liệt kê các lần chốt, kể cả đã mở lại")
     p.add_argument("--format", choices=["table", "json"], default="table")
     _add_db(p)
@@ -467,8 +469,10 @@ def cmd_close(args) -> int:
                 if r["reopened_at"]
                 else "đang chốt"
             )
-            print(f"{r['period']:<8} chốt {r['closed_at']:%d/%m/%Y %H:%M} bởi {r['closed_by']} "
-                  f"(dữ liệu {r['data_version']}) — {state}")
+            print(
+                f"{r['period']:<8} chốt {r['closed_at']:%d/%m/%Y %H:%M} bởi {r['closed_by']} "
+                f"(dữ liệu {r['data_version']}) — {state}"
+            )
         if not rows and args.format == "table":
             print("Chưa chốt kỳ nào.")
         return 0
@@ -482,7 +486,8 @@ def cmd_close(args) -> int:
     except ClosingError as exc:
         raise CliError(f"không chốt: {exc}") from exc
     print(
-        f"Đã chốt {period.label} lúc {rec['closed_at']:%d/%m/%Y %H:%M} bởi {by}: số liệu của {rec['units']} đơn vị có hồ sơ, "
+        f"Đã chốt {period.label} lúc {rec['closed_at']:%d/%m/%Y %H:%M} bởi {by}: "
+        f"số liệu của {rec['units']} đơn vị có hồ sơ, "
         f"dữ liệu phiên bản {rec['data_version']}"
     )
     return 0
@@ -500,8 +505,10 @@ def cmd_reopen(args) -> int:
         found = reopen_period(path, period, by, args.reason, principal)
     except ClosingError as exc:
         raise CliError(f"không mở lại: {exc}") from exc
-    print(f"Đã mở lại {period.label} (chốt ngày {found['closed_at']:%d/%m/%Y} bởi {found['closed_by']}), "
-          f"lý do đã ghi nhật ký")
+    print(
+        f"Đã mở lại {period.label} (chốt ngày {found['closed_at']:%d/%m/%Y} bởi {found['closed_by']}), "
+        f"lý do đã ghi nhật ký"
+    )
     return 0
 
 

@@ -33,7 +33,7 @@ def check_actor(principal: Principal | None) -> None:
 def check_reason(reason: str | None) -> str:
     text = unicodedata.normalize("NFC", (reason or "").strip())
     if not text:
-        raise ClosingError("cần lý do mở lại (--reason \"…\")")
+        raise ClosingError('cần lý do mở lại (--reason "…")')
     if len(text) > MAX_REASON or any(unicodedata.category(c) == "Cc" for c in text):
         raise ClosingError(f"lý do cần ≤ {MAX_REASON} ký tự, không có ký tự điều khiển")
     return text
@@ -64,7 +64,7 @@ def close_period(db_path: str | os.PathLike, period: Period, by: str, principal:
         if found:
             raise ClosingError(
                 f"{period.label} đã chốt ngày {found['closed_at']:%d/%m/%Y} bởi {found['closed_by']}: "
-                f"mở lại bằng `cchc reopen --period {period.key} --reason \"…\"` trước khi chốt lại"
+                f'mở lại bằng `cchc reopen --period {period.key} --reason "…"` trước khi chốt lại'
             )
         frozen = counts(reader, period, None)[list(FROZEN_COLUMNS)].reset_index(drop=True)
         record = {
@@ -105,7 +105,12 @@ def reopen_period(
             raise ClosingError(f"{period.label} chưa được chốt: không có gì để mở lại")
         batch.reopen_closure(period.key, by, reason)
     audit.record(
-        "period_reopened", by, audit.path_for(db_path), period=period.key, reason=reason,
-        closed_at=found["closed_at"].isoformat(timespec="seconds"), closed_by=found["closed_by"],
+        "period_reopened",
+        by,
+        audit.path_for(db_path),
+        period=period.key,
+        reason=reason,
+        closed_at=found["closed_at"].isoformat(timespec="seconds"),
+        closed_by=found["closed_by"],
     )
     return found

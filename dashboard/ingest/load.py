@@ -456,7 +456,7 @@ class Batch:
         dbq.run_script(self.con, "set_setting", key=key, value=value)
 
     def add_closure(self, record: dict, frozen: pd.DataFrame) -> None:
-        """Close a period (chốt số liệu): its record and the form's unit × field counts, frozen (dashboard/closing.py)."""
+        """Close a period (chốt số liệu): its record and the form's frozen unit × field counts (closing.py)."""
         self.con.register("_closing", frozen)
         try:
             dbq.run_script(self.con, "closure_insert", **record)

@@ -76,9 +76,7 @@ def official_form(
 
         form = current_units_form(reader, period, unit=unit, by=by, rows=frozen)
     else:
-        form = quarterly_form(
-            reader, period, unit=unit, by=by, rows=None if frozen is None else _only(frozen, unit)
-        )
+        form = quarterly_form(reader, period, unit=unit, by=by, rows=None if frozen is None else _only(frozen, unit))
     if closure is None:
         return form
     current = counts(reader, period, unit)
