@@ -194,3 +194,44 @@ def test_scoped_reader_sees_its_units_closed_figures(closed_db):
     assert [r["unit_code"] for r in form["rows"]] == ["A"]
     assert {d["unit_code"] for d in form["changed_since_close"]} == {"A"}
     assert _pick(form["total"]) == (3, 2, 1, 0, 1, 1, 1)
+
+
+def _text(component) -> str:
+    out = []
+
+    def walk(c):
+        if isinstance(c, (str, int, float)):
+            out.append(str(c))
+        elif isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+        elif c is not None and hasattr(c, "children"):
+            walk(c.children)
+
+    walk(component)
+    return " ".join(out)
+
+
+def test_form_page_notice_names_who_and_when_and_lists_the_differences(closed_db):
+    """The form page's notice (pages/report.py) from the same official_form the CLI prints."""
+    from dashboard.db import Database
+    from dashboard.metrics.closing import official_form
+    from dashboard.metrics.period import Period
+    from dashboard.ui.closing import closure_notice
+    from dashboard.reader import Reader
+
+    db = closed_db
+    q1 = Period.parse("2026-Q1")
+    assert closure_notice(official_form(Reader(Database(db).snapshot()), q1)) is None
+    cchc("close", "--period", "2026-Q1", "--as", "noivu", db=db)
+    cchc("ingest", str(db.parent / "hoso-later.csv"), db=db)
+    notice = closure_notice(official_form(Reader(Database(db).snapshot()), q1))
+    text = _text(notice)
+    today = dt.date.today().strftime("%d/%m/%Y")
+    assert f"Đã chốt ngày {today} bởi noivu" in text
+    assert "làm thay đổi 6 số liệu" in text
+    table = notice.children[1]
+    body = [[_text(td) for td in tr.children] for tr in table.children[1].children]
+    assert body[0] == ["Phường An Hòa", "Đã giải quyết: tổng số", "2", "3", "+1"]
+    assert ["Xã Bình Minh", "Đã giải quyết: đúng hạn", "1", "0", "−1"] in body
+    assert len(body) == 6
