@@ -262,14 +262,18 @@ def ranked_bars(
     value_format: str = "pct",
     customdata=None,
     font_size: int | None = None,
+    limit: int | None = None,
 ) -> dict:
     """Horizontal bars (worst first at the top) from 0, coloured by status and marked with its symbol (never by
-    colour alone), with the target line labelled above the plot."""
+    colour alone), with the target line labelled above the plot. `limit` N: more than 2N + 2 bars are shown as
+    the N first and the N last with one empty row "⋯ k đơn vị khác" between (no chart of 170 unreadable bars)."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
+    if limit and len(labels) > 2 * limit + 2:
+        labels, values, statuses, customdata = _top_bottom(limit, labels, values, statuses, customdata)
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
     text = [
-        STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
+        "" if s == GAP else STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
         for v, s in zip(values, statuses)
     ]
     bar = {
@@ -312,6 +316,25 @@ def ranked_bars(
     if font_size:
         layout["font"] = {"size": font_size}
     return {"data": [bar], "layout": layout}
+
+
+GAP = "gap"  # the status of the empty row standing for the units left out between the first and last N
+
+
+def _top_bottom(n: int, labels, values, statuses, customdata):
+    """The n first and n last bars, one empty row naming how many are left out between them."""
+    k = len(labels) - 2 * n
+    cut = [*range(n), None, *range(len(labels) - n, len(labels))]
+
+    def pick(seq, gap):
+        return None if seq is None else [gap if i is None else list(seq)[i] for i in cut]
+
+    return (
+        pick(labels, f"⋯ {fmt.num(k)} đơn vị khác"),
+        pick(values, None),
+        pick(statuses, GAP),
+        pick(customdata, None),
+    )
 
 
 def _bar_rate_axis(values: list[float], target: float | None) -> dict:
