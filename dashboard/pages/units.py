@@ -40,6 +40,8 @@ MATRIX_KPIS = [k for k in KPIS if k.by_unit]
 
 
 TOP_N = 10  # the matrix shows the N worst and the N best units ("Xem tất cả" for the rest)
+# The matrix's links are plain <a> (a page load): replacing a 170-row matrix in place through Dash's client-side
+# page routing froze Chromium for minutes on this machine, a fresh load of the same page takes seconds.
 UNITS_MODES = [
     {"label": "Như trong kỳ", "value": ""},
     {"label": "Đơn vị hiện nay", "value": "current"},
@@ -137,13 +139,14 @@ def _top_bottom(m, sort, show_all: bool):
 
 def _all_toggle(total: int, hidden: int, show_all: bool, q: dict):
     if show_all and total > 2 * TOP_N + 2:
-        return dcc.Link(
+        return html.A(
             f"Chỉ xem {TOP_N} đầu và {TOP_N} cuối",
             href=href(ids.UNITS_PATH, **q),
             className="btn btn-sm btn-outline-primary",
+            id="units-top-bottom",
         )
     if hidden:
-        return dcc.Link(
+        return html.A(
             f"Xem tất cả {fmt.num(total)} đơn vị",
             href=href(ids.UNITS_PATH, all="1", **q),
             className="btn btn-sm btn-primary",
@@ -173,7 +176,7 @@ def _matrix(shown, hidden, q, sort, worst_first, desc, p):
         link = href(ids.UNITS_PATH, sort=k.name, desc="1" if (k.name == sort and worst_first) else None, **q)
         head.append(
             html.Th(
-                dcc.Link(k.short + arrow, href=link, title=f"Xếp theo {k.label.lower()}"), scope="col", className="num"
+                html.A(k.short + arrow, href=link, title=f"Xếp theo {k.label.lower()}"), scope="col", className="num"
             )
         )
     head += [html.Th("Trễ hạn", scope="col", className="num"), html.Th("Đang quá hạn", scope="col", className="num")]
@@ -185,7 +188,7 @@ def _matrix(shown, hidden, q, sort, worst_first, desc, p):
                 html.Td(
                     [
                         f"⋯ {fmt.num(hidden)} đơn vị khác ở giữa hoặc chưa có số liệu · ",
-                        dcc.Link(
+                        html.A(
                             "Xem tất cả",
                             href=href(ids.UNITS_PATH, all="1", sort=sort, desc=desc, **q),
                         ),
@@ -216,7 +219,7 @@ def _matrix_row(r: dict, q: dict) -> html.Tr:
         link = href(ids.UNITS_PATH, unit=r["unit_code"], kpi=k.name, period=q["period"])
         cells.append(
             html.Td(
-                dcc.Link([status_mark(st), fmt.pct(r[k.name])], href=link),
+                html.A([status_mark(st), fmt.pct(r[k.name])], href=link),
                 className="num matrix-cell",
                 style=status_cell_style(st),
                 title=f"{r['unit_name']} — {k.label}: {fmt.pct(r[k.name])} ({STATUS_LABELS_KPI.get(st, st)})",
@@ -227,7 +230,7 @@ def _matrix_row(r: dict, q: dict) -> html.Tr:
         v = int(r[key])
         cells.append(
             html.Td(
-                dcc.Link(fmt.num(v), href=href(ids.LATE_PATH, view=view, unit=r["unit_code"], period=q["period"]))
+                html.A(fmt.num(v), href=href(ids.LATE_PATH, view=view, unit=r["unit_code"], period=q["period"]))
                 if v
                 else "0",
                 className="num",
