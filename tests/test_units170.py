@@ -170,3 +170,22 @@ def test_no_chart_draws_170_bars(hcm_db, pages):
         ]:
             counts = bar_counts(pages[path](**query))
             assert all(n <= 25 for n in counts), (path, query, counts)
+
+
+def test_every_official_ward_has_a_centroid_inside_its_province():
+    """geo.locate finds all 3,321 wards and communes of the catalogue (by code, else by name within the province),
+    each inside Việt Nam's mainland box, and every province's wards near each other (within 4° of their mean);
+    special zones (Hoàng Sa, Trường Sa, Phú Quốc…) lie offshore and are left out of this check."""
+    from vietnam_provinces import Province
+
+    from dashboard.catalogue import units_of
+    from dashboard.geo import locate
+
+    for prov in Province.iter_all():
+        wards = [u for u in units_of(prov) if u.level == "ward" and u.unit_kind != "dac_khu"]
+        got = locate([u.unit_code for u in wards], [u.unit_name for u in wards], [u.parent_code for u in wards])
+        assert len(got) == len(wards), prov.name
+        lats, lons = zip(*got.values())
+        assert all(8 <= a <= 24 for a in lats) and all(102 <= o <= 110 for o in lons), prov.name
+        mlat, mlon = sum(lats) / len(lats), sum(lons) / len(lons)
+        assert all(abs(a - mlat) < 4 and abs(o - mlon) < 4 for a, o in zip(lats, lons)), prov.name

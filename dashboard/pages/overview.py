@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from werkzeug.exceptions import BadRequest
 
 from ..config import AT_RISK_DAYS, WORST_UNITS
 from ..metrics import insight, kpis, late_set
@@ -30,7 +28,7 @@ from ..ui.components import (
     section,
     table,
 )
-from .common import page, period_filter, unit_filter, valid_unit
+from .common import clicked_unit, page, period_filter, unit_filter, valid_unit
 
 
 @page("overview")
@@ -224,7 +222,6 @@ def _worst_units(reader, p, q, worst):
     )
 
 
-_CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
 
 @callback(
@@ -237,12 +234,7 @@ def worst_bar_click(click, search):
     """A bar of the worst units opens that unit's page (on-time rate, same period)."""
     if not click:
         return dash.no_update
-    try:
-        code = click["points"][0]["customdata"]
-    except (KeyError, IndexError, TypeError):
-        raise BadRequest("clickData không hợp lệ") from None
-    if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise BadRequest("clickData không hợp lệ")
+    code = clicked_unit(click)
     period = dict(parse_qsl(search.lstrip("?"))).get("period") if isinstance(search, str) else None
     return href(ids.UNITS_PATH, unit=code, kpi="on_time_rate", period=period)
 

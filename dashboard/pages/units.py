@@ -7,13 +7,13 @@ import datetime as dt
 import dash
 import pandas as pd
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from ..config import AT_RISK_DAYS, KPI_BY_NAME, KPIS, LEVEL_LABELS, STATUS_LABELS_KPI
 from ..metrics import kpis, late_set
 from ..metrics.form import counts_by_field
 from ..metrics.period import resolve_period
-from ..metrics.units import current_units, unit_name
+from ..metrics.units import current_units, unit_name, units_validity_frame
 from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
@@ -33,12 +33,14 @@ from ..ui.components import (
     unit_group,
     units_options,
 )
-from .common import page, LEVEL_OPTIONS, clean, period_filter, valid_unit
+from ..geo import locate
+from .common import LEVEL_OPTIONS, callback_state, clean, clicked_unit, page, period_filter, valid_unit
 
 
 MATRIX_KPIS = [k for k in KPIS if k.by_unit]
 
 
+MAP_ID = "units-map"
 TOP_N = 10  # the matrix shows the N worst and the N best units ("Xem tất cả" for the rest)
 # The matrix's links are plain <a> (a page load): replacing a 170-row matrix in place through Dash's client-side
 # page routing froze Chromium for minutes on this machine, a fresh load of the same page takes seconds.
@@ -124,9 +126,59 @@ def layout(period=None, level=None, kind=None, sort=None, unit=None, kpi=None, d
                 ),
                 right=_all_toggle(len(m), hidden, all == "1", {**q, "sort": sort, "desc": desc}),
             ),
+            _map_section(m, k, p),
         ],
         className="page page-units",
     )
+
+
+def _map_section(m, k, p):
+    """The wards and communes on a bubble map at their centroids (dashboard/geo.py), coloured by the status of
+    the KPI the matrix is ranked by, with its symbol; a bubble opens the unit's page for that KPI."""
+    parents = units_validity_frame(current_reader()).set_index("unit_code").parent_code
+    where = locate(m.unit_code, m.unit_name, m.unit_code.map(parents))
+    placed = m[m.unit_code.isin(list(where))]
+    if placed.empty:
+        return None
+    lat = [where[c][0] for c in placed.unit_code]
+    lon = [where[c][1] for c in placed.unit_code]
+    fig = figures.unit_map(
+        list(placed.unit_code),
+        list(placed.unit_name),
+        lat,
+        lon,
+        list(placed[f"{k.name}__status"]),
+        [fmt.pct(v) for v in placed[k.name]],
+    )
+    missing = len(m) - len(placed)
+    return section(
+        f"Bản đồ: {k.label.lower()} theo phường, xã",
+        graph(fig, MAP_ID, height=620),
+        dcc.Store(id="units-map-query", data={"period": p.key, "kpi": k.name}),
+        html.P(
+            "Mỗi vòng tròn là một phường, xã tại toạ độ trung tâm (dữ liệu vietnamadminunits): ✔ đạt, ▲ có nguy cơ, "
+            "✖ không đạt, – chưa có chỉ tiêu hoặc số liệu. Bấm vòng tròn để mở đơn vị."
+            + (f" {fmt.num(missing)} đơn vị không có toạ độ (sở, ngành…) không hiện trên bản đồ." if missing else ""),
+            className="text-muted small-note mt-2",
+        ),
+        id="units-map-section",
+    )
+
+
+@callback(
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input(MAP_ID, "clickData"),
+    State("units-map-query", "data"),
+    prevent_initial_call=True,
+)
+def map_click(click, q):
+    """A bubble opens that unit's page for the mapped KPI and period."""
+    if not click:  # the map just appeared (Dash calls with no click)
+        return dash.no_update
+    code = clicked_unit(click)
+    q = callback_state(q)
+    kpi = q.get("kpi") if q.get("kpi") in KPI_BY_NAME else None
+    return href(ids.UNITS_PATH, unit=code, kpi=kpi, period=q.get("period"))
 
 
 def _top_bottom(m, sort, show_all: bool):

@@ -4,6 +4,7 @@ Targets are drawn as lines; statuses use the shared palette; hover text is Vietn
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +19,7 @@ from .theme import (
     STATUS_COLORS,
     STATUS_ICONS,
     STATUS_INK,
+    STATUS_TEXT_ON,
     TARGET_LINE,
     TEMPLATE,
     THIS_YEAR,
@@ -508,3 +510,51 @@ def points_lost(scores: pd.DataFrame, order: list[str], components) -> go.Figure
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Điểm bị mất theo thành phần")
     return fig
+
+
+def unit_map(
+    codes: list[str],
+    names: list[str],
+    lats: list[float],
+    lons: list[float],
+    statuses: list[str],
+    values: list[str],
+    font_size: int | None = None,
+) -> dict:
+    """Wards and communes as bubbles at their centroids (longitude × latitude, one degree of latitude drawn
+    1/cos(latitude) times a degree of longitude), coloured by status and carrying its symbol (never colour
+    alone); no tiles, no topojson: plain scatter from the bundled plotly.js. customdata: the unit code (a click
+    opens the unit)."""
+    if not codes:
+        return _empty_dict("Chưa có toạ độ của đơn vị nào để vẽ bản đồ.")
+    mid = sum(lats) / len(lats)
+    size = 12 if len(codes) > 60 else 20
+    trace = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": lons,
+        "y": lats,
+        "text": [STATUS_ICONS.get(s, "–") for s in statuses],
+        "textposition": "middle center",
+        "textfont": {"color": [STATUS_TEXT_ON.get(s, "#ffffff") for s in statuses], "size": size - 2},
+        "customdata": list(codes),
+        "hovertext": [f"{n}: {v}" for n, v in zip(names, values)],
+        "hoverinfo": "text",
+        "marker": {
+            "size": size,
+            "color": [STATUS_COLORS.get(s, "#9aa5b1") for s in statuses],
+            "line": {"color": [STATUS_INK.get(s, "#52606d") for s in statuses], "width": 1},
+        },
+    }
+    axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": True}
+    layout = {
+        "template": _template(),
+        "showlegend": False,
+        "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
+        "xaxis": {**axis},
+        "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid))},
+        "hovermode": "closest",
+    }
+    if font_size:
+        layout["font"] = {"size": font_size}
+    return {"data": [trace], "layout": layout}

@@ -128,3 +128,35 @@ def test_closed_quarter_on_the_form_page(hp, hcm):
     late_total = sum(r["resolved_late"] for r in report["rows"])
     assert report["total"]["resolved_late"] == late_total
     assert not hp.errors
+
+
+def test_map_bubble_opens_its_unit(hp):
+    """The units page's bubble map (ward centroids, no tile server): a click on a bubble lands on that unit."""
+    p = hp.goto("/don-vi?period=2025-Q3&units=current")
+    p.wait_for_selector("#units-map .scatterlayer path.point")
+    points = p.locator("#units-map .scatterlayer path.point")
+    assert points.count() == 168  # every ward and commune of today; the city and the department have no centroid
+    assert "2 đơn vị không có toạ độ" in p.locator("#units-map-section").inner_text()
+    texts = p.locator("#units-map .scatterlayer text").all_text_contents()
+    assert set(texts) <= {"✔", "▲", "✖", "–"} and len(texts) == 168  # the status symbol on every bubble
+    p.locator("#units-map").scroll_into_view_if_needed()
+    # the bubble farthest from its nearest neighbour (a click resolves to the nearest bubble)
+    i = p.evaluate(
+        """() => {
+        const c = Array.from(document.querySelectorAll('#units-map .scatterlayer path.point')).map(e => {
+            const b = e.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; });
+        let best = 0, far = -1;
+        c.forEach((a, k) => {
+            const d = Math.min(...c.filter((_, j) => j !== k).map(b => Math.hypot(a[0] - b[0], a[1] - b[1])));
+            if (d > far) { far = d; best = k; } });
+        return best; }"""
+    )
+    code = p.evaluate(f"() => document.querySelector('#units-map .js-plotly-plot').data[0].customdata[{i}]")
+    name = p.evaluate(f"() => document.querySelector('#units-map .js-plotly-plot').data[0].hovertext[{i}]")
+    box = points.nth(i).bounding_box()
+    p.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    p.wait_for_url(re.compile(rf"unit={code}"))
+    hp.settle()
+    assert p.locator(".page-title").inner_text() == name.split(":")[0]
+    assert _q(p)["kpi"] == "on_time_rate" and _q(p)["period"] == "2025-Q3"
+    assert not hp.errors and not hp.foreign  # offline: nothing fetched from another host (no tiles, no topojson)
