@@ -269,20 +269,20 @@ def bench_cold_start(path: Path) -> dict:
         proc.wait(10)
 
 
+def _page_table(title: str, pages: list[dict]) -> list[str]:
+    lines = [title, "", "| page | query | cold median | cold p95 | warm median |", "|---|---|---|---|---|"]
+    for p in pages:
+        lines.append(
+            f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
+            f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |"
+        )
+    return lines
+
+
 def markdown(results: dict) -> str:
     lines = [f"# Benchmark ({results['when']}, {results['machine']})", ""]
     for size, r in results["sizes"].items():
-        lines += [
-            f"## {int(size):,} dossiers".replace(",", "."),
-            "",
-            "| page | query | cold median | cold p95 | warm median |",
-            "|---|---|---|---|---|",
-        ]
-        for p in r["pages"]:
-            lines.append(
-                f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
-                f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |"
-            )
+        lines += _page_table(f"## {int(size):,} dossiers".replace(",", "."), r["pages"])
         b = r["pandas"]
         lines += [
             "",
@@ -294,18 +294,8 @@ def markdown(results: dict) -> str:
             "",
         ]
     for size, r in results.get("units170", {}).items():
-        lines += [
-            f"## {int(size):,} dossiers × 170 units (TP HCM's wards and communes)".replace(",", "."),
-            "",
-            "| page | query | cold median | cold p95 | warm median |",
-            "|---|---|---|---|---|",
-        ]
-        for p in r["pages"]:
-            lines.append(
-                f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
-                f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |"
-            )
-        lines.append("")
+        title = f"## {int(size):,} dossiers × 170 units (TP HCM's wards and communes)".replace(",", ".")
+        lines += _page_table(title, r["pages"]) + [""]
     if "ingest" in results:
         i = results["ingest"]
         lines += [

@@ -443,6 +443,16 @@ def _actor(args):
     return principal.username, principal
 
 
+def _closing_args(args):
+    """(period, who, their principal or None, database path) of `cchc close` / `cchc reopen`."""
+    period = _named_period(args)
+    by, principal = _actor(args)
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise CliError(f"chưa có cơ sở dữ liệu {path}")
+    return period, by, principal, path
+
+
 def _named_period(args):
     from .metrics.period import PeriodError, from_cli
 
@@ -476,11 +486,7 @@ def cmd_close(args) -> int:
         if not rows and args.format == "table":
             print("Chưa chốt kỳ nào.")
         return 0
-    period = _named_period(args)
-    by, principal = _actor(args)
-    path = config.db_path(args.db)
-    if not path.exists():
-        raise CliError(f"chưa có cơ sở dữ liệu {path}")
+    period, by, principal, path = _closing_args(args)
     try:
         rec = close_period(path, period, by, principal)
     except ClosingError as exc:
@@ -496,11 +502,7 @@ def cmd_close(args) -> int:
 def cmd_reopen(args) -> int:
     from .closing import ClosingError, reopen_period
 
-    period = _named_period(args)
-    by, principal = _actor(args)
-    path = config.db_path(args.db)
-    if not path.exists():
-        raise CliError(f"chưa có cơ sở dữ liệu {path}")
+    period, by, principal, path = _closing_args(args)
     try:
         found = reopen_period(path, period, by, args.reason, principal)
     except ClosingError as exc:

@@ -16,6 +16,7 @@ import json
 
 import pytest
 from conftest import cchc
+from test_ui import _text
 
 D = dt.datetime
 UNITS = """unit_code,unit_name,unit_kind,parent_code,level
@@ -194,22 +195,6 @@ def test_scoped_reader_sees_its_units_closed_figures(closed_db):
     assert [r["unit_code"] for r in form["rows"]] == ["A"]
     assert {d["unit_code"] for d in form["changed_since_close"]} == {"A"}
     assert _pick(form["total"]) == (3, 2, 1, 0, 1, 1, 1)
-
-
-def _text(component) -> str:
-    out = []
-
-    def walk(c):
-        if isinstance(c, (str, int, float)):
-            out.append(str(c))
-        elif isinstance(c, (list, tuple)):
-            for x in c:
-                walk(x)
-        elif c is not None and hasattr(c, "children"):
-            walk(c.children)
-
-    walk(component)
-    return " ".join(out)
 
 
 def test_form_page_notice_names_who_and_when_and_lists_the_differences(closed_db):
