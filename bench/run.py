@@ -37,6 +37,42 @@ PAGES = [  # (path, query) as a user would open them
 ]
 
 
+def pages_170() -> list[tuple[str, dict]]:
+    """The same pages on the 170-unit city (tests/units170.py: TP HCM's wards, a department, two merged wards),
+    plus the matrix rolled up to today's units, every unit listed, and the deck's ranking slide."""
+    from dashboard.pages.present import KPI_SLIDES
+
+    ward = {"period": "2025-Q3", "unit": "25747"}
+    return [
+        ("/", {"period": "2025-Q3"}),
+        ("/", {"period": "2025-Q2", "unit": "25747"}),
+        ("/don-vi", {"period": "2025-Q3", "level": "ward"}),
+        ("/don-vi", {"period": "2025-Q3", "units": "current"}),
+        ("/don-vi", {"period": "2025-Q3", "units": "current", "all": "1"}),
+        ("/don-vi", {**ward, "kpi": "on_time_rate"}),
+        ("/ho-so-tre-han", {**ward, "view": "all"}),
+        ("/bao-cao-quy", {"period": "2025-Q2", "by": "unit"}),
+        ("/chi-tieu", {"year": "2025"}),
+        ("/phan-tich", {"period": "2025-Q3"}),
+        ("/trinh-chieu", {"period": "2025-Q3", "slide": str(2 + len(KPI_SLIDES))}),
+    ]
+
+
+def db_170(n: int) -> Path:
+    """A 170-unit city of n dossiers (a CSV generated and ingested like an operator's), cached in data/bench/."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"hcm170-{n}" / "hcm.duckdb"
+    if not path.exists():
+        sys.path.insert(0, str(ROOT / "tests"))
+        import units170
+
+        t = time.perf_counter()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        units170.build(path.parent, n)
+        print(f"built {path} in {time.perf_counter() - t:.1f} s", flush=True)
+    return path
+
+
 def db_for(n: int) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"demo-{n}.duckdb"
@@ -58,7 +94,8 @@ def stats(samples: list[float]) -> dict:
     }
 
 
-def bench_pages(path: Path, runs: int) -> list[dict]:
+def bench_pages(path: Path, runs: int, pages=None) -> list[dict]:
+    """pages: (path, query) pairs, or a function giving them once the app is built (PAGES by default)."""
     import dash
 
     from dashboard.app import create_app
@@ -68,7 +105,7 @@ def bench_pages(path: Path, runs: int) -> list[dict]:
     data = create_app(path).server.extensions["cchc_data"]
     registry = {p["path"]: p for p in dash.page_registry.values()}
     out = []
-    for page, query in PAGES:
+    for page, query in (pages() if callable(pages) else pages) or PAGES:
         layout = registry[page]["layout"]
         cold = []
         for _ in range(runs):
@@ -216,20 +253,20 @@ def bench_cold_start(path: Path) -> dict:
         }
 
 
+def _page_table(title: str, pages: list[dict]) -> list[str]:
+    lines = [title, "", "| page | query | cold median | cold p95 | warm median |", "|---|---|---|---|---|"]
+    for p in pages:
+        lines.append(
+            f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
+            f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |"
+        )
+    return lines
+
+
 def markdown(results: dict) -> str:
     lines = [f"# Benchmark ({results['when']}, {results['machine']})", ""]
     for size, r in results["sizes"].items():
-        lines += [
-            f"## {int(size):,} dossiers".replace(",", "."),
-            "",
-            "| page | query | cold median | cold p95 | warm median |",
-            "|---|---|---|---|---|",
-        ]
-        for p in r["pages"]:
-            lines.append(
-                f"| {p['page']} | {json.dumps(p['query'], ensure_ascii=False)} | {p['cold']['median_ms']} ms | "
-                f"{p['cold']['p95_ms']} ms | {p['warm']['median_ms']} ms |"
-            )
+        lines += _page_table(f"## {int(size):,} dossiers".replace(",", "."), r["pages"])
         b = r["pandas"]
         lines += [
             "",
@@ -240,6 +277,9 @@ def markdown(results: dict) -> str:
             f"pandas also needs {b['pandas_load_s']} s and {b['pandas_frame_mb']} MB to hold the frame.",
             "",
         ]
+    for size, r in results.get("units170", {}).items():
+        title = f"## {int(size):,} dossiers × 170 units (TP HCM's wards and communes)".replace(",", ".")
+        lines += _page_table(title, r["pages"]) + [""]
     if "ingest" in results:
         i = results["ingest"]
         lines += [
@@ -258,6 +298,11 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--full", action="store_true", help="also 10 M dossiers")
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument(
+        "--units170",
+        default="100000",
+        help="dossier counts of the 170-unit city (tests/units170.py), e.g. 100000,1000000",
+    )
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")] + ([10_000_000] if args.full else [])
     results = {
@@ -270,6 +315,10 @@ def main() -> None:
         print(f"{n:,} dossiers", flush=True)
         results["sizes"][str(n)] = {"pages": bench_pages(path, args.runs), "pandas": bench_pandas(path, args.runs)}
         print("  pandas:", results["sizes"][str(n)]["pandas"], flush=True)
+    for n in [int(x) for x in args.units170.split(",") if x]:
+        path = db_170(n)
+        print(f"{n:,} dossiers × 170 units", flush=True)
+        results.setdefault("units170", {})[str(n)] = {"pages": bench_pages(path, args.runs, pages_170)}
     if 1_000_000 in sizes:
         results["ingest"] = bench_ingest(db_for(1_000_000))
         print("  ingest:", results["ingest"], flush=True)

@@ -38,6 +38,8 @@ EVENTS = {
     "subscription_removed": "Xoá đăng ký bản tin",
     "alert_sent": "Gửi cảnh báo",
     "alert_failed": "Gửi cảnh báo lỗi",
+    "period_closed": "Chốt số liệu",
+    "period_reopened": "Mở lại kỳ đã chốt",
 }
 
 def path_for(db_path: str | os.PathLike) -> Path:

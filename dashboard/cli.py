@@ -95,6 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", help="tệp kết quả (bắt buộc với xlsx nếu đầu ra là terminal)")
     _add_db(q)
 
+    p = sub.add_parser(
+        "close", help="chốt số liệu một kỳ: giữ nguyên biểu đã công bố (ai, khi nào, phiên bản dữ liệu, số liệu)"
+    )
+    p.add_argument("--period", help="kỳ đã kết thúc: 2026-Q1, 2026-03, 2026-H1, 2026")
+    p.add_argument(
+        "--as", dest="as_user", metavar="USER", help="chốt với tư cách người dùng này (cần quyền nạp dữ liệu)"
+    )
+    p.add_argument("--list", action="store_true", help="liệt kê các lần chốt, kể cả đã mở lại")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(p)
+
+    p = sub.add_parser("reopen", help="mở lại một kỳ đã chốt (bắt buộc nêu lý do; ghi nhật ký)")
+    p.add_argument("--period", required=True)
+    p.add_argument("--reason", required=True, help="lý do mở lại")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="với tư cách người dùng này (cần quyền nạp dữ liệu)")
+    _add_db(p)
+
     p = sub.add_parser("kpi", help="các chỉ số so với chỉ tiêu")
     _add_period(p)
     p.add_argument("--by", choices=["unit"])
@@ -469,15 +486,10 @@ def cmd_conflicts(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .metrics.form import quarterly_form
+    from .metrics.closing import official_form
 
     reader = _reader(args)
-    if args.units == "current":
-        from .metrics.rollup import current_units_form
-
-        form = current_units_form(reader, _period(args, reader), unit=args.unit, by=args.by)
-    else:
-        form = quarterly_form(reader, _period(args, reader), unit=args.unit, by=args.by)
+    form = official_form(reader, _period(args, reader), unit=args.unit, by=args.by, units_mode=args.units)
     if args.format == "json":
         _json(form)
     elif args.format == "csv":
@@ -495,6 +507,91 @@ def cmd_report(args) -> int:
             sys.stdout.buffer.write(data)
         else:
             raise CliError("--format xlsx cần --out TỆP (hoặc chuyển hướng đầu ra vào tệp)")
+    return 0
+
+
+def _actor(args):
+    """Who closes or reopens: a named user (their role checked), else the operator running the command."""
+    from . import audit
+
+    if not args.as_user:
+        return audit.os_user(), None
+    from .auth import UserStore, users_path
+
+    principal = UserStore(users_path(config.db_path(args.db))).get(args.as_user)
+    if principal is None:
+        raise CliError(f"không có người dùng {args.as_user!r} (cchc users list)")
+    return principal.username, principal
+
+
+def _closing_args(args):
+    """(period, who, their principal or None, database path) of `cchc close` / `cchc reopen`."""
+    period = _named_period(args)
+    by, principal = _actor(args)
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise CliError(f"chưa có cơ sở dữ liệu {path}")
+    return period, by, principal, path
+
+
+def _named_period(args):
+    from .metrics.period import PeriodError, from_cli
+
+    if not args.period:
+        raise CliError("cần --period (vd. 2026-Q1)")
+    try:
+        return from_cli(args.period, None, None)
+    except (PeriodError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
+
+
+def cmd_close(args) -> int:
+    from .closing import ClosingError, close_period
+
+    if args.list:
+        from .metrics.closing import closures
+
+        rows = closures(_reader(args))
+        if args.format == "json":
+            _json(rows)
+        for r in rows if args.format == "table" else ():
+            state = (
+                f"mở lại {r['reopened_at']:%d/%m/%Y %H:%M} bởi {r['reopened_by']}: {r['reopen_reason']}"
+                if r["reopened_at"]
+                else "đang chốt"
+            )
+            print(
+                f"{r['period']:<8} chốt {r['closed_at']:%d/%m/%Y %H:%M} bởi {r['closed_by']} "
+                f"(dữ liệu {r['data_version']}) — {state}"
+            )
+        if not rows and args.format == "table":
+            print("Chưa chốt kỳ nào.")
+        return 0
+    period, by, principal, path = _closing_args(args)
+    try:
+        rec = close_period(path, period, by, principal)
+    except ClosingError as exc:
+        raise CliError(f"không chốt: {exc}") from exc
+    print(
+        f"Đã chốt {period.label} lúc {rec['closed_at']:%d/%m/%Y %H:%M} bởi {by}: "
+        f"số liệu của {rec['units']} đơn vị có hồ sơ, "
+        f"dữ liệu phiên bản {rec['data_version']}"
+    )
+    return 0
+
+
+def cmd_reopen(args) -> int:
+    from .closing import ClosingError, reopen_period
+
+    period, by, principal, path = _closing_args(args)
+    try:
+        found = reopen_period(path, period, by, args.reason, principal)
+    except ClosingError as exc:
+        raise CliError(f"không mở lại: {exc}") from exc
+    print(
+        f"Đã mở lại {period.label} (chốt ngày {found['closed_at']:%d/%m/%Y} bởi {found['closed_by']}), "
+        f"lý do đã ghi nhật ký"
+    )
     return 0
 
 
@@ -911,6 +1008,8 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "report": cmd_report,
     "kpi": cmd_kpi,
+    "close": cmd_close,
+    "reopen": cmd_reopen,
     "index": cmd_index,
     "index766": cmd_index766,
     "lateness": cmd_lateness,

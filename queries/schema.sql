@@ -83,5 +83,17 @@ CREATE TABLE IF NOT EXISTS petitions (
     petition_id VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL, category VARCHAR,
     handled_at TIMESTAMP, refused BOOLEAN, rating VARCHAR, import_seq INTEGER
 );
+-- closed periods (chốt số liệu): who closed which period when, from which data version; reopened with a reason.
+-- closure_seq numbers every closing; the active closure of a period is its latest one not reopened.
+CREATE TABLE IF NOT EXISTS closures (
+    closure_seq INTEGER NOT NULL, period VARCHAR NOT NULL, period_label VARCHAR, date_from DATE, date_to DATE,
+    closed_at TIMESTAMP NOT NULL, closed_by VARCHAR NOT NULL, data_version VARCHAR NOT NULL,
+    reopened_at TIMESTAMP, reopened_by VARCHAR, reopen_reason VARCHAR
+);
+-- the form's counts per unit × field frozen at closing (the keys of metrics.form.COUNT_KEYS)
+CREATE TABLE IF NOT EXISTS closed_counts (
+    closure_seq INTEGER NOT NULL, unit_code VARCHAR NOT NULL, field VARCHAR,
+    received_total BIGINT, carried_over BIGINT, received_new BIGINT, received_online BIGINT, received_in_person BIGINT, received_postal BIGINT, resolved_total BIGINT, resolved_early BIGINT, resolved_on_time BIGINT, resolved_late BIGINT, pending_total BIGINT, pending_in_time BIGINT, pending_overdue BIGINT, pending_awaiting_supplement BIGINT, returned BIGINT, withdrawn BIGINT, fee_dossiers BIGINT, paid_online BIGINT, digitized BIGINT, e_result BIGINT, postal_return BIGINT
+);
 CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);

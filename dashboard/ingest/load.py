@@ -207,7 +207,8 @@ class Batch:
                 dbq.run_script(self.con, "copy_old")
                 old_tables = {r[0] for r in dbq.run(self.con, "copy_old_tables").fetchall()}
                 # tables added after the first published versions
-                for table in ("skipped", "conflicts", "portal_results", "petitions", "unit_changes", "events"):
+                later = ("skipped", "conflicts", "portal_results", "petitions", "unit_changes", "events", "closures")
+                for table in later:
                     if table in old_tables:
                         dbq.run_script(self.con, f"copy_old_{table}")
                 dbq.run_script(self.con, "detach_old")
@@ -455,6 +456,20 @@ class Batch:
     def set_setting(self, key: str, value: str) -> None:
         check_setting(key, value)
         dbq.run_script(self.con, "set_setting", key=key, value=value)
+
+    def add_closure(self, record: dict, frozen: pd.DataFrame) -> None:
+        """Close a period (chốt số liệu): its record and the form's frozen unit × field counts (closing.py)."""
+        self.con.register("_closing", frozen)
+        try:
+            dbq.run_script(self.con, "closure_insert", **record)
+        finally:
+            self.con.unregister("_closing")
+
+    def next_closure_seq(self) -> int:
+        return int(dbq.one(self.con, "closure_next_seq")[0])
+
+    def reopen_closure(self, period: str, by: str, reason: str) -> None:
+        dbq.run_script(self.con, "closure_reopen", period=period, reopened_at=self.now, reopened_by=by, reason=reason)
 
     # -- publishing --------------------------------------------------------------
     def _count_conflicts(self) -> None:

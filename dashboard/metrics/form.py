@@ -87,8 +87,14 @@ def units_of_period(reader, period: Period) -> pd.DataFrame:
     return u[(born.isna() | (born <= end)) & (gone.isna() | (gone >= start))].reset_index(drop=True)
 
 
-def quarterly_form(reader, period: Period, unit: str | None = None, by: str = "unit") -> dict[str, Any]:
-    rows = group_counts(counts(reader, period, unit), units_of_period(reader, period), by, unit)
+def quarterly_form(
+    reader, period: Period, unit: str | None = None, by: str = "unit", rows: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The form from the period's counts, or from given unit × field `rows` (a closed period's frozen counts,
+    metrics.closing); the units listed are those of the period (units_of_period)."""
+    if rows is None:
+        rows = counts(reader, period, unit)
+    rows = group_counts(rows, units_of_period(reader, period), by, unit)
     total = {k: int(rows[k].sum()) for k in COUNT_KEYS}
     return {
         "period": period.key,

@@ -75,18 +75,36 @@ def _total(
     return num, den
 
 
-def kpi_rows(reader, period: Period, by_unit: bool = False, unit: str | None = None) -> tuple[KpiRow, ...]:
+def kpi_rows(
+    reader, period: Period, by_unit: bool = False, unit: str | None = None, rollup: bool = False
+) -> tuple[KpiRow, ...]:
     """Every KPI with actual, target and status for the whole city (`ALL`, or `unit` alone) and, with
-    `by_unit`, for every unit too (only the KPIs meaningful per unit)."""
+    `by_unit`, for every unit too (only the KPIs meaningful per unit). `rollup`: per unit of today, each with
+    the history of the units merged or renamed into it (metrics.rollup; `--units current`)."""
     permit(reader, unit)
     return reader.memo(
         "kpi_rows",
-        {"period": period, "by_unit": by_unit, "unit": unit},
-        lambda: tuple(_kpi_rows(reader, period, by_unit, unit)),
+        {"period": period, "by_unit": by_unit, "unit": unit, "rollup": rollup},
+        lambda: tuple(_kpi_rows(reader, period, by_unit, unit, rollup)),
     )
 
 
-def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None) -> list[KpiRow]:
+def _unit_codes(reader, rollup: bool) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The units to list and, per unit, the codes whose figures it sums (itself, and with `rollup` its
+    predecessors; retired units with a successor are then left out)."""
+    u = units(reader)
+    if not rollup:
+        return u, {c: [c] for c in u.unit_code}
+    from .rollup import successor_map
+
+    moved = successor_map(reader)
+    codes: dict[str, list[str]] = {c: [c] for c in u.unit_code if c not in moved}
+    for old, new in moved.items():
+        codes.setdefault(new, [new]).append(old)
+    return u[u.unit_code.isin(list(codes))], codes
+
+
+def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None, rollup: bool = False) -> list[KpiRow]:
     sums = _sums(reader, period, unit)
     targets = target_index(reader)
 
@@ -135,9 +153,10 @@ def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None) -> list[K
 
     rows = rows_for("ALL", reader.settings.get("city_name") or "Toàn thành phố", None, [unit] if unit else None)
     if by_unit:
-        for u in units(reader).itertuples():
+        listed, codes = _unit_codes(reader, rollup)
+        for u in listed.itertuples():
             if not unit or u.unit_code == unit:
-                rows += rows_for(u.unit_code, u.unit_name, u.level, [u.unit_code])
+                rows += rows_for(u.unit_code, u.unit_name, u.level, codes[u.unit_code])
     return rows
 
 
@@ -300,13 +319,14 @@ def trend_years(reader, kpi_name: str, year: int, unit: str | None = None) -> pd
     return pd.concat(frames, ignore_index=True)
 
 
-def unit_matrix(reader, period: Period, level: str | None = None) -> pd.DataFrame:
-    """One row per unit, a column per KPI (actual), per KPI status and denominator; plus late counts."""
-    rows = [r for r in kpi_rows(reader, period, by_unit=True) if r["unit_code"] != "ALL"]
-    u = units(reader)
+def unit_matrix(reader, period: Period, level: str | None = None, rollup: bool = False) -> pd.DataFrame:
+    """One row per unit, a column per KPI (actual), per KPI status and denominator; plus late counts.
+    `rollup`: today's units, each with its predecessors' history (the page toggle "Đơn vị hiện nay")."""
+    rows = [r for r in kpi_rows(reader, period, by_unit=True, rollup=rollup) if r["unit_code"] != "ALL"]
+    u, _ = _unit_codes(reader, rollup)
     if level:
         u = u[u.level == level]
-    out = u[["unit_code", "unit_name", "level"]].copy()
+    out = u[["unit_code", "unit_name", "level", "unit_kind"]].copy()
     for k in KPIS:
         if not k.by_unit:
             continue
@@ -314,10 +334,32 @@ def unit_matrix(reader, period: Period, level: str | None = None) -> pd.DataFram
         out[k.name] = [vals.get(c, {}).get("actual") for c in out.unit_code]
         out[f"{k.name}__status"] = [vals.get(c, {}).get("status", "no_data") for c in out.unit_code]
         out[f"{k.name}__n"] = [vals.get(c, {}).get("denominator") for c in out.unit_code]
-    per = {r["unit_code"]: r for r in quarterly_form(reader, period)["rows"]}
+    if rollup:
+        from .rollup import current_units_form
+
+        form = current_units_form(reader, period)
+    else:
+        form = quarterly_form(reader, period)
+    per = {r["unit_code"]: r for r in form["rows"]}
     for key in ("resolved_late", "pending_overdue", "resolved_total", "received_total"):
         out[key] = [per.get(c, {}).get(key, 0) for c in out.unit_code]
     return out.reset_index(drop=True)
+
+
+def rank_of(m: pd.DataFrame, kpi: str) -> pd.Series:
+    """Rank by a KPI, 1 = best (ties share the better rank); units without a value have none."""
+    return m[kpi].rank(ascending=not KPI_BY_NAME[kpi].higher_is_better, method="min")
+
+
+def ranking(reader, period: Period, kpi: str, level: str | None = None, rollup: bool = False) -> pd.DataFrame:
+    """The unit matrix with `rank` by the KPI (1 = best), `prev_rank` in the previous period and
+    `rank_change` = prev_rank − rank (positive: moved up)."""
+    m = unit_matrix(reader, period, level, rollup)
+    prev = unit_matrix(reader, period.previous(), level, rollup)
+    m["rank"] = rank_of(m, kpi)
+    m["prev_rank"] = m.unit_code.map(dict(zip(prev.unit_code, rank_of(prev, kpi))))
+    m["rank_change"] = m["prev_rank"] - m["rank"]
+    return m
 
 
 def worst_units(reader, period: Period, n: int = WORST_UNITS, min_resolved: int = WORST_MIN_RESOLVED) -> pd.DataFrame:

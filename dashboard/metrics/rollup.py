@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from .form import COUNT_KEYS, _jsonable, counts, group_counts, quarterly_form
 from .period import Period
 from .units import permit, units_validity_frame
@@ -23,12 +25,15 @@ def successor_map(reader) -> dict[str, str]:
     return dict(zip(v.unit_code, v.successor))
 
 
-def current_units_form(reader, period: Period, unit: str | None = None, by: str = "unit") -> dict[str, Any]:
+def current_units_form(
+    reader, period: Period, unit: str | None = None, by: str = "unit", rows: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """The quarterly form with history rolled up to today's units (same keys as quarterly_form, plus
-    `units`: "current" and `rolled_up`: {retired unit: successor} for the units whose rows were moved)."""
+    `units`: "current" and `rolled_up`: {retired unit: successor} for the units whose rows were moved).
+    `rows`: unit × field counts to roll up instead of the period's (a closed period's frozen counts)."""
     permit(reader, unit)
     moved = successor_map(reader)
-    rows = counts(reader, period, None).copy()
+    rows = (counts(reader, period, None) if rows is None else rows).copy()
     present = set(rows.unit_code)
     rows["unit_code"] = rows["unit_code"].map(lambda c: moved.get(c, c))
     if unit:

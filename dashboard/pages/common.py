@@ -230,3 +230,17 @@ def scope_label(reader, unit: str | None) -> str:
         home = home_unit(reader)
         return unit_name(reader, home) if home else "các đơn vị được giao"
     return "toàn thành phố"
+
+
+_CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+def clicked_unit(click) -> str:
+    """The unit code a chart's point carries (customdata) in a clickData; 400 for anything else (forged)."""
+    try:
+        code = click["points"][0]["customdata"]
+    except (KeyError, IndexError, TypeError):
+        raise BadRequest("clickData không hợp lệ") from None
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise BadRequest("clickData không hợp lệ")
+    return code

@@ -16,7 +16,7 @@ from ..metrics import kpis, late_set
 from ..metrics.events import events as timeline_events
 from ..metrics import targets as target_metrics
 from ..metrics.period import resolve_period
-from ..metrics.units import home_unit, unit_name, units
+from ..metrics.units import current_units, home_unit, unit_name
 from ..reader import current_reader
 from ..ui import events as ev_ui
 from ..ui import figures
@@ -136,16 +136,25 @@ def _kpi_slide(reader, p, unit, cards, kpi):
     return dbc.Row([dbc.Col(left, md=4), dbc.Col(graph(fig, None, height=CHART_H), md=8)])
 
 
+RANKING_N = 6  # the ranking slide: the 6 lowest and the 6 highest of today's units, the rest on the units page
+
+
 def _ranking(reader, p):
-    m = kpis.unit_matrix(reader, p)
-    m = m[m["on_time_rate"].notna()].sort_values("on_time_rate")
+    """Today's units (history of merged units rolled up) by on-time rate, lowest first, each with its rank
+    change against the previous period; beyond 2 × RANKING_N units, the first and last RANKING_N."""
+    m = kpis.ranking(reader, p, "on_time_rate", rollup=True)
+    m = m[m["on_time_rate"].notna()].sort_values(["on_time_rate", "unit_name"])
     on_time = kpis.kpi(reader, p, "on_time_rate")
     target = on_time["target"] if on_time else None
+    labels = [
+        f"{int(r)}. {fmt.rank_change(c)} {name}".replace("  ", " ")
+        for r, name, c in zip(m["rank"], m.unit_name, m.rank_change)
+    ]
     fig = figures.ranked_bars(
-        list(m.unit_name), list(m.on_time_rate), list(m["on_time_rate__status"]), target, font_size=20,
-        height_px=CHART_MIN_PX,
+        labels, list(m.on_time_rate), list(m["on_time_rate__status"]), target, font_size=20,
+        height_px=CHART_MIN_PX, limit=RANKING_N,
     )
-    return graph(fig, None, height=CHART_H)
+    return graph(fig, "deck-ranking", height=CHART_H)
 
 
 def _worst(reader, p):
@@ -241,7 +250,9 @@ def _unit_picker(reader, unit):
     if home_unit(reader):
         return None
     all_label = "Các đơn vị được giao" if reader.scoped else "Toàn thành phố"
-    col = filter_dropdown("unit", "Đơn vị (phím U)", units_options(units(reader), with_all=all_label), unit or "")
+    col = filter_dropdown(
+        "unit", "Đơn vị (phím U)", units_options(current_units(reader, unit), with_all=all_label), unit or ""
+    )
     col.className = "deck-unit"
     col.id = "deck-unit"
     return col

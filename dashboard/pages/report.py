@@ -9,11 +9,12 @@ from dash import Input, Output, State, callback, dcc, html
 from ..exports import form_csv, form_xlsx
 from .. import audit
 from ..auth import current_principal
-from ..metrics.form import quarterly_form
+from ..metrics.closing import official_form
 from ..reader import current_reader
 from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
 from ..ui import format as fmt
+from ..ui.closing import closure_notice
 from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
 from werkzeug.exceptions import BadRequest
 
@@ -43,7 +44,7 @@ def layout(period=None, by=None, unit=None, **_):
     p = _resolve(reader, period)
     by = by if by in ("unit", "level", "field") else "unit"
     unit = valid_unit(reader, unit)
-    f = quarterly_form(reader, p, by=by, unit=unit)
+    f = official_form(reader, p, by=by, unit=unit)
 
     def link(row, key):
         view = {"resolved_late": "late", "pending_overdue": "overdue"}.get(key)
@@ -71,6 +72,7 @@ def layout(period=None, by=None, unit=None, **_):
                 ],
                 className="filter-bar g-3 mb-3",
             ),
+            closure_notice(f),
             dcc.Store(id="form-query", data={"period": p.key, "by": by, "unit": unit}),
             dcc.Download(id=ids.FORM_DOWNLOAD),
             section(
@@ -122,7 +124,7 @@ def download(_x, _c, q):
     by = q.get("by") or "unit"
     if by not in ("unit", "level", "field"):
         raise BadRequest(f"by không hợp lệ: {by[:40]!r}")
-    f = quarterly_form(reader, p, by=by, unit=q.get("unit"))
+    f = official_form(reader, p, by=by, unit=q.get("unit"))
     name = f"bieu-ket-qua-tthc-{p.key}-{by}".replace("..", "_")
     csv = dash.ctx.triggered_id == ids.FORM_CSV_BTN
     audit.record(

@@ -124,7 +124,7 @@ def layout(period=None, year=None, **_):
         status_of(v, city_sat.get("comparator"), sat_target, KPI_BY_NAME["satisfaction_rate"].margin) for v in sat.rate
     ]  # the one status rule, with the KPI's margin, as on the cards and the matrix
     sat_fig = figures.ranked_bars(
-        list(sat.unit_name), list(sat.rate), sat_status, sat_target, customdata=list(sat.responses)
+        list(sat.unit_name), list(sat.rate), sat_status, sat_target, customdata=list(sat.responses), limit=10
     )
     return html.Div(
         [

@@ -5,23 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
+import pandas as pd
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from ..config import AT_RISK_DAYS, KPI_BY_NAME, KPIS, LEVEL_LABELS, STATUS_LABELS_KPI
 from ..metrics import kpis, late_set
 from ..metrics.events import events as timeline_events
 from ..metrics.form import counts_by_field
 from ..metrics.period import resolve_period
-from ..metrics.units import unit_name, units
+from ..metrics.units import current_units, unit_name, units_validity_frame
 from ..reader import current_reader
 from ..ui import events as ev_ui
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import (
     table,
+    UNIT_GROUPS,
     empty_state,
     filter_dropdown,
+    filter_radio,
     graph,
     href,
     kpi_card,
@@ -29,22 +32,38 @@ from ..ui.components import (
     section,
     status_cell_style,
     status_mark,
+    unit_group,
+    units_options,
 )
-from .common import page, LEVEL_OPTIONS, clean, period_filter, valid_unit
+from ..geo import locate
+from .common import LEVEL_OPTIONS, callback_state, clean, clicked_unit, page, period_filter, valid_unit
 
 
 MATRIX_KPIS = [k for k in KPIS if k.by_unit]
+
+
+MAP_ID = "units-map"
+TOP_N = 10  # the matrix shows the N worst and the N best units ("Xem tất cả" for the rest)
+# The matrix's links are plain <a> (a page load): replacing a 170-row matrix in place through Dash's client-side
+# page routing froze Chromium for minutes on this machine, a fresh load of the same page takes seconds.
+UNITS_MODES = [
+    {"label": "Như trong kỳ", "value": ""},
+    {"label": "Đơn vị hiện nay", "value": "current"},
+]
 
 
 @page(
     "units",
     choices={
         "level": ("city", "ward"),
+        "kind": tuple(UNIT_GROUPS),
+        "units": ("current",),
+        "all": ("1",),
         "kpi": tuple(KPI_BY_NAME),
         "sort": tuple(k for k, v in KPI_BY_NAME.items() if v.by_unit),
     },
 )
-def layout(period=None, level=None, sort=None, unit=None, kpi=None, desc=None, **_):
+def layout(period=None, level=None, kind=None, sort=None, unit=None, kpi=None, desc=None, units=None, all=None, **_):  # noqa: A002
     reader = current_reader()
     p = resolve_period(reader, period)
     unit = valid_unit(reader, unit)
@@ -52,51 +71,157 @@ def layout(period=None, level=None, sort=None, unit=None, kpi=None, desc=None, *
     if unit:
         return _unit_page(reader, p, unit, kpi if kpi in KPI_BY_NAME else "on_time_rate")
     sort = sort if sort in KPI_BY_NAME and KPI_BY_NAME[sort].by_unit else "on_time_rate"
-    m = kpis.unit_matrix(reader, p, level)
+    rollup = units == "current"
+    m = kpis.ranking(reader, p, sort, level, rollup)
+    if kind in UNIT_GROUPS:
+        m = m[[unit_group(lv, k) == kind for lv, k in zip(m.level, m.unit_kind)]]
     k = KPI_BY_NAME[sort]
     worst_first = desc != "1"
     ascending = k.higher_is_better if worst_first else not k.higher_is_better
-    m = m.sort_values(sort, ascending=ascending, na_position="last")
-    q = {"period": p.key, "level": level}
+    m = m.sort_values([sort, "unit_name"], ascending=[ascending, True], na_position="last")
+    q = {"period": p.key, "level": level, "kind": kind, "units": units}
+    shown = _top_bottom(m, sort, all == "1")
+    hidden = len(m) - len(shown[0]) - len(shown[1])
     return html.Div(
         [
             page_header(
                 "Đơn vị",
                 f"{p.label} · sắp xếp theo {k.label.lower()}"
-                + (" (kém nhất trước)" if worst_first else " (tốt nhất trước)"),
+                + (" (kém nhất trước)" if worst_first else " (tốt nhất trước)")
+                + (" · đơn vị hiện nay (cộng dồn đơn vị đã sáp nhập)" if rollup else ""),
                 reader,
             ),
             dbc.Row(
                 [
-                    period_filter(reader, p),
-                    filter_dropdown("level", "Cấp", LEVEL_OPTIONS, level or "", width=4),
+                    period_filter(reader, p, width=3),
+                    filter_dropdown("level", "Cấp", LEVEL_OPTIONS, level or "", width=3),
+                    filter_dropdown(
+                        "kind",
+                        "Nhóm",
+                        [{"label": "Tất cả nhóm", "value": ""}]
+                        + [{"label": v, "value": g} for g, v in UNIT_GROUPS.items()],
+                        kind or "",
+                        width=3,
+                    ),
                     filter_dropdown(
                         "sort",
                         "Xếp hạng theo",
                         [{"label": x.label, "value": x.name} for x in MATRIX_KPIS],
                         sort,
-                        width=4,
+                        width=3,
                     ),
+                    filter_radio("units", "Đơn vị", UNITS_MODES, units or "", width=6),
                 ],
                 className="filter-bar g-3 mb-3",
             ),
             section(
                 "Ma trận đơn vị × chỉ số",
-                _matrix(m, q, sort, worst_first) if len(m) else empty_state("Không có đơn vị nào ở cấp này."),
+                _matrix(shown, hidden, q, sort, worst_first, desc, p)
+                if len(m)
+                else empty_state("Không có đơn vị nào ở cấp, nhóm này."),
                 html.P(
                     "Trạng thái so với chỉ tiêu: ✔ đạt (xanh), ▲ có nguy cơ (vàng), ✖ không đạt (đỏ sẫm), – chưa "
-                    "có chỉ tiêu hoặc dữ liệu. Bấm một ô để xem đơn vị đó theo chỉ số.",
+                    f"có chỉ tiêu hoặc dữ liệu. Hạng: 1 = tốt nhất theo {k.label.lower()}; cột «So với kỳ trước»: "
+                    f"▲ lên, ▼ xuống bao nhiêu bậc so với {p.previous().label}. Bấm một ô để xem đơn vị đó theo "
+                    "chỉ số.",
                     className="text-muted small-note mt-2",
                 ),
+                right=_all_toggle(len(m), hidden, all == "1", {**q, "sort": sort, "desc": desc}),
             ),
+            _map_section(m, k, p),
         ],
         className="page page-units",
     )
 
 
-def _matrix(m, q, sort, worst_first):
+def _map_section(m, k, p):
+    """The wards and communes on a bubble map at their centroids (dashboard/geo.py), coloured by the status of
+    the KPI the matrix is ranked by, with its symbol; a bubble opens the unit's page for that KPI."""
+    parents = units_validity_frame(current_reader()).set_index("unit_code").parent_code
+    where = locate(m.unit_code, m.unit_name, m.unit_code.map(parents))
+    placed = m[m.unit_code.isin(list(where))]
+    if placed.empty:
+        return None
+    lat = [where[c][0] for c in placed.unit_code]
+    lon = [where[c][1] for c in placed.unit_code]
+    fig = figures.unit_map(
+        list(placed.unit_code),
+        list(placed.unit_name),
+        lat,
+        lon,
+        list(placed[f"{k.name}__status"]),
+        [fmt.pct(v) for v in placed[k.name]],
+    )
+    missing = len(m) - len(placed)
+    return section(
+        f"Bản đồ: {k.label.lower()} theo phường, xã",
+        graph(fig, MAP_ID, height=620),
+        dcc.Store(id="units-map-query", data={"period": p.key, "kpi": k.name}),
+        html.P(
+            "Mỗi vòng tròn là một phường, xã tại toạ độ trung tâm (dữ liệu vietnamadminunits): ✔ đạt, ▲ có nguy cơ, "
+            "✖ không đạt, – chưa có chỉ tiêu hoặc số liệu. Bấm vòng tròn để mở đơn vị."
+            + (f" {fmt.num(missing)} đơn vị không có toạ độ (sở, ngành…) không hiện trên bản đồ." if missing else ""),
+            className="text-muted small-note mt-2",
+        ),
+        id="units-map-section",
+    )
+
+
+@callback(
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input(MAP_ID, "clickData"),
+    State("units-map-query", "data"),
+    prevent_initial_call=True,
+)
+def map_click(click, q):
+    """A bubble opens that unit's page for the mapped KPI and period."""
+    if not click:  # the map just appeared (Dash calls with no click)
+        return dash.no_update
+    code = clicked_unit(click)
+    q = callback_state(q)
+    kpi = q.get("kpi") if q.get("kpi") in KPI_BY_NAME else None
+    return href(ids.UNITS_PATH, unit=code, kpi=kpi, period=q.get("period"))
+
+
+def _top_bottom(m, sort, show_all: bool):
+    """(rows above, rows below): every unit, or the TOP_N first and TOP_N last of the ranked ones."""
+    ranked = m[m[sort].notna()]
+    if show_all or len(ranked) <= 2 * TOP_N + 2:
+        return m, m.iloc[0:0]
+    return ranked.head(TOP_N), ranked.tail(TOP_N)
+
+
+def _all_toggle(total: int, hidden: int, show_all: bool, q: dict):
+    if show_all and total > 2 * TOP_N + 2:
+        return html.A(
+            f"Chỉ xem {TOP_N} đầu và {TOP_N} cuối",
+            href=href(ids.UNITS_PATH, **q),
+            className="btn btn-sm btn-outline-primary",
+            id="units-top-bottom",
+        )
+    if hidden:
+        return html.A(
+            f"Xem tất cả {fmt.num(total)} đơn vị",
+            href=href(ids.UNITS_PATH, all="1", **q),
+            className="btn btn-sm btn-primary",
+            id="units-show-all",
+        )
+    return None
+
+
+def _rank_change(v) -> html.Span:
+    """▲2 / ▼1 / = (never by colour alone), '–' when the unit had no rank in the previous period."""
+    text = fmt.rank_change(v)
+    if not text:
+        return html.Span("–", title="Kỳ trước chưa có hạng", className="text-muted")
+    title = {"▲": "Lên {} bậc", "▼": "Xuống {} bậc", "=": "Giữ hạng"}[text[0]].format(text[1:])
+    return html.Span(text, title=title, className={"▲": "rank-up", "▼": "rank-down"}.get(text[0], "text-muted"))
+
+
+def _matrix(shown, hidden, q, sort, worst_first, desc, p):
     head = [
-        html.Th("#", scope="col"),
+        html.Th("Hạng", scope="col", className="num"),
+        html.Th("So với kỳ trước", scope="col", className="num col-rank-change"),
         html.Th("Đơn vị", scope="col"),
         html.Th("Cấp", scope="col", className="col-level"),
     ]
@@ -105,45 +230,68 @@ def _matrix(m, q, sort, worst_first):
         link = href(ids.UNITS_PATH, sort=k.name, desc="1" if (k.name == sort and worst_first) else None, **q)
         head.append(
             html.Th(
-                dcc.Link(k.short + arrow, href=link, title=f"Xếp theo {k.label.lower()}"), scope="col", className="num"
+                html.A(k.short + arrow, href=link, title=f"Xếp theo {k.label.lower()}"), scope="col", className="num"
             )
         )
     head += [html.Th("Trễ hạn", scope="col", className="num"), html.Th("Đang quá hạn", scope="col", className="num")]
-    body = []
-    for i, r in enumerate(m.to_dict("records"), start=1):
-        cells = [
-            html.Td(i, className="num rank"),
-            html.Th(r["unit_name"], scope="row"),
-            html.Td(LEVEL_LABELS.get(r["level"], r["level"]), className="text-muted col-level"),
-        ]
-        for k in MATRIX_KPIS:
-            st = r[f"{k.name}__status"]
-            link = href(ids.UNITS_PATH, unit=r["unit_code"], kpi=k.name, period=q["period"])
-            cells.append(
+    top, bottom = shown
+    body = [_matrix_row(r, q) for r in top.to_dict("records")]
+    if hidden:
+        body.append(
+            html.Tr(
                 html.Td(
-                    dcc.Link([status_mark(st), fmt.pct(r[k.name])], href=link),
-                    className="num matrix-cell",
-                    style=status_cell_style(st),
-                    title=f"{r['unit_name']} — {k.label}: {fmt.pct(r[k.name])} ({STATUS_LABELS_KPI.get(st, st)})",
-                    **{"data-status": st, "data-kpi": k.name, "data-unit": r["unit_code"]},
-                )
+                    [
+                        f"⋯ {fmt.num(hidden)} đơn vị khác ở giữa hoặc chưa có số liệu · ",
+                        html.A(
+                            "Xem tất cả",
+                            href=href(ids.UNITS_PATH, all="1", sort=sort, desc=desc, **q),
+                        ),
+                    ],
+                    colSpan=len(head),
+                    className="matrix-gap text-center text-muted",
+                ),
+                id="unit-matrix-gap",
             )
-        for key, view in (("resolved_late", "late"), ("pending_overdue", "overdue")):
-            v = int(r[key])
-            cells.append(
-                html.Td(
-                    dcc.Link(fmt.num(v), href=href(ids.LATE_PATH, view=view, unit=r["unit_code"], period=q["period"]))
-                    if v
-                    else "0",
-                    className="num",
-                    **{"data-unit": r["unit_code"], "data-kind": view},
-                )
-            )
-        body.append(html.Tr(cells))
+        )
+    body += [_matrix_row(r, q) for r in bottom.to_dict("records")]
     return html.Div(
         html.Table([html.Thead(html.Tr(head)), html.Tbody(body)], className="table matrix-table", id="unit-matrix"),
         className="table-responsive",
     )
+
+
+def _matrix_row(r: dict, q: dict) -> html.Tr:
+    rank = r.get("rank")
+    cells = [
+        html.Td("–" if rank is None or pd.isna(rank) else int(rank), className="num rank"),
+        html.Td(_rank_change(r.get("rank_change")), className="num col-rank-change", **{"data-unit": r["unit_code"]}),
+        html.Th(r["unit_name"], scope="row"),
+        html.Td(LEVEL_LABELS.get(r["level"], r["level"]), className="text-muted col-level"),
+    ]
+    for k in MATRIX_KPIS:
+        st = r[f"{k.name}__status"]
+        link = href(ids.UNITS_PATH, unit=r["unit_code"], kpi=k.name, period=q["period"])
+        cells.append(
+            html.Td(
+                html.A([status_mark(st), fmt.pct(r[k.name])], href=link),
+                className="num matrix-cell",
+                style=status_cell_style(st),
+                title=f"{r['unit_name']} — {k.label}: {fmt.pct(r[k.name])} ({STATUS_LABELS_KPI.get(st, st)})",
+                **{"data-status": st, "data-kpi": k.name, "data-unit": r["unit_code"]},
+            )
+        )
+    for key, view in (("resolved_late", "late"), ("pending_overdue", "overdue")):
+        v = int(r[key])
+        cells.append(
+            html.Td(
+                html.A(fmt.num(v), href=href(ids.LATE_PATH, view=view, unit=r["unit_code"], period=q["period"]))
+                if v
+                else "0",
+                className="num",
+                **{"data-unit": r["unit_code"], "data-kind": view},
+            )
+        )
+    return html.Tr(cells)
 
 
 def _unit_page(reader, p, unit, kpi):
@@ -226,13 +374,7 @@ def _unit_page(reader, p, unit, kpi):
             dbc.Row(
                 [
                     period_filter(reader, p),
-                    filter_dropdown(
-                        "unit",
-                        "Đơn vị",
-                        [{"label": r.unit_name, "value": r.unit_code} for r in units(reader).itertuples()],
-                        unit,
-                        width=4,
-                    ),
+                    filter_dropdown("unit", "Đơn vị", units_options(current_units(reader, unit)), unit, width=4),
                 ],
                 className="filter-bar g-3 mb-3",
             ),

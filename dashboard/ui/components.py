@@ -13,6 +13,7 @@ from dash import dcc, html
 from ..config import KPI_BY_NAME, STATUS_LABELS_KPI
 from ..metrics.status import JUDGED, scorecard  # the headline's count lives in the metric layer
 from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
+from ..ingest.profiles import fold
 from . import format as fmt
 from . import ids
 from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS, STATUS_INK, STATUS_TEXT_ON, TARGET_LINE
@@ -268,10 +269,38 @@ def page_header(title: str, subtitle: str | None, reader, extra: Iterable | None
     )
 
 
+# units grouped by kind in the pickers and the matrix: city departments and offices, wards, communes
+UNIT_GROUPS = {"so": "Sở, ngành, cơ quan cấp thành phố", "phuong": "Phường", "xa": "Xã, đặc khu"}
+GROUP_PICKER_FROM = 20  # a picker lists its units under group headings from this many units
+
+
+def unit_group(level: str | None, kind: str | None) -> str:
+    """so (city level: departments, the city's people's committee, the service centre), phuong or xa."""
+    if level == "city":
+        return "so"
+    return "phuong" if kind == "phuong" else "xa"
+
+
+def unit_search_text(name: str, code: str) -> str:
+    """What a picker matches typing against: the name as written and without accents ("phuong an hoa" finds
+    "Phường An Hòa"), and the code."""
+    return f"{name} {fold(name)} {code}"
+
+
 def units_options(units_df, level: str | None = None, with_all: str | None = None) -> list[dict]:
+    """Options of a unit picker: searchable without accents; from GROUP_PICKER_FROM units, under one disabled
+    heading per group (Sở, ngành / Phường / Xã), which typing hides."""
     u = units_df if not level else units_df[units_df.level == level]
-    opts = [{"label": with_all, "value": ""}] if with_all else []
-    return opts + [{"label": r.unit_name, "value": r.unit_code} for r in u.itertuples()]
+    opts = [{"label": with_all, "value": "", "search": with_all}] if with_all else []
+    kinds = u["unit_kind"] if "unit_kind" in u.columns else [None] * len(u)
+    rows = [(unit_group(lv, k), name, code) for lv, k, name, code in zip(u.level, kinds, u.unit_name, u.unit_code)]
+    grouped = len(rows) >= GROUP_PICKER_FROM
+    for g, label in UNIT_GROUPS.items():
+        members = [(name, code) for grp, name, code in rows if grp == g]
+        if grouped and members:
+            opts.append({"label": f"— {label} ({len(members)}) —", "value": f"__{g}", "disabled": True, "search": ""})
+        opts += [{"label": name, "value": code, "search": unit_search_text(name, code)} for name, code in members]
+    return opts
 
 
 def form_table(form: dict, link_for_row=None) -> html.Div:

@@ -3,6 +3,7 @@ Targets are drawn as lines; statuses use the shared palette; hover text is Vietn
 
 from __future__ import annotations
 
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,6 +18,7 @@ from .theme import (
     STATUS_COLORS,
     STATUS_ICONS,
     STATUS_INK,
+    STATUS_TEXT_ON,
     TARGET_LINE,
     TEMPLATE,
     THIS_YEAR,
@@ -214,17 +216,22 @@ def ranked_bars(
     customdata=None,
     font_size: int | None = None,
     height_px: int = 360,
+    limit: int | None = None,
 ) -> dict:
     """Horizontal bars (worst first at the top) from 0, coloured by status and marked with its symbol (never by
     colour alone), with the target line labelled above the plot. The values are a column in the right margin,
     one per bar: a label at the bar's end would sit on the target line whenever the value is near the target, so
     the plot holds only the bars and the line. `height_px`: the least height the chart is drawn at (a slide's
-    chart at 720 px); the column's type is kept below the row height so two values never overlap."""
+    chart at 720 px); the column's type is kept below the row height so two values never overlap. `limit` N: more
+    than 2N + 2 bars are shown as the N first and the N last with one empty row "⋯ k đơn vị khác" between (no chart
+    of 170 unreadable bars)."""
     if not labels:
         return _empty_dict("Không có đơn vị nào để xếp hạng trong kỳ.")
+    if limit and len(labels) > 2 * limit + 2:
+        labels, values, statuses, customdata = _top_bottom(limit, labels, values, statuses, customdata)
     values = [None if v is None or pd.isna(v) else float(v) for v in values]
     text = [
-        STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
+        "" if s == GAP else STATUS_ICONS.get(s, "") + " " + (fmt.pct(v) if value_format == "pct" else fmt.num(v))
         for v, s in zip(values, statuses)
     ]
     names = _short_labels(labels, MAX_BAR_LABEL)  # the full name stays in the hover
@@ -299,6 +306,25 @@ def _short_labels(labels, limit: int) -> list[str]:
             short += "\u200b"  # distinct, invisible
         out.append(short)
     return out
+
+
+GAP = "gap"  # the status of the empty row standing for the units left out between the first and last N
+
+
+def _top_bottom(n: int, labels, values, statuses, customdata):
+    """The n first and n last bars, one empty row naming how many are left out between them."""
+    k = len(labels) - 2 * n
+    cut = [*range(n), None, *range(len(labels) - n, len(labels))]
+
+    def pick(seq, gap):
+        return None if seq is None else [gap if i is None else list(seq)[i] for i in cut]
+
+    return (
+        pick(labels, f"⋯ {fmt.num(k)} đơn vị khác"),
+        pick(values, None),
+        pick(statuses, GAP),
+        pick(customdata, None),
+    )
 
 
 def _bar_rate_axis(values: list[float], target: float | None) -> dict:
@@ -474,3 +500,51 @@ def points_lost(scores: pd.DataFrame, order: list[str], components) -> go.Figure
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Điểm bị mất theo thành phần")
     return fig
+
+
+def unit_map(
+    codes: list[str],
+    names: list[str],
+    lats: list[float],
+    lons: list[float],
+    statuses: list[str],
+    values: list[str],
+    font_size: int | None = None,
+) -> dict:
+    """Wards and communes as bubbles at their centroids (longitude × latitude, one degree of latitude drawn
+    1/cos(latitude) times a degree of longitude), coloured by status and carrying its symbol (never colour
+    alone); no tiles, no topojson: plain scatter from the bundled plotly.js. customdata: the unit code (a click
+    opens the unit)."""
+    if not codes:
+        return _empty_dict("Chưa có toạ độ của đơn vị nào để vẽ bản đồ.")
+    mid = sum(lats) / len(lats)
+    size = 12 if len(codes) > 60 else 20
+    trace = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": lons,
+        "y": lats,
+        "text": [STATUS_ICONS.get(s, "–") for s in statuses],
+        "textposition": "middle center",
+        "textfont": {"color": [STATUS_TEXT_ON.get(s, "#ffffff") for s in statuses], "size": size - 2},
+        "customdata": list(codes),
+        "hovertext": [f"{n}: {v}" for n, v in zip(names, values)],
+        "hoverinfo": "text",
+        "marker": {
+            "size": size,
+            "color": [STATUS_COLORS.get(s, "#9aa5b1") for s in statuses],
+            "line": {"color": [STATUS_INK.get(s, "#52606d") for s in statuses], "width": 1},
+        },
+    }
+    axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": True}
+    layout = {
+        "template": _template(),
+        "showlegend": False,
+        "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
+        "xaxis": {**axis},
+        "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid))},
+        "hovermode": "closest",
+    }
+    if font_size:
+        layout["font"] = {"size": font_size}
+    return {"data": [trace], "layout": layout}

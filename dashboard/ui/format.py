@@ -84,3 +84,11 @@ def target_text(comparator: str | None, value, unit: str) -> str:
         return f"Top {int(value)}"
     symbol = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[comparator]
     return f"{symbol} {pct(value, 0) if float(value) * 100 == int(float(value) * 100) else pct(value)}"
+
+
+def rank_change(v) -> str:
+    """A rank's change against the previous period (previous − current): ▲2 up, ▼1 down, = kept, '' no rank then."""
+    if missing(v):
+        return ""
+    v = int(v)
+    return f"▲{v}" if v > 0 else f"▼{-v}" if v < 0 else "="

@@ -1,0 +1,162 @@
+"""170 units in real Chromium (tests/units170.py: TP HCM's wards and communes): the matrix's 10 + 10 with "Xem tất
+cả", the "Đơn vị hiện nay" toggle in the URL, a unit picker found by typing without accents, and a closed quarter
+on the form page ("Đã chốt ngày … bởi …" and the differences a later import made)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from .conftest import Watched, sign_in
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import cchc, live_server  # noqa: E402
+import units170  # noqa: E402
+
+N = 9_000
+PASSWORD = "mat-khau-170-don-vi"
+
+
+@pytest.fixture(scope="module")
+def hcm(tmp_path_factory):
+    """The 170-unit city; Q2/2025 closed, then one dossier of Q2 re-exported completed late (2 differences)."""
+    from builders import write_csv
+
+    tmp = tmp_path_factory.mktemp("hcm-browser")
+    db = units170.build(tmp, N)
+    cchc("users", "add", "noivu", "--role", "noi_vu", "--password-stdin", db=db, input=f"{PASSWORD}\n".encode())
+    cchc("close", "--period", "2025-Q2", "--as", "noivu", db=db)
+    rows = units170.dossiers(N)
+    row = next(
+        r for r in rows
+        if r["completed_at"] and r["completed_at"] <= r["due_at"] and r["completed_at"].month == 5
+        and r["unit_code"] not in ("L1", "L2")
+    )
+    changed = dict(row, completed_at=row["due_at"] + dt.timedelta(days=2), updated_at=dt.datetime(2025, 10, 30, 9))
+    write_csv(tmp / "later.csv", [changed])
+    cchc("ingest", str(tmp / "later.csv"), db=db)
+    on_time = row["completed_at"].date() == row["due_at"].date()
+    return db, row["unit_code"], "resolved_on_time" if on_time else "resolved_early"
+
+
+@pytest.fixture(scope="module")
+def hcm_server(hcm):
+    with live_server(hcm[0]) as base:
+        yield base
+
+
+@pytest.fixture
+def hp(browser, hcm_server):
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    w = Watched(ctx.new_page(), hcm_server)
+    sign_in(w, "noivu", PASSWORD)
+    yield w
+    ctx.close()
+
+
+def _q(p) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(p.url).query).items()}
+
+
+def _rows(p) -> int:
+    return p.locator("#unit-matrix tbody tr").count()
+
+
+def test_matrix_top_bottom_show_all_and_units_toggle(hp):
+    p = hp.goto("/don-vi?period=2025-Q3&units=current")
+    assert _rows(p) == 21 and p.locator("#unit-matrix-gap").is_visible()
+    assert "150 đơn vị khác" in p.locator("#unit-matrix-gap").inner_text()
+    changes = p.locator("#unit-matrix td.col-rank-change").all_inner_texts()
+    assert len(changes) == 20 and all(re.fullmatch(r"[▲▼][0-9]+|=|–", c.strip()) for c in changes)
+    p.locator("#units-show-all").click()
+    p.wait_for_url(re.compile(r"all=1"))
+    hp.settle()
+    p.wait_for_function("() => document.querySelectorAll('#unit-matrix tbody tr').length === 170")
+    assert _q(p)["units"] == "current"
+    # back to 10 + 10, then the toggle to the units of the period (in the URL): the two merged wards are ranked
+    # again (their June dossiers were finished in Q3), 172 units, 152 between the first and last 10
+    p.locator("#units-top-bottom").click()
+    p.wait_for_function("() => !/all=1/.test(window.location.search)")
+    hp.settle()
+    p.locator(".filter-radio label", has_text="Như trong kỳ").click()
+    p.wait_for_function("() => !/units=current/.test(window.location.search)")
+    hp.settle()
+    p.wait_for_function("() => /152 đơn vị khác/.test(document.querySelector('#unit-matrix-gap').innerText)")
+    assert _rows(p) == 21
+    assert not hp.errors
+
+
+def test_unit_picker_finds_a_ward_typed_without_accents(hp):
+    p = hp.goto("/?period=2025-Q3")
+    box = p.locator("#\\{\\\"key\\\"\\:\\\"unit\\\"\\,\\\"type\\\"\\:\\\"flt\\\"\\}")
+    if not box.count():
+        box = p.locator(".filter-dropdown").nth(1)
+    box.click()
+    p.keyboard.type("phuong thu dau mot")
+    option = p.get_by_role("option", name="Phường Thủ Dầu Một")
+    option.wait_for(timeout=10000)
+    assert p.get_by_role("option").count() == 1
+    option.click()
+    p.wait_for_url(re.compile(r"unit=25747"))
+    hp.settle()
+    assert "Phường Thủ Dầu Một" in p.locator(".page").inner_text()
+    assert not hp.errors
+
+
+def test_closed_quarter_on_the_form_page(hp, hcm):
+    db, unit, key = hcm
+    p = hp.goto("/bao-cao-quy?period=2025-Q2")
+    notice = p.locator("#closure-notice")
+    today = dt.date.today().strftime("%d/%m/%Y")
+    assert f"Đã chốt ngày {today} bởi noivu" in notice.inner_text()
+    assert "làm thay đổi 2 số liệu" in notice.inner_text()
+    cells = [r.split("\t") for r in p.locator("#closure-changes tbody tr").all_inner_texts()]
+    report = json.loads(cchc("report", "quarterly", "--period", "2025-Q2", db=db).stdout)
+    diffs = {d["key"]: d for d in report["changed_since_close"]}
+    assert set(diffs) == {key, "resolved_late"} and {d["unit_code"] for d in diffs.values()} == {unit}
+    assert len(cells) == 2
+    shown = {tuple(c.strip() for c in row[2:]) for row in cells}
+    assert shown == {(str(d["closed"]), str(d["current"]), f"{d['current'] - d['closed']:+d}".replace("-", "−"))
+                     for d in diffs.values()}
+    # the form shows the closed figures: the total row's late count is the closed one
+    late_total = sum(r["resolved_late"] for r in report["rows"])
+    assert report["total"]["resolved_late"] == late_total
+    assert not hp.errors
+
+
+def test_map_bubble_opens_its_unit(hp):
+    """The units page's bubble map (ward centroids, no tile server): a click on a bubble lands on that unit."""
+    p = hp.goto("/don-vi?period=2025-Q3&units=current")
+    p.wait_for_selector("#units-map .scatterlayer path.point")
+    points = p.locator("#units-map .scatterlayer path.point")
+    assert points.count() == 168  # every ward and commune of today; the city and the department have no centroid
+    assert "2 đơn vị không có toạ độ" in p.locator("#units-map-section").inner_text()
+    texts = p.locator("#units-map .scatterlayer text").all_text_contents()
+    assert set(texts) <= {"✔", "▲", "✖", "–"} and len(texts) == 168  # the status symbol on every bubble
+    p.locator("#units-map").scroll_into_view_if_needed()
+    # the bubble farthest from its nearest neighbour (a click resolves to the nearest bubble)
+    i = p.evaluate(
+        """() => {
+        const c = Array.from(document.querySelectorAll('#units-map .scatterlayer path.point')).map(e => {
+            const b = e.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; });
+        let best = 0, far = -1;
+        c.forEach((a, k) => {
+            const d = Math.min(...c.filter((_, j) => j !== k).map(b => Math.hypot(a[0] - b[0], a[1] - b[1])));
+            if (d > far) { far = d; best = k; } });
+        return best; }"""
+    )
+    code = p.evaluate(f"() => document.querySelector('#units-map .js-plotly-plot').data[0].customdata[{i}]")
+    name = p.evaluate(f"() => document.querySelector('#units-map .js-plotly-plot').data[0].hovertext[{i}]")
+    box = points.nth(i).bounding_box()
+    p.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    p.wait_for_url(re.compile(rf"unit={code}"))
+    hp.settle()
+    assert p.locator(".page-title").inner_text() == name.split(":")[0]
+    assert _q(p)["kpi"] == "on_time_rate" and _q(p)["period"] == "2025-Q3"
+    assert not hp.errors and not hp.foreign  # offline: nothing fetched from another host (no tiles, no topojson)
