@@ -75,12 +75,12 @@ def db_170(n: int) -> Path:
 
 def db_for(n: int) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"demo-{n}.duckdb"
+    path = CACHE / f"legacy-{n}.duckdb"
     if not path.exists():
         from dashboard.demo.build import build_demo
 
         t = time.perf_counter()
-        build_demo(path, n_dossiers=n, as_of=AS_OF)
+        build_demo(path, n_dossiers=n, as_of=AS_OF, city="legacy")  # the 16-unit town: comparable with earlier runs
         print(f"built {path.name} in {time.perf_counter() - t:.1f} s", flush=True)
     return path
 

@@ -22,7 +22,7 @@ def small_db(tmp_path_factory):
     from dashboard.demo.build import build_demo
 
     db = tmp_path_factory.mktemp("alerts") / "small.duckdb"
-    build_demo(db, n_dossiers=4000, as_of=dt.date(2026, 11, 20))
+    build_demo(db, n_dossiers=4000, as_of=dt.date(2026, 11, 20), city="legacy")
     return db
 
 

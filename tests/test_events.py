@@ -29,7 +29,7 @@ def events_db(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("events")
     db = tmp / "cchc.duckdb"
-    build_demo(db, n_dossiers=3000, as_of=dt.date(2026, 11, 20))
+    build_demo(db, n_dossiers=3000, as_of=dt.date(2026, 11, 20), city="legacy")
     path = tmp / "su-kien.csv"
     path.write_text(EVENTS_CSV, encoding="utf-8")
     (r,) = ingest([path], db)
