@@ -301,3 +301,20 @@ def test_petitions_feed_766_indicator_5_2(hue_db):
     got = json.loads(cchc("index766", "--period", "2026-Q2", "--format", "json", db=hue_db).stdout)["rows"]
     p52 = next(r for r in got if r["unit_code"] == "ALL" and r["indicator"] == "5.2")
     assert (p52["numerator"], p52["denominator"]) == (on_time, total) and total > 0
+
+
+def test_units_matrix_lists_the_units_of_its_period(hue_db):
+    """After 1 July 2025 the 133 retired wards leave the matrix (no row, no '⋯ k đơn vị khác' count); before it,
+    the wards of today do not appear (they did not exist) — counted against the units table directly."""
+    from dashboard.db import Database
+    from dashboard.metrics import kpis
+    from dashboard.metrics.period import resolve_period
+    from dashboard.reader import Reader
+
+    reader = Reader(Database(hue_db).snapshot())
+    valid_now = {c for (c,) in sql(hue_db, "SELECT unit_code FROM units WHERE valid_to IS NULL AND level <> 'tinh'")}
+    m = kpis.unit_matrix(reader, resolve_period(reader, "2026-Q3"))
+    assert set(m.unit_code) == valid_now and not any(m.unit_name.str.endswith("(cũ)"))
+    before = set(kpis.unit_matrix(reader, resolve_period(reader, "2025-Q2")).unit_code)
+    born_later = {c for (c,) in sql(hue_db, "SELECT unit_code FROM units WHERE valid_from = DATE '2025-07-01'")}
+    assert born_later and not (before & born_later)

@@ -901,7 +901,7 @@ def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int, model: CityModel
                     done = None
                 if done is not None and done > as_of:
                     done = None
-                owner, title = _plan_owner(model, owner, year, title)
+                owner, title = _plan_owner(model, owner, due, title)
                 rows.append((year, area, f"{year}-{area}.{i:02d}", title.format(year=year), owner, due, done))
     year, area, task_id, title, owner, due, done = zip(*rows)
     return pd.DataFrame(
@@ -917,13 +917,13 @@ def plan_tasks(years: Sequence[int], as_of: dt.date, seed: int, model: CityModel
     )
 
 
-def _plan_owner(model: CityModel, owner: str, year: int, title: str) -> tuple[str, str]:
-    """The task's owner in this city (a ward task before the reorganisation goes to the old ward that merged
+def _plan_owner(model: CityModel, owner: str, due: dt.date, title: str) -> tuple[str, str]:
+    """The task's owner in this city (a ward task due before the reorganisation goes to the old ward that merged
     into the ward named), and the title with the pilot ward's name."""
     if model is LEGACY:
         return owner, title
     code = model.plan_owner.get(owner, model.city_code if owner == CITY_CODE else owner)
-    if model.reorganised and year < model.reorganised.year:
+    if model.reorganised and due < model.reorganised:
         code = next((old for old, new, _, _ in model.changes if new == code), code)
     name = next((u.name for u in model.units if u.code == code), "")
     title = title.replace("UBND Phường 1", f"UBND {name}").replace("khu phố, ấp", "tổ dân phố, thôn")

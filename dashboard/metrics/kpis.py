@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import KPI_BY_NAME, KPI_DIRECTIONS, KPI_FORMATS, KPI_PARAMS, KPIS, WORST_MIN_RESOLVED, WORST_UNITS, Kpi
-from .form import counts, quarterly_form
+from .form import counts, quarterly_form, units_of_period
 from .period import Period
 from .status import status_of
 from .targets import target_index
@@ -324,6 +324,9 @@ def unit_matrix(reader, period: Period, level: str | None = None, rollup: bool =
     `rollup`: today's units, each with its predecessors' history (the page toggle "Đơn vị hiện nay")."""
     rows = [r for r in kpi_rows(reader, period, by_unit=True, rollup=rollup) if r["unit_code"] != "ALL"]
     u, _ = _unit_codes(reader, rollup)
+    if not rollup:  # the units of the period (a retired ward leaves later periods unless it still has figures)
+        with_data = {r["unit_code"] for r in rows if r.get("denominator")}
+        u = u[u.unit_code.isin(set(units_of_period(reader, period).unit_code) | with_data)]
     if level:
         u = u[u.level == level]
     out = u[["unit_code", "unit_name", "level", "unit_kind"]].copy()
