@@ -241,12 +241,12 @@ class Batch:
     def open(self, path: str | os.PathLike) -> Source:
         return open_source(path, self.workdir, self.profiles, self.now)
 
-    def add_source(self, src: Source) -> FileResult:
-        con, seq, name = self.con, self.seq, src.path.name
-        self.seq += 1
-        profile = src.profile
+    def _read_raw(self, src: Source) -> tuple[Source, int]:
+        """Load the file's records into `raw`, each numbered with its line (`raw_numbered`); returns the source
+        (read again through the csv module alone if its plain lines did not read as expected) and how many lines
+        DuckDB could not parse in the clean copy."""
+        con, name = self.con, src.path.name
         con.register("_template", _template(src.kind))
-        con.register("_blank_lines", pd.DataFrame({"line": pd.Series(src.blank_lines, dtype="int64")}))
         dbq.run_script(con, "read_csv_raw", path=str(src.csv_path), skip=src.skip, names=src.names, delim=src.delimiter)
         n_records = int(dbq.one(con, "raw_count")[0])
         if src.records is not None and n_records != src.records:  # never lose a row silently
@@ -254,7 +254,26 @@ class Batch:
                 f"{name}: đọc được {n_records} bản ghi thay vì {src.records} (ô chứa ký tự điều khiển?): không nạp"
             )
         bad_lines = int(dbq.one(con, "csv_error_lines")[0])
-        dbq.run_script(con, "raw_lines", first_line=src.header_line + 1, n_records=n_records)
+        if src.plain_path is not None:
+            try:
+                dbq.run_script(
+                    con, "read_csv_plain", path=str(src.plain_path), names=src.names[:-1], delim=src.plain_delimiter
+                )
+                plain = int(dbq.one(con, "raw_plain_count")[0])
+            except duckdb.Error:
+                plain = -1
+            if plain != len(src.plain_lines):  # never trust a plain read that does not add up: the slow, sure way
+                return self._read_raw(open_source(src.path, self.workdir, self.profiles, self.now, plain_ok=False))
+        con.register("_plain_lines", pd.DataFrame({"line": pd.Series(src.plain_lines, dtype="int64")}))
+        dbq.run_script(con, "raw_lines")
+        return src, bad_lines
+
+    def add_source(self, src: Source) -> FileResult:
+        src, bad_lines = self._read_raw(src)
+        con, seq, name = self.con, self.seq, src.path.name
+        self.seq += 1
+        profile = src.profile
+        con.register("_blank_lines", pd.DataFrame({"line": pd.Series(src.blank_lines, dtype="int64")}))
         if src.oversize:
             con.register("_oversize", pd.DataFrame(src.oversize, columns=["line", "chars"]))
             dbq.run_script(
@@ -265,7 +284,7 @@ class Batch:
         if bad_lines:
             dbq.run_script(con, "csv_errors", **params)
         if src.structure:
-            con.register("_structure", pd.DataFrame(src.structure, columns=["line", "reason"]))
+            con.register("_structure", pd.DataFrame(src.structure, columns=["line", "reason", "column_name", "header"]))
             dbq.run_script(con, "structure_rejects", **params)
         version_rule = ""
         if src.kind.name == "dossiers":
@@ -300,7 +319,7 @@ class Batch:
             title_unit=src.title.unit,
             import_seq=seq,
         )
-        structure = sorted([ln for ln, _ in src.structure] + [ln for ln, _ in src.oversize])
+        structure = sorted([s[0] for s in src.structure] + [ln for ln, _ in src.oversize])
         if bad_lines:
             structure.append(int(dbq.one(con, "csv_first_error_line")[0]))
         if short_bad:
