@@ -47,9 +47,9 @@ test-fast: install lint
 lint: install
 	$(BIN)/ruff check .
 
-# The input fuzzer, long run (tests/fuzz_inputs.py; make test runs a fixed sample): ≥ 5,000 generated files in
-# FUZZ_JOBS processes, one JSON line per file in $(FUZZ_LOG).K: run it again to resume where it stopped
+# The input fuzzer, long run (tests/fuzz_inputs.py; make test runs a fixed sample): ≥ 5,000 generated files
 # through `cchc ingest`, a summary of exits, refusals, row counts checked and any file that broke the oracle.
+# FUZZ_JOBS processes, one JSON line per file in $(FUZZ_LOG).K: run it again to resume where it stopped.
 FUZZ_FILES ?= 5000
 FUZZ_SEED  ?= 20261123
 FUZZ_JOBS  ?= 2
