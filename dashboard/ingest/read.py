@@ -343,7 +343,8 @@ def _plain_lines(lines: _Lines, first: int, delimiter: str, width: int) -> np.nd
         nq = per_line(qpos)
         nd = per_line(dpos)
         nz = per_line(np.flatnonzero(a == 0))
-        blank_bytes = nd + nq + per_line(np.flatnonzero((a == 32) | (a == 9) | (a == 10)))
+        space = (a == 32) | (a == 10) if d == 9 else (a == 32) | (a == 9) | (a == 10)  # a tab delimiter: counted
+        blank_bytes = nd + nq + per_line(np.flatnonzero(space))
         length = le - ls
         ok = (nz == 0) & (blank_bytes < length) & (length <= MAX_LINE_CHARS) & (nq % 2 == 0)
         inner = np.zeros(j - i, dtype=np.int64)
