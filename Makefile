@@ -49,10 +49,13 @@ lint: install
 
 # The input fuzzer, long run (tests/fuzz_inputs.py; make test runs a fixed sample): ≥ 5,000 generated files
 # through `cchc ingest`, a summary of exits, refusals, row counts checked and any file that broke the oracle.
+# FUZZ_JOBS processes, one JSON line per file in $(FUZZ_LOG).K: run it again to resume where it stopped.
 FUZZ_FILES ?= 5000
 FUZZ_SEED  ?= 20261123
+FUZZ_JOBS  ?= 2
+FUZZ_LOG   ?= data/fuzz-$(FUZZ_SEED).jsonl
 fuzz: install
-	$(BIN)/python tests/fuzz_inputs.py --files $(FUZZ_FILES) --seed $(FUZZ_SEED)
+	$(BIN)/python tests/fuzz_inputs.py --files $(FUZZ_FILES) --seed $(FUZZ_SEED) --jobs $(FUZZ_JOBS) --log $(FUZZ_LOG)
 
 contract: install
 	../shared/tools/contract-check

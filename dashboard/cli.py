@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--accept-partial",
         action="store_true",
-        help=f"công bố cả khi một tệp theo mẫu xuất thực tế bị loại quá {config.PARTIAL_REJECT_SHARE:.0%} số dòng",
+        help=f"công bố cả khi một tệp theo mẫu xuất thực tế bị loại quá {config.PARTIAL_REJECT_SHARE:.0%} "
+        "số dòng dữ liệu (mẫu hợp đồng dữ liệu: luôn công bố, dòng lỗi vào danh sách loại — data-contract §3)",
     )
     _add_db(p)
 
@@ -210,9 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = us.add_parser(
         "catalogue", help="in units.csv của một tỉnh, thành phố từ danh mục đơn vị hành chính (mã chính thức, 2025)"
     )
-    q.add_argument(
-        "--province", required=True, help="tên tỉnh, thành phố (vd. \"Thành phố Đà Nẵng\", \"da nang\") hoặc mã"
-    )
+    q.add_argument("--province", required=True, help='tên tỉnh, thành phố (vd. "Thành phố Đà Nẵng", "da nang") hoặc mã')
     q.add_argument("--format", choices=["csv", "json"], default="csv")
     q = us.add_parser("list", help="các đơn vị đã nạp: hiệu lực (valid_from, valid_to) và đơn vị kế thừa")
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
@@ -375,8 +374,9 @@ def cmd_demo(args) -> int:
     path = config.db_path(args.db)
     if args.if_missing and path.exists():
         print(f"Đã có cơ sở dữ liệu: {path}")
-        if _upgrade(path):
-            print("Đã công bố lại theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên).")
+        done = _upgrade(path)
+        if done:
+            print(done)
         _demo_users(path, args)
         return 0
     from .catalogue import UnknownProvince
@@ -762,24 +762,57 @@ def cmd_settings(args) -> int:
     return 0
 
 
-def _upgrade(path: Path) -> bool:
-    """Republish a database built by an older release with this release's tables (the data unchanged, the
-    aggregates rebuilt): the same atomic publication as an import. True when it was needed."""
+def _demo_only(path: Path) -> tuple[dt.date, int, dict[str, str]] | None:
+    """(as-of date, dossiers, settings) when the database holds nothing but the demo city (every import a demo
+    frame or a settings change), else None."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM imports").fetchall()}
+        if not kinds or not kinds <= {"demo"}:
+            return None
+        (last, n) = con.execute("SELECT max(received_at), count(*) FROM dossiers").fetchone()
+        settings = dict(con.execute("SELECT key, value FROM settings").fetchall())
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return (last.date(), int(n), settings) if last is not None else None
+
+
+def _upgrade(path: Path) -> str | None:
+    """Bring a database built by an older release up to this release's tables; None when it was not needed.
+
+    Imported data is republished unchanged (the same atomic publication as an import, aggregates rebuilt). A
+    database holding only the demo city is built again by this release's generator at the same as-of date and
+    size, its settings kept: an older generator's rows are not carried over (one stamped rows as exported up to
+    6 h after the extract's moment, 18:00 of the as-of day, so the data's as-of moment read 22:38)."""
     from .db import schema_outdated
-    from .demo.build import publish_settings
+    from .demo.build import build_demo, publish_settings
 
     if not schema_outdated(path):
-        return False
-    publish_settings(path, {})
-    return True
+        return None
+    demo = _demo_only(path)
+    if demo is None:
+        publish_settings(path, {})
+        return "Đã công bố lại theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên)."
+    as_of, n, settings = demo
+    build_demo(path, n_dossiers=n, as_of=as_of)
+    publish_settings(path, {k: v for k, v in settings.items() if k in config.DEFAULT_SETTINGS})
+    return (
+        f"Cơ sở dữ liệu chỉ có thành phố mẫu: đã dựng lại bằng bộ sinh dữ liệu của phiên bản này "
+        f"(ngày số liệu {as_of:%d/%m/%Y}, {n:,} hồ sơ, giữ thiết lập).".replace(",", ".")
+    )
 
 
 def cmd_upgrade(args) -> int:
     path = config.db_path(args.db)
     if not path.exists():
         raise CliError(f"chưa có cơ sở dữ liệu {path}")
-    if _upgrade(path):
-        print(f"Đã công bố lại {path} theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên).")
+    done = _upgrade(path)
+    if done:
+        print(f"{path}: {done}")
     else:
         print(f"{path} đã theo cấu trúc bảng của phiên bản này.")
     return 0

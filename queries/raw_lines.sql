@@ -1,14 +1,8 @@
--- raw_lines: give each raw record its line in the file. Records are numbered in file order;
--- lines DuckDB could not parse (reported in reject_errors) and empty lines it passed over (`_blank_lines`)
--- are skipped over so that the numbering follows the physical lines. An explicit __line column (XLSX rows)
--- takes precedence.
+-- raw_lines: give each raw record its line in the file. Records of the clean copy carry theirs (__line: CSV records
+-- read by the csv module, XLSX rows); the plain records (__line NULL, numbered in file order by read_csv_plain)
+-- take the n-th of `_plain_lines`, the physical lines they were read from.
 CREATE OR REPLACE TEMP TABLE raw_numbered AS
-WITH bad AS (SELECT DISTINCT line FROM reject_errors UNION SELECT line FROM _blank_lines),
-good_lines AS (
-    SELECT line, row_number() OVER (ORDER BY line) AS _rec
-    FROM range($first_line, $first_line + $n_records + (SELECT count(*) FROM bad)) t(line)
-    WHERE line NOT IN (SELECT line FROM bad)
-)
-SELECT r.* EXCLUDE (__line), coalesce(try_cast(r.__line AS BIGINT), g.line) AS _line
-FROM raw r LEFT JOIN good_lines g USING (_rec)
-ORDER BY _rec;
+WITH plain AS (SELECT line, row_number() OVER (ORDER BY line) AS _rec FROM _plain_lines)
+SELECT r.* EXCLUDE (__line), coalesce(try_cast(r.__line AS BIGINT), p.line) AS _line
+FROM raw r LEFT JOIN plain p ON r.__line IS NULL AND p._rec = r._rec
+ORDER BY _line;

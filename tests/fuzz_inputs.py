@@ -271,6 +271,16 @@ def _quote(cell: str, d: str) -> str:
     return cell
 
 
+def _quote_free_pairs(lines: list[str], simple: list[int]) -> list[tuple[int, int]]:
+    """(a, b): two simple records with a record between them and no quote on any line from a to b (so a quote
+    opened on a is closed on b, and a naive reader loses the lines between)."""
+    out = []
+    for a, b in zip(simple, simple[2:]):
+        if not any('"' in ln for ln in lines[a : b + 1]) and b - a <= 20:
+            out.append((a, b))
+    return out
+
+
 def csv_case(seed: int, i: int) -> Case:  # noqa: C901 - one branch per hostile shape
     rng = random.Random(seed * 1_000_003 + i)
     profile, kind, cols = rng.choice(LAYOUTS)
@@ -351,6 +361,15 @@ def csv_case(seed: int, i: int) -> Case:  # noqa: C901 - one branch per hostile 
         at = rng.choice(simple)
         lines[at] = '"' + lines[at].replace(d, '"x' + d, 1) if d in lines[at] else lines[at]
         why.append("text after a closing quote")
+    elif special < 0.13 and width > 1 and (pairs := _quote_free_pairs(lines, simple)):
+        # one unbalanced quote, closed by the opening quote of a later quoted cell that starts with a line break
+        # (or the delimiter), no quote between: read naively, every line between is swallowed into one record with
+        # no CSV error. The importer must reject the first line only; the later record is one record on two lines.
+        at, later = rng.choice(pairs)
+        lines[at] = '"' + lines[at]
+        head, sep, rest = lines[later].partition(d)
+        lines[later] = '"' + rng.choice([nl, d]) + head + '"' + sep + rest
+        why.append("unbalanced quote closed by a later multi-line cell")
     # footers: a total with fewer cells, a signature block, a dated line
     if rng.random() < 0.3:
         lines.append(d.join(["Tổng cộng", str(n)]))
@@ -571,17 +590,27 @@ def make_base(work: Path) -> Path:
     return base
 
 
+def _done(log: Path | None) -> set[int]:
+    """Indices a log already holds (a run stopped early is resumed where it stopped)."""
+    if not log or not log.exists():
+        return set()
+    return {json.loads(ln)["i"] for ln in log.read_text(encoding="utf-8").splitlines() if ln.strip()}
+
+
 def run(
     seed: int, files: int, work: Path, start: int = 0, verbose: bool = False, log: Path | None = None
 ) -> list[Outcome]:
     base = make_base(work / "base")
     outcomes = []
+    done = _done(log)
     for i in range(start, start + files):
+        if i in done:
+            continue
         o = run_case(generate(seed, i), base, work / "run")
         outcomes.append(o)
-        if log:  # one JSON line per file: a run stopped early can still be summarised (--summarize)
+        if log:  # one JSON line per file: a run stopped early can still be summarised (--summarize) and resumed
             with log.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(_record(o), ensure_ascii=False) + "\n")
+                fh.write(json.dumps({"i": i, **_record(o)}, ensure_ascii=False) + "\n")
         if verbose and o.problems:
             print(f"{o.case.name}: {o.problems} {o.case.why}", file=sys.stderr, flush=True)
         if verbose and (i - start + 1) % 250 == 0:
@@ -642,7 +671,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default=None)
     ap.add_argument("--log", help="append one JSON line per file here")
     ap.add_argument("--summarize", nargs="+", help="only print the summary of these JSON-lines logs")
+    ap.add_argument("--jobs", type=int, default=1, help="split the range over this many processes (needs --log)")
     args = ap.parse_args(argv)
+    if args.jobs > 1:
+        return _parallel(args)
     if args.summarize:
         recs = [json.loads(ln) for f in args.summarize for ln in Path(f).read_text(encoding="utf-8").splitlines() if ln]
         outcomes = [_from_record(r) for r in recs]
@@ -658,6 +690,29 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     print(summary(outcomes))
     return 1 if any(o.problems for o in outcomes) else 0
+
+
+def _parallel(args) -> int:
+    """`--jobs N --log L`: N processes, each on its share of the range, logging to L.K (resumable: run the same
+    command again and each share goes on from where it stopped), then one summary over every share."""
+    import subprocess
+
+    if not args.log:
+        raise SystemExit("--jobs needs --log (each process appends to LOG.K)")
+    share = -(-args.files // args.jobs)
+    procs, logs = [], []
+    for k in range(args.jobs):
+        start = args.start + k * share
+        n = min(share, args.start + args.files - start)
+        if n <= 0:
+            break
+        log = Path(f"{args.log}.{k}")
+        logs.append(log)
+        cmd = [sys.executable, __file__, "--files", str(n), "--start", str(start), "--seed", str(args.seed)]
+        procs.append(subprocess.Popen([*cmd, "--log", str(log)]))
+    codes = [p.wait() for p in procs]
+    main(["--summarize", *map(str, logs)])
+    return max(codes)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ from __future__ import annotations
 from fuzz_inputs import SPECIALS, generate, make_base, run_case, summary
 
 SEED = 20261123
-SAMPLE = list(range(0, 40)) + [49, 99, 149, 199, 249, 299]  # 40 files + every special path (dir, FIFO, /dev/zero…)
+# 40 files + every special path (dir, FIFO, /dev/zero…) + files with one unbalanced quote closed by a later quoted
+# multi-line cell (15 is in the first 40; 43, 132, 259: other layouts, line endings, BOM)
+SAMPLE = list(range(0, 40)) + [49, 99, 149, 199, 249, 299] + [43, 132, 259]
+MERGE_CLASS = "unbalanced quote closed by a later multi-line cell"
 
 
 def test_fuzz_sample(tmp_path):
@@ -18,6 +21,8 @@ def test_fuzz_sample(tmp_path):
     assert sum(o.code == 0 and o.case.rows is not None for o in outcomes) >= 25
     assert {o.case.special for o in outcomes} >= set(SPECIALS)
     assert all(o.code == 2 for o in outcomes if o.case.special)
+    merged = [o for o in outcomes if MERGE_CLASS in o.case.why]
+    assert len(merged) == 4 and all(o.code == 0 and o.case.rows is not None for o in merged)
 
 
 def test_the_generator_is_deterministic():

@@ -223,7 +223,7 @@ def test_a_half_matching_export_is_not_published_without_accept_partial(tmp_path
         r.returncode != 0
         and "không công bố" in err
         and "--accept-partial" in err
-        and "ds.xlsx: loại 16 / 33 dòng (48,5%)" in err
+        and "ds.xlsx: loại 16 / 24 dòng dữ liệu (66,7%)" in err  # 33 read, 9 of them skipped: not data
     )
     assert "không có trong danh mục đơn vị (16 dòng, vd. dòng 5)" in err
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
@@ -232,6 +232,30 @@ def test_a_half_matching_export_is_not_published_without_accept_partial(tmp_path
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
     out = cchc("ingest", str(f), "--accept-partial", db=db).stdout.decode()
     assert "nhận 8, loại 16" in out
+
+
+@pytest.mark.parametrize(
+    "profile, via, counts, refused",
+    [
+        # 1 of 10 data rows rejected, 20 footer rows skipped: 10% of the data (3% of the rows read), refused
+        ("theo_doi", "cli", (30, 9, 1, 20), True),
+        ("theo_doi", "web", (30, 9, 1, 20), True),
+        ("hop_dong", "web", (30, 9, 1, 20), True),
+        # the contract's layout through the command line: data-contract §3, quarantined and published
+        ("hop_dong", "cli", (30, 9, 1, 20), False),
+        ("hop_dong_units", "cli", (2, 1, 1, 0), False),
+        # exactly 5% is not more than 5%
+        ("theo_doi", "cli", (100, 95, 5, 0), False),
+        ("theo_doi", "web", (120, 95, 5, 20), False),
+        ("theo_doi", "web", (120, 94, 6, 20), True),
+    ],
+)
+def test_the_partial_rule_counts_data_rows_and_is_one_rule(profile, via, counts, refused):
+    from dashboard.ingest.load import FileResult, partial_refused
+
+    read, accepted, rejected, skipped = counts
+    r = FileResult("f.csv", "dossiers", "utf-8", read, accepted, rejected, skipped=skipped, profile=profile)
+    assert partial_refused(r, via) is refused
 
 
 def test_profiles_listed_and_an_operator_profile_needs_no_python(refdb, tmp_path):

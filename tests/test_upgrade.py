@@ -1,5 +1,6 @@
 """A database published by an older release: the server refuses it with one line, `cchc upgrade` (or `make run`'s
-`cchc demo --if-missing`) republishes it with this release's tables, the data unchanged."""
+`cchc demo --if-missing`) brings it to this release's tables: imported data republished unchanged, a database
+holding only the demo city built again by this release's generator (same as-of date, size and settings)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,50 @@ import json
 import shutil
 
 import duckdb
+from builders import UNITS_CSV
 from conftest import cchc
 
 from dashboard.db import Snapshot, schema_outdated, schema_version
 
 
-def _as_if_older(db) -> None:
-    """Stamp the file as built by an older release (as every file published before the stamp was)."""
+def _as_if_older(db, late_exports: bool = False) -> None:
+    """Stamp the file as built by an older release (as every file published before the stamp was). With
+    `late_exports`, also what an older demo generator wrote: rows stamped as exported up to hours after the
+    extract's moment (18:00 of the as-of day), the latest at 22:38."""
     con = duckdb.connect(str(db))
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    if late_exports:
+        con.execute(
+            "UPDATE dossiers SET updated_at = TIMESTAMP '2026-11-20 22:38:01' WHERE dossier_id = "
+            "(SELECT max(dossier_id) FROM dossiers WHERE completed_at >= TIMESTAMP '2026-11-20 00:00')"
+        )
     con.close()
+
+
+def _as_of(db) -> str:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return str(
+            con.execute(
+                "SELECT greatest(max(received_at), max(completed_at), max(updated_at)) FROM dossiers"
+            ).fetchone()[0]
+        )
+    finally:
+        con.close()
+
+
+def _report(db) -> dict:
+    return json.loads(cchc("report", "quarterly", "--period", "2026-Q3", "--format", "json", db=db).stdout)
 
 
 def test_an_older_database_is_refused_by_serve_and_upgraded_in_place(demo_db, tmp_path):
     db = tmp_path / "old.duckdb"  # also a name that once collided with the importer's own alias
     shutil.copy(demo_db, db)
+    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    cchc("ingest", str(tmp_path / "units.csv"), db=db)  # imported data: not the demo alone
     assert Snapshot(db).schema == schema_version() and not schema_outdated(db)
-    before = json.loads(cchc("report", "quarterly", "--period", "2026-Q3", "--format", "json", db=db).stdout)
-    _as_if_older(db)
+    before = _report(db)
+    _as_if_older(db, late_exports=True)
     assert schema_outdated(db)
 
     r = cchc("serve", "--port", "1", db=db, check=False)
@@ -32,15 +59,41 @@ def test_an_older_database_is_refused_by_serve_and_upgraded_in_place(demo_db, tm
     assert r.returncode == 2 and "cchc upgrade" in err and len(err.strip().splitlines()) == 1, err
 
     out = cchc("upgrade", db=db).stdout.decode()
-    assert "Đã công bố lại" in out and not schema_outdated(db)
+    assert "Đã công bố lại" in out and "dữ liệu giữ nguyên" in out and not schema_outdated(db)
     assert "đã theo cấu trúc" in cchc("upgrade", db=db).stdout.decode()  # a second time: nothing to do
-    after = json.loads(cchc("report", "quarterly", "--period", "2026-Q3", "--format", "json", db=db).stdout)
+    after = _report(db)
     assert after["total"] == before["total"] and after["rows"] == before["rows"]
+    assert _as_of(db) == "2026-11-20 22:38:01"  # imported data is never rewritten, whatever it says
+
+
+def test_an_older_demo_database_is_built_again_at_its_as_of_date(demo_db, tmp_path):
+    db = tmp_path / "cchc.duckdb"
+    shutil.copy(demo_db, db)
+    assert _as_of(db) == "2026-11-20 18:00:00"  # the demo's extract moment
+    before = _report(db)
+    cchc("settings", "city_name=Thành phố Thử", db=db)
+    _as_if_older(db, late_exports=True)
+    assert _as_of(db) == "2026-11-20 22:38:01"
+    out = cchc("upgrade", db=db).stdout.decode()
+    assert "chỉ có thành phố mẫu" in out and "20/11/2026" in out and not schema_outdated(db)
+    assert _as_of(db) == "2026-11-20 18:00:00"
+    after = _report(db)
+    assert after["total"] == before["total"] and after["rows"] == before["rows"]  # the same deterministic city
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT value FROM settings WHERE key = 'city_name'").fetchone() == ("Thành phố Thử",)
+        assert (
+            con.execute("SELECT count(*) FROM dossiers").fetchone()
+            == duckdb.connect(str(demo_db), read_only=True).execute("SELECT count(*) FROM dossiers").fetchone()
+        )
+    finally:
+        con.close()
 
 
 def test_make_runs_demo_step_upgrades_an_existing_database(demo_db, tmp_path):
     db = tmp_path / "cchc.duckdb"
     shutil.copy(demo_db, db)
-    _as_if_older(db)
+    _as_if_older(db, late_exports=True)
     out = cchc("demo", "--if-missing", db=db).stdout.decode()
-    assert "Đã công bố lại" in out and not schema_outdated(db)
+    assert "chỉ có thành phố mẫu" in out and not schema_outdated(db)
+    assert _as_of(db) == "2026-11-20 18:00:00"

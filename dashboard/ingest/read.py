@@ -17,8 +17,11 @@ import os
 import stat
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from ..config import RESOLVABLE, InputKind
 from .profiles import Profile, fold  # noqa: F401  (fold: re-exported for callers of read)
@@ -50,9 +53,14 @@ class Source:
     title: TitleBlock = field(default_factory=TitleBlock)
     blank_lines: list[int] = field(default_factory=list)  # empty lines/rows inside the table: skipped, counted
     header_rows: int = 1
-    structure: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): not a valid CSV record
+    # (line, reason, contract column, file header): not a valid CSV record
+    structure: list[tuple[int, str, str | None, str | None]] = field(default_factory=list)
     short: list[tuple[int, int]] = field(default_factory=list)  # (line, cells) of records with fewer cells
-    records: int | None = None  # records written for DuckDB: it must read exactly as many
+    records: int | None = None  # records written to csv_path for DuckDB: it must read exactly as many
+    # the lines that are one plain record each, as the file has them (its delimiter), read by DuckDB directly
+    plain_path: Path | None = None
+    plain_delimiter: str = ","
+    plain_lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # their 1-based lines
 
 
 def _names(
@@ -175,43 +183,81 @@ class Records:
     the header finder, the loader and an editor agree on every line number."""
 
     rows: list[tuple[int, list[str]]]  # (line, cells)
-    errors: list[tuple[int, str]]  # (line, reason): not a valid CSV record
+    errors: list[tuple[int, str, int | None]]  # (line, reason, 1-based column or None): not a valid CSV record
     oversize: list[tuple[int, int]]  # (line, characters)
     blank: list[int]  # empty lines
+    spans: dict[int, int] = field(default_factory=dict)  # first line -> physical lines of a multi-line record
+    end: int = 0  # index of the first line not consumed
 
 
-def _records(lines: list[str], delimiter: str, limit: int | None = None, keep_blank: bool = False) -> Records:
-    """Parse with the csv module (strict quoting). A record that is not valid CSV (an unclosed quote, text after a
-    closing quote) costs only its first line: that line is reported and parsing resumes on the next one, so a stray
-    quote never swallows the rows after it."""
+def _merged(cells: list[str], delimiter: str, width: int | None) -> tuple[str, int | None] | None:
+    """A record spanning several lines that is not one record: an unbalanced quote closed by a later quote (often
+    the opening quote of a quoted multi-line cell) swallows whole lines into one cell. Such a cell holds a line
+    break and as many delimiters as a whole record; or the record ends up with more cells than the header."""
+    if not width:
+        return None
+    need = max(1, width - 1)
+    for j, c in enumerate(cells, start=1):
+        if "\n" in c and c.count(delimiter) >= need:
+            return f"dấu nháy kép không đóng: ô kéo dài {c.count(chr(10)) + 1} dòng, chứa cả dòng dữ liệu", j
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        return f"dấu nháy kép không đóng: bản ghi nhiều dòng có {len(cells)} ô, tiêu đề có {width} cột", None
+    return None
+
+
+def _records(
+    lines: Sequence[str],
+    delimiter: str,
+    limit: int | None = None,
+    keep_blank: bool = False,
+    *,
+    start: int = 0,
+    stop: int | None = None,
+    width: int | None = None,
+) -> Records:
+    """Parse with the csv module (strict quoting), from line index `start`, starting no record at or after `stop`
+    (a record begun before it may run past it). A record that is not valid CSV (an unclosed quote, text after a
+    closing quote, a multi-line record that swallowed whole lines: `_merged`) costs only its first line: that
+    line is reported and parsing resumes on the next one, so a stray quote never swallows the rows after it."""
     out = Records([], [], [], [])
     n = len(lines)
-    pos = 0  # index of the next physical line to parse
+    stop = n if stop is None else min(stop, n)
+    pos = start  # index of the next physical line to parse
 
-    def feed(start: int):
-        for i in range(start, n):
+    def feed(begin: int):
+        for i in range(begin, n):
             yield lines[i]
 
-    while pos < n and (limit is None or len(out.rows) < limit):
+    while pos < stop and (limit is None or len(out.rows) < limit):
         reader = csv.reader(feed(pos), delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
         consumed = 0
+        resume = None  # set when a broken record makes parsing start again on the line after its first
         while limit is None or len(out.rows) < limit:
+            if pos + consumed >= stop:
+                break
             first = pos + consumed + 1  # 1-based line the next record starts on
             try:
                 cells = next(reader)
             except StopIteration:
-                pos = n
+                consumed = n - pos
                 break
             except csv.Error as exc:
-                out.errors.append((first, _csv_reason(str(exc))))
-                pos = first  # resume after the record's first line
+                out.errors.append((first, _csv_reason(str(exc)), None))
+                resume = first
                 break
             span = reader.line_num - consumed
             consumed = reader.line_num
             if span > MAX_RECORD_LINES:
-                out.errors.append((first, f"dấu nháy kép không đóng (ô kéo dài {span} dòng)"))
-                pos = first
+                out.errors.append((first, f"dấu nháy kép không đóng (ô kéo dài {span} dòng)", None))
+                resume = first
                 break
+            if span > 1:
+                bad = _merged(cells, delimiter, width)
+                if bad:
+                    out.errors.append((first, *bad))
+                    resume = first
+                    break
+                out.spans[first] = span
             if not cells or not any(c.strip() for c in cells):
                 if keep_blank:
                     out.rows.append((first, cells))
@@ -223,8 +269,11 @@ def _records(lines: list[str], delimiter: str, limit: int | None = None, keep_bl
                 out.oversize.append((first, size))
                 continue
             out.rows.append((first, cells))
-        else:
+        if resume is None:
+            pos += consumed
             break
+        pos = resume
+    out.end = pos
     return out
 
 
@@ -236,60 +285,215 @@ def _csv_reason(message: str) -> str:
     return message
 
 
-def _lines(text: str) -> list[str]:
-    return io.StringIO(text, newline=None).readlines()  # LF, CRLF and a lone CR end a line, each as LF
+class _Lines(Sequence[str]):
+    """The physical lines of a UTF-8 text whose line breaks are all LF (CRLF and a lone CR already made LF),
+    each decoded only when asked for (a 1 M-line file is never split into a million strings)."""
+
+    def __init__(self, b: bytes):
+        self.b = b
+        arr = np.frombuffer(b, dtype=np.uint8)
+        starts = np.flatnonzero(arr == 10) + 1
+        self.starts = np.concatenate(([0], starts)).astype(np.int64)
+        if len(b) and self.starts[-1] == len(b):
+            self.starts = self.starts[:-1]  # the text ends with a line break: no empty last line
+        elif not len(b):
+            self.starts = self.starts[:0]
+        self.bounds = np.append(self.starts, len(b))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.b[self.bounds[i] : self.bounds[i + 1]].decode("utf-8")
 
 
-def _open_csv(path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path) -> Source:
+_SCAN_CHUNK = 32 * 1024 * 1024
+
+
+def _plain_lines(lines: _Lines, first: int, delimiter: str, width: int) -> np.ndarray:
+    """Which lines from index `first` on are certainly one plain record of `width` cells, read alike by the csv
+    module and by DuckDB: no NUL, not blank, not over the size limit, exactly width − 1 delimiters outside
+    quotes, and quotes (if any) only as whole quoted cells (an opening quote right after a delimiter or at the
+    line start, its closing quote right before a delimiter or at the line end, none inside). Vectorised on the
+    bytes (numpy); every other line goes through the csv module (`_records`)."""
+    b, starts, bounds = lines.b, lines.starts, lines.bounds
+    n = len(starts)
+    plain = np.zeros(max(0, n - first), dtype=bool)
+    if n <= first or len(delimiter.encode()) != 1:
+        return plain
+    d = delimiter.encode()[0]
+    arr = np.frombuffer(b, dtype=np.uint8)
+    i = first
+    while i < n:
+        # a chunk of whole lines of at most _SCAN_CHUNK bytes (at least one line)
+        j = int(np.searchsorted(bounds, bounds[i] + _SCAN_CHUNK, side="right")) - 1
+        j = min(max(j, i + 1), n)
+        lo, hi = int(bounds[i]), int(bounds[j])
+        a = arr[lo:hi]
+        ls = starts[i:j] - lo  # line starts within the chunk
+        le = bounds[i + 1 : j + 1] - lo  # line ends (after the LF, if any)
+
+        def per_line(pos: np.ndarray, ls=ls, le=le) -> np.ndarray:  # how many of these positions on each line
+            return np.searchsorted(pos, le) - np.searchsorted(pos, ls)
+
+        dpos = np.flatnonzero(a == d)
+        qpos = np.flatnonzero(a == 34)
+        nq = per_line(qpos)
+        nd = per_line(dpos)
+        nz = per_line(np.flatnonzero(a == 0))
+        space = (a == 32) | (a == 10) if d == 9 else (a == 32) | (a == 9) | (a == 10)  # a tab delimiter: counted
+        blank_bytes = nd + nq + per_line(np.flatnonzero(space))
+        length = le - ls
+        ok = (nz == 0) & (blank_bytes < length) & (length <= MAX_LINE_CHARS) & (nq % 2 == 0)
+        inner = np.zeros(j - i, dtype=np.int64)
+        if len(qpos):
+            line_of = np.searchsorted(ls, qpos, side="right") - 1
+            k = np.arange(len(qpos)) - np.searchsorted(qpos, ls[line_of])  # rank of the quote within its line
+            before = np.where(qpos > ls[line_of], a[np.maximum(qpos - 1, 0)], d)  # the line start counts as one
+            after = np.where(qpos + 1 < le[line_of], a[np.minimum(qpos + 1, len(a) - 1)], 10)
+            opening = k % 2 == 0
+            good = np.where(opening, before == d, (after == d) | (after == 10))
+            ok &= np.bincount(line_of[~good], minlength=j - i) == 0
+            # delimiters inside quoted cells are characters, not cell separators (pairs within a line only: a
+            # line with an odd number of quotes is not plain anyway)
+            paired = opening & (k + 1 < nq[line_of])
+            o, c = qpos[paired], qpos[~opening]
+            inside = np.searchsorted(dpos, c) - np.searchsorted(dpos, o)
+            inner = np.bincount(line_of[paired], weights=inside, minlength=j - i).astype(np.int64)
+        ok &= (nd - inner) == width - 1
+        plain[i - first : j - first] = ok
+        i = j
+    return plain
+
+
+@dataclass
+class _Split:
+    """A CSV table split between DuckDB (the plain lines, as they are) and the csv module (every other record,
+    written to a clean copy with its line)."""
+
+    errors: list[tuple[int, str, int | None]] = field(default_factory=list)
+    oversize: list[tuple[int, int]] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+    short: list[tuple[int, int]] = field(default_factory=list)
+    written: int = 0
+    last: int = 0
+    plain_path: Path | None = None
+    plain_lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def _split(lines: _Lines, first: int, delimiter: str, width: int, plain: np.ndarray, out: Path) -> _Split:
+    """Lines that are one plain record go to DuckDB as they are (`plain_path`); the rest, and any line a record
+    begun there runs over, through the csv module into a clean copy with each record's line (`out`)."""
+    res = _Split()
+    taken = np.zeros(len(plain), dtype=bool)  # lines read by the csv module
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        pos = first
+        for k in (np.flatnonzero(~plain) + first).tolist():
+            if k < pos:
+                continue  # already read as part of a record begun on an earlier line
+            stop = k + 1
+            while stop < len(lines) and not plain[stop - first]:
+                stop += 1
+            recs = _records(lines, delimiter, start=k, stop=stop, width=width)
+            taken[k - first : recs.end - first] = True
+            pos = recs.end
+            res.errors += recs.errors
+            res.oversize += recs.oversize
+            res.blank += recs.blank
+            for line, cells in recs.rows:
+                _clean_record(res, w, line, cells, width)
+    plain &= ~taken
+    res.plain_lines = np.flatnonzero(plain) + first + 1  # 1-based physical lines
+    if len(res.plain_lines):
+        res.plain_path = out.with_name(out.stem + "-plain.csv")
+        _write_lines(lines, res.plain_lines - 1, res.plain_path)
+        res.last = max(res.last, int(res.plain_lines[-1]))
+    return res
+
+
+def _clean_record(res: _Split, w, line: int, cells: list[str], width: int) -> None:
+    """One record read by the csv module: rejected (extra cells with text, a NUL), or written with its line,
+    padded to the header's width (a short one is remembered: a footer is skipped, anything else rejected)."""
+    if len(cells) > width:
+        if any(c.strip() for c in cells[width:]):
+            res.errors.append((line, f"thừa cột: {len(cells)} ô, tiêu đề có {width} cột", None))
+            return
+        cells = cells[:width]
+    elif len(cells) < width:
+        res.short.append((line, len(cells)))
+        cells = cells + [""] * (width - len(cells))
+    if "\x00" in "".join(cells):
+        res.errors.append((line, "dòng có ký tự nhị phân (NUL)", None))
+        return
+    w.writerow([*cells, str(line)])
+    res.written += 1
+    res.last = max(res.last, line)
+
+
+def _write_lines(lines: _Lines, idx: np.ndarray, path: Path) -> None:
+    """Write these lines (0-based, ascending) as they are, one slice per run of consecutive lines."""
+    bounds, view = lines.bounds, memoryview(lines.b)
+    breaks = np.flatnonzero(np.diff(idx) != 1)
+    run_starts = np.concatenate(([idx[0]], idx[breaks + 1])).tolist()
+    run_ends = (np.concatenate((idx[breaks], [idx[-1]])) + 1).tolist()
+    with path.open("wb") as fh:
+        for s, e in zip(run_starts, run_ends):
+            fh.write(view[bounds[s] : bounds[e]])
+            if lines.b[bounds[e] - 1 : bounds[e]] != b"\n":
+                fh.write(b"\n")
+
+
+def _utf8_lf(data: bytes, text: str, encoding: str, normalized: bool) -> bytes:
+    """The text as UTF-8 with every line break LF (CRLF and a lone CR end a line, as editors show them): the
+    file's own bytes when they already are exactly that (no copy of a large file), else the text encoded."""
+    if "\r" in text:
+        return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    if not normalized and encoding == "utf-8":
+        return data
+    if not normalized and encoding == "utf-8-sig":
+        return data[3:]
+    return text.encode("utf-8")
+
+
+def _open_csv(
+    path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path, plain_ok: bool = True
+) -> Source:
     where = path.name
     text, encoding = _decode(data, where)
     if "\x00" in text[:10000]:
         raise UnreadableFile(f"{where}: tệp không phải văn bản CSV (có ký tự nhị phân)")
-    if not unicodedata.is_normalized("NFC", text):
+    normalized = not unicodedata.is_normalized("NFC", text)
+    if normalized:
         text = unicodedata.normalize("NFC", text)
-    lines = _lines(text)
+    lines = _Lines(_utf8_lf(data, text, encoding, normalized))
     del text
     # only headers matter here: giant cells are cut for the header finder, the loader reports those rows itself
     h = None
-    for delimiter in _delimiters(lines):
-        head = _records(lines, delimiter, limit=HEADER_SCAN_ROWS + 3, keep_blank=True).rows
-        h = find_header([[c[:HEADER_SCAN_CHARS] for c in cells] for _, cells in head], profiles)
+    for delimiter in _delimiters(lines[:HEADER_SCAN_ROWS]):
+        head = _records(lines, delimiter, limit=HEADER_SCAN_ROWS + 3, keep_blank=True)
+        h = find_header([[c[:HEADER_SCAN_CHARS] for c in cells] for _, cells in head.rows], profiles)
         if h:
             break
     if h is None:
         _header([], where, profiles)  # raises: no header under any delimiter
-    title = read_title([cells for _, cells in head[: h.row]], h.profile, now)
+    title = read_title([cells for _, cells in head.rows[: h.row]], h.profile, now)
     names, labels, warnings = _names(h.profile, h.labels, h.mapped, where, title)
-    last_header = head[h.row + h.depth - 1][0]
-    recs = _records(lines[last_header:], delimiter)
-    del lines
-    shift = last_header
+    header_first = head.rows[h.row + h.depth - 1][0]
+    last_header = header_first + head.spans.get(header_first, 1) - 1  # a header cell may span lines
     width = len(names)
-    short: list[tuple[int, int]] = []
-    errors = [(line + shift, why) for line, why in recs.errors]
-    last = written = 0
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        for line, cells in recs.rows:
-            line += shift
-            if len(cells) > width:
-                if any(c.strip() for c in cells[width:]):
-                    errors.append((line, f"thừa cột: {len(cells)} ô, tiêu đề có {width} cột"))
-                    last = max(last, line)
-                    continue
-                cells = cells[:width]
-            elif len(cells) < width:
-                short.append((line, len(cells)))
-                cells = cells + [""] * (width - len(cells))
-            if "\x00" in "".join(cells):
-                errors.append((line, "dòng có ký tự nhị phân (NUL)"))
-                last = max(last, line)
-                continue
-            w.writerow([*cells, str(line)])
-            written += 1
-            last = max(last, line)
-    oversize = [(line + shift, size) for line, size in recs.oversize]
-    last = max([last, *(ln for ln, _ in oversize), *(ln for ln, _ in errors)])
+    plain = _plain_lines(lines, last_header, delimiter, width)
+    if not plain_ok:  # the csv module reads every line (the check of a plain read that did not add up)
+        plain[:] = False
+    split = _split(lines, last_header, delimiter, width, plain, out)
+    errors, oversize = split.errors, split.oversize
+    last = split.last
+    last = max([last, *(ln for ln, _ in oversize), *(e[0] for e in errors)])
+    structure = sorted(
+        (line, why, *(_column(names, labels, col) if col else (None, None))) for line, why, col in errors
+    )
     return Source(
         path,
         h.profile.kind,
@@ -304,12 +508,23 @@ def _open_csv(path: Path, data: bytes, workdir: Path, profiles: list[Profile], n
         oversize=oversize,
         profile=h.profile,
         title=title,
-        blank_lines=[b + shift for b in recs.blank if b + shift < last],
+        blank_lines=[b for b in split.blank if b < last],
         header_rows=h.depth,
-        structure=sorted(errors),
-        short=short,
-        records=written,
+        structure=structure,
+        short=split.short,
+        records=split.written,
+        plain_path=split.plain_path,
+        plain_delimiter=delimiter,
+        plain_lines=split.plain_lines,
     )
+
+
+def _column(names: list[str], labels: dict[str, str], col: int) -> tuple[str | None, str | None]:
+    """(contract column, the file's header) of a 1-based column, for a reject's column fields."""
+    if col > len(names):
+        return None, None
+    canon = names[col - 1]
+    return (canon, labels[canon]) if canon in labels else (None, None)
 
 
 def _cell(v) -> str:
@@ -465,7 +680,11 @@ _opened = itertools.count(1)
 
 
 def open_source(
-    path: str | Path, workdir: Path, profiles: list[Profile] | None = None, now: dt.datetime | None = None
+    path: str | Path,
+    workdir: Path,
+    profiles: list[Profile] | None = None,
+    now: dt.datetime | None = None,
+    plain_ok: bool = True,
 ) -> Source:
     from .profiles import load_profiles
 
@@ -473,7 +692,7 @@ def open_source(
     now = now or dt.datetime.now().replace(microsecond=0)
     path = check_path(path)
     data = _read_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():  # (no copy of a large file, unlike strip())
         raise UnreadableFile(f"{path.name}: tệp rỗng")
     # the file DuckDB reads: a name of our own (the operator's may hold *, ?, [ that DuckDB would expand)
     out = workdir / f"src-{next(_opened)}.csv"
@@ -486,4 +705,4 @@ def open_source(
         raise UnreadableFile(
             f"{path.name}: định dạng Excel 97-2003 (.xls) chưa hỗ trợ: lưu lại dưới dạng .xlsx hoặc CSV"
         )
-    return _open_csv(path, data, workdir, profiles, now, out)
+    return _open_csv(path, data, workdir, profiles, now, out, plain_ok)

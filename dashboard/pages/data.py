@@ -231,7 +231,6 @@ def _run(jobs: JobStore, job_id: str, db_path: Path, user: str, *, preview: bool
                 via="web",
                 dry_run=preview,
                 accept_partial=accept_partial,
-                strict=True,
             )  # audited by ingest
         jobs.update(job_id, state="preview" if preview else "done", results=[dataclasses.asdict(r) for r in results])
         keep = preview
@@ -289,7 +288,7 @@ def preview_view(results: list[FileResult]) -> html.Div:
     contract column), the counts, the top reasons with an example line, the version rule."""
     blocks = []
     for r in results:
-        over = partial_refused(r, strict=True)
+        over = partial_refused(r, via="web")
         rows = [html.Tr([html.Td(h), html.Td(html.Code(c))]) for h, c in r.mapping]
         blocks.append(
             html.Div(
@@ -412,7 +411,7 @@ def confirm_upload(_ok, _cancel, job_id, accept_partial):
         jobs.update(job_id, state="cancelled")
         return dbc.Alert("Đã huỷ: không công bố gì.", color="secondary", id="upload-cancelled"), True, True
     results = _results(job)
-    over = [r.file for r in results if partial_refused(r, strict=True)]
+    over = [r.file for r in results if partial_refused(r, via="web")]
     if over and not accept_partial:
         return (
             [
