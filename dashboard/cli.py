@@ -762,9 +762,10 @@ def cmd_settings(args) -> int:
     return 0
 
 
-def _demo_only(path: Path) -> tuple[dt.date, int, dict[str, str]] | None:
-    """(as-of date, dossiers, settings) when the database holds nothing but the demo city (every import a demo
-    frame or a settings change), else None."""
+def _demo_only(path: Path) -> tuple[dt.date, int, dict[str, str], str] | None:
+    """(as-of date, dossiers, settings, city) when the database holds nothing but the demo city (every import a
+    demo frame or a settings change), else None. The city: the province code of its people's committee, or
+    `legacy` for the pre-2025 town (code UBND)."""
     import duckdb
 
     con = duckdb.connect(str(path), read_only=True)
@@ -774,11 +775,15 @@ def _demo_only(path: Path) -> tuple[dt.date, int, dict[str, str]] | None:
             return None
         (last, n) = con.execute("SELECT max(received_at), count(*) FROM dossiers").fetchone()
         settings = dict(con.execute("SELECT key, value FROM settings").fetchall())
+        root = con.execute(
+            "SELECT min(unit_code) FROM units WHERE level = 'city' AND unit_kind = 'ubnd'"
+        ).fetchone()[0]
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return (last.date(), int(n), settings) if last is not None else None
+    city = "legacy" if root in (None, "UBND") else root
+    return (last.date(), int(n), settings, city) if last is not None else None
 
 
 def _upgrade(path: Path) -> str | None:
@@ -797,8 +802,8 @@ def _upgrade(path: Path) -> str | None:
     if demo is None:
         publish_settings(path, {})
         return "Đã công bố lại theo cấu trúc bảng của phiên bản này (dữ liệu giữ nguyên)."
-    as_of, n, settings = demo
-    build_demo(path, n_dossiers=n, as_of=as_of)
+    as_of, n, settings, city = demo
+    build_demo(path, n_dossiers=n, as_of=as_of, city=city)
     publish_settings(path, {k: v for k, v in settings.items() if k in config.DEFAULT_SETTINGS})
     return (
         f"Cơ sở dữ liệu chỉ có thành phố mẫu: đã dựng lại bằng bộ sinh dữ liệu của phiên bản này "

@@ -97,3 +97,24 @@ def test_make_runs_demo_step_upgrades_an_existing_database(demo_db, tmp_path):
     out = cchc("demo", "--if-missing", db=db).stdout.decode()
     assert "chỉ có thành phố mẫu" in out and not schema_outdated(db)
     assert _as_of(db) == "2026-11-20 18:00:00"
+
+
+def test_an_older_demo_of_a_city_of_today_is_built_again_as_the_same_city(tmp_path):
+    """The rebuild keeps the demo's city (Đà Nẵng stays Đà Nẵng, not the default Huế), its size and as-of date."""
+    db = tmp_path / "cchc.duckdb"
+    cchc("demo", "--city", "Đà Nẵng", "--dossiers", "3000", "--as-of", "2026-11-20", db=db)
+
+    def facts():
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute(
+                "SELECT (SELECT min(unit_code) FROM units WHERE level = 'city' AND unit_kind = 'ubnd'), "
+                "(SELECT count(*) FROM units), (SELECT count(*) FROM dossiers)"
+            ).fetchone()
+        finally:
+            con.close()
+
+    before = facts()
+    _as_if_older(db, late_exports=False)
+    assert "chỉ có thành phố mẫu" in cchc("upgrade", db=db).stdout.decode() and not schema_outdated(db)
+    assert facts() == before and before[0] == "48"
