@@ -71,7 +71,11 @@ def test_deck_unit_picker_keeps_the_slide(page):
     p = page.goto("/trinh-chieu?period=2026-Q3&slide=3")
     p.keyboard.press("u")
     p.keyboard.type("Phường 3")
-    p.wait_for_timeout(300)
+    # Enter picks the first option: wait until the typed text has filtered the list (a loaded machine is slow)
+    p.wait_for_function(
+        "() => { const o = [...document.querySelectorAll('[role=option]')];"
+        " return o.length > 0 && o[0].textContent.trim() === 'Phường 3'; }"
+    )
     p.keyboard.press("Enter")
     p.wait_for_url(re.compile(r"unit=W03"), timeout=15000)
     page.settle()

@@ -106,6 +106,7 @@ def test_unit_picker_finds_a_ward_typed_without_accents(hp):
     p.keyboard.type("phuong thu dau mot")
     option = p.get_by_role("option", name="Phường Thủ Dầu Một")
     option.wait_for(timeout=10000)
+    p.wait_for_function("() => document.querySelectorAll('[role=option]').length === 1", timeout=10000)
     assert p.get_by_role("option").count() == 1
     option.click()
     p.wait_for_url(re.compile(r"unit=25747"))
