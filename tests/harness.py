@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OWN_PROCESS = frozenset({"export", "serve"})  # commands that always run as a real subprocess
+OWN_PROCESS = frozenset({"export", "serve", "digest"})  # always a real subprocess (Dash app, servers, Chromium)
 
 
 def cchc(
