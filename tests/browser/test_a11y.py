@@ -15,7 +15,8 @@ AXE = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
 
 PAGES = {
     "noivu": ["/", "/don-vi", "/don-vi?unit=W03", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich",
-              "/du-lieu", "/nhat-ky", "/trinh-chieu", "/trinh-chieu?slide=6", "/trinh-chieu?slide=8", "/?present=1"],
+              "/du-lieu", "/nhat-ky", "/ban-tin", "/trinh-chieu", "/trinh-chieu?slide=6", "/trinh-chieu?slide=8",
+              "/?present=1"],
     "chutich": ["/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich", "/trinh-chieu"],
     "phuong": ["/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich", "/trinh-chieu?slide=2"],
 }

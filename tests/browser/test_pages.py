@@ -23,6 +23,7 @@ PAGES = [
     ("/chi-tieu", "targets"),
     ("/phan-tich", "analysis"),
     ("/du-lieu", "data"),
+    ("/ban-tin", "digest"),
 ]
 
 pytestmark = pytest.mark.browser
