@@ -8,7 +8,6 @@ is created. One import at a time per database, across workers: `import_lock()` (
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -16,9 +15,10 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from .locks import exclusive
 
 KEEP_SECONDS = 24 * 3600  # a finished job's result stays readable this long
 STALE_SECONDS = 6 * 3600  # a job still "running" after this long belongs to a worker that is gone
@@ -87,14 +87,6 @@ class JobStore:
                 removed += 1
         return removed
 
-    @contextlib.contextmanager
-    def import_lock(self) -> Iterator[None]:
+    def import_lock(self) -> contextlib.AbstractContextManager[None]:
         """One import at a time for this database, whichever worker (or process) runs it."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.dir / ".import.lock", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        return exclusive(self.dir / ".import.lock")

@@ -5,30 +5,21 @@ file itself is replaced, so it cannot carry the lock)."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .auth import _write_private
+from .locks import exclusive
 
 
 class StateFile:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(str(self.path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        return exclusive(str(self.path) + ".lock")
 
     def read(self, default: Any) -> Any:
         """The file's JSON; `default` when there is no file. ValueError when it is not JSON."""
