@@ -28,10 +28,41 @@
     go(PAGES[j] + window.location.search);
     return true;
   }
+  /* Letters typed right after "U", before the picker's search box has the focus, are kept here and handed to the
+     box when it takes the focus: on a busy projector laptop the box can take a few hundred milliseconds, and the
+     dropdown's own button would drop the letters typed in between ("phuong 3" became "puong 3"). */
+  var earlyText = null, forgetTimer = null;
+  function searchBox() {
+    var a = document.activeElement;
+    return a && a.classList && a.classList.contains("dash-dropdown-search") ? a : null;
+  }
+  function handOver(box) {
+    var text = earlyText;
+    earlyText = null;
+    if (!text) return;
+    var setter = Object.getOwnPropertyDescriptor(window.HTMLInputElement.prototype, "value").set;
+    setter.call(box, box.value + text);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function early(e) {  // a key to keep (and hide from the dropdown's button) while the search box is not there yet
+    return earlyText !== null && !searchBox() && !e.ctrlKey && !e.altKey && !e.metaKey && e.key.length === 1;
+  }
+  document.addEventListener("keydown", function (e) {
+    if (early(e)) { earlyText += e.key; e.preventDefault(); e.stopPropagation(); }
+  }, true);
+  document.addEventListener("keyup", function (e) {
+    if (early(e)) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+  document.addEventListener("focusin", function (e) {
+    if (earlyText !== null && searchBox() === e.target) handOver(e.target);
+  }, true);
   function openUnitPicker() {
     var box = document.querySelector("#deck-unit .filter-dropdown");
     if (!box) return false;
     var trigger = box.querySelector("button, [role='combobox'], input:not([tabindex='-1'])") || box;
+    earlyText = "";
+    clearTimeout(forgetTimer);
+    forgetTimer = setTimeout(function () { earlyText = null; }, 3000);  // the picker never opened: forget them
     trigger.focus();
     trigger.click();
     return true;

@@ -103,6 +103,7 @@ def test_unit_picker_finds_a_ward_typed_without_accents(hp):
     if not box.count():
         box = p.locator(".filter-dropdown").nth(1)
     box.click()
+    p.wait_for_function("() => document.activeElement.classList.contains('dash-dropdown-search')")
     p.keyboard.type("phuong thu dau mot")
     option = p.get_by_role("option", name="Phường Thủ Dầu Một")
     option.wait_for(timeout=10000)
