@@ -46,9 +46,16 @@ def _reader(db_path: Path):
     return Reader(Database(db_path).snapshot())
 
 
-def close_period(db_path: str | os.PathLike, period: Period, by: str, principal: Principal | None = None) -> dict:
+def close_period(
+    db_path: str | os.PathLike,
+    period: Period,
+    by: str,
+    principal: Principal | None = None,
+    expect_version: str | None = None,
+) -> dict:
     """Freeze the published form of `period`; returns the closure record. Refused for a period still running
-    (after the data's as-of date), a custom range, or a period already closed."""
+    (after the data's as-of date), a custom range, or a period already closed. `expect_version`: the data
+    version the person confirmed (the form page names it); refused if an import published another meanwhile."""
     from .ingest.load import Batch
 
     check_actor(principal)
@@ -60,6 +67,11 @@ def close_period(db_path: str | os.PathLike, period: Period, by: str, principal:
         as_of = reader.as_of.date()
         if period.end > as_of:
             raise ClosingError(f"{period.label} chưa kết thúc: dữ liệu đến {as_of:%d/%m/%Y}")
+        if expect_version is not None and expect_version != reader.data_version:
+            raise ClosingError(
+                f"dữ liệu đã được cập nhật (phiên bản {reader.data_version}, không phải {expect_version} đã xác nhận): "
+                "tải lại trang, xem lại biểu rồi chốt"
+            )
         found = active_closure(reader, period)
         if found:
             raise ClosingError(

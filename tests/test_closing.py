@@ -220,3 +220,94 @@ def test_form_page_notice_names_who_and_when_and_lists_the_differences(closed_db
     assert body[0] == ["Phường An Hòa", "Đã giải quyết: tổng số", "2", "3", "+1"]
     assert ["Xã Bình Minh", "Đã giải quyết: đúng hạn", "1", "0", "−1"] in body
     assert len(body) == 6
+
+
+# ----------------------------------------------------------------------------- the form page's close / reopen
+def _confirm(app, c, period: str, version: str, action: str, reason: str | None):
+    """POST the dialog's confirm click as Dash's renderer does (pages/report.py `confirm_closing`); the output
+    names (Dash suffixes duplicate outputs with a hash) come from the app's own callback map."""
+    key = next(k for k in app.callback_map if "closing-error.children" in k)
+    outs = [part.rsplit(".", 1) for part in key.strip(".").split("...")]
+    return c.post(
+        "/_dash-update-component",
+        json={
+            "output": key,
+            "outputs": [{"id": i, "property": p} for i, p in outs],
+            "inputs": [{"id": "closing-confirm", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["closing-confirm.n_clicks"],
+            "state": [
+                {"id": "closing-target", "property": "data",
+                 "value": {"period": period, "version": version, "action": action}},
+                {"id": "closing-reason", "property": "value", "value": reason},
+                {"id": "form-query", "property": "data", "value": {"period": period, "by": "unit", "unit": None}},
+            ],
+        },
+    )
+
+
+def _closing_state(db):
+    from dashboard.db import Database
+    from dashboard.metrics.closing import closures
+
+    from dashboard.reader import Reader
+
+    reader = Reader(Database(db).snapshot())
+    return reader.data_version, closures(reader)
+
+
+def _shown(r) -> str:
+    return json.dumps(r.json, ensure_ascii=False)
+
+
+def _audit(app) -> list[dict]:
+    from dashboard import audit
+    from test_security import audit_log
+
+    return audit.read(path_=audit_log(app))  # newest first
+
+
+def test_form_page_closes_and_reopens_for_home_affairs_only(app, app_db):
+    """The web action is `cchc close` / `cchc reopen` (closing.py): published by a swap, audited the same way;
+    the button is on Home Affairs' form page only and a forged confirm from any other role is refused (403)
+    with the database unchanged."""
+    from test_security import page, sign_in
+
+    period = "2026-Q2"
+    version, before = _closing_state(app_db)
+    assert not [r for r in before if r["period"] == period]
+    for user in ("chutich", "phuong"):
+        c = sign_in(app, user)
+        assert "closing-open" not in _shown(page(c, "/bao-cao-quy", f"?period={period}"))
+        r = _confirm(app, c, period, version, "close", None)
+        assert r.status_code == 403, r.text[:300]
+        assert _confirm(app, c, period, version, "reopen", "x").status_code == 403
+    assert _closing_state(app_db) == (version, before)  # nothing published
+
+    c = sign_in(app, "noivu")
+    shown = _shown(page(c, "/bao-cao-quy", f"?period={period}"))
+    assert "Chốt số liệu" in shown and f"phiên bản dữ liệu {version}" in shown
+    # a stale confirmation (another import published since the page was shown) is refused, nothing written
+    r = _confirm(app, c, period, "20200101000000-deadbeef", "close", None)
+    assert r.status_code == 200 and "dữ liệu đã được cập nhật" in _shown(r)
+    assert _closing_state(app_db)[0] == version
+
+    r = _confirm(app, c, period, version, "close", None)
+    assert r.status_code == 200, r.text[:500]
+    assert "🔒 Đã chốt ngày" in _shown(r) and "Mở lại kỳ đã chốt" in _shown(r)
+    new_version, after = _closing_state(app_db)
+    assert new_version != version
+    [rec] = [x for x in after if x["period"] == period]
+    assert (rec["closed_by"], rec["data_version"], rec["reopened_at"]) == ("noivu", version, None)
+    closed = [e for e in _audit(app) if e.get("event") == "period_closed" and e.get("period") == period]
+    assert closed and (closed[0]["user"], closed[0]["data_version"]) == ("noivu", version)
+
+    # reopening needs a reason: a blank one is refused in the dialog, nothing published
+    r = _confirm(app, c, period, new_version, "reopen", "   ")
+    assert r.status_code == 200 and "cần lý do mở lại" in _shown(r)
+    assert _closing_state(app_db)[0] == new_version
+    r = _confirm(app, c, period, new_version, "reopen", "Sở Nội vụ yêu cầu cập nhật")
+    assert r.status_code == 200 and "🔒 Đã chốt" not in _shown(r) and "🔒 Chốt số liệu" in _shown(r)
+    [rec] = [x for x in _closing_state(app_db)[1] if x["period"] == period]
+    assert (rec["reopened_by"], rec["reopen_reason"]) == ("noivu", "Sở Nội vụ yêu cầu cập nhật")
+    reopened = [e for e in _audit(app) if e.get("event") == "period_reopened" and e.get("period") == period]
+    assert reopened[0]["reason"] == "Sở Nội vụ yêu cầu cập nhật"

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import dash
+import flask
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from ..exports import form_csv, form_xlsx
 from .. import audit
-from ..auth import current_principal
+from ..auth import current_principal, require
 from ..metrics.closing import official_form
 from ..reader import current_reader
 from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
 from ..ui import format as fmt
-from ..ui.closing import closure_notice
+from ..ui.closing import closing_controls, closure_notice
 from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
 from werkzeug.exceptions import BadRequest
 
@@ -73,6 +74,9 @@ def layout(period=None, by=None, unit=None, **_):
                 className="filter-bar g-3 mb-3",
             ),
             closure_notice(f),
+            closing_controls(p, reader.data_version, f.get("closed"))
+            if current_principal().can("imports")
+            else None,
             dcc.Store(id="form-query", data={"period": p.key, "by": by, "unit": unit}),
             dcc.Download(id=ids.FORM_DOWNLOAD),
             section(
@@ -139,6 +143,56 @@ def download(_x, _c, q):
     if csv:
         return dcc.send_string(form_csv(f), f"{name}.csv")
     return dcc.send_bytes(form_xlsx(f, city=reader.city, settings=reader.settings), f"{name}.xlsx")
+
+
+@callback(
+    Output(ids.CLOSING_MODAL, "is_open"),
+    Input(ids.CLOSING_OPEN, "n_clicks"),
+    Input(ids.CLOSING_CANCEL, "n_clicks"),
+    prevent_initial_call=True,
+)
+def toggle_closing(_open, _cancel):
+    require("imports")  # the dialog is Home Affairs' only; a forged request from another role is refused (403)
+    return dash.ctx.triggered_id == ids.CLOSING_OPEN
+
+
+@callback(
+    Output(ids.CLOSING_ERROR, "children"),
+    Output(ids.CLOSING_MODAL, "is_open", allow_duplicate=True),
+    Output(ids.PAGES_CONTENT, "children", allow_duplicate=True),
+    Input(ids.CLOSING_CONFIRM, "n_clicks"),
+    State(ids.CLOSING_TARGET, "data"),
+    State(ids.CLOSING_REASON, "value"),
+    State("form-query", "data"),
+    prevent_initial_call=True,
+)
+def confirm_closing(_n, target, reason, q):
+    """Close or reopen the period the dialog named, exactly as `cchc close` / `cchc reopen` do (closing.py: a new
+    file built under the import lock and swapped in, audited), then show the page again from the new data."""
+    principal = require("imports")  # other roles never reach it: 403, audited
+    target, q = callback_state(target), callback_state(q)
+    action = target.get("action")
+    if action not in ("close", "reopen") or not isinstance(reason, str | None):
+        raise BadRequest(f"action không hợp lệ: {str(action)[:40]!r}")
+    try:
+        period = Period.parse(str(target.get("period") or ""))
+    except (PeriodError, ValueError) as exc:
+        raise BadRequest(f"kỳ không hợp lệ: {exc}") from exc
+    from ..closing import ClosingError, close_period, reopen_period
+    from ..jobs import JobStore
+
+    db_path = flask.current_app.extensions["cchc_data"].database.path
+    try:
+        with JobStore(db_path).import_lock():  # the web imports' queue, then Batch's own lock
+            if action == "close":
+                close_period(db_path, period, principal.username, principal, expect_version=target.get("version"))
+            else:
+                reopen_period(db_path, period, principal.username, reason, principal)
+    except ClosingError as exc:
+        verb = "chốt" if action == "close" else "mở lại"
+        return dbc.Alert(f"Không {verb} được: {exc}", color="danger"), True, dash.no_update
+    by = q.get("by") if q.get("by") in ("unit", "level", "field") else None
+    return None, False, layout(period=period.key, by=by, unit=q.get("unit"))
 
 
 dash.register_page(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
 from ..exports import FORM_COLUMNS
 from . import format as fmt
+from . import ids
 from .components import table
 
 # the form's keys as the page names them (the form's own columns, then the counts it reports beside them)
@@ -58,3 +60,64 @@ def closure_notice(f: dict):
         else None
     )
     return html.Div([head, diff], className="alert alert-info closure-notice", id="closure-notice", role="status")
+
+
+def closing_controls(period, version: str, closed: dict | None):
+    """Home Affairs' "Chốt số liệu" (or "Mở lại" for a closed period) with its confirmation: the dialog names the
+    period and the data version being frozen; reopening needs a reason. None for a period that cannot be closed
+    (a date range, or one still running). The action itself is pages/report.py's callback (closing.py)."""
+    if period.kind == "range" or period.cut:
+        return None
+    span = f"{period.label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
+    if closed:
+        when = fmt.date(dt.datetime.fromisoformat(closed["closed_at"]))
+        action, button = "reopen", "🔓 Mở lại kỳ đã chốt"
+        title = f"Mở lại số liệu {period.label}"
+        body = [
+            html.P(
+                f"{span} đã chốt ngày {when} bởi {closed['closed_by']} (phiên bản dữ liệu {closed['data_version']}). "
+                "Sau khi mở lại, biểu của kỳ hiển thị số liệu hiện nay cho đến khi chốt lại; lần chốt cũ và lý do "
+                "mở lại được lưu và ghi nhật ký."
+            ),
+            dbc.Label("Lý do mở lại (bắt buộc)", html_for=ids.CLOSING_REASON),
+            dbc.Textarea(id=ids.CLOSING_REASON, maxLength=500, rows=3, placeholder="VD: Sở Nội vụ yêu cầu cập nhật"),
+        ]
+        confirm = "Xác nhận mở lại"
+    else:
+        action, button = "close", "🔒 Chốt số liệu"
+        title = f"Chốt số liệu {period.label}"
+        body = [
+            html.P(
+                [
+                    "Chốt biểu ",
+                    html.Strong(span),
+                    " của tất cả đơn vị ở ",
+                    html.Strong(f"phiên bản dữ liệu {version}"),
+                    ". Sau khi chốt, biểu của kỳ giữ nguyên số liệu này; dữ liệu nạp sau chỉ được liệt kê là "
+                    "chênh lệch. Việc chốt được ghi nhật ký.",
+                ]
+            ),
+            html.Div(dcc.Input(id=ids.CLOSING_REASON, type="hidden", value=""), hidden=True),
+        ]
+        confirm = "Xác nhận chốt"
+    return html.Div(
+        [
+            dcc.Store(id=ids.CLOSING_TARGET, data={"period": period.key, "version": version, "action": action}),
+            dbc.Button(button, id=ids.CLOSING_OPEN, color="secondary", outline=True),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(title)),
+                    dbc.ModalBody([*body, html.Div(id=ids.CLOSING_ERROR, role="alert")]),
+                    dbc.ModalFooter(
+                        [
+                            dbc.Button("Huỷ", id=ids.CLOSING_CANCEL, color="secondary", outline=True),
+                            dbc.Button(confirm, id=ids.CLOSING_CONFIRM, color="danger" if closed else "primary"),
+                        ]
+                    ),
+                ],
+                id=ids.CLOSING_MODAL,
+                is_open=False,
+            ),
+        ],
+        className="closing-controls mb-3",
+    )
