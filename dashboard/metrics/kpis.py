@@ -154,9 +154,16 @@ def _kpi_rows(reader, period: Period, by_unit: bool, unit: str | None, rollup: b
     rows = rows_for("ALL", reader.settings.get("city_name") or "Toàn thành phố", None, [unit] if unit else None)
     if by_unit:
         listed, codes = _unit_codes(reader, rollup)
+        # the units of the period (as the form and the matrix list them): a ward retired before the period
+        # leaves it unless it still has figures in it; with `rollup` every unit of today is listed
+        of_period = None if rollup else set(units_of_period(reader, period).unit_code)
         for u in listed.itertuples():
-            if not unit or u.unit_code == unit:
-                rows += rows_for(u.unit_code, u.unit_name, u.level, codes[u.unit_code])
+            if unit and u.unit_code != unit:
+                continue
+            own = rows_for(u.unit_code, u.unit_name, u.level, codes[u.unit_code])
+            listed_then = of_period is None or u.unit_code in of_period or u.unit_code == unit
+            if listed_then or any(r["denominator"] for r in own):
+                rows += own
     return rows
 
 
@@ -349,9 +356,18 @@ def unit_matrix(reader, period: Period, level: str | None = None, rollup: bool =
     return out.reset_index(drop=True)
 
 
+RANK_DECIMALS = 4  # rates are ranked as the pages show them (98,56 %: a ratio to 4 decimals)
+
+
 def rank_of(m: pd.DataFrame, kpi: str) -> pd.Series:
-    """Rank by a KPI, 1 = best (ties share the better rank); units without a value have none."""
-    return m[kpi].rank(ascending=not KPI_BY_NAME[kpi].higher_is_better, method="min")
+    """Competition ranking by a KPI ("1, 1, 3"), 1 = best: units showing the same figure share the better rank
+    (a rate is compared as shown, to RANK_DECIMALS); units without a value have none. Both periods of a rank
+    change are ranked by this one function, so a unit that stayed at 100 % among others at 100 % keeps rank 1."""
+    k = KPI_BY_NAME[kpi]
+    values = m[kpi].astype("float64")
+    if k.format == "rate":
+        values = values.round(RANK_DECIMALS)
+    return values.rank(ascending=not k.higher_is_better, method="min")
 
 
 def ranking(reader, period: Period, kpi: str, level: str | None = None, rollup: bool = False) -> pd.DataFrame:

@@ -143,7 +143,7 @@ def _ranking(reader, p):
     """Today's units (history of merged units rolled up) by on-time rate, lowest first, each with its rank
     change against the previous period; beyond 2 × RANKING_N units, the first and last RANKING_N."""
     m = kpis.ranking(reader, p, "on_time_rate", rollup=True)
-    m = m[m["on_time_rate"].notna()].sort_values(["on_time_rate", "unit_name"])
+    m = m[m["on_time_rate"].notna()].sort_values(["rank", "unit_name"], ascending=[False, True])
     on_time = kpis.kpi(reader, p, "on_time_rate")
     target = on_time["target"] if on_time else None
     labels = [

@@ -6,6 +6,7 @@ import dash
 import flask
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from ..exports import form_csv, form_xlsx
 from .. import audit
@@ -151,7 +152,9 @@ def download(_x, _c, q):
     Input(ids.CLOSING_CANCEL, "n_clicks"),
     prevent_initial_call=True,
 )
-def toggle_closing(_open, _cancel):
+def toggle_closing(opened, cancelled):
+    if not (opened or cancelled):
+        raise PreventUpdate
     require("imports")  # the dialog is Home Affairs' only; a forged request from another role is refused (403)
     return dash.ctx.triggered_id == ids.CLOSING_OPEN
 
@@ -166,9 +169,11 @@ def toggle_closing(_open, _cancel):
     State("form-query", "data"),
     prevent_initial_call=True,
 )
-def confirm_closing(_n, target, reason, q):
+def confirm_closing(clicks, target, reason, q):
     """Close or reopen the period the dialog named, exactly as `cchc close` / `cchc reopen` do (closing.py: a new
     file built under the import lock and swapped in, audited), then show the page again from the new data."""
+    if not clicks:  # Dash calls it when the page is inserted (its output _pages_content is outside the page)
+        raise PreventUpdate
     principal = require("imports")  # other roles never reach it: 403, audited
     target, q = callback_state(target), callback_state(q)
     action = target.get("action")

@@ -77,8 +77,8 @@ def layout(period=None, level=None, kind=None, sort=None, unit=None, kpi=None, d
         m = m[[unit_group(lv, k) == kind for lv, k in zip(m.level, m.unit_kind)]]
     k = KPI_BY_NAME[sort]
     worst_first = desc != "1"
-    ascending = k.higher_is_better if worst_first else not k.higher_is_better
-    m = m.sort_values([sort, "unit_name"], ascending=[ascending, True], na_position="last")
+    # by competition rank (ties share it), then by name; the worst rank first unless desc=1
+    m = m.sort_values(["rank", "unit_name"], ascending=[not worst_first, True], na_position="last")
     q = {"period": p.key, "level": level, "kind": kind, "units": units}
     shown = _top_bottom(m, sort, all == "1")
     hidden = len(m) - len(shown[0]) - len(shown[1])

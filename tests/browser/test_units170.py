@@ -167,3 +167,47 @@ def test_map_bubble_opens_its_unit(hp):
     assert p.locator(".page-title").inner_text() == name.split(":")[0]
     assert _q(p)["kpi"] == "on_time_rate" and _q(p)["period"] == "2025-Q3"
     assert not hp.errors and not hp.foreign  # offline: nothing fetched from another host (no tiles, no topojson)
+
+
+def _closings(db, period: str) -> list[dict]:
+    return [r for r in json.loads(cchc("close", "--list", "--format", "json", db=db).stdout) if r["period"] == period]
+
+
+def test_home_affairs_closes_and_reopens_the_quarter_from_the_form_page(hp, hcm):
+    """"Chốt số liệu" on /bao-cao-quy: the dialog names the period and the data version, the page then shows
+    "🔒 Đã chốt"; "Mở lại" needs a reason (an empty one is refused in the dialog) and the notice goes away.
+    The closing is the CLI's (`cchc close --list` shows it, with the reopening's reason)."""
+    from dashboard.db import Database
+    from dashboard.metrics.period import Period
+    from dashboard.reader import Reader
+
+    db = hcm[0]
+    assert "closed" not in json.loads(cchc("report", "quarterly", "--period", "2025-Q3", db=db).stdout)
+    version = Reader(Database(db).snapshot()).data_version
+    p = hp.goto("/bao-cao-quy?period=2025-Q3")
+    assert p.locator("#closure-notice").count() == 0
+    p.click("#closing-open")
+    dialog = p.locator(".modal-dialog")
+    dialog.wait_for()
+    text = dialog.inner_text()
+    assert f"{Period.parse('2025-Q3').label} (01/07/2025 – 30/09/2025)" in text
+    assert f"phiên bản dữ liệu {version}" in text
+    p.click("#closing-confirm")
+    p.wait_for_selector("#closure-notice", timeout=60000)
+    today = dt.date.today().strftime("%d/%m/%Y")
+    assert f"🔒 Đã chốt ngày {today} bởi noivu" in p.locator("#closure-notice").inner_text()
+    assert "không làm thay đổi số liệu nào" in p.locator("#closure-notice").inner_text()
+    [row] = _closings(db, "2025-Q3")
+    assert row["closed_by"] == "noivu" and row["reopened_at"] is None
+    # reopening: the dialog refuses an empty reason, then takes one
+    p.click("#closing-open")
+    p.locator("#closing-reason").wait_for()
+    p.click("#closing-confirm")
+    p.locator("#closing-error").get_by_text("cần lý do mở lại").wait_for()
+    p.fill("#closing-reason", "Sở Nội vụ yêu cầu cập nhật")
+    p.click("#closing-confirm")
+    p.wait_for_selector("#closure-notice", state="detached", timeout=60000)
+    assert p.locator("#closing-open").inner_text().strip() == "🔒 Chốt số liệu"
+    [row] = _closings(db, "2025-Q3")
+    assert (row["reopened_by"], row["reopen_reason"]) == ("noivu", "Sở Nội vụ yêu cầu cập nhật")
+    assert not hp.errors and not hp.foreign
