@@ -67,6 +67,13 @@ QUALIFY row_number() OVER (PARTITION BY old_code, new_code ORDER BY import_seq D
 DELETE FROM unit_changes;
 INSERT INTO unit_changes BY NAME SELECT * FROM _uc ORDER BY effective_date, old_code, new_code;
 
+-- a unit's boundary: the newest file's
+CREATE OR REPLACE TEMP TABLE _bd AS
+SELECT * FROM (SELECT * FROM boundaries UNION ALL BY NAME SELECT * FROM staged_boundaries)
+QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY import_seq DESC) = 1;
+DELETE FROM boundaries;
+INSERT INTO boundaries BY NAME SELECT * FROM _bd ORDER BY unit_code;
+
 -- Dossiers are stored sorted by received_at: period filters then skip most row groups (zone maps).
 -- The newest version wins (updated_at, else the file's export date, else the import moment: version_at), except
 -- that a row of unknown version (version_source 'import') never moves a completed dossier back to open.

@@ -10,6 +10,10 @@ CREATE TABLE IF NOT EXISTS unit_changes (
     old_code VARCHAR NOT NULL, new_code VARCHAR NOT NULL, effective_date DATE NOT NULL, kind VARCHAR NOT NULL,
     import_seq INTEGER
 );
+-- ward / commune boundaries the city supplies (input kind `boundaries`, a GeoJSON): one geometry per unit
+CREATE TABLE IF NOT EXISTS boundaries (
+    unit_code VARCHAR NOT NULL, unit_name VARCHAR, geometry VARCHAR NOT NULL, import_seq INTEGER
+);
 CREATE TABLE IF NOT EXISTS dossiers (
     dossier_id VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, procedure_code VARCHAR NOT NULL,
     procedure_name VARCHAR, field VARCHAR NOT NULL, service_level VARCHAR, channel VARCHAR NOT NULL,

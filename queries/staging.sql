@@ -11,4 +11,5 @@ CREATE OR REPLACE TEMP TABLE staged_procedures AS SELECT * FROM procedures LIMIT
 CREATE OR REPLACE TEMP TABLE staged_petitions AS SELECT * FROM petitions LIMIT 0;
 CREATE OR REPLACE TEMP TABLE staged_portal_results AS SELECT * FROM portal_results LIMIT 0;
 CREATE OR REPLACE TEMP TABLE staged_unit_changes AS SELECT * FROM unit_changes LIMIT 0;
+CREATE OR REPLACE TEMP TABLE staged_boundaries AS SELECT * FROM boundaries LIMIT 0;
 CREATE OR REPLACE TEMP VIEW known_units AS SELECT unit_code FROM units UNION SELECT unit_code FROM staged_units;

@@ -27,6 +27,10 @@ from .. import db as dbq
 from ..tempdirs import ingest_dir
 from ..config import ENUMS, KIND_BY_NAME, KPIS, PARTIAL_REJECT_SHARE, InputKind
 from .profiles import Profile, fold, fold_key, load_profiles
+from .boundaries import KIND as BOUNDARIES
+from .boundaries import LABEL as BOUNDARIES_LABEL
+from .boundaries import GeoSource, is_geojson, read_geojson
+from .boundaries import refusal as boundary_refusal
 from .read import MAX_LINE_CHARS, XLSX_LINE_COLUMN, Source, UnreadableFile, check_path, open_source
 from ..metrics.targets import target_problem
 from .resolve import lookups
@@ -58,6 +62,11 @@ class PartialRefused(UnreadableFile):
     accept_partial (the message names the file, the share and the top reasons)."""
 
 
+def kind_label(kind: str) -> str:
+    """The Vietnamese name of an input kind (the tabular ones of config, and the GeoJSON boundaries)."""
+    return BOUNDARIES_LABEL if kind == BOUNDARIES else KIND_BY_NAME[kind].label
+
+
 @dataclass
 class FileResult:
     file: str
@@ -84,7 +93,7 @@ class FileResult:
     def line(self) -> str:
         skipped = f", bỏ qua {_n(self.skipped)}" if self.skipped else ""
         return (
-            f"{self.file}: {KIND_BY_NAME[self.kind].label} ({self.encoding}) — đọc {_n(self.rows_read)} dòng, "
+            f"{self.file}: {kind_label(self.kind)} ({self.encoding}) — đọc {_n(self.rows_read)} dòng, "
             f"nhận {_n(self.accepted)}, loại {_n(self.rejected)}{skipped}"
         )
 
@@ -210,7 +219,8 @@ class Batch:
                 dbq.run_script(self.con, "copy_old")
                 old_tables = {r[0] for r in dbq.run(self.con, "copy_old_tables").fetchall()}
                 # tables added after the first published versions
-                later = ("skipped", "conflicts", "portal_results", "petitions", "unit_changes", "events", "closures")
+                later = ("skipped", "conflicts", "portal_results", "petitions", "unit_changes", "events", "closures",
+                         "boundaries")
                 for table in later:
                     if table in old_tables:
                         dbq.run_script(self.con, f"copy_old_{table}")
@@ -243,8 +253,36 @@ class Batch:
             self.abort()
 
     # -- loading ---------------------------------------------------------------
-    def open(self, path: str | os.PathLike) -> Source:
+    def open(self, path: str | os.PathLike) -> Source | GeoSource:
+        if is_geojson(check_path(path)):
+            return read_geojson(path)  # the `boundaries` kind: a GeoJSON, not a table (ingest/boundaries.py)
         return open_source(path, self.workdir, self.profiles, self.now)
+
+    def add_boundaries(self, src: GeoSource) -> FileResult:
+        """A boundaries GeoJSON: loaded whole, or refused whole with every problem's feature, line and column."""
+        known = {r[0] for r in dbq.run(self.con, "known_unit_codes").fetchall()}
+        problem = boundary_refusal(src, known)
+        if problem:
+            raise UnreadableFile(problem)
+        seq, n = self.seq, len(src.features)
+        self.seq += 1
+        frame = pd.DataFrame(
+            {
+                "unit_code": [f.unit_code for f in src.features],
+                "unit_name": [f.unit_name for f in src.features],
+                "geometry": [f.geometry for f in src.features],
+                "import_seq": seq,
+            }
+        )
+        self.con.from_df(frame).insert_into("staged_boundaries")
+        result = FileResult(src.path.name, BOUNDARIES, "utf-8", n, n, 0, sha256=src.sha256, import_seq=seq)
+        dbq.run_script(
+            self.con, "record_import", seq=seq, file_name=result.file, file_path=str(src.path.resolve()),
+            sha256=src.sha256, kind=BOUNDARIES, encoding="utf-8", rows_read=n, accepted=n, rejected=0,
+            imported_at=self.now, imported_by=self.imported_by, skipped=0, profile=None, version_rule=None, warnings=0,
+        )
+        self.results.append(result)
+        return result
 
     def _read_raw(self, src: Source) -> tuple[Source, int]:
         """Load the file's records into `raw`, each numbered with its line (`raw_numbered`); returns the source
@@ -273,7 +311,9 @@ class Batch:
         dbq.run_script(con, "raw_lines")
         return src, bad_lines
 
-    def add_source(self, src: Source) -> FileResult:
+    def add_source(self, src: Source | GeoSource) -> FileResult:
+        if isinstance(src, GeoSource):
+            return self.add_boundaries(src)
         src, bad_lines = self._read_raw(src)
         con, seq, name = self.con, self.seq, src.path.name
         self.seq += 1

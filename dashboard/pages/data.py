@@ -25,7 +25,7 @@ from ..jobs import JobStore
 from ..auth import require
 from ..config import KIND_BY_NAME
 from ..config import PARTIAL_REJECT_SHARE
-from ..ingest.load import FileResult, UnreadableFile, ingest, partial_refused
+from ..ingest.load import FileResult, kind_label, UnreadableFile, ingest, partial_refused
 from ..reader import current_reader
 from ..tempdirs import UPLOAD_PREFIX, sweep_uploads, upload_name
 from ..ui import format as fmt
@@ -278,7 +278,7 @@ def start_upload(contents, names):
 def _counts(r: FileResult) -> str:
     skipped = f", bỏ qua {fmt.num(r.skipped)}" if r.skipped else ""
     return (
-        f"{r.file}: {KIND_BY_NAME[r.kind].label} — đọc {fmt.num(r.rows_read)} dòng, nhận {fmt.num(r.accepted)}, "
+        f"{r.file}: {kind_label(r.kind)} — đọc {fmt.num(r.rows_read)} dòng, nhận {fmt.num(r.accepted)}, "
         f"loại {fmt.num(r.rejected)}{skipped}"
     )
 
