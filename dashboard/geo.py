@@ -54,3 +54,18 @@ def locate(codes, names=None, provinces=None) -> dict[str, tuple[float, float]]:
         if hit:
             out[code] = hit
     return out
+
+
+def boundaries(reader) -> dict[str, dict]:
+    """{unit code: GeoJSON geometry} of the boundaries the city supplied (input kind `boundaries`), in the
+    reader's scope; empty when it supplied none."""
+    rows = reader.q("boundaries")
+    return {code: json.loads(geom) for code, geom in zip(rows.unit_code, rows.geometry)}
+
+
+def centre(geometry: dict) -> tuple[float, float]:
+    """(lat, lon): the middle of a boundary's bounding box, for a unit the catalogue has no centroid of."""
+    polys = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else geometry["coordinates"]
+    pts = [pt for poly in polys for pt in poly[0]]
+    lons, lats = [p[0] for p in pts], [p[1] for p in pts]
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2

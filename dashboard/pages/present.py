@@ -24,6 +24,7 @@ from ..ui import format as fmt
 from ..ui import ids
 from ..ui.components import filter_dropdown, graph, headline, href, status_badge, table, units_options, worst_first
 from ..ui.theme import STATUS_INK
+from ..ui.unit_map import unit_map
 from .common import page, valid_unit
 from .overview import pdf_button
 
@@ -36,15 +37,17 @@ HEADLINE_KPIS = (
     "par_index_rank",
 )
 CHART_H = "calc(100vh - 15.5rem)"  # a slide's chart fills what the projector leaves (1080, 768, 720 px)
+MAP_H = "calc(100vh - 18rem)"  # the map slide: its chart and a one-line legend
 CHART_MIN_PX = 720 - 248  # … at least this much (720 px less 15.5rem)
 KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_rate")
+MAP_TITLE = "Bản đồ phường, xã: tỷ lệ đúng hạn"
 
 
 def slide_titles() -> list[str]:
     return (
         ["Tổng quan"]
         + [KPI_BY_NAME[k].label for k in KPI_SLIDES]
-        + ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC"]
+        + ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC", MAP_TITLE]
     )
 
 
@@ -155,6 +158,25 @@ def _ranking(reader, p):
         height_px=CHART_MIN_PX, limit=RANKING_N,
     )
     return graph(fig, "deck-ranking", height=CHART_H)
+
+
+def _map(reader, p):
+    """Today's wards and communes (history rolled up) on the map, by the on-time rate's status: the city's
+    boundaries as filled areas where it supplied them, else bubbles at the catalogue's centroids."""
+    m = kpis.ranking(reader, p, "on_time_rate", rollup=True)
+    um = unit_map(reader, m, "on_time_rate", font_size=20)
+    if um.figure is None:
+        return html.Div(
+            "Chưa có toạ độ hay ranh giới của phường, xã nào (mã đơn vị không theo danh mục hành chính): "
+            "nạp tệp ranh giới GeoJSON hoặc dùng mã phường, xã chính thức.",
+            className="big-sub",
+        )
+    legend = "✔ đạt · ▲ có nguy cơ · ✖ không đạt · – chưa có chỉ tiêu hoặc số liệu"
+    if um.missing:
+        legend += f" · {fmt.num(um.missing)} đơn vị không có toạ độ"
+    return html.Div(
+        [graph(um.figure, "deck-map", height=MAP_H), html.Div(legend, className="big-sub deck-map-legend")]
+    )
 
 
 def _worst(reader, p):
@@ -279,6 +301,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
             lambda: _worst(reader, p),
             lambda: _late(reader, p, unit),
             lambda: _plan(reader, p),
+            lambda: _map(reader, p),
         ]
     )
     printing = print == "1"

@@ -14,7 +14,7 @@ from ..metrics import kpis, late_set
 from ..metrics.events import events as timeline_events
 from ..metrics.form import counts_by_field
 from ..metrics.period import resolve_period
-from ..metrics.units import current_units, unit_name, units_validity_frame
+from ..metrics.units import current_units, unit_name
 from ..reader import current_reader
 from ..ui import events as ev_ui
 from ..ui import figures, ids
@@ -35,7 +35,7 @@ from ..ui.components import (
     unit_group,
     units_options,
 )
-from ..geo import locate
+from ..ui.unit_map import unit_map
 from .common import LEVEL_OPTIONS, callback_state, clean, clicked_unit, page, period_filter, valid_unit
 
 
@@ -135,32 +135,28 @@ def layout(period=None, level=None, kind=None, sort=None, unit=None, kpi=None, d
 
 
 def _map_section(m, k, p):
-    """The wards and communes on a bubble map at their centroids (dashboard/geo.py), coloured by the status of
-    the KPI the matrix is ranked by, with its symbol; a bubble opens the unit's page for that KPI."""
-    parents = units_validity_frame(current_reader()).set_index("unit_code").parent_code
-    where = locate(m.unit_code, m.unit_name, m.unit_code.map(parents))
-    placed = m[m.unit_code.isin(list(where))]
-    if placed.empty:
+    """The wards and communes on a map (ui/unit_map.py): filled areas where the city supplied boundaries, else
+    bubbles at their centroids, coloured by the status of the KPI the matrix is ranked by, with its symbol; a
+    symbol opens the unit's page for that KPI."""
+    um = unit_map(current_reader(), m, k.name)
+    if um.figure is None:
         return None
-    lat = [where[c][0] for c in placed.unit_code]
-    lon = [where[c][1] for c in placed.unit_code]
-    fig = figures.unit_map(
-        list(placed.unit_code),
-        list(placed.unit_name),
-        lat,
-        lon,
-        list(placed[f"{k.name}__status"]),
-        [fmt.pct(v) for v in placed[k.name]],
+    how = (
+        "Mỗi vùng là một phường, xã theo ranh giới thành phố cung cấp, ký hiệu ở giữa"
+        if um.areas
+        else "Mỗi vòng tròn là một phường, xã tại toạ độ trung tâm (dữ liệu vietnamadminunits)"
     )
-    missing = len(m) - len(placed)
     return section(
         f"Bản đồ: {k.label.lower()} theo phường, xã",
-        graph(fig, MAP_ID, height=620),
+        graph(um.figure, MAP_ID, height=620),
         dcc.Store(id="units-map-query", data={"period": p.key, "kpi": k.name}),
         html.P(
-            "Mỗi vòng tròn là một phường, xã tại toạ độ trung tâm (dữ liệu vietnamadminunits): ✔ đạt, ▲ có nguy cơ, "
-            "✖ không đạt, – chưa có chỉ tiêu hoặc số liệu. Bấm vòng tròn để mở đơn vị."
-            + (f" {fmt.num(missing)} đơn vị không có toạ độ (sở, ngành…) không hiện trên bản đồ." if missing else ""),
+            f"{how}: ✔ đạt, ▲ có nguy cơ, ✖ không đạt, – chưa có chỉ tiêu hoặc số liệu. Bấm ký hiệu để mở đơn vị."
+            + (
+                f" {fmt.num(um.missing)} đơn vị không có toạ độ (sở, ngành…) không hiện trên bản đồ."
+                if um.missing
+                else ""
+            ),
             className="text-muted small-note mt-2",
         ),
         id="units-map-section",

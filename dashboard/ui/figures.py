@@ -502,6 +502,12 @@ def points_lost(scores: pd.DataFrame, order: list[str], components) -> go.Figure
     return fig
 
 
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    """The outer rings of a Polygon / MultiPolygon (holes are not drawn: a ward has none worth a fill)."""
+    polys = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else geometry.get("coordinates") or []
+    return [p[0] for p in polys if p]
+
+
 def unit_map(
     codes: list[str],
     names: list[str],
@@ -510,15 +516,43 @@ def unit_map(
     statuses: list[str],
     values: list[str],
     font_size: int | None = None,
+    shapes: dict[str, dict] | None = None,
 ) -> dict:
-    """Wards and communes as bubbles at their centroids (longitude × latitude, one degree of latitude drawn
-    1/cos(latitude) times a degree of longitude), coloured by status and carrying its symbol (never colour
-    alone); no tiles, no topojson: plain scatter from the bundled plotly.js. customdata: the unit code (a click
-    opens the unit)."""
+    """Wards and communes at their centroids (longitude × latitude, one degree of latitude drawn 1/cos(latitude)
+    times a degree of longitude), coloured by status and carrying its symbol (never colour alone); with `shapes`
+    ({unit code: GeoJSON geometry}, the city's `boundaries`) each unit's area is filled in its status colour under
+    the symbols. No tiles, no topojson: plain scatter traces (filled areas: fill "toself", one trace per status)
+    of the bundled plotly.js basic, which has no geo traces. customdata: the unit code (a click opens the unit)."""
     if not codes:
         return _empty_dict("Chưa có toạ độ của đơn vị nào để vẽ bản đồ.")
+    shapes = shapes or {}
     mid = sum(lats) / len(lats)
     size = 12 if len(codes) > 60 else 20
+    areas = []
+    for status in dict.fromkeys(statuses):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for code, st in zip(codes, statuses):
+            if st != status or code not in shapes:
+                continue
+            for ring in _rings(shapes[code]):
+                xs += [pt[0] for pt in ring] + [None]
+                ys += [pt[1] for pt in ring] + [None]
+        if xs:
+            areas.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": xs,
+                    "y": ys,
+                    "fill": "toself",
+                    "fillcolor": STATUS_COLORS.get(status, "#9aa5b1"),
+                    "opacity": 0.55,
+                    "line": {"color": "#ffffff", "width": 1.5},
+                    "hoverinfo": "skip",
+                    "name": f"areas:{status}",
+                }
+            )
     trace = {
         "type": "scatter",
         "mode": "markers+text",
@@ -547,4 +581,4 @@ def unit_map(
     }
     if font_size:
         layout["font"] = {"size": font_size}
-    return {"data": [trace], "layout": layout}
+    return {"data": [*areas, trace], "layout": layout}
