@@ -213,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--province", required=True, help='tên tỉnh, thành phố (vd. "Thành phố Đà Nẵng", "da nang") hoặc mã')
     q.add_argument("--format", choices=["csv", "json"], default="csv")
+    q = us.add_parser(
+        "changes", help="unit_changes.csv của một tỉnh, thành phố: phường, xã cũ → phường, xã mới từ 01/07/2025"
+    )
+    q.add_argument("--prefill", action="store_true", required=True, help="điền sẵn từ dữ liệu vietnamadminunits")
+    q.add_argument("--province", required=True, help='tên tỉnh, thành phố (vd. "Thành phố Huế", "hue") hoặc mã')
+    q.add_argument("--old-prefix", default="C", help='tiền tố mã đơn vị cũ (mặc định "C": C19777; "" giữ mã GSO)')
+    q.add_argument("--out", help="ghi vào tệp này (mặc định: in ra màn hình)")
     q = us.add_parser("list", help="các đơn vị đã nạp: hiệu lực (valid_from, valid_to) và đơn vị kế thừa")
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
     _add_db(q)
@@ -890,6 +897,30 @@ def cmd_users(args) -> int:
     return 0
 
 
+def _prefill_changes(args) -> int:
+    """`cchc units changes --prefill --province NAME`: the 1 July 2025 mergers of a province as a unit_changes CSV."""
+    from .catalogue import UnknownProvince
+    from .demo.legacy_wards import prefill_changes
+
+    if not (len(args.old_prefix) <= 8 and all(c.isascii() and (c.isalnum() or c in "-_") for c in args.old_prefix)):
+        raise CliError("--old-prefix: tối đa 8 chữ, số, '-' hoặc '_'")
+    try:
+        rows = prefill_changes(args.province, args.old_prefix)
+    except UnknownProvince as exc:
+        raise CliError(str(exc)) from exc
+    if not rows:
+        raise CliError(f"không tìm thấy phường, xã cũ nào của {args.province!r} trong dữ liệu chuyển đổi")
+    if args.out:
+        from .exports import csv_text
+
+        columns = list(rows[0])
+        Path(args.out).write_text(csv_text(columns, ([r[c] for c in columns] for r in rows)), encoding="utf-8")
+        print(f"Đã ghi {args.out}: {len(rows)} phường, xã cũ → {len({r['new_code'] for r in rows})} phường, xã mới")
+    else:
+        _csv(rows)
+    return 0
+
+
 def cmd_units(args) -> int:
     if args.action == "catalogue":
         from .catalogue import COLUMNS, UnknownProvince, find_province, units_of
@@ -903,6 +934,8 @@ def cmd_units(args) -> int:
         else:
             _csv(rows, list(COLUMNS))
         return 0
+    if args.action == "changes":
+        return _prefill_changes(args)
     from .metrics.units import units_validity
 
     rows = units_validity(_reader(args))

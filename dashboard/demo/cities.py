@@ -30,6 +30,7 @@ import pandas as pd
 from .. import catalogue
 from .generate import CITY_CODE, TARGETS, CityModel, Unit, par_frame
 from .legacy_wards import legacy_provinces, legacy_wards
+from .legacy_wards import unit_changes as legacy_unit_changes
 
 REORGANISED = dt.date(2025, 7, 1)
 _CITY_STREAM, _PAR_STREAM = 5, 6
@@ -114,10 +115,7 @@ def catalogue_city(query: str) -> CityModel:
     for code, label, kind, staff, late, sat, v in old_units:
         units.append(Unit(code, label, kind, agency(), staff, late, sat, v, valid_to=last_day))
 
-    successors = Counter(o.successor for o in old)
-    changes = tuple(
-        (f"C{o.code}", o.successor, REORGANISED, "merge" if successors[o.successor] > 1 else "rename") for o in old
-    )
+    changes = tuple((code, new, REORGANISED, kind) for code, new, kind in legacy_unit_changes(old))
 
     # the plan's ward tasks: the pilot to the best ward of today, the lagging ward's task to the worst
     by_late = sorted(today, key=lambda w: (behaviour[w.unit_code][1], w.unit_code))

@@ -15,6 +15,7 @@ import importlib.util
 import json
 import re
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,3 +105,37 @@ def legacy_provinces() -> tuple[LegacyProvince, ...]:
     with _connect() as con:
         rows = con.execute("SELECT DISTINCT provinceCode, province FROM admin_units_legacy").fetchall()
     return tuple(sorted({LegacyProvince(f"{int(c):02d}", n) for c, n in rows if c}, key=lambda p: p.code))
+
+
+REORGANISED = "2025-07-01"  # the day the wards of today came into force
+
+
+def unit_changes(old: tuple[LegacyWard, ...], prefix: str = "C") -> list[tuple[str, str, str]]:
+    """(old code, new code, kind) for each old ward: `merge` into the ward of today it became part of, or
+    `rename` where it alone became that ward. Old codes are the GSO code with `prefix` (the new wards often
+    reuse an old code, so a database holding both needs them apart; the demo uses "C")."""
+    successors = Counter(o.successor for o in old)
+    return [(f"{prefix}{o.code}", o.successor, "merge" if successors[o.successor] > 1 else "rename") for o in old]
+
+
+def prefill_changes(province: str, prefix: str = "C") -> list[dict]:
+    """A unit_changes file for a province's 1 July 2025 reorganisation (`cchc units changes --prefill`): the
+    contract's four columns, then the old ward's name and district and the new ward's name for the operator
+    checking it. UnknownProvince (catalogue) for a name that is not one of the 34."""
+    from .. import catalogue
+
+    today = [u for u in catalogue.units_of(catalogue.find_province(province)) if u.level == "ward"]
+    old = legacy_wards(tuple((u.unit_code, u.unit_name) for u in today))
+    new_name = {u.unit_code: u.unit_name for u in today}
+    return [
+        {
+            "old_code": code,
+            "new_code": new,
+            "effective_date": REORGANISED,
+            "kind": kind,
+            "old_name": o.name,
+            "old_district": o.district,
+            "new_name": new_name[new],
+        }
+        for o, (code, new, kind) in zip(old, unit_changes(old, prefix))
+    ]

@@ -37,7 +37,9 @@ def test_every_slide_fits_without_scroll(browser, server, w, h):
     ctx, watched = _ctx(browser, server, "chutich", w, h)
     try:
         bad = {}
-        for n in range(1, 10):
+        count = int(watched.goto("/trinh-chieu?period=2026-Q3").locator("#deck").get_attribute("data-count"))
+        assert count == 10  # the last one: the map (a notice on the legacy town, whose codes the catalogue lacks)
+        for n in range(1, count + 1):
             p = watched.goto(f"/trinh-chieu?period=2026-Q3&slide={n}")
             p.wait_for_selector(f".slide[data-slide='{n}']")
             m = _overflow(p)

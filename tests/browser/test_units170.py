@@ -23,10 +23,29 @@ N = 9_000
 PASSWORD = "mat-khau-170-don-vi"
 
 
+AREAS = 2  # wards given a boundary (a square around their centroid) by the fixture's GeoJSON
+
+
+def _squares(db) -> list[dict]:
+    """Boundaries for the first AREAS wards of today that the catalogue places."""
+    from dashboard.db import Database
+    from dashboard.geo import locate
+    from dashboard.reader import Reader
+
+    from test_boundaries import feature, square
+
+    u = Reader(Database(db).snapshot()).q("units")
+    wards = u[(u.level == "ward") & ~u.unit_code.isin(["L1", "L2"])]
+    where = locate(wards.unit_code, wards.unit_name, ["79"] * len(wards))
+    codes = sorted(where)[:AREAS]
+    return [feature(c, square(where[c][1], where[c][0], 0.004)) for c in codes]
+
+
 @pytest.fixture(scope="module")
 def hcm(tmp_path_factory):
     """The 170-unit city; Q2/2025 closed, then one dossier of Q2 re-exported completed late (2 differences)."""
     from builders import write_csv
+    from test_boundaries import write_geojson
 
     tmp = tmp_path_factory.mktemp("hcm-browser")
     db = units170.build(tmp, N)
@@ -41,6 +60,8 @@ def hcm(tmp_path_factory):
     changed = dict(row, completed_at=row["due_at"] + dt.timedelta(days=2), updated_at=dt.datetime(2025, 10, 30, 9))
     write_csv(tmp / "later.csv", [changed])
     cchc("ingest", str(tmp / "later.csv"), db=db)
+    write_geojson(tmp / "ranh-gioi.geojson", _squares(db))
+    cchc("ingest", str(tmp / "ranh-gioi.geojson"), db=db)
     on_time = row["completed_at"].date() == row["due_at"].date()
     return db, row["unit_code"], "resolved_on_time" if on_time else "resolved_early"
 
@@ -158,8 +179,9 @@ def test_map_bubble_opens_its_unit(hp):
             if (d > far) { far = d; best = k; } });
         return best; }"""
     )
-    code = p.evaluate(f"() => document.querySelector('#units-map .js-plotly-plot').data[0].customdata[{i}]")
-    name = p.evaluate(f"() => document.querySelector('#units-map .js-plotly-plot').data[0].hovertext[{i}]")
+    marks = "document.querySelector('#units-map .js-plotly-plot').data.at(-1)"  # the symbols, over the areas
+    code = p.evaluate(f"() => {marks}.customdata[{i}]")
+    name = p.evaluate(f"() => {marks}.hovertext[{i}]")
     box = points.nth(i).bounding_box()
     p.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     p.wait_for_url(re.compile(rf"unit={code}"))
@@ -211,3 +233,36 @@ def test_home_affairs_closes_and_reopens_the_quarter_from_the_form_page(hp, hcm)
     [row] = _closings(db, "2025-Q3")
     assert (row["reopened_by"], row["reopen_reason"]) == ("noivu", "Sở Nội vụ yêu cầu cập nhật")
     assert not hp.errors and not hp.foreign
+
+
+@pytest.mark.parametrize("w,h", [(1920, 1080), (1280, 720)])
+def test_deck_map_slide_fits_and_draws_areas_and_symbols(browser, hcm_server, w, h):
+    """The deck's last slide: today's wards on the map (the fixture's boundaries as filled areas, the others as
+    bubbles), each with its status symbol; the slide fits the projector without scrolling."""
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
+    try:
+        wp = Watched(ctx.new_page(), hcm_server)
+        sign_in(wp, "noivu", PASSWORD)
+        p = wp.goto("/trinh-chieu?period=2025-Q3&slide=1")
+        count = int(p.locator("#deck").get_attribute("data-count"))
+        p = wp.goto(f"/trinh-chieu?period=2025-Q3&slide={count}")
+        assert p.locator(".slide-title").inner_text() == "Bản đồ phường, xã: tỷ lệ đúng hạn"
+        p.wait_for_selector("#deck-map .scatterlayer path.point")
+        assert p.locator("#deck-map .scatterlayer path.point").count() == 168
+        texts = p.locator("#deck-map .scatterlayer text").all_text_contents()
+        assert set(texts) <= {"✔", "▲", "✖", "–"} and len(texts) == 168
+        assert p.locator("#deck-map .scatterlayer path.js-fill").count() >= 1  # the filled areas
+        areas = p.evaluate("() => document.querySelector('#deck-map .js-plotly-plot').data.filter(t => t.fill"
+                           " === 'toself').reduce((n, t) => n + t.x.filter(x => x === null).length, 0)")
+        assert areas == AREAS
+        fit = p.evaluate("""() => ({sh: document.documentElement.scrollHeight, ih: window.innerHeight,
+            sw: document.documentElement.scrollWidth, iw: window.innerWidth,
+            clipped: [...document.querySelectorAll('.slide')].filter(s => s.scrollHeight > s.clientHeight + 1).length,
+            map: document.querySelector('#deck-map').getBoundingClientRect().bottom,
+            foot: document.querySelector('.slide-foot').getBoundingClientRect().top})""")
+        assert fit["sh"] <= fit["ih"] and fit["sw"] <= fit["iw"] and not fit["clipped"], fit
+        assert fit["map"] <= fit["foot"], fit
+        wp.shot(f"deck-map-{w}x{h}")
+        assert not wp.errors and not wp.foreign
+    finally:
+        ctx.close()
