@@ -37,7 +37,7 @@ HEADLINE_KPIS = (
     "par_index_rank",
 )
 CHART_H = "calc(100vh - 15.5rem)"  # a slide's chart fills what the projector leaves (1080, 768, 720 px)
-MAP_H = "calc(100vh - 18rem)"  # the map slide: its chart and a one-line legend
+MAP_H = "calc(100vh - 17.5rem)"  # the map slide: its chart and a one-line legend
 CHART_MIN_PX = 720 - 248  # … at least this much (720 px less 15.5rem)
 KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_rate")
 MAP_TITLE = "Bản đồ phường, xã: tỷ lệ đúng hạn"
