@@ -294,6 +294,7 @@ def test_form_page_closes_and_reopens_for_home_affairs_only(app, app_db):
     r = _confirm(app, c, period, version, "close", None)
     assert r.status_code == 200, r.text[:500]
     assert "🔒 Đã chốt ngày" in _shown(r) and "Mở lại kỳ đã chốt" in _shown(r)
+    assert "Không hiển thị được" not in _shown(r) and "không hợp lệ" not in _shown(r)  # the page, no notice
     new_version, after = _closing_state(app_db)
     assert new_version != version
     [rec] = [x for x in after if x["period"] == period]

@@ -196,8 +196,8 @@ def confirm_closing(clicks, target, reason, q):
     except ClosingError as exc:
         verb = "chốt" if action == "close" else "mở lại"
         return dbc.Alert(f"Không {verb} được: {exc}", color="danger"), True, dash.no_update
-    by = q.get("by") if q.get("by") in ("unit", "level", "field") else None
-    return None, False, layout(period=period.key, by=by, unit=q.get("unit"))
+    shown = {"period": period.key, "by": q.get("by"), "unit": q.get("unit")}
+    return None, False, layout(**{k: v for k, v in shown.items() if v})
 
 
 dash.register_page(
