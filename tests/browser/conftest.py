@@ -18,13 +18,13 @@ AS_OF = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(scope="session")
-def browser_db(tmp_path_factory) -> Path:
-    from dashboard.demo.build import build_demo
-
+def browser_db(demo_db, tmp_path_factory) -> Path:
+    """A copy of the session's legacy demo town (`demo_db`, as of AS_OF: W08, Xã Bình Minh) with the demo users:
+    the server's own files (users, sessions, audit log), apart from the in-process tests'."""
     from dashboard.auth import UserStore, ensure_demo_users, users_path
 
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    build_demo(db, as_of=AS_OF, city="legacy")  # the legacy town the browser tests pin (W08, Xã Bình Minh)
+    shutil.copy(demo_db, db)
     ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
     return db
 
