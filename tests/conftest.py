@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import ROOT, cchc, free_port, running, serve_cmd  # noqa: E402  (re-exported for the tests)
+from harness import ROOT, cchc, free_port, running, serve_cmd, with_demo_users  # noqa: E402  (re-exported for the tests)
 
 __all__ = ["ROOT", "cchc", "live_server"]
 
@@ -73,14 +73,7 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app_db(demo_db, tmp_path_factory) -> Path:
     """A private copy of the demo database with its own users, secret key and audit log."""
-    import shutil
-
-    from dashboard.auth import UserStore, ensure_demo_users, users_path
-
-    db = tmp_path_factory.mktemp("sec") / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
-    return db
+    return with_demo_users(demo_db, tmp_path_factory.mktemp("sec"))
 
 
 @pytest.fixture(scope="session")

@@ -148,6 +148,17 @@ def published(files: Sequence[Path], db: Path, **options) -> Path:
     return db
 
 
+def with_demo_users(demo_db: Path, folder: Path) -> Path:
+    """A copy of the legacy demo town in `folder` with the demo accounts (the ward account: W08, Xã Bình Minh) and
+    its own secret key, sessions and audit log beside it."""
+    from dashboard.auth import UserStore, ensure_demo_users, users_path
+
+    db = folder / demo_db.name
+    shutil.copy(demo_db, db)
+    ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
+    return db
+
+
 def copy_folder(db: Path, into: Path) -> Path:
     """A private copy of a fixture database and everything beside it (users, secret key, audit log, the files it
     was imported from), without lock files: a session- or module-built database a test may change. Returns the
