@@ -13,11 +13,15 @@ from harness import ROOT, cchc, free_port, running, serve_cmd, with_demo_users  
 __all__ = ["ROOT", "cchc", "live_server"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: a test driving Chromium is a browser test, marked or not
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`: -n 2 --dist loadgroup) a test file goes whole to one process, so its
-    module-scoped databases are built once, and every test driving the session's Chromium (tests/browser) to the
-    same process: one server, one browser."""
+    """A test using the session's Chromium (the `browser` fixture) is marked `browser`, so `make test-fast` never
+    starts one. Under pytest-xdist (`make test`: -n 2 --dist loadgroup) a test file goes whole to one process, so
+    its module-scoped databases are built once, and every test driving the session's Chromium to the same process:
+    one server, one browser."""
     for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
         group = "browser" if "browser" in item.fixturenames else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
 
