@@ -36,13 +36,18 @@ chromium:
 axe:
 	@test -f tests/node_modules/axe-core/axe.min.js || npm install --prefix tests --no-audit --no-fund --silent
 
+# Two test processes (pytest-xdist): a test file goes whole to one of them (its module databases built once), the
+# tests driving the session's Chromium all to the same one (one server, one browser); TEST_JOBS=0 runs in this one.
+TEST_JOBS ?= 2
+PYTEST    := $(BIN)/python -m pytest -q -p no:dash -n $(TEST_JOBS) --dist loadgroup
+
 test: install chromium axe lint
-	$(BIN)/python -m pytest -q -p no:dash --durations=8
+	$(PYTEST) --durations=8
 	@if [ -x ../shared/tools/contract-check ]; then ../shared/tools/contract-check; fi
 
 # The inner loop: lint + every test that needs no browser (no Chromium, no PDF), under a minute.
 test-fast: install lint
-	$(BIN)/python -m pytest -q -p no:dash -m "not browser" --durations=5
+	$(PYTEST) -m "not browser" --durations=5
 
 lint: install
 	$(BIN)/ruff check .

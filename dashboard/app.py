@@ -171,7 +171,7 @@ def _lazy_libraries() -> None:
 
 def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None, warm: bool = False) -> dash.Dash:
     """The app. `no_auth`: everyone is the local Home Affairs operator (for a developer's machine only).
-    `internal`: (token, principal) honoured from 127.0.0.1 only, for the PDF export's own browser.
+    `internal`: the PDF export's one-time tokens (export_pdf.Passes), honoured from 127.0.0.1 only.
     `warm`: render the default views of the all-units roles in the background at start (`cchc serve`)."""
     validate_against_schema()  # the KPI catalogue matches the queries' columns, or the app does not start
     app = dash.Dash(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -23,15 +24,17 @@ import re
 import secrets
 import sqlite3
 import threading
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import flask
-from werkzeug.exceptions import Forbidden
-from werkzeug.security import check_password_hash, generate_password_hash
+if TYPE_CHECKING:
+    from .db import Scope
 
-from .db import FULL, Scope
+# flask, werkzeug and the data layer (duckdb) are imported where they are used: `cchc users`, `cchc close --as`
+# and the state files need none of them, and a CLI call should not pay for the web stack.
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class Principal:
 
     @property
     def scope(self) -> Scope:
+        from .db import Scope
+
         r = self.info
         return Scope(units=None if r.all_units else frozenset(self.units), personal=r.personal, imports=r.imports)
 
@@ -97,9 +102,12 @@ LOCAL = Principal("cuc-bo", "noi_vu", display_name="Máy cục bộ (--no-auth)"
 
 def current_principal() -> Principal:
     """The reader of the current request; SYSTEM outside web requests; Forbidden when nobody signed in."""
-    if flask.has_request_context():
+    flask = sys.modules.get("flask")  # not loaded: no web request in this process
+    if flask is not None and flask.has_request_context():
         p = flask.g.get("principal")
         if p is None:
+            from werkzeug.exceptions import Forbidden
+
             raise Forbidden("chưa đăng nhập")
         return p
     return SYSTEM
@@ -113,7 +121,11 @@ def current_scope() -> Scope:
     if override is not None:
         return override
     p = current_principal()
-    return FULL if p is SYSTEM else p.scope
+    if p is SYSTEM:
+        from .db import FULL
+
+        return FULL
+    return p.scope
 
 
 @contextlib.contextmanager
@@ -129,6 +141,8 @@ def reading_as(scope: Scope):
 def require(permission: str) -> Principal:
     p = current_principal()
     if not p.can(permission):
+        from werkzeug.exceptions import Forbidden
+
         raise Forbidden(f"vai trò {p.info.label} không có quyền này")
     return p
 
@@ -271,8 +285,13 @@ class SessionStore:
 
 
 # ----------------------------------------------------------------------------- the user store
-# A hash to check against when the user does not exist, so an unknown name costs the same time.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so an unknown name costs the same time (made at the
+    first sign-in, not when the module is imported: a scrypt hash is no cost of `cchc users list`)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_hex(16))
 
 
 @dataclass
@@ -323,6 +342,10 @@ class UserStore:
         if ROLES[role].all_units and units:
             raise UserError(f"vai trò {role} xem mọi đơn vị: bỏ --units")
         check_password(password)
+        from werkzeug.security import generate_password_hash
+
+        from .db import Scope
+
         Scope(units=frozenset(units))  # validates the codes
         users = dict(self._load())
         if username in users and not replace:
@@ -365,7 +388,9 @@ class UserStore:
     def verify(self, username: str, password: str) -> Principal | None:
         username = (username or "").strip().lower()
         u = self._load().get(username)
-        ok = check_password_hash(u["password_hash"] if u else _DUMMY_HASH, password or "")
+        from werkzeug.security import check_password_hash
+
+        ok = check_password_hash(u["password_hash"] if u else _dummy_hash(), password or "")
         return self._principal(username, u) if u and ok else None
 
     def demo_accounts(self) -> list[dict]:

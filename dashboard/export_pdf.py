@@ -32,6 +32,65 @@ class ExportError(RuntimeError):
     pass
 
 
+class Passes:
+    """The one-time tokens of the export's own browser, each naming the reader it prints as. The export's app
+    (security.install(internal=…)) honours a token from 127.0.0.1 while its export runs."""
+
+    def __init__(self) -> None:
+        self._by_token: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def grant(self, principal) -> str:
+        import secrets
+
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._by_token[token] = principal
+        return token
+
+    def revoke(self, token: str) -> None:
+        with self._lock:
+            self._by_token.pop(token, None)
+
+    def principal(self, token: str):
+        """The reader a token was granted for, or None (compared in constant time, token by token)."""
+        import secrets
+
+        with self._lock:
+            held = list(self._by_token.items())
+        found = None
+        for tok, principal in held:
+            if secrets.compare_digest(tok.encode(), token.encode()):
+                found = principal
+        return found
+
+
+class _Printer:
+    """The export's own app and loopback server for one database, built at the first PDF of a process and kept:
+    every later PDF (the "Tải PDF" button, a digest per subscription) reuses them instead of building a Dash app."""
+
+    def __init__(self, db_path: Path) -> None:
+        from .app import create_app
+
+        self.passes = Passes()
+        app = create_app(db_path, internal=self.passes)
+        self.server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=_QuietHandler)
+        threading.Thread(target=self.server.serve_forever, daemon=True, name="cchc-pdf-server").start()
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+
+
+_PRINTERS: dict[Path, _Printer] = {}
+_PRINTERS_LOCK = threading.Lock()
+
+
+def _printer(db_path: Path) -> _Printer:
+    key = Path(db_path).resolve()
+    with _PRINTERS_LOCK:
+        if key not in _PRINTERS:
+            _PRINTERS[key] = _Printer(key)
+        return _PRINTERS[key]
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:  # the export's own page loads are not news
         pass
@@ -46,21 +105,16 @@ def chromium_path() -> str:
 
 def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: Path, principal=None) -> int:
     """Write the PDF as `principal` sees the data (default: the CLI's operator); returns its number of pages.
-    The export's private server answers only requests carrying a one-time token."""
-    import secrets
-
+    The export's private server (one per database and process) answers only requests carrying a one-time token,
+    valid while this export runs."""
     from playwright.sync_api import sync_playwright
 
-    from .app import create_app
     from .auth import SYSTEM
     from .security import INTERNAL_HEADER
 
-    token = secrets.token_urlsafe(32)
-    app = create_app(db_path, internal=(token, principal or SYSTEM))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}" + href(
+    printer = _printer(db_path)
+    token = printer.passes.grant(principal or SYSTEM)
+    url = printer.base + href(
         ids.PRESENT_PATH, print="1", slides="1" if kind == "pdf" else None, period=period.key, unit=unit
     )
     try:
@@ -83,7 +137,7 @@ def export_pdf(db_path: Path, kind: str, period: Period, unit: str | None, out: 
             page.pdf(path=str(out), print_background=True, prefer_css_page_size=True, **PAGE)
             browser.close()
     finally:
-        server.shutdown()
+        printer.passes.revoke(token)
     return pages
 
 

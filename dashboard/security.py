@@ -22,6 +22,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlparse
 
 import dash
@@ -30,6 +31,9 @@ from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
 from . import audit
 from .auth import DEMO_PASSWORDS, LOCAL, ROLES, Principal, UserStore, secret_key, users_path
+
+if TYPE_CHECKING:
+    from .export_pdf import Passes
 
 LOGIN, LOGOUT = "/dang-nhap", "/dang-xuat"
 PUBLIC_PREFIXES = ("/assets/",)
@@ -128,7 +132,7 @@ def _wants_json() -> bool:
 
 
 def install(
-    app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False, internal: tuple[str, Principal] | None = None
+    app: dash.Dash, db_path: str | os.PathLike, *, no_auth: bool = False, internal: Passes | None = None
 ) -> UserStore:
     """Wire sign-in, scoping and headers into the app's Flask server."""
     server = app.server
@@ -151,7 +155,7 @@ def install(
     return store
 
 
-def _install_sign_in(server, store: UserStore, *, no_auth: bool, internal: tuple[str, Principal] | None) -> None:
+def _install_sign_in(server, store: UserStore, *, no_auth: bool, internal: Passes | None) -> None:
     """Every request but the sign-in page and static assets needs a signed-in user (the session server-side)."""
     sessions = store.sessions
 
@@ -177,8 +181,9 @@ def _install_sign_in(server, store: UserStore, *, no_auth: bool, internal: tuple
             return None
         if internal is not None and flask.request.remote_addr == "127.0.0.1":
             tok = flask.request.headers.get(INTERNAL_HEADER, "")
-            if tok and secrets.compare_digest(tok, internal[0]):
-                flask.g.principal = internal[1]
+            granted = internal.principal(tok) if tok else None
+            if granted is not None:
+                flask.g.principal = granted
                 return None
         p = principal_from_session()
         if p is None:

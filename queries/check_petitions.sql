@@ -10,11 +10,8 @@ WITH t AS (
 SELECT _line, petition_id AS _key,
     list_filter([
         CASE WHEN petition_id IS NULL THEN _missing('petition_id') END,
-        CASE WHEN unit_code IS NULL THEN _missing('unit_code')
-             WHEN unit_code NOT IN (SELECT unit_code FROM known_units)
-             THEN _err('unit_code', 'mã đơn vị «' || left(unit_code, 40) || '» không có trong danh mục đơn vị') END,
-        CASE WHEN _blank(_row.received_at) THEN _missing('received_at')
-             WHEN received_at IS NULL THEN _bad_value('received_at', _row.received_at, 'ngày') END,
+        _unit_ref('unit_code', unit_code),
+        _required_ts('received_at', _row.received_at, received_at),
         CASE WHEN _bad(_row.handled_at, handled_at) THEN _bad_value('handled_at', _row.handled_at, 'ngày')
              WHEN handled_at < received_at THEN _err('handled_at', 'ngày xử lý trước ngày tiếp nhận') END,
         CASE WHEN _bad(_row.refused, refused) THEN _bad_value('refused', _row.refused, 'giá trị có/không') END,

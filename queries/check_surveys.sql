@@ -8,11 +8,8 @@ WITH t AS (
 SELECT _line, response_id AS _key,
     list_filter([
         CASE WHEN response_id IS NULL THEN _missing('response_id') END,
-        CASE WHEN unit_code IS NULL THEN _missing('unit_code')
-             WHEN unit_code NOT IN (SELECT unit_code FROM known_units)
-             THEN _err('unit_code', 'mã đơn vị «' || unit_code || '» không có trong danh mục đơn vị') END,
-        CASE WHEN _blank(_row.answered_at) THEN _missing('answered_at')
-             WHEN answered_at IS NULL THEN _bad_value('answered_at', _row.answered_at, 'ngày') END,
+        _unit_ref('unit_code', unit_code),
+        _required_ts('answered_at', _row.answered_at, answered_at),
         CASE WHEN _blank(_row.rating) THEN _missing('rating')
              WHEN rating IS NULL THEN _bad_value('rating', _row.rating, 'mức độ hài lòng') END
     ], lambda e: e IS NOT NULL) AS _errors,

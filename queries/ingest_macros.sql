@@ -64,3 +64,12 @@ CREATE OR REPLACE TEMP MACRO _date_only(s) AS CASE WHEN contains(s, ':') THEN fa
 CREATE OR REPLACE TEMP MACRO _out_of_range(col, ts, s, lo, hi) AS CASE
     WHEN ts < lo THEN _err(col, 'ngày «' || s || '» trước năm ' || year(lo) || ' (nhập nhầm?)')
     WHEN ts > hi THEN _err(col, 'ngày «' || s || '» sau thời điểm nạp ' || strftime(hi, '%d/%m/%Y %H:%M') || ' (nhập nhầm?)') END;
+-- a required unit code: missing, or not in the units catalogue (known_units) of this import
+CREATE OR REPLACE TEMP MACRO _unit_ref(col, code) AS CASE
+    WHEN code IS NULL THEN _missing(col)
+    WHEN code NOT IN (SELECT unit_code FROM known_units)
+    THEN _err(col, 'mã đơn vị «' || left(code, 40) || '» không có trong danh mục đơn vị') END;
+-- a required date or time: missing, or not a date
+CREATE OR REPLACE TEMP MACRO _required_ts(col, s, ts) AS CASE
+    WHEN _blank(s) THEN _missing(col)
+    WHEN ts IS NULL THEN _bad_value(col, s, 'ngày') END;

@@ -1,25 +1,60 @@
 import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import ROOT, cchc, free_port, running, serve_cmd  # noqa: E402  (re-exported for the tests)
+from harness import ROOT, cchc, free_port, running, serve_cmd, with_demo_users  # noqa: E402  (re-exported for the tests)
 
 __all__ = ["ROOT", "cchc", "live_server"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: a test driving Chromium is a browser test, marked or not
+def pytest_collection_modifyitems(config, items):
+    """A test using the session's Chromium (the `browser` fixture) is marked `browser`, so `make test-fast` never
+    starts one. Under pytest-xdist (`make test`: -n 2 --dist loadgroup) a test file goes whole to one process, so
+    its module-scoped databases are built once, and every test driving the session's Chromium to the same process:
+    one server, one browser."""
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        group = "browser" if "browser" in item.fixturenames else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@contextlib.contextmanager
+def _built_once(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder for a read-only session database that every test process of the run shares: the first process
+    to get here builds it (the others wait on the lock), the others find it built. Yields (folder, to build)."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each process's own
+    folder = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / ".built"
+        folder.mkdir(exist_ok=True)
+        yield folder, not done.exists()
+        done.touch()
+
+
 @pytest.fixture(scope="session")
 def seed003_db(tmp_path_factory) -> Path:
-    from builders import seed003_files
+    """Huyện Châu Thành Q3/2021 (tests/builders.py), read-only: tests that change it copy it."""
+    with _built_once(tmp_path_factory, "seed003") as (tmp, build):
+        db = tmp / "cchc.duckdb"
+        if build:
+            from builders import seed003_files
 
-    from dashboard.ingest.load import ingest
+            from dashboard.ingest.load import ingest
 
-    tmp = tmp_path_factory.mktemp("seed003")
-    db = tmp / "cchc.duckdb"
-    ingest(seed003_files(tmp), db)
+            ingest(seed003_files(tmp), db)
     return db
 
 
@@ -30,24 +65,19 @@ def demo_db(tmp_path_factory) -> Path:
     city of today (Huế) has its own tests (tests/test_demo_city.py), its figures derived independently."""
     import datetime as dt
 
-    from dashboard.demo.build import build_demo
+    with _built_once(tmp_path_factory, "demo") as (tmp, build):
+        db = tmp / "demo.duckdb"
+        if build:
+            from dashboard.demo.build import build_demo
 
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(db, as_of=dt.date(2026, 11, 20), city="legacy")
+            build_demo(db, as_of=dt.date(2026, 11, 20), city="legacy")
     return db
 
 
 @pytest.fixture(scope="session")
 def app_db(demo_db, tmp_path_factory) -> Path:
     """A private copy of the demo database with its own users, secret key and audit log."""
-    import shutil
-
-    from dashboard.auth import UserStore, ensure_demo_users, users_path
-
-    db = tmp_path_factory.mktemp("sec") / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
-    return db
+    return with_demo_users(demo_db, tmp_path_factory.mktemp("sec"))
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,16 @@ process (Dash gives the callbacks of a process to the first app built in it)."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import hashlib
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import urllib.error
@@ -104,6 +108,63 @@ def _exit_code(exc: SystemExit) -> int:
         return exc.code or 0
     print(exc.code, file=sys.stderr)  # sys.exit("message"): Python prints it and exits 1
     return 1
+
+
+# ----------------------------------------------------------------------------- published databases
+_TEMPLATES: dict[str, Path] = {}
+_TEMPLATE_DIR: list[Path] = []
+
+
+def published(files: Sequence[Path], db: Path, **options) -> Path:
+    """`dashboard.ingest.load.ingest(files, db, **options)` into a database that does not exist yet, as a fixture
+    needs it: the first call for the same files (names and bytes) and options imports them into a template of this
+    test process, every call copies the template (the published file and the audit log the import wrote beside
+    it). An import costs 0.5–2 s (the checks, `daily`, publication), a copy a millisecond. Tests of the import
+    itself call `ingest`, never this."""
+    if db.exists():
+        raise ValueError(f"{db} exists: published() builds a new database (call ingest to import into one)")
+    h = hashlib.sha256(repr(sorted(options.items())).encode())
+    for f in files:
+        h.update(f"\0{Path(f).name}\0".encode())
+        h.update(Path(f).read_bytes())
+    key = h.hexdigest()[:24]
+    template = _TEMPLATES.get(key)
+    if template is None:
+        from dashboard.ingest.load import ingest
+
+        if not _TEMPLATE_DIR:
+            _TEMPLATE_DIR.append(Path(tempfile.mkdtemp(prefix="cchc-test-templates-")))
+            atexit.register(shutil.rmtree, _TEMPLATE_DIR[0], True)
+        folder = _TEMPLATE_DIR[0] / key
+        folder.mkdir()
+        copies = [shutil.copy(f, folder / Path(f).name) for f in files]  # imported from beside it, like the files
+        template = folder / db.name
+        ingest([Path(c) for c in copies], template, **options)
+        _TEMPLATES[key] = template
+    shutil.copy(template, db)
+    audit = template.parent / "audit.jsonl"
+    if audit.exists() and not (db.parent / "audit.jsonl").exists():
+        shutil.copy(audit, db.parent / "audit.jsonl")
+    return db
+
+
+def with_demo_users(demo_db: Path, folder: Path) -> Path:
+    """A copy of the legacy demo town in `folder` with the demo accounts (the ward account: W08, Xã Bình Minh) and
+    its own secret key, sessions and audit log beside it."""
+    from dashboard.auth import UserStore, ensure_demo_users, users_path
+
+    db = folder / demo_db.name
+    shutil.copy(demo_db, db)
+    ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
+    return db
+
+
+def copy_folder(db: Path, into: Path) -> Path:
+    """A private copy of a fixture database and everything beside it (users, secret key, audit log, the files it
+    was imported from), without lock files: a session- or module-built database a test may change. Returns the
+    copy's database path."""
+    shutil.copytree(db.parent, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*-lock", "*.lock"))
+    return into / db.name
 
 
 # ----------------------------------------------------------------------------- servers

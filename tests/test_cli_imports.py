@@ -12,7 +12,7 @@ import pytest
 
 from harness import ROOT
 
-WEB = {"dash", "plotly", "flask", "playwright"}
+WEB = {"dash", "plotly", "flask", "werkzeug", "playwright"}
 DATA = {"pandas", "numpy", "pyarrow", "duckdb"}
 PROBE = """
 import contextlib, io, json, sys
@@ -38,6 +38,7 @@ def loaded(*argv: str) -> set[str]:
     [
         (("--help",), WEB | DATA | {"openpyxl"}),
         (("audit",), WEB | DATA | {"openpyxl"}),
+        (("users", "list"), WEB | DATA | {"openpyxl"}),  # the user store: no web stack, no duckdb, no scrypt at import
         (("report", "quarterly", "--period", "2021-Q3"), WEB | {"openpyxl"}),
         (("report", "quarterly", "--period", "2021-Q3", "--format", "csv"), WEB | {"openpyxl"}),
         (("kpi", "--period", "2021-Q3", "--format", "csv"), WEB | {"openpyxl"}),

@@ -16,6 +16,7 @@ import json
 
 import pytest
 from conftest import cchc
+from harness import copy_folder
 from test_ui import _text
 
 D = dt.datetime
@@ -57,19 +58,26 @@ def _add_user(db, name: str, role: str) -> None:
     cchc("users", "add", name, "--role", role, "--password-stdin", db=db, input=b"mat-khau-dai-du\n")
 
 
-@pytest.fixture()
-def closed_db(tmp_path):
+@pytest.fixture(scope="module")
+def closed_template(tmp_path_factory):
+    """The folder built once (import, two users: a password hash each), copied for every test."""
     from builders import write_csv
 
-    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
-    write_csv(tmp_path / "hoso.csv", ROWS)
-    write_csv(tmp_path / "hoso-later.csv", LATER)
-    db = tmp_path / "c.duckdb"
-    out = cchc("ingest", str(tmp_path / "units.csv"), str(tmp_path / "hoso.csv"), db=db).stdout.decode()
+    tmp = tmp_path_factory.mktemp("closing")
+    (tmp / "units.csv").write_text(UNITS, encoding="utf-8")
+    write_csv(tmp / "hoso.csv", ROWS)
+    write_csv(tmp / "hoso-later.csv", LATER)
+    db = tmp / "c.duckdb"
+    out = cchc("ingest", str(tmp / "units.csv"), str(tmp / "hoso.csv"), db=db).stdout.decode()
     assert "đọc 6 dòng, nhận 6, loại 0" in out
     _add_user(db, "noivu", "noi_vu")
     _add_user(db, "chutich", "lanh_dao")
     return db
+
+
+@pytest.fixture()
+def closed_db(closed_template, tmp_path):
+    return copy_folder(closed_template, tmp_path)
 
 
 def _report(db, *extra: str) -> dict:

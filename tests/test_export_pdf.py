@@ -72,3 +72,51 @@ def test_deck_as_a_ward_user_holds_only_that_ward(demo_db, tmp_path):
     full = tmp_path / "thanh-pho.pdf"
     cchc("export", "deck", "--period", "2026-Q3", "--out", str(full), db=db)
     assert [o for o in others if o in _text(full)]  # the same deck for the city names other units
+
+
+TWO_PDFS = """
+import json, sys, urllib.error, urllib.request
+from pathlib import Path
+from dashboard import app as app_module, export_pdf
+from dashboard.auth import SYSTEM
+from dashboard.db import Database
+from dashboard.metrics.period import Period
+from dashboard.reader import Reader
+from dashboard.security import INTERNAL_HEADER
+
+built = []
+create_app = app_module.create_app
+app_module.create_app = lambda *a, **k: built.append(1) or create_app(*a, **k)
+db, out = Path(sys.argv[1]), Path(sys.argv[2])
+period = Period.parse("2026-Q3")
+pages = [export_pdf.export_pdf(db, "pdf", period, unit, out / f"{unit}.pdf") for unit in ("W08", "W03")]
+printer = export_pdf._printer(db)
+
+def status(token):
+    req = urllib.request.Request(printer.base + "/chi-tieu", headers={INTERNAL_HEADER: token})
+    try:
+        return urllib.request.urlopen(req).geturl()
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+token = printer.passes.grant(SYSTEM)
+granted = status(token)
+printer.passes.revoke(token)
+print(json.dumps({"pages": pages, "apps": len(built), "granted": granted, "revoked": status(token)}))
+"""
+
+
+def test_pdfs_of_one_process_share_one_app_and_its_tokens_expire(demo_db, tmp_path):
+    """The second PDF of a process (the "Tải PDF" button, a digest per subscription) reuses the export's app and
+    server; a token opens its pages only while its export runs."""
+    import sys
+
+    from harness import ROOT
+
+    r = subprocess.run([sys.executable, "-c", TWO_PDFS, str(demo_db), str(tmp_path)], capture_output=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr.decode()[-3000:]
+    got = json.loads(r.stdout.decode().strip().splitlines()[-1])
+    assert got["pages"] == [1, 1] and got["apps"] == 1, got
+    assert got["granted"].endswith("/chi-tieu"), got  # served to the token's holder
+    assert "/dang-nhap" in str(got["revoked"]) or got["revoked"] == 401, got  # revoked: sent to the sign-in page
+    assert "Xã Bình Minh" in _text(tmp_path / "W08.pdf") and "Phường 3" in _text(tmp_path / "W03.pdf")

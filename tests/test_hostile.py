@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import HEADERS_VI, KEYS, UNITS_CSV, _fmt, seed003_dossiers, write_csv, write_xlsx
+from harness import published
 
 from dashboard.ingest.load import ingest
 from dashboard.ingest.read import UnreadableFile
@@ -59,8 +60,7 @@ def rejects(db: Path, file_name: str) -> list[tuple]:
 def base(tmp_path) -> Path:
     """A published database with the units and 10 dossiers."""
     (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
-    db = tmp_path / "c.duckdb"
-    ingest([tmp_path / "units.csv", write_csv(tmp_path / "base.csv", ROWS[:10])], db)
+    db = published([tmp_path / "units.csv", write_csv(tmp_path / "base.csv", ROWS[:10])], tmp_path / "c.duckdb")
     assert count(db) == 10
     return db
 
@@ -70,8 +70,7 @@ def units_only(tmp_path_factory) -> Path:
     """A published database holding only the units (built once, copied by the property test's examples)."""
     tmp = tmp_path_factory.mktemp("units-only")
     (tmp / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
-    ingest([tmp / "units.csv"], tmp / "c.duckdb")
-    return tmp / "c.duckdb"
+    return published([tmp / "units.csv"], tmp / "c.duckdb")
 
 
 def refused(db: Path, path: Path, *needles: str) -> str:

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from builders import UNITS_CSV, to_cp1258
 from conftest import cchc
+from harness import published
 
 from dashboard.db import Database
 from dashboard.ingest.load import UnreadableFile, ingest
@@ -24,9 +25,7 @@ GOOD = "A1,X01,1.001612,Hộ tịch,truc_tuyen,02/04/2024 08:00,10/04/2024 16:30
 def db(tmp_path):
     units = tmp_path / "units.csv"
     units.write_text(UNITS_CSV, encoding="utf-8")
-    path = tmp_path / "cchc.duckdb"
-    ingest([units], path)
-    return path
+    return published([units], tmp_path / "cchc.duckdb")
 
 
 def _write(tmp_path, name, text, encoding="utf-8"):

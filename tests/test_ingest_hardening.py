@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from builders import UNITS_CSV
+from harness import published
 
 from dashboard import cli
 from dashboard import db as dbq
@@ -48,9 +49,7 @@ def run_cli(*args) -> tuple[int, str, str]:
 @pytest.fixture
 def base(tmp_path) -> Path:
     (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
-    db = tmp_path / "c.duckdb"
-    ingest([tmp_path / "units.csv"], db)
-    return db
+    return published([tmp_path / "units.csv"], tmp_path / "c.duckdb")
 
 
 # ----------------------------------------------------------------------------- class 1: silent loss

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import HEADERS_VI, UNITS_CSV
+from harness import published
 
 from dashboard.ingest.load import ingest
 from dashboard.ingest.read import open_source
@@ -142,8 +143,7 @@ def test_a_mixed_file_loads_every_line_with_its_number(tmp_path):
 # ----------------------------------------------------------------------------- issue 15: the silent merge
 def test_an_unbalanced_quote_closed_by_a_later_multiline_cell_is_a_reject_not_a_merge(tmp_path):
     (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
-    db = tmp_path / "c.duckdb"
-    ingest([tmp_path / "units.csv"], db)
+    db = published([tmp_path / "units.csv"], tmp_path / "c.duckdb")
     row = "H{n},X01,1.001612,Khai sinh,Hộ tịch,truc_tuyen,01/07/2021 08:00,06/07/2021 17:00,,dang_xu_ly,,,"
     lines = [
         ",".join(HEADERS_VI),  # 1

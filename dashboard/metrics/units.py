@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from werkzeug.exceptions import Forbidden
 
 
 def units(reader) -> pd.DataFrame:
@@ -23,6 +22,8 @@ def permit(reader, unit: str | None) -> str | None:
     """Refuse (403) a unit outside the reader's scope, whatever sent it (a URL, a forged callback).
     The scoped views return only permitted rows anyway; this makes the refusal explicit and audited."""
     if unit and reader.scoped and unit_name(reader, unit) is None:
+        from werkzeug.exceptions import Forbidden  # here: the web stack is no cost of a CLI answer (114 ms)
+
         raise Forbidden(f"đơn vị {unit} nằm ngoài phạm vi được giao")
     return unit
 

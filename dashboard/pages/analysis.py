@@ -15,7 +15,7 @@ from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.index766 import index766_section
-from ..ui.components import table, empty_state, graph, href, page_header, section, status_badge
+from ..ui.components import table, empty_state, graph, href, num_heads, page_header, section, status_badge
 from ..ui.theme import STATUS_COLORS
 from .common import page, period_filter, scope_label
 
@@ -148,11 +148,13 @@ def _lateness(reader, p):
                             table(
                                 [
                                     "Đơn vị",
-                                    html.Th("Trễ theo đồng hồ gốc", className="num"),
-                                    html.Th("… do tạm dừng hợp pháp", className="num"),
-                                    html.Th("Chỉ trễ theo hạn điều chỉnh", className="num"),
-                                    html.Th("Trễ theo hạn đang áp dụng", className="num"),
-                                    html.Th("… lý do lỗi phần mềm", className="num"),
+                                    *num_heads(
+                                        "Trễ theo đồng hồ gốc",
+                                        "… do tạm dừng hợp pháp",
+                                        "Chỉ trễ theo hạn điều chỉnh",
+                                        "Trễ theo hạn đang áp dụng",
+                                        "… lý do lỗi phần mềm",
+                                    ),
                                 ],
                                 rows + [total],
                                 class_name="table table-sm nowrap-rows",

@@ -21,6 +21,7 @@ from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import (
     table,
+    num_heads,
     UNIT_GROUPS,
     empty_state,
     filter_dropdown,
@@ -339,14 +340,7 @@ def _unit_page(reader, p, unit, kpi):
         )
     field_table = (
         table(
-            [
-                "Lĩnh vực",
-                html.Th("Tiếp nhận", className="num"),
-                html.Th("Đã giải quyết", className="num"),
-                html.Th("Đúng hạn", className="num"),
-                html.Th("Trễ hạn", className="num"),
-                html.Th("Đang quá hạn", className="num"),
-            ],
+            ["Lĩnh vực", *num_heads("Tiếp nhận", "Đã giải quyết", "Đúng hạn", "Trễ hạn", "Đang quá hạn")],
             rows,
             class_name="table table-sm",
         )

@@ -351,6 +351,11 @@ def table(head: list, body: list, class_name: str = "table", table_id: str | Non
     return html.Table([html.Thead(html.Tr(cells)), html.Tbody(body)], className=class_name, **props)
 
 
+def num_heads(*labels: str) -> list[html.Th]:
+    """Header cells of numeric columns, right-aligned over their figures (`table([...first, *num_heads(…)], …)`)."""
+    return [html.Th(label, className="num") for label in labels]
+
+
 def graph(fig, graph_id: str | dict | None = None, height: int | str = 360, **kw) -> dcc.Graph:
     """`height`: pixels, or any CSS length ("calc(100vh - 17rem)": a slide's chart follows the projector)."""
     css_height = f"{height}px" if isinstance(height, int) else height

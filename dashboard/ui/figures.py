@@ -100,38 +100,19 @@ def count_axis(max_value: float) -> dict:
 
 
 def _target_rule(axis: str, value: float, label: str, font_size: int | None = None) -> tuple[dict, dict]:
-    """A dashed target line across the plot (horizontal on y, vertical on x) and its label."""
-    line = {"color": TARGET_LINE, "width": 2, "dash": "dash"}
-    font = {"size": font_size} if font_size else {}
+    """A dashed target line across the plot (horizontal on y, vertical on x) and its label: at the right end of a
+    horizontal line, under it; above the top of a vertical one (right of it near 100%, inside the plot)."""
+    across = "x" if axis == "y" else "y"  # the line spans this axis's whole domain
     if axis == "y":
-        return (
-            {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value, "line": line},
-            {
-                "text": label,
-                "xref": "x domain",
-                "x": 1,
-                "yref": "y",
-                "y": value,
-                "xanchor": "right",
-                "yanchor": "top",
-                "showarrow": False,
-                "font": font,
-            },
-        )
-    return (
-        {"type": "line", "yref": "y domain", "y0": 0, "y1": 1, "xref": "x", "x0": value, "x1": value, "line": line},
-        {
-            "text": label,
-            "yref": "y domain",
-            "y": 1,
-            "xref": "x",
-            "x": value,
-            "xanchor": "right" if value >= 0.85 else "center",  # near 100%: inside the plot, never clipped
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": font,
-        },
-    )
+        place = {"x": 1, "y": value, "xanchor": "right", "yanchor": "top"}
+    else:
+        place = {"x": value, "y": 1, "xanchor": "right" if value >= 0.85 else "center", "yanchor": "bottom"}
+    line = {"color": TARGET_LINE, "width": 2, "dash": "dash"}
+    refs = {f"{across}ref": f"{across} domain", f"{axis}ref": axis}
+    ends = {f"{across}0": 0, f"{across}1": 1, f"{axis}0": value, f"{axis}1": value}
+    shape = {"type": "line", **refs, **ends, "line": line}
+    annotation = {"text": label, **refs, **place, "showarrow": False, "font": {"size": font_size} if font_size else {}}
+    return shape, annotation
 
 
 def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title: str = "") -> dict:

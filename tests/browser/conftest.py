@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from harness import free_port, running, serve_cmd
+from harness import free_port, running, serve_cmd, with_demo_users
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -18,15 +18,10 @@ AS_OF = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(scope="session")
-def browser_db(tmp_path_factory) -> Path:
-    from dashboard.demo.build import build_demo
-
-    from dashboard.auth import UserStore, ensure_demo_users, users_path
-
-    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    build_demo(db, as_of=AS_OF, city="legacy")  # the legacy town the browser tests pin (W08, Xã Bình Minh)
-    ensure_demo_users(UserStore(users_path(db)), "W08", "Xã Bình Minh")
-    return db
+def browser_db(demo_db, tmp_path_factory) -> Path:
+    """A copy of the session's legacy demo town (`demo_db`, as of AS_OF: W08, Xã Bình Minh) with the demo users:
+    the server's own files (users, sessions, audit log), apart from the in-process tests'."""
+    return with_demo_users(demo_db, tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="session")
