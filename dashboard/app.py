@@ -220,9 +220,10 @@ clientside_callback(
 )
 clientside_callback(
     ClientsideFunction("cchc", "drawnDefaults"),
-    Output(ids.DRAWN, "data"),
+    Output(ids.nav_link(ALL), "href", allow_duplicate=True),
     Input(ids.DRAWN, "data"),
     State(ids.flt(ALL), "value"),
+    prevent_initial_call="initial_duplicate",
 )
 
 
@@ -249,6 +250,7 @@ clientside_callback(
 clientside_callback(
     ClientsideFunction("cchc", "filtersToUrl"),
     Output(ids.URL, "href"),
+    Output(ids.nav_link(ALL), "href", allow_duplicate=True),  # a page just drawn: the defaults follow the links
     Input(ids.flt(ALL), "value"),
     State(ids.PAGES_LOCATION, "pathname"),
     State(ids.PAGES_LOCATION, "search"),
