@@ -8,6 +8,7 @@ fits a phone."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -50,13 +51,21 @@ class Traffic:
         self.layouts.clear()
 
 
-def _open(browser, server, username: str, width: int = 1920, height: int = 1080):
+@contextlib.contextmanager
+def _signed_in(browser, server, username: str, drawn: str = "#headline", width: int = 1920, height: int = 1080):
+    """A fresh context signed in through the form, its traffic watched from the sign-in on, the first screen
+    drawn (`drawn` on screen, every chart drawn, nothing loading); closed when the block ends."""
     from dashboard.auth import DEMO_PASSWORDS
 
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-    w = Watched(ctx.new_page(), server)
-    t = Traffic(w.page)
-    return ctx, w, t, DEMO_PASSWORDS[username]
+    try:
+        w = Watched(ctx.new_page(), server)
+        t = Traffic(w.page)
+        sign_in(w, username, DEMO_PASSWORDS[username])
+        _drawn(w.page, drawn)
+        yield w, t
+    finally:
+        ctx.close()
 
 
 def _drawn(p, selector: str):
@@ -67,11 +76,8 @@ def _drawn(p, selector: str):
 
 
 def test_sign_in_draws_the_overview_with_the_shell_and_navigation_is_one_callback(browser, server):
-    ctx, w, t, password = _open(browser, server, "chutich")
-    try:
+    with _signed_in(browser, server, "chutich", "#worst-chart .main-svg") as (w, t):
         p = w.page
-        sign_in(w, "chutich", password)
-        _drawn(p, "#worst-chart .main-svg")
         assert p.locator("#headline").inner_text().strip()
         assert p.locator("[data-kpi]").count() >= 8
         # the page came with the shell: one shell request (preloaded while the scripts loaded), no callback
@@ -105,16 +111,11 @@ def test_sign_in_draws_the_overview_with_the_shell_and_navigation_is_one_callbac
         assert len([c for c in t.callbacks if "_pages_content" in c]) == 1
         assert [k for k, v in p.evaluate(NAV) if v] == ["/?period=2026-Q4"]
         assert not w.errors, w.errors
-    finally:
-        ctx.close()
 
 
 def test_a_shared_link_is_drawn_with_its_filters_and_the_readers_scope(browser, server):
-    ctx, w, t, password = _open(browser, server, "chutich")
-    try:
+    with _signed_in(browser, server, "chutich", "#headline") as (w, t):
         p = w.page
-        sign_in(w, "chutich", password)
-        _drawn(p, "#headline")
         t.clear()
         p.goto(server + "/ho-so-tre-han?period=2025-Q2&unit=W03&view=late")
         _drawn(p, "#late-total")
@@ -125,24 +126,18 @@ def test_a_shared_link_is_drawn_with_its_filters_and_the_readers_scope(browser, 
         assert (q["period"], q["unit"], q["view"]) == (["2025-Q2"], ["W03"], ["late"])
         assert [k for k, v in p.evaluate(NAV) if v] == ["/ho-so-tre-han?period=2025-Q2&unit=W03"]
         assert not w.errors, w.errors
-    finally:
-        ctx.close()
     # a ward's reader: another ward's link and a page of another role are refused in the shell as well
-    ctx, w, t, password = _open(browser, server, "phuong")
-    try:
+    with _signed_in(browser, server, "phuong", "#headline") as (w, t):
         p = w.page
-        sign_in(w, "phuong", password)
-        _drawn(p, "#headline")
         assert "Xã Bình Minh" in p.locator("h1.page-title").inner_text()
-        assert "/nhat-ky" not in dict(p.evaluate(NAV)) and "/du-lieu" not in dict(p.evaluate(NAV))
+        paths = {href.split("?")[0] for href, _ in p.evaluate(NAV)}
+        assert "/ho-so-tre-han" in paths and not paths & {"/nhat-ky", "/du-lieu"}, paths
         for path in ("/ho-so-tre-han?period=2025-Q2&unit=W03", "/nhat-ky", "/du-lieu"):
             t.clear()
             p.goto(server + path)
             p.wait_for_selector("#forbidden")
             assert not [c for c in t.callbacks if "_pages_content" in c]
             assert "Phường 3" not in p.locator("#_pages_content").inner_text()
-    finally:
-        ctx.close()
 
 
 def test_no_page_loads_more_javascript_than_its_budget(browser, server):
@@ -150,11 +145,9 @@ def test_no_page_loads_more_javascript_than_its_budget(browser, server):
     the pages that draw a grid (loaded when the grid is drawn, never on the others)."""
     from dashboard.ui import ids
 
-    ctx, w, t, password = _open(browser, server, "noivu")
-    try:
+    with _signed_in(browser, server, "noivu") as (w, t):
         p = w.page
-        sign_in(w, "noivu", password)
-        cdp = ctx.new_cdp_session(p)
+        cdp = p.context.new_cdp_session(p)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         sizes, loaded = {}, {}
@@ -172,8 +165,6 @@ def test_no_page_loads_more_javascript_than_its_budget(browser, server):
             assert 1_000_000 < js <= 3_000_000, (path, js, loaded[path])
             assert (grid > 0) == (grids > 0), (path, grid, grids)
         assert max(js for js, _, _ in sizes.values()) - min(js for js, _, _ in sizes.values()) < 200_000, sizes
-    finally:
-        ctx.close()
 
 
 def _traces(p, graph_id: str) -> list[dict]:
@@ -224,11 +215,8 @@ def test_the_week_still_running_is_drawn_apart_on_every_weekly_trend(page):
 
 
 def test_the_worst_units_chart_fits_a_phone(browser, server):
-    ctx, w, t, password = _open(browser, server, "chutich", 390, 844)
-    try:
+    with _signed_in(browser, server, "chutich", "#worst-chart .main-svg", 390, 844) as (w, t):
         p = w.page
-        sign_in(w, "chutich", password)
-        _drawn(p, "#worst-chart .main-svg")
         box = p.evaluate("""() => {
           const g = document.querySelector('#worst-chart .js-plotly-plot');
           const r = g.querySelector('.main-svg').getBoundingClientRect();
@@ -248,5 +236,3 @@ def test_the_worst_units_chart_fits_a_phone(browser, server):
         assert all(tk["r"] - tk["l"] > tk["b"] - tk["t"] for tk in ticks), ticks  # not turned on their side
         assert all(tk["b"] <= title["t"] + 0.5 for tk in ticks)
         assert not w.errors, w.errors
-    finally:
-        ctx.close()
