@@ -189,7 +189,7 @@ def trend_vs_last_year(
         d = df[df.year == y].sort_values("week_no")
         if d.empty:
             continue
-        partial = partial_week(d.week.iloc[-1], through)
+        partial = y == year and partial_week(d.week.iloc[-1], through)  # last year's weeks are all behind us
         whole = d.iloc[:-1] if partial else d
         template = ("Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
                     " của %{customdata[1]} hồ sơ<extra></extra>")
