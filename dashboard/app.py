@@ -6,6 +6,7 @@ process each read their own database; pages find it through `reader.current_read
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -100,6 +101,13 @@ def layout() -> html.Div:
     (after sign-in, a reload, a shared link) needs no round trip through the router and the page's callback.
     Without a usable Referer the page container is Dash's own and the router draws the page as before."""
     here = _requested_location()
+    container = dash.page_container
+    if here:
+        try:
+            container = _page_container(*here)
+        except Exception:  # never a blank screen: the router draws the page (and says what went wrong)
+            logging.getLogger("cchc").exception("the shell could not draw %s%s", *here)
+            here = None
     path, search = here if here else (None, "")
     return html.Div(
         id=ids.APP_ROOT,
@@ -107,8 +115,7 @@ def layout() -> html.Div:
         children=[
             dcc.Location(id=ids.URL, refresh="callback-nav", **(_location_props(*here) if here else {})),
             _nav(path, search),
-            dbc.Container(_page_container(*here) if here else dash.page_container, fluid=True, className="page-body",
-                          id="page-body"),
+            dbc.Container(container, fluid=True, className="page-body", id="page-body"),
             # the filters' values of a page drawn with the shell are written into the address by the browser
             # (assets/07_clientside.js, drawnDefaults), as they are when the router draws a page
             dcc.Store(id=ids.DRAWN, data=path),
