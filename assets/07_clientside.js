@@ -1,5 +1,24 @@
 /* The shell's callbacks that only rewrite the address or a class, run in the browser (app.py registers them as
    clientside callbacks): no round trip to the server on any navigation for them. */
+(function () {
+/* The URL's query with the filters' values set (an empty value removes its parameter). */
+function withFilters(search, specs, values) {
+  var q = new URLSearchParams(typeof search === "string" ? search : "");
+  (specs || []).forEach(function (spec, i) {
+    var key = spec && spec.id && spec.id.key, v = values[i];
+    if (typeof key !== "string") return;
+    if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) q.delete(key);
+    else q.set(key, String(v));
+  });
+  return q;
+}
+/* The navigation's links for an address's query: each page's path with the period and unit kept (NAV_KEEP). */
+function navHrefs(specs, search) {
+  var q = new URLSearchParams(typeof search === "string" ? search : ""), keep = new URLSearchParams();
+  ["period", "unit"].forEach(function (k) { var v = q.get(k); if (v) keep.set(k, v); });
+  var tail = keep.toString() ? "?" + keep.toString() : "";
+  return (specs || []).map(function (s) { return s.id.path + tail; });
+}
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   cchc: {
     /* ?present=1 on any page (and the deck itself): no navigation chrome, large type; the navbar's deck link
@@ -17,16 +36,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
        included, so the link reproduces the view) without drawing the page a second time. */
     filtersToUrl: function (values, pathname, search) {
       var cc = window.dash_clientside, ctx = cc.callback_context, trig = ctx.triggered || [];
-      if (!trig.length || trig[0].prop_id === ".") return cc.no_update;
+      var none = [cc.no_update, cc.no_update];
+      if (!trig.length || trig[0].prop_id === ".") return none;
       var path = typeof pathname === "string" && pathname.charAt(0) === "/" ? pathname : "/";
       var old = path + (typeof search === "string" ? search : "");
-      var q = new URLSearchParams(typeof search === "string" ? search : "");
-      (ctx.inputs_list[0] || []).forEach(function (spec, i) {
-        var key = spec && spec.id && spec.id.key, v = values[i];
-        if (typeof key !== "string") return;
-        if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) q.delete(key);
-        else q.set(key, String(v));
-      });
+      var q = withFilters(search, ctx.inputs_list[0], values);
       var drawn = trig.length > 1;
       if (!drawn) {
         var id = {};
@@ -34,12 +48,32 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         if (id.key !== "page") q.delete("page");  // a new filter starts the list again
       }
       var url = path + (q.toString() ? "?" + q.toString() : "");
-      if (url === old) return cc.no_update;
+      if (url === old) return none;
       if (drawn) {
         window.history.replaceState(window.history.state, "", url + window.location.hash);
-        return cc.no_update;
+        return [cc.no_update, navHrefs(ctx.outputs_list[1], "?" + q.toString())];
       }
-      return url;
+      return [url, cc.no_update];  // a navigation: the links follow the new address (navLinks)
+    },
+    /* A page drawn with the shell (the first screen after sign-in, a reload): its filters' values, defaults
+       included, go into the address as when the router draws a page (filtersToUrl), without a navigation. */
+    drawnDefaults: function (path, values) {
+      var cc = window.dash_clientside, ctx = cc.callback_context;
+      if (typeof path !== "string" || path !== window.location.pathname) return cc.no_update;
+      var q = withFilters(window.location.search, (ctx.states_list || [])[0], values);
+      var url = path + (q.toString() ? "?" + q.toString() : "");
+      if (url === path + window.location.search) return cc.no_update;
+      window.history.replaceState(window.history.state, "", url + window.location.hash);
+      return navHrefs(ctx.outputs_list, "?" + q.toString());
+    },
+    /* The navigation's links keep the period and unit (config.NAV_KEEP) and mark the current page. */
+    navLinks: function (pathname, search) {
+      var specs = window.dash_clientside.callback_context.outputs_list[0] || [];
+      return [navHrefs(specs, search), specs.map(function (s) { return s.id.path === pathname; })];
+    },
+    /* The phone's menu button opens and closes the navigation. */
+    navToggle: function (n, open) {
+      return typeof n === "number" ? !open : window.dash_clientside.no_update;
     },
     /* The overview: a bar of the worst units opens that unit's page (on-time rate, same period). */
     worstBarClick: function (click, search) {
@@ -53,3 +87,4 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+})();

@@ -2,7 +2,11 @@
 
 - JavaScript decoded on the first load of the overview (every script resource, decodedBodySize);
 - sign-in → overview rendered (cards, headline and the worst units' chart drawn), cold server cache and warm;
-- in-app navigation (a click on the navigation bar → the next page rendered), median and p95.
+- in-app navigation (a click on the navigation bar → the next page rendered), median and p95;
+- what does not depend on the machine's load: the server's own time per request (its `Server-Timing` header:
+  wall, the serving thread's CPU, named queries run), and the browser's main-thread work (Chrome's
+  `Performance.getMetrics`: TaskDuration, ScriptDuration, Layout + RecalcStyle) per sign-in and navigation;
+- the load average before and after, and sampled during the run.
 
 `python -m bench.browser [--n 1000000] [--runs 3] [--out bench/browser.json]` serves the demo database of that
 size (built once in data/bench/) with gunicorn (2 workers, like `make run`)."""
@@ -46,6 +50,34 @@ def _ms(samples: list[float]) -> dict:
             "min_ms": round(s[0] * 1000), "runs": len(s)}
 
 
+SERVER = """() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+  .filter(e => (e.serverTiming || []).length && !/\\/(assets|_dash-component-suites|_favicon)/.test(e.name))
+  .map(e => [new URL(e.name).pathname, Object.fromEntries(e.serverTiming.map(t =>
+    [t.name, t.name === 'sql' ? [Number(t.description), t.duration] : t.duration]))])"""
+WORK = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+
+
+def _work(cdp) -> dict:
+    m = {x["name"]: x["value"] for x in cdp.send("Performance.getMetrics")["metrics"]}
+    return {k: m.get(k, 0.0) for k in WORK}
+
+
+def _since(before: dict, after: dict) -> dict:
+    """The browser's main-thread work between two readings, ms: all tasks, scripts, layout and style."""
+    d = {k: (after[k] - before[k]) * 1000 for k in WORK}
+    return {"task_ms": round(d["TaskDuration"]), "script_ms": round(d["ScriptDuration"]),
+            "layout_style_ms": round(d["LayoutDuration"] + d["RecalcStyleDuration"])}
+
+
+def _server(entries: list, since: int = 0) -> dict:
+    """The app's requests (index, shell, callbacks) from `since` on: count, and the server's wall, CPU and
+    query time summed."""
+    e = [t for _, t in entries[since:] if "cpu" in t]
+    return {"requests": len(e), "app_ms": round(sum(t["app"] for t in e), 1),
+            "cpu_ms": round(sum(t["cpu"] for t in e), 1), "queries": sum(t.get("sql", [0, 0])[0] for t in e),
+            "sql_ms": round(sum(t.get("sql", [0, 0])[1] for t in e), 1)}
+
+
 PHASES = """() => { const n = performance.getEntriesByType('navigation')[0];
   const cb = performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component'));
   const layout = performance.getEntriesByType('resource').find(e => e.name.includes('_dash-layout'));
@@ -58,22 +90,29 @@ PHASES = """() => { const n = performance.getEntriesByType('navigation')[0];
 def measure(base: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    out: dict = {"sign_in_to_overview": [], "navigation": [], "js_bytes": None, "phases": [], "callbacks": []}
+    out: dict = {"sign_in_to_overview": [], "navigation": [], "js_bytes": None, "phases": [], "callbacks": [],
+                 "sign_in_server": [], "sign_in_browser": [], "nav_server": [], "nav_browser": [], "load": []}
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         for i in range(runs):
             ctx = b.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
             p = ctx.new_page()
+            cdp = ctx.new_cdp_session(p)
+            cdp.send("Performance.enable")
             p.goto(base + "/dang-nhap")
             p.fill("#username", "chutich")
             p.fill("#password", "demo-chutich")
+            out["load"].append(os.getloadavg()[0])
+            w0 = _work(cdp)  # the metrics follow the page's renderer across the sign-in's navigation
             t = time.perf_counter()
             p.click("#login-submit")
             p.wait_for_selector("#headline")
             p.wait_for_selector("#worst-chart .main-svg")
             p.wait_for_function(DRAWN)
             out["sign_in_to_overview"].append(time.perf_counter() - t)
+            out["sign_in_browser"].append(_since(w0, _work(cdp)))
             out["phases"].append({k: (round(v) if isinstance(v, float) else v) for k, v in p.evaluate(PHASES).items()})
+            out["sign_in_server"].append(_server(p.evaluate(SERVER)))
             if i == 0:
                 p.wait_for_load_state("networkidle")
                 scripts = p.evaluate(
@@ -91,6 +130,8 @@ def measure(base: str, runs: int) -> dict:
                         calls.append(r.url)
 
                 p.on("request", count)
+                seen = len(p.evaluate(SERVER))
+                w0 = _work(cdp)
                 t = time.perf_counter()
                 p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], "
                         ".main-nav a[href^='/?']")
@@ -99,6 +140,8 @@ def measure(base: str, runs: int) -> dict:
                 p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
                 p.wait_for_function(DRAWN)
                 out["navigation"].append(time.perf_counter() - t)
+                out["nav_browser"].append(_since(w0, _work(cdp)))
+                out["nav_server"].append({"path": path, **_server(p.evaluate(SERVER), seen)})
                 p.remove_listener("request", count)
                 out["callbacks"].append((path, len(calls)))
             ctx.close()
@@ -113,7 +156,55 @@ def measure(base: str, runs: int) -> dict:
         "server_callbacks_per_navigation": {
             path: statistics.median(n for p_, n in out["callbacks"] if p_ == path) for path in NAV
         },
+        # load-independent: the server's CPU per request, the browser's main-thread work
+        "sign_in_server": _medians(out["sign_in_server"]),
+        "sign_in_browser_work": _medians(out["sign_in_browser"]),
+        "navigation_server": _medians(out["nav_server"]),
+        "navigation_server_by_page": {
+            path: _medians([x for x in out["nav_server"] if x["path"] == path]) for path in NAV
+        },
+        "navigation_browser_work": _medians(out["nav_browser"]),
+        "load_average_at_each_sign_in": [round(x, 1) for x in out["load"]],
     }
+
+
+def _medians(rows: list[dict]) -> dict:
+    """Per key: median, best (min) and worst over the runs."""
+    keys = [k for k in (rows[0] if rows else {}) if k != "path"]
+    return {k: {"median": statistics.median(r[k] for r in rows), "min": min(r[k] for r in rows),
+                "max": max(r[k] for r in rows)} for k in keys}
+
+
+SHELL_PAGES = [  # (path, query): the shell as the first screen of each page, default view and a cold one
+    ("/", ""), ("/", "?period=2025-Q1"), ("/don-vi", ""), ("/ho-so-tre-han", "?view=all"), ("/bao-cao-quy", ""),
+    ("/chi-tieu", ""), ("/phan-tich", ""), ("/trinh-chieu", "?slide=2"),
+]
+
+
+def shell_timings(base: str, rounds: int = 3) -> list[dict]:
+    """The server alone, no browser: each page's first screen (`/_dash-layout` with the page's address as
+    Referer, as the browser asks it) — the first request (cold unless warmed at start) and the median of the
+    next ones (warm): wall, the serving thread's CPU, queries run, and the response's size."""
+    import re
+
+    import requests
+
+    s = requests.Session()
+    token = re.search(r'name="csrf" value="([^"]+)"', s.get(base + "/dang-nhap").text).group(1)
+    s.post(base + "/dang-nhap", data={"username": "chutich", "password": "demo-chutich", "csrf": token, "next": "/"})
+    out = []
+    for path, query in SHELL_PAGES:
+        runs = []
+        for _ in range(1 + rounds):
+            r = s.get(base + "/_dash-layout", headers={"Referer": base + path + query, "Accept": "application/json"})
+            t = dict(re.findall(r'(\w+);(?:desc="(?:\d+)";)?dur=([\d.]+)', r.headers.get("Server-Timing", "")))
+            n = re.search(r'sql;desc="(\d+)"', r.headers.get("Server-Timing", ""))
+            runs.append({"app_ms": float(t.get("app", "nan")), "cpu_ms": float(t.get("cpu", "nan")),
+                         "queries": int(n.group(1)) if n else None, "kb": round(len(r.content) / 1024)})
+        warm = runs[1:]
+        out.append({"page": path + query, "first": runs[0],
+                    "warm_median": {k: statistics.median(x[k] for x in warm) for k in ("app_ms", "cpu_ms")}})
+    return out
 
 
 def main() -> None:
@@ -127,7 +218,9 @@ def main() -> None:
     db = Path(a.db) if a.db else db_for(a.n)
     with _serve(db, a.port):
         load_before = os.getloadavg()
-        res = {"database": db.name, "as_of": AS_OF.isoformat(), **measure(f"http://127.0.0.1:{a.port}", a.runs)}
+        base = f"http://127.0.0.1:{a.port}"
+        res = {"database": db.name, "as_of": AS_OF.isoformat(), **measure(base, a.runs)}
+        res["shell_server_only"] = shell_timings(base)  # after the browser: its first sign-in stays the first
         res["load_average_before_after"] = [round(load_before[0], 1), round(os.getloadavg()[0], 1)]
         res["cpus"] = os.cpu_count()
     Path(a.out).write_text(json.dumps(res, ensure_ascii=False, indent=1))

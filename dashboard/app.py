@@ -6,15 +6,16 @@ process each read their own database; pages find it through `reader.current_read
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 
-from . import security
+from . import security, timing
 from .auth import current_principal
 from .config import NAV_KEEP, PROJECT_ROOT
 from .metrics.kpis import validate_against_schema
@@ -23,7 +24,7 @@ from .ui import ids
 from .ui import theme  # noqa: F401  (registers the plotly template)
 
 
-def _nav() -> dbc.Navbar:
+def _nav(path: str | None = None, search: str = "") -> dbc.Navbar:
     return dbc.Navbar(
         dbc.Container(
             [
@@ -43,7 +44,7 @@ def _nav() -> dbc.Navbar:
                 ),
                 dbc.Collapse(
                     [
-                        dbc.Nav(id=ids.NAV, className="ms-auto main-nav", navbar=True),
+                        dbc.Nav(_nav_links(path, search), id=ids.NAV, className="ms-auto main-nav", navbar=True),
                         html.A(
                             ["▶ Trình chiếu"],
                             id=ids.PRESENT_LINK,
@@ -95,15 +96,90 @@ def _user_menu():
 
 
 def layout() -> html.Div:
+    """The shell. Asked for by the browser's `/_dash-layout` right after the page's HTML: the page of the address
+    it came from (its Referer, same origin) is rendered into it with the address's filters, so the first screen
+    (after sign-in, a reload, a shared link) needs no round trip through the router and the page's callback.
+    Without a usable Referer the page container is Dash's own and the router draws the page as before."""
+    here = _requested_location()
+    container = dash.page_container
+    if here:
+        try:
+            container = _page_container(*here)
+        except Exception:  # never a blank screen: the router draws the page (and says what went wrong)
+            logging.getLogger("cchc").exception("the shell could not draw %s%s", *here)
+            here = None
+    path, search = here if here else (None, "")
     return html.Div(
         id=ids.APP_ROOT,
-        className="app-root",
+        className="app-root present" if here and _present(path, search) else "app-root",
         children=[
-            dcc.Location(id=ids.URL, refresh="callback-nav"),
-            _nav(),
-            dbc.Container(dash.page_container, fluid=True, className="page-body", id="page-body"),
+            dcc.Location(id=ids.URL, refresh="callback-nav", **(_location_props(*here) if here else {})),
+            _nav(path, search),
+            dbc.Container(container, fluid=True, className="page-body", id="page-body"),
+            # the filters' values of a page drawn with the shell are written into the address by the browser
+            # (assets/07_clientside.js, drawnDefaults), as they are when the router draws a page
+            dcc.Store(id=ids.DRAWN, data=path),
         ],
     )
+
+
+def _requested_location() -> tuple[str, str] | None:
+    """(path, search) of the address the browser shows, for the shell's request: the Referer of `/_dash-layout`
+    when it is this server's own page of a registered path; None otherwise (and outside a request)."""
+    import flask
+
+    if not flask.has_request_context() or not flask.request.path.endswith("/_dash-layout"):
+        return None
+    ref = flask.request.headers.get("Referer", "")
+    if not ref or len(ref) > 4096:
+        return None
+    try:
+        parts = urlsplit(ref)
+    except ValueError:
+        return None
+    if parts.netloc != flask.request.host or parts.scheme not in ("http", "https"):
+        return None
+    page, _ = _page_of(parts.path)
+    if not page:
+        return None
+    return parts.path, ("?" + parts.query if parts.query else "")
+
+
+def _page_of(path: str):
+    from dash._pages import _path_to_page
+
+    return _path_to_page(path.strip("/"))  # the app is served at the root (requests_pathname_prefix "/")
+
+
+def _location_props(path: str, search: str) -> dict:
+    """A dcc.Location that already holds the browser's address: it reports nothing when it mounts (Dash's router
+    and the pages' callbacks stay quiet) until the address changes."""
+    import flask
+
+    return {"pathname": path, "search": search, "hash": "", "href": flask.request.headers.get("Referer", "")}
+
+
+def _page_container(path: str, search: str) -> html.Div:
+    """Dash Pages' container (same ids, so its router takes over at the next navigation) with the page drawn."""
+    from dash._pages import _parse_query_string
+
+    page, path_variables = _page_of(path)
+    content = page["layout"]
+    if callable(content):
+        content = content(**{**(path_variables or {}), **_parse_query_string(search)})
+    title = page["title"](**(path_variables or {})) if callable(page["title"]) else page["title"]
+    return html.Div(
+        [
+            dcc.Location(id=ids.PAGES_LOCATION, refresh="callback-nav", **_location_props(path, search)),
+            html.Div(content, id="_pages_content", disable_n_clicks=True),
+            dcc.Store(id="_pages_store", data={"title": title}),
+            html.Div(id="_pages_dummy", disable_n_clicks=True),
+        ]
+    )
+
+
+def _present(path: str | None, search: str) -> bool:
+    return path == ids.PRESENT_PATH or _query(search).get("present") == "1"
 
 
 def _query(search) -> dict:
@@ -111,32 +187,61 @@ def _query(search) -> dict:
     return dict(parse_qsl(search.lstrip("?"))) if isinstance(search, str) else {}
 
 
-@callback(Output(ids.NAV, "children"), Input(ids.PAGES_LOCATION, "pathname"), Input(ids.PAGES_LOCATION, "search"))
-def nav_links(pathname: str | None, search: str | None):
-    """Navigation that keeps the period and unit chosen, and marks the current page."""
+def _nav_links(path: str | None, search: str) -> list:
+    """The pages this reader may open, each link keeping the period and unit chosen (config.NAV_KEEP), the
+    current page marked. Drawn with the shell; the browser keeps them up to date on every navigation
+    (assets/07_clientside.js, navLinks): no round trip."""
+    import flask
+
+    if not flask.has_request_context() or flask.g.get("principal") is None:
+        return []
     q = _query(search)
     keep = {k: v for k, v in q.items() if k in NAV_KEEP and v}
-    links = []
     reader = current_principal()
+    links = []
     for page in dash.page_registry.values():
         if page.get("nav") is False or (page.get("permission") and not reader.can(page["permission"])):
             continue
         target = page["path"] + ("?" + urlencode(keep) if keep else "")
         links.append(
-            dbc.NavItem(dbc.NavLink(page["name"], href=target, active=pathname == page["path"], className="nav-page"))
+            dbc.NavItem(
+                dbc.NavLink(
+                    page["name"],
+                    href=target,
+                    active=path == page["path"],
+                    className="nav-page",
+                    id=ids.nav_link(page["path"]),
+                )
+            )
         )
     return links
 
 
-@callback(
+clientside_callback(
+    ClientsideFunction("cchc", "navLinks"),
+    Output(ids.nav_link(ALL), "href"),
+    Output(ids.nav_link(ALL), "active"),
+    Input(ids.PAGES_LOCATION, "pathname"),
+    Input(ids.PAGES_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction("cchc", "drawnDefaults"),
+    Output(ids.nav_link(ALL), "href", allow_duplicate=True),
+    Input(ids.DRAWN, "data"),
+    State(ids.flt(ALL), "value"),
+    prevent_initial_call="initial_duplicate",
+)
+
+
+# The phone's menu button opens and closes the navigation (in the browser).
+clientside_callback(
+    ClientsideFunction("cchc", "navToggle"),
     Output("nav-collapse", "is_open"),
     Input("nav-toggler", "n_clicks"),
     State("nav-collapse", "is_open"),
     prevent_initial_call=True,
 )
-def toggle_nav(n, is_open):
-    """The phone's menu button opens and closes the navigation."""
-    return not bool(is_open) if isinstance(n, int) else dash.no_update
 
 
 # The present mode's class and the filters' URL writing are plain address arithmetic: they run in the browser
@@ -152,6 +257,7 @@ clientside_callback(
 clientside_callback(
     ClientsideFunction("cchc", "filtersToUrl"),
     Output(ids.URL, "href"),
+    Output(ids.nav_link(ALL), "href", allow_duplicate=True),  # a page just drawn: the defaults follow the links
     Input(ids.flt(ALL), "value"),
     State(ids.PAGES_LOCATION, "pathname"),
     State(ids.PAGES_LOCATION, "search"),
@@ -198,6 +304,7 @@ def create_app(db_path: str | Path, *, no_auth: bool = False, internal=None, war
     app.server.extensions["cchc_data"] = data
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     security.install(app, db_path, no_auth=no_auth, internal=internal)
+    timing.install(app.server)
     if internal is None:  # the export's own app prints; it never offers the button's route
         from .export_pdf import install_route
 
@@ -224,7 +331,8 @@ def _page_callbacks() -> tuple[dict, tuple]:
     return taken
 
 
-# Dash's page, in Vietnamese (screen readers and axe-core read `lang`).
+# Dash's page, in Vietnamese (screen readers and axe-core read `lang`). The shell (with the page drawn in it, see
+# `layout`) and the callbacks' list are asked for while the scripts load, not after they have run.
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="vi">
     <head>
@@ -232,6 +340,8 @@ INDEX_STRING = """<!DOCTYPE html>
         <title>{%title%}</title>
         {%favicon%}
         {%css%}
+        <link rel="preload" href="/_dash-layout" as="fetch" crossorigin="anonymous">
+        <link rel="preload" href="/_dash-dependencies" as="fetch" crossorigin="anonymous">
     </head>
     <body>
         {%app_entry%}

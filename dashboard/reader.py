@@ -20,6 +20,7 @@ import contextvars
 import datetime as dt
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
@@ -28,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from .config import DEFAULT_SETTINGS
+from . import timing
 from .db import FULL, Scope, Snapshot, df
 
 CACHE_SIZE = 1024
@@ -116,10 +118,12 @@ class Reader:
 
     def _run(self, name: str, params: dict[str, Any]) -> pd.DataFrame:
         cur = self.cursor()
+        t = time.perf_counter()
         try:
             return df(cur, name, **params)
         finally:
             cur.close()
+            timing.query(time.perf_counter() - t)  # the request's Server-Timing header counts it
 
     def memo(self, name: str, params: dict[str, Any], compute: Callable[[], Any]) -> Any:
         """A value derived from this reader's data (immutable by convention), under the same kind of key."""

@@ -435,3 +435,40 @@ def test_users_add_refuses_without_terminal_and_weak_passwords(tmp_path, demo_db
     from dashboard.auth import UserStore, users_path
 
     assert UserStore(users_path(db)).verify("an", "mat-khau-dung") is not None
+
+
+def test_the_shell_draws_the_page_of_its_referer_in_the_readers_scope(app):
+    """The first screen drawn with the shell (`/_dash-layout`, the browser's address as Referer) goes through the
+    same page decorator as the router: a ward sees its ward only, another ward or another role's page is refused;
+    a Referer of another host or of no page gets Dash's empty container (the router draws the page)."""
+    c = sign_in(app, "phuong")
+
+    def shell(referer: str | None):
+        r = c.get("/_dash-layout", headers={"Referer": referer} if referer else {})
+        assert r.status_code == 200 and "cpu;dur=" in r.headers["Server-Timing"]
+        return r.text
+
+    for path in ("/", "/don-vi", "/ho-so-tre-han", "/phan-tich", "/trinh-chieu"):
+        text = shell(f"http://localhost{path}?period=2026-Q3")
+        assert '"page-title"' in text or "deck" in text, path
+        assert set(re.findall(r'"(W\d\d|S[A-Z]+)"', text)) <= {WARD}, path
+    assert '"forbidden"' in shell(f"http://localhost/ho-so-tre-han?period=2026-Q3&unit={OTHER_WARD}")
+    assert '"forbidden"' in shell("http://localhost/du-lieu") and '"forbidden"' in shell("http://localhost/nhat-ky")
+    for referer in (None, "http://elsewhere.example/?period=2026-Q3", "http://localhost/khong-co", "javascript:1"):
+        text = shell(referer)
+        assert '"_pages_content"' in text and '"page-title"' not in text and '"forbidden"' not in text, referer
+    # the city's reader through the shell: the same page as the router's
+    city = sign_in(app, "chutich")
+    via_shell = city.get("/_dash-layout", headers={"Referer": "http://localhost/bao-cao-quy?period=2026-Q2"}).json
+    via_router = page(city, "/bao-cao-quy", "?period=2026-Q2").json["response"]["_pages_content"]["children"]
+
+    def find(node):
+        if isinstance(node, dict):
+            if node.get("props", {}).get("id") == "_pages_content":
+                return node["props"]["children"]
+            return next((f for f in map(find, node.get("props", {}).values()) if f is not None), None)
+        if isinstance(node, list):
+            return next((f for f in map(find, node) if f is not None), None)
+        return None
+
+    assert via_router and find(via_shell) == via_router

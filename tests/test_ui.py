@@ -170,3 +170,36 @@ def test_sparkline_is_css_polygons_with_the_target_and_its_values_in_words():
     assert label.startswith("2 tuần gần nhất: từ 98,00% (tuần từ 01/01/2024) đến 99,50%") and spark.role == "img"
     one = sparkline([(dt.date(2024, 1, 1), 0.5)], None, "no_data")
     assert one.children[2] is None and "polygon(0% 100%, 0.0% " in one.children[0].style["clipPath"]
+
+
+def test_a_week_the_data_do_not_cover_to_its_end_is_drawn_apart():
+    """The week still running (or cut by the period's end) is its own trace: dotted, a hollow labelled point,
+    the days covered in its hover; the line of whole weeks stops before it. A week covered to Sunday: nothing."""
+    from dashboard.ui.components import sparkline
+
+    monday = dt.date(2026, 11, 16)
+    assert figures.partial_week(monday, dt.date(2026, 11, 20))
+    assert not figures.partial_week(monday, dt.date(2026, 11, 22)) and not figures.partial_week(monday, None)
+    weeks = [monday - dt.timedelta(weeks=2), monday - dt.timedelta(weeks=1), monday]
+    df = pd.DataFrame({"week": pd.to_datetime(weeks), "satisfaction_rate": [0.97, 0.96, 0.917],
+                       "responses": [300, 310, 12]})
+    fig = figures.kpi_trend(df, "satisfaction_rate", 0.95, "t", through=dt.date(2026, 11, 20))
+    whole, part = fig.data
+    assert list(whole.y) == [0.97, 0.96] and list(part.y) == [0.96, 0.917]
+    assert part.line.dash == "dot" and part.marker.symbol == "circle-open" and part.text[-1] == "tuần chưa trọn"
+    assert part.customdata[-1] == ("Tuần từ 16/11/2026 (tuần chưa trọn: 5/7 ngày, đến 20/11/2026): "
+                                   "<b>91,70%</b> của 12 phiếu")
+    assert len(figures.kpi_trend(df, "satisfaction_rate", 0.95, "t", through=dt.date(2026, 11, 22)).data) == 1
+    # the year-on-year chart: only this year's last week
+    last_year = [dt.date(2025, 11, 10), dt.date(2025, 11, 17)]
+    trend = pd.DataFrame({"week_no": [46, 47, 46, 47], "week": pd.to_datetime(last_year + [weeks[1], monday]),
+                          "year": [2025, 2025, 2026, 2026], "value": [0.98, 0.99, 0.985, 0.9],
+                          "n": [500, 510, 520, 40]})
+    data = figures.trend_vs_last_year(trend, 0.99, 2026, through=dt.date(2026, 11, 20))["data"]
+    assert [(d["name"], d["x"]) for d in data] == [("Năm 2025", [46, 47]), ("Năm 2026", [46]),
+                                                  ("Tuần chưa trọn", [46, 47])]
+    # the card's sparkline: a hollow point at the end, named so
+    spark = sparkline([(weeks[1], 0.96), (monday, 0.917)], 0.95, "met", dt.date(2026, 11, 20))
+    assert spark.children[-1].className == "spark-partial"
+    assert "tuần chưa trọn: 5/7 ngày, đến 20/11/2026" in getattr(spark, "aria-label")
+    assert len(sparkline([(weeks[1], 0.96), (monday, 0.917)], 0.95, "met", dt.date(2026, 11, 22)).children) == 3

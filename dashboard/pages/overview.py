@@ -42,6 +42,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     worst = None if unit else kpis.worst_units(reader, p)
     q = {"period": p.key, "unit": unit}
     cards = kpis.kpi_cards(reader, p, unit)
+    through = min(p.end, reader.as_of.date())  # the last day the data cover: a week it cuts is drawn apart
     counts = late_set.counts(reader, p, unit)
     f = quarterly_form(reader, p, unit=unit)["total"]
 
@@ -52,6 +53,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
                 link=href(ids.UNITS_PATH, sort=c.kpi, **q)
                 if c.kpi != "par_index_rank"
                 else href(ids.TARGETS_PATH, **q),
+                through=through,
             ),
             xs=12,
             md=6,
@@ -108,8 +110,14 @@ def layout(period: str | None = None, unit: str | None = None, **_):
                     section(
                         f"Tỷ lệ đúng hạn theo tuần: năm {p.end.year} so với năm {p.end.year - 1}",
                         graph(
-                            ev_ui.draw(figures.trend_vs_last_year(trend, on_time.target if on_time else None,
-                                                                  p.end.year), events, ev_ui.week_of_year(p.end.year)),
+                            ev_ui.draw(
+                                figures.trend_vs_last_year(
+                                    trend, on_time.target if on_time else None, p.end.year,
+                                    through=min(dt.date(p.end.year, 12, 31), reader.as_of.date()),  # the year's weeks
+                                ),
+                                events,
+                                ev_ui.week_of_year(p.end.year),
+                            ),
                             "overview-trend",
                             height=330,
                         ),

@@ -311,7 +311,8 @@ def _unit_page(reader, p, unit, kpi):
     first = max(p.start, p.end - dt.timedelta(weeks=26)) if p.days < 120 else p.start
     events = timeline_events(reader, first, p.end, unit)  # drawn on the weekly trend and listed under it
     trend = (
-        html.Div([graph(ev_ui.draw(figures.kpi_trend(weeks, kpi, target, f"{k.label} theo tuần"), events,
+        html.Div([graph(ev_ui.draw(figures.kpi_trend(weeks, kpi, target, f"{k.label} theo tuần",
+                                                     through=min(p.end, reader.as_of.date())), events,
                                    ev_ui.as_date(first, p.end)), "unit-kpi-trend", height=320),
                   ev_ui.listing(events, test_id="unit-events")])
         if k.weekly

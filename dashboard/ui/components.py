@@ -99,10 +99,12 @@ def delta_text(card, previous: float | None, label: str) -> html.Span | None:
     return html.Span([html.Span(arrow, **{"aria-hidden": "true"}), " ", txt], className=f"delta {cls}")
 
 
-def sparkline(points: list, target: float | None, status: str) -> html.Div:
+def sparkline(points: list, target: float | None, status: str, through=None) -> html.Div:
     """A card's weekly rate (12 weeks) as a filled line drawn by CSS — two `clip-path` polygons and a dashed
     target rule — not a plotly chart: the overview's eight sparklines cost the browser more to draw as plotly
-    charts than the rest of the page. Its values are in its accessible name (and tooltip)."""
+    charts than the rest of the page. Its values are in its accessible name (and tooltip). `through`: the last
+    day the data cover; a last week it cuts short (the current week) is a hollow point, named so."""
+    from .figures import partial_note, partial_week
     ys = [float(v) for _, v in points]
     lo = max(0.0, min(ys + ([target] if target is not None else [])) - 0.02)
     hi = 1.005
@@ -117,20 +119,26 @@ def sparkline(points: list, target: float | None, status: str) -> html.Div:
     under = [f"{x}% calc({top(v)}% + 2.5px)" for x, v in reversed(list(zip(xs, ys)))]
     ink = STATUS_INK.get(status, "#1d4e89")
     first, last = points[0], points[-1]
+    partial = partial_week(last[0], through)
     label = (
         f"{len(points)} tuần gần nhất: từ {fmt.pct(first[1])} (tuần từ {fmt.date(first[0])}) đến {fmt.pct(last[1])}"
-        f" (tuần từ {fmt.date(last[0])}); thấp nhất {fmt.pct(min(ys))}, cao nhất {fmt.pct(max(ys))}"
+        f" (tuần từ {fmt.date(last[0])}{'; ' + partial_note(last[0], through) if partial else ''});"
+        f" thấp nhất {fmt.pct(min(ys))}, cao nhất {fmt.pct(max(ys))}"
     )
+    parts = [
+        html.Div(className="spark-area", style={"clipPath": f"polygon(0% 100%, {', '.join(edge)}, 100% 100%)",
+                                                "background": ink}),
+        html.Div(className="spark-line", style={"clipPath": f"polygon({', '.join(edge + under)})",
+                                                "background": ink}),
+        html.Div(className="spark-target", style={"top": f"{top(target)}%", "borderTopColor": TARGET_LINE})
+        if target is not None
+        else None,
+    ]
+    if partial:
+        parts.append(html.Div(className="spark-partial", style={"top": f"{top(ys[-1])}%", "borderColor": ink},
+                              title=partial_note(last[0], through)))
     return html.Div(
-        [
-            html.Div(className="spark-area", style={"clipPath": f"polygon(0% 100%, {', '.join(edge)}, 100% 100%)",
-                                                    "background": ink}),
-            html.Div(className="spark-line", style={"clipPath": f"polygon({', '.join(edge + under)})",
-                                                    "background": ink}),
-            html.Div(className="spark-target", style={"top": f"{top(target)}%", "borderTopColor": TARGET_LINE})
-            if target is not None
-            else None,
-        ],
+        parts,
         className="kpi-spark",
         role="img",
         title=label,
@@ -138,7 +146,7 @@ def sparkline(points: list, target: float | None, status: str) -> html.Div:
     )
 
 
-def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
+def kpi_card(card, link: str | None = None, compact: bool = False, through=None) -> dbc.Card:
     """Actual, target, status, change vs the previous period and the same period last year, sparkline."""
     value = fmt.kpi_value(card.actual, card.unit)
     detail = None
@@ -163,7 +171,7 @@ def kpi_card(card, link: str | None = None, compact: bool = False) -> dbc.Card:
         ),
     ]
     if card.spark and not compact:
-        body.append(sparkline(card.spark, card.target, card.status))
+        body.append(sparkline(card.spark, card.target, card.status, through))
     inner = dbc.CardBody(body)
     content = dcc.Link(inner, href=link, className="stretched-link-wrap") if link else inner
     return html.Div(

@@ -3,6 +3,7 @@ Targets are drawn as lines; statuses use the shared palette; hover text is Vietn
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -115,8 +116,53 @@ def _target_rule(axis: str, value: float, label: str, font_size: int | None = No
     return shape, annotation
 
 
-def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title: str = "") -> dict:
-    """Weekly on-time rate by ISO week: this year against last year, with the target line."""
+PARTIAL_WEEK = "tuần chưa trọn"
+
+
+def _day(v) -> dt.date:
+    return pd.Timestamp(v).date()
+
+
+def partial_week(week_start, through: dt.date | None) -> bool:
+    """A week (its Monday) that the data do not cover to its Sunday: the week still running at the data's as-of
+    date, or cut by the period's end. Its rate rests on a few days' dossiers and is drawn apart."""
+    return through is not None and _day(week_start) + dt.timedelta(days=6) > through
+
+
+def partial_note(week_start, through: dt.date) -> str:
+    days = (through - _day(week_start)).days + 1
+    return f"{PARTIAL_WEEK}: {days}/7 ngày, đến {fmt.date(through)}"
+
+
+def _partial_trace(x_prev, y_prev, x, y, hover: str, color: str, width: float, label: bool) -> dict:
+    """The last (partial) week: a dotted segment from the last whole week to a hollow point, labelled."""
+    xs, ys = ([x_prev] if x_prev is not None else []) + [x], ([y_prev] if y_prev is not None else []) + [y]
+    pad = [""] * (len(xs) - 1)
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "name": PARTIAL_WEEK[0].upper() + PARTIAL_WEEK[1:],
+        "mode": "lines+markers+text" if label else "lines+markers",
+        "line": {"color": color, "width": width * 0.7, "dash": "dot"},
+        "marker": {"size": [0] * len(pad) + [11], "symbol": "circle-open", "line": {"width": 2.5, "color": color},
+                   "color": color},
+        "text": pad + [PARTIAL_WEEK],
+        "textposition": "top left",
+        "textfont": {"color": color},
+        "customdata": pad + [hover],
+        "hovertemplate": "%{customdata}<extra></extra>",
+        "showlegend": False,
+        "cliponaxis": False,
+    }
+
+
+def trend_vs_last_year(
+    df: pd.DataFrame, target: float | None, year: int, title: str = "", through: dt.date | None = None
+) -> dict:
+    """Weekly on-time rate by ISO week: this year against last year, with the target line. `through`: the last
+    day the data cover; a week not covered to its end (the current week) is a hollow point on a dotted
+    segment, labelled "tuần chưa trọn", never read as a fall."""
     if df.empty:
         return _empty_dict("Chưa có hồ sơ được giải quyết trong hai năm này.")
     data = []
@@ -124,20 +170,30 @@ def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title:
         d = df[df.year == y].sort_values("week_no")
         if d.empty:
             continue
+        partial = y == year and partial_week(d.week.iloc[-1], through)  # last year's weeks are all behind us
+        whole = d.iloc[:-1] if partial else d
+        template = ("Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
+                    " của %{customdata[1]} hồ sơ<extra></extra>")
         data.append(
             {
                 "type": "scatter",
-                "x": [int(v) for v in d.week_no],
-                "y": [float(v) for v in d.value],
+                "x": [int(v) for v in whole.week_no],
+                "y": [float(v) for v in whole.value],
                 "name": f"Năm {y}",
                 "mode": "lines+markers" if y == year else "lines",
                 "line": {"color": color, "width": width},
                 "marker": {"size": 6},
-                "customdata": [[fmt.date(w), fmt.num(n)] for w, n in zip(d.week, d.n)],
-                "hovertemplate": "Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
-                " của %{customdata[1]} hồ sơ<extra></extra>",
+                "customdata": [[fmt.date(w), fmt.num(n)] for w, n in zip(whole.week, whole.n)],
+                "hovertemplate": template,
             }
         )
+        if partial:
+            last = d.iloc[-1]
+            hover = (f"Năm {y}, tuần {int(last.week_no)} (từ {fmt.date(last.week)}; {partial_note(last.week, through)}"
+                     f"): <b>{fmt.pct(float(last.value))}</b> của {fmt.num(last.n)} hồ sơ")
+            data.append(_partial_trace(int(whole.week_no.iloc[-1]) if len(whole) else None,
+                                       float(whole.value.iloc[-1]) if len(whole) else None,
+                                       int(last.week_no), float(last.value), hover, color, width, label=True))
     shapes, annotations = [], []
     if target is not None:
         shape, note = _target_rule("y", target, f"Chỉ tiêu {fmt.pct(target, 0)}", font_size=14)
@@ -158,22 +214,38 @@ def trend_vs_last_year(df: pd.DataFrame, target: float | None, year: int, title:
     return {"data": data, "layout": layout}
 
 
-def kpi_trend(df: pd.DataFrame, kpi: str, target: float | None, title: str) -> go.Figure:
-    """A KPI's weekly rate over the weeks in `df` (week, kpi column, and its denominator)."""
+def kpi_trend(
+    df: pd.DataFrame, kpi: str, target: float | None, title: str, through: dt.date | None = None
+) -> go.Figure:
+    """A KPI's weekly rate over the weeks in `df` (week, kpi column, and its denominator). `through`: the last
+    day the data cover; the week it cuts is drawn apart, as in `trend_vs_last_year`."""
     fig = go.Figure()
     d = df.dropna(subset=[kpi]) if kpi in df else pd.DataFrame()
     if d.empty:
         return _empty(fig, "Chưa có dữ liệu cho chỉ số này trong kỳ.")
+    partial = partial_week(d.week.iloc[-1], through)
+    whole = d.iloc[:-1] if partial else d
     fig.add_trace(
         go.Scatter(
-            x=d.week,
-            y=d[kpi],
+            x=whole.week,
+            y=whole[kpi],
             mode="lines+markers",
             name=title,
             line=dict(color=PRIMARY, width=3),
             hovertemplate="Tuần từ %{x|%d/%m/%Y}: <b>%{y:.2%}</b><extra></extra>",
         )
     )
+    if partial:
+        from ..config import KPI_BY_NAME
+
+        last = d.iloc[-1]
+        den = KPI_BY_NAME[kpi].denominator if kpi in KPI_BY_NAME else None
+        n = f" của {fmt.num(last[den])} {'phiếu' if den == 'responses' else 'hồ sơ'}" if den in d else ""
+        hover = (f"Tuần từ {fmt.date(last.week)} ({partial_note(last.week, through)}): "
+                 f"<b>{fmt.pct(float(last[kpi]))}</b>{n}")
+        fig.add_trace(go.Scatter(_partial_trace(whole.week.iloc[-1] if len(whole) else None,
+                                                float(whole[kpi].iloc[-1]) if len(whole) else None,
+                                                last.week, float(last[kpi]), hover, PRIMARY, 3, label=True)))
     if target is not None:
         fig.add_hline(
             y=target,
@@ -317,7 +389,14 @@ def _bar_rate_axis(values: list[float], target: float | None) -> dict:
     start = max(0.0, int((lo - 0.005) * 20) / 20)
     axis = rate_axis(start + 0.01)
     axis["range"] = [start, 1.0]
-    axis["title"] = {"text": f"Trục ngang bắt đầu từ {fmt.pct(start, 0)}, không từ 0", "font": {"size": 13}}
+    # on two lines, with room kept for it under upright tick labels (every second one labelled when there are
+    # more than four): a phone's narrow plot neither cuts the title nor turns the labels on their side
+    axis["title"] = {"text": f"Trục ngang bắt đầu từ {fmt.pct(start, 0)},<br>không từ 0", "font": {"size": 13},
+                     "standoff": 6}
+    axis["automargin"] = True
+    axis["tickangle"] = 0
+    if (1.0 - start) / axis["dtick"] > 4.5:
+        axis["ticklabelstep"] = 2
     return axis
 
 

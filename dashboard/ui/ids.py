@@ -10,6 +10,14 @@ def flt(key) -> dict:
     return {"type": FILTER, "key": key}
 
 
+NAV_LINK = "nav-page"  # pattern-matching type of the navigation's links: {"type": NAV_LINK, "path": <page path>}
+
+
+def nav_link(path) -> dict:
+    return {"type": NAV_LINK, "path": path}
+
+
+DRAWN = "drawn-page"  # the path of the page drawn with the shell (its filters' defaults go into the address)
 LATE_GRID = "late-grid"
 LATE_DOWNLOAD_BTN = "late-download-btn"
 LATE_DOWNLOAD = "late-download"

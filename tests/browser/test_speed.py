@@ -1,0 +1,238 @@
+"""What makes the first screen and a navigation fast, checked in real Chromium (the figures themselves are
+measured by `make bench`, never asserted): the page after sign-in (or a reload, or a shared link) arrives drawn
+with the shell, without a round trip through Dash's router or any server callback; a navigation costs one
+server callback (the page), the navigation bar updates in the browser; the reader's scope is applied exactly as
+through the router; every response says its server time; no page loads more JavaScript than its budget.
+Also the chart polish: the week still running is drawn apart on every weekly trend, and the worst units' chart
+fits a phone."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from .conftest import AS_OF, Watched, sign_in
+
+pytestmark = pytest.mark.browser
+
+DRAWN = "() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
+NAV = """() => [...document.querySelectorAll('.main-nav a.nav-page')]
+  .map(a => [a.getAttribute('href'), a.classList.contains('active')])"""
+
+
+class Traffic:
+    """The app's requests of a page: the outputs of every server callback, every shell request."""
+
+    def __init__(self, page):
+        self.callbacks: list[str] = []
+        self.layouts: list[str] = []
+        self.timing: dict[str, str] = {}
+        page.on("request", self._request)
+        page.on("response", self._response)
+
+    def _request(self, r):
+        if "/_dash-update-component" in r.url:
+            self.callbacks.append(json.loads(r.post_data or "{}").get("output", ""))
+        elif "/_dash-layout" in r.url:
+            self.layouts.append(r.url)
+
+    def _response(self, r):
+        name = urlparse(r.url).path
+        if name in ("/_dash-layout", "/_dash-update-component"):
+            self.timing[name] = r.headers.get("server-timing", "")
+
+    def clear(self):
+        self.callbacks.clear()
+        self.layouts.clear()
+
+
+@contextlib.contextmanager
+def _signed_in(browser, server, username: str, drawn: str = "#headline", width: int = 1920, height: int = 1080):
+    """A fresh context signed in through the form, its traffic watched from the sign-in on, the first screen
+    drawn (`drawn` on screen, every chart drawn, nothing loading); closed when the block ends."""
+    from dashboard.auth import DEMO_PASSWORDS
+
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    try:
+        w = Watched(ctx.new_page(), server)
+        t = Traffic(w.page)
+        sign_in(w, username, DEMO_PASSWORDS[username])
+        _drawn(w.page, drawn)
+        yield w, t
+    finally:
+        ctx.close()
+
+
+def _drawn(p, selector: str):
+    p.wait_for_selector(selector)
+    p.wait_for_function(DRAWN)
+    p.wait_for_load_state("networkidle")
+    p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+
+
+def test_sign_in_draws_the_overview_with_the_shell_and_navigation_is_one_callback(browser, server):
+    with _signed_in(browser, server, "chutich", "#worst-chart .main-svg") as (w, t):
+        p = w.page
+        assert p.locator("#headline").inner_text().strip()
+        assert p.locator("[data-kpi]").count() >= 8
+        # the page came with the shell: one shell request (preloaded while the scripts loaded), no callback
+        assert t.callbacks == [], t.callbacks
+        assert len(t.layouts) == 1, t.layouts
+        timing = dict(re.findall(r"(\w+);(?:desc=\"\d+\";)?dur=([\d.]+)", t.timing["/_dash-layout"]))
+        assert {"app", "cpu", "sql"} <= set(timing) and float(timing["cpu"]) > 0, t.timing
+        # the filters' defaults are written into the address, as when the router draws a page
+        p.wait_for_url(re.compile(r"\?period=2026-Q4$"))
+        assert p.title() == "Tổng quan — CCHC"
+        links = dict(p.evaluate(NAV))  # the links keep the period just recorded, the overview's is marked
+        assert [k for k, v in links.items() if v] == ["/?period=2026-Q4"], links
+        assert len(links) == 6 and all(k.endswith("?period=2026-Q4") for k in links), links
+        # a navigation: exactly one server callback (the page), the bar follows in the browser
+        t.clear()
+        p.click(".main-nav a[href^='/don-vi']")
+        _drawn(p, "#unit-matrix")
+        assert [c for c in t.callbacks if "_pages_content" in c] == t.callbacks[:1] and len(t.callbacks) == 1, (
+            t.callbacks)
+        assert t.layouts == []
+        assert parse_qs(urlparse(p.url).query)["period"] == ["2026-Q4"]
+        links = dict(p.evaluate(NAV))
+        assert links["/don-vi?period=2026-Q4"] is True, links
+        assert [k for k, v in links.items() if v] == ["/don-vi?period=2026-Q4"]
+        assert all(k.endswith("?period=2026-Q4") for k in links), links
+        assert p.title() == "Đơn vị — CCHC"
+        # back: the router draws the overview again
+        t.clear()
+        p.go_back()
+        _drawn(p, "#worst-chart .main-svg")
+        assert len([c for c in t.callbacks if "_pages_content" in c]) == 1
+        assert [k for k, v in p.evaluate(NAV) if v] == ["/?period=2026-Q4"]
+        assert not w.errors, w.errors
+
+
+def test_a_shared_link_is_drawn_with_its_filters_and_the_readers_scope(browser, server):
+    with _signed_in(browser, server, "chutich", "#headline") as (w, t):
+        p = w.page
+        t.clear()
+        p.goto(server + "/ho-so-tre-han?period=2025-Q2&unit=W03&view=late")
+        _drawn(p, "#late-total")
+        assert not [c for c in t.callbacks if "_pages_content" in c], t.callbacks  # no router round trip
+        assert len(t.layouts) == 1
+        assert p.locator(".page-subtitle").first.inner_text() == "Phường 3 · Quý 2/2025"
+        q = parse_qs(urlparse(p.url).query)
+        assert (q["period"], q["unit"], q["view"]) == (["2025-Q2"], ["W03"], ["late"])
+        assert [k for k, v in p.evaluate(NAV) if v] == ["/ho-so-tre-han?period=2025-Q2&unit=W03"]
+        assert not w.errors, w.errors
+    # a ward's reader: another ward's link and a page of another role are refused in the shell as well
+    with _signed_in(browser, server, "phuong", "#headline") as (w, t):
+        p = w.page
+        assert "Xã Bình Minh" in p.locator("h1.page-title").inner_text()
+        paths = {href.split("?")[0] for href, _ in p.evaluate(NAV)}
+        assert "/ho-so-tre-han" in paths and not paths & {"/nhat-ky", "/du-lieu"}, paths
+        for path in ("/ho-so-tre-han?period=2025-Q2&unit=W03", "/nhat-ky", "/du-lieu"):
+            t.clear()
+            p.goto(server + path)
+            p.wait_for_selector("#forbidden")
+            assert not [c for c in t.callbacks if "_pages_content" in c]
+            assert "Phường 3" not in p.locator("#_pages_content").inner_text()
+
+
+def test_no_page_loads_more_javascript_than_its_budget(browser, server):
+    """Every page opened as a first load (cache off): ≤ 3 MB of JavaScript decoded, plus the grid library on
+    the pages that draw a grid (loaded when the grid is drawn, never on the others)."""
+    from dashboard.ui import ids
+
+    with _signed_in(browser, server, "noivu") as (w, t):
+        p = w.page
+        cdp = p.context.new_cdp_session(p)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        sizes, loaded = {}, {}
+        for path in ids.PAGE_PATHS:
+            p.goto(server + path)
+            _drawn(p, ".page")
+            p.wait_for_timeout(300)
+            files = p.evaluate("""() => performance.getEntriesByType('resource')
+                .filter(e => /\\.js(\\?|$)/.test(e.name)).map(e => [new URL(e.name).pathname,
+                e.decodedBodySize])""")
+            grid = sum(n for f, n in files if "/dash_ag_grid/" in f)  # the grid library and its chunks
+            sizes[path] = (sum(n for _, n in files) - grid, grid, p.locator(".ag-root").count())
+            loaded[path] = sorted(files, key=lambda f: -f[1])
+        for path, (js, grid, grids) in sizes.items():
+            assert 1_000_000 < js <= 3_000_000, (path, js, loaded[path])
+            assert (grid > 0) == (grids > 0), (path, grid, grids)
+        assert max(js for js, _, _ in sizes.values()) - min(js for js, _, _ in sizes.values()) < 200_000, sizes
+
+
+def _traces(p, graph_id: str) -> list[dict]:
+    return p.evaluate(
+        """id => { const g = document.querySelector('#' + CSS.escape(id) + ' .js-plotly-plot');
+          return g.data.map(d => ({name: d.name || '', x: d.x, text: d.text || null, customdata: d.customdata || null,
+            symbol: d.marker && d.marker.symbol || null, dash: d.line && d.line.dash || null})); }""",
+        graph_id,
+    )
+
+
+def test_the_week_still_running_is_drawn_apart_on_every_weekly_trend(page):
+    monday = AS_OF - dt.timedelta(days=AS_OF.weekday())  # the data end on Friday 20/11/2026: 5 days of 7
+    note = f"tuần chưa trọn: {(AS_OF - monday).days + 1}/7 ngày, đến {AS_OF:%d/%m/%Y}"
+    p = page.goto("/?period=2026-Q4")
+    p.wait_for_function(DRAWN)
+    # the yearly trend: this year's line stops at the last whole week; the running week is a hollow point
+    traces = _traces(p, "overview-trend")
+    this_year = next(tr for tr in traces if tr["name"] == "Năm 2026")
+    partial = [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
+    assert len(partial) == 1 and partial[0]["symbol"] == "circle-open" and partial[0]["dash"] == "dot"
+    week_no = monday.isocalendar()[1]
+    assert partial[0]["x"][-1] == week_no and max(this_year["x"]) == week_no - 1
+    assert note in partial[0]["customdata"][-1] and partial[0]["text"][-1] == "tuần chưa trọn"
+    assert "tuần chưa trọn" in p.locator("#overview-trend .main-svg").first.text_content()
+    # every card's sparkline marks it, in words too
+    sparks = p.locator(".kpi-spark")
+    assert sparks.count() >= 6 and p.locator(".kpi-spark .spark-partial").count() == sparks.count()
+    assert note in sparks.first.get_attribute("aria-label")
+    # a unit's KPI trend and the deck's KPI slide (satisfaction: few surveys so far in the week)
+    p = page.goto("/don-vi?period=2026-Q4&unit=W08&kpi=satisfaction_rate")
+    p.wait_for_function(DRAWN)
+    partial = [tr for tr in _traces(p, "unit-kpi-trend") if tr["name"] == "Tuần chưa trọn"]
+    assert len(partial) == 1 and note in partial[0]["customdata"][-1] and "phiếu" in partial[0]["customdata"][-1]
+    assert partial[0]["x"][-1].startswith(monday.isoformat())
+    p = page.goto("/trinh-chieu?period=2026-Q4&slide=3")  # the deck's second KPI slide: satisfaction
+    p.wait_for_function(DRAWN)
+    assert "Tỷ lệ hài lòng của người dân" in p.locator("#_pages_content").inner_text()
+    assert "tuần chưa trọn" in p.locator(".deck-slide .main-svg, .page .main-svg").first.text_content()
+    # a period that ends on a Sunday has no partial week: nothing is marked
+    p = page.goto("/don-vi?period=2026-W10&unit=W08&kpi=on_time_rate")
+    p.wait_for_function(DRAWN)
+    traces = _traces(p, "unit-kpi-trend")
+    assert traces and not [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
+    p = page.goto("/?period=2026-W10")
+    assert p.locator(".kpi-spark").count() >= 6 and p.locator(".kpi-spark .spark-partial").count() == 0
+    assert not page.errors, page.errors
+
+
+def test_the_worst_units_chart_fits_a_phone(browser, server):
+    with _signed_in(browser, server, "chutich", "#worst-chart .main-svg", 390, 844) as (w, t):
+        p = w.page
+        box = p.evaluate("""() => {
+          const g = document.querySelector('#worst-chart .js-plotly-plot');
+          const r = g.querySelector('.main-svg').getBoundingClientRect();
+          const b = e => { const x = e.getBoundingClientRect();
+                           return {l: x.left, r: x.right, t: x.top, b: x.bottom}; };
+          return {frame: {l: r.left, r: r.right, t: r.top, b: r.bottom}, vw: window.innerWidth,
+                  title: b(g.querySelector('.xtitle')), ticks: [...g.querySelectorAll('.xtick text')].map(b),
+                  titleText: g.querySelector('.xtitle').textContent}; }""")
+        f, title = box["frame"], box["title"]
+        assert f["r"] - f["l"] >= 0.9 * box["vw"], box  # the card's whole width (was 337 of 390 px)
+        assert "bắt đầu từ" in box["titleText"]
+        assert f["l"] - 0.5 <= title["l"] and title["r"] <= f["r"] + 0.5 and title["b"] <= f["b"] + 0.5, box
+        ticks = sorted(box["ticks"], key=lambda b: b["l"])
+        assert len(ticks) >= 2
+        for a, b in zip(ticks, ticks[1:]):
+            assert a["r"] <= b["l"], ticks  # upright and apart
+        assert all(tk["r"] - tk["l"] > tk["b"] - tk["t"] for tk in ticks), ticks  # not turned on their side
+        assert all(tk["b"] <= title["t"] + 0.5 for tk in ticks)
+        assert not w.errors, w.errors
