@@ -192,16 +192,24 @@ class Records:
 
 def _merged(cells: list[str], delimiter: str, width: int | None) -> tuple[str, int | None] | None:
     """A record spanning several lines that is not one record: an unbalanced quote closed by a later quote (often
-    the opening quote of a quoted multi-line cell) swallows whole lines into one cell. Such a cell holds a line
-    break and as many delimiters as a whole record; or the record ends up with more cells than the header."""
+    the opening quote of a quoted multi-line cell) swallows whole lines of the file into one cell. The evidence is
+    a whole line inside a line-broken cell (neither its first nor its last line) that holds a record's delimiters
+    (at least width − 1), or a first cell whose first line alone does (at least 2 and width − 1: the rest of a
+    line whose opening quote was stray). A real multi-line cell (an address, a note: `"1.245,5\nline two"`) keeps
+    its line breaks between words, not records, and stays one record, also when it has more cells than the header
+    (one record with extra cells, rejected as such, never split in two)."""
     if not width:
         return None
     need = max(1, width - 1)
     for j, c in enumerate(cells, start=1):
-        if "\n" in c and c.count(delimiter) >= need:
-            return f"dấu nháy kép không đóng: ô kéo dài {c.count(chr(10)) + 1} dòng, chứa cả dòng dữ liệu", j
-    if len(cells) > width and any(c.strip() for c in cells[width:]):
-        return f"dấu nháy kép không đóng: bản ghi nhiều dòng có {len(cells)} ô, tiêu đề có {width} cột", None
+        if "\n" not in c:
+            continue
+        parts = c.split("\n")
+        inner = next((p for p in parts[1:-1] if p.count(delimiter) >= need), None)
+        if inner is None and j == 1 and parts[0].count(delimiter) >= max(2, need):
+            inner = parts[0]
+        if inner is not None:
+            return f"dấu nháy kép không đóng: ô kéo dài {len(parts)} dòng, chứa cả dòng dữ liệu", j
     return None
 
 
@@ -422,12 +430,12 @@ def _clean_record(res: _Split, w, line: int, cells: list[str], width: int) -> No
             res.errors.append((line, f"thừa cột: {len(cells)} ô, tiêu đề có {width} cột", None))
             return
         cells = cells[:width]
-    elif len(cells) < width:
-        res.short.append((line, len(cells)))
-        cells = cells + [""] * (width - len(cells))
-    if "\x00" in "".join(cells):
+    if "\x00" in "".join(cells):  # rejected as such, never also counted as a short record (one row, one reject)
         res.errors.append((line, "dòng có ký tự nhị phân (NUL)", None))
         return
+    if len(cells) < width:
+        res.short.append((line, len(cells)))
+        cells = cells + [""] * (width - len(cells))
     w.writerow([*cells, str(line)])
     res.written += 1
     res.last = max(res.last, line)
