@@ -31,7 +31,13 @@ CREATE OR REPLACE TEMP MACRO _ts_core(t) AS coalesce(
     CASE WHEN regexp_matches(t, '^\d{5}(\.\d+)?$') AND try_cast(t AS DOUBLE) BETWEEN 20000 AND 80000
          THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(try_cast(t AS DOUBLE) * 86400e6) AS BIGINT)) END,
     CASE WHEN regexp_matches(t, '(?i)\b(SA|CH|AM|PM)\b') THEN _ts_ampm(_ampm(t)) END);
-CREATE OR REPLACE TEMP MACRO _ts(s) AS CASE WHEN _blank(s) THEN NULL ELSE _ts_core(trim(s)) END;
+-- The shapes nearly every export uses are tried first, by their length alone (no trim, no split): at these lengths a
+-- value that parses has a 4-digit year (16 = dd/mm/yyyy HH:MM leaves at least 4 digits to the year, 19 with :SS too,
+-- 10 = dd/mm/yyyy), and no earlier format of _ts_core can parse it, so the result is the one _ts_core gives.
+CREATE OR REPLACE TEMP MACRO _ts(s) AS coalesce(
+    CASE length(s) WHEN 16 THEN try_strptime(s, '%d/%m/%Y %H:%M') WHEN 19 THEN try_strptime(s, '%d/%m/%Y %H:%M:%S')
+                   WHEN 10 THEN try_strptime(s, '%d/%m/%Y') END,
+    CASE WHEN _blank(s) THEN NULL ELSE _ts_core(trim(s)) END);
 -- a cell that has a value but did not parse (`parsed` is the already computed result)
 CREATE OR REPLACE TEMP MACRO _bad(s, parsed) AS NOT _blank(s) AND parsed IS NULL;
 CREATE OR REPLACE TEMP MACRO _bool(s) AS CASE
