@@ -8,6 +8,7 @@ recognisable header row. Title rows above the header are skipped in both formats
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import datetime as dt
 import hashlib
@@ -466,10 +467,19 @@ def _utf8_lf(data: bytes, text: str, encoding: str, normalized: bool) -> bytes:
     return text.encode("utf-8")
 
 
+def _sha256_async(data: bytes) -> concurrent.futures.Future:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(lambda: hashlib.sha256(data).hexdigest())
+    finally:
+        pool.shutdown(wait=False)
+
+
 def _open_csv(
     path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path, plain_ok: bool = True
 ) -> Source:
     where = path.name
+    sha = _sha256_async(data)  # hashlib lets go of the GIL: the checksum is taken while the file is scanned
     text, encoding = _decode(data, where)
     if "\x00" in text[:10000]:
         raise UnreadableFile(f"{where}: tệp không phải văn bản CSV (có ký tự nhị phân)")
@@ -511,7 +521,7 @@ def _open_csv(
         last_header,
         [*names, XLSX_LINE_COLUMN],
         labels,
-        hashlib.sha256(data).hexdigest(),
+        sha.result(),
         warnings=warnings,
         oversize=oversize,
         profile=h.profile,
