@@ -82,7 +82,7 @@ CREATE OR REPLACE TEMP TABLE _dup AS
 SELECT dossier_id FROM (SELECT dossier_id FROM dossiers UNION ALL SELECT dossier_id FROM staged_dossiers)
 GROUP BY dossier_id HAVING count(*) > 1;
 CREATE OR REPLACE TABLE dossiers AS
-WITH a AS (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers)
+WITH a AS NOT MATERIALIZED (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers)
 SELECT * FROM (
     SELECT a.* FROM a ANTI JOIN _dup USING (dossier_id)
     UNION ALL BY NAME
