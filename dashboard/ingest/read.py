@@ -334,6 +334,8 @@ def _plain_lines(lines: _Lines, first: int, delimiter: str, width: int) -> np.nd
         return plain
     d = delimiter.encode()[0]
     arr = np.frombuffer(b, dtype=np.uint8)
+    blank_lut = np.ones(256, dtype=bool)
+    blank_lut[[d, 9, 10, 32, 34]] = False
     i = first
     while i < n:
         # a chunk of whole lines of at most _SCAN_CHUNK bytes (at least one line)
@@ -352,10 +354,11 @@ def _plain_lines(lines: _Lines, first: int, delimiter: str, width: int) -> np.nd
         nq = per_line(qpos)
         nd = per_line(dpos)
         nz = per_line(np.flatnonzero(a == 0))
-        space = (a == 32) | (a == 10) if d == 9 else (a == 32) | (a == 9) | (a == 10)  # a tab delimiter: counted
-        blank_bytes = nd + nq + per_line(np.flatnonzero(space))
+        # not blank: a byte other than the delimiter, a quote, a space, a tab or the line break (every line holds at
+        # least one byte, so no segment of reduceat is empty)
+        filled = np.logical_or.reduceat(blank_lut[a], ls) if len(ls) else np.zeros(0, dtype=bool)
         length = le - ls
-        ok = (nz == 0) & (blank_bytes < length) & (length <= MAX_LINE_CHARS) & (nq % 2 == 0)
+        ok = (nz == 0) & filled & (length <= MAX_LINE_CHARS) & (nq % 2 == 0)
         inner = np.zeros(j - i, dtype=np.int64)
         if len(qpos):
             line_of = np.searchsorted(ls, qpos, side="right") - 1
