@@ -5,7 +5,7 @@ CREATE OR REPLACE TEMP MACRO _fold(s) AS
                         '[^a-z0-9<>=≥≤]+', '_', 'g'), '_');
 CREATE OR REPLACE TEMP MACRO _blank(s) AS s IS NULL OR trim(s) = '';
 -- text arrives NFC-normalised (read.py normalises every file before DuckDB reads it)
-CREATE OR REPLACE TEMP MACRO _text(s) AS CASE WHEN _blank(s) THEN NULL ELSE trim(s) END;
+CREATE OR REPLACE TEMP MACRO _text(s) AS nullif(trim(s), '');  -- NULL when blank (one trim, not two)
 -- Dates: dd/mm/yyyy[ HH:MM[:SS]], ISO 8601 (with or without offset), or an Excel serial day number.
 -- One format per try_strptime, most common first: coalesce stops at the first that parses (a list of
 -- formats in a single call is ~10x slower on a million rows).
@@ -31,13 +31,19 @@ CREATE OR REPLACE TEMP MACRO _ts_core(t) AS coalesce(
     CASE WHEN regexp_matches(t, '^\d{5}(\.\d+)?$') AND try_cast(t AS DOUBLE) BETWEEN 20000 AND 80000
          THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(try_cast(t AS DOUBLE) * 86400e6) AS BIGINT)) END,
     CASE WHEN regexp_matches(t, '(?i)\b(SA|CH|AM|PM)\b') THEN _ts_ampm(_ampm(t)) END);
-CREATE OR REPLACE TEMP MACRO _ts(s) AS CASE WHEN _blank(s) THEN NULL ELSE _ts_core(trim(s)) END;
+-- The shapes nearly every export uses are tried first, by their length alone (no trim, no split): at these lengths a
+-- value that parses has a 4-digit year (16 = dd/mm/yyyy HH:MM leaves at least 4 digits to the year, 19 with :SS too,
+-- 10 = dd/mm/yyyy), and no earlier format of _ts_core can parse it, so the result is the one _ts_core gives.
+CREATE OR REPLACE TEMP MACRO _ts(s) AS coalesce(
+    CASE length(s) WHEN 16 THEN try_strptime(s, '%d/%m/%Y %H:%M') WHEN 19 THEN try_strptime(s, '%d/%m/%Y %H:%M:%S')
+                   WHEN 10 THEN try_strptime(s, '%d/%m/%Y') END,
+    CASE WHEN _blank(s) THEN NULL ELSE _ts_core(trim(s)) END);
 -- a cell that has a value but did not parse (`parsed` is the already computed result)
 CREATE OR REPLACE TEMP MACRO _bad(s, parsed) AS NOT _blank(s) AND parsed IS NULL;
+-- (a blank or unknown word is in neither list: NULL; list_contains, not IN: no join per boolean column)
 CREATE OR REPLACE TEMP MACRO _bool(s) AS CASE
-    WHEN _blank(s) THEN NULL
-    WHEN lower(trim(s)) IN ('1', 'true', 't', 'có', 'co', 'c', 'x', 'yes', 'y', 'đúng', 'dung', '1.0') THEN true
-    WHEN lower(trim(s)) IN ('0', 'false', 'f', 'không', 'khong', 'k', 'no', 'n', 'sai', '0.0') THEN false END;
+    WHEN list_contains(['1', 'true', 't', 'có', 'co', 'c', 'x', 'yes', 'y', 'đúng', 'dung', '1.0'], lower(trim(s))) THEN true
+    WHEN list_contains(['0', 'false', 'f', 'không', 'khong', 'k', 'no', 'n', 'sai', '0.0'], lower(trim(s))) THEN false END;
 -- Numbers with Vietnamese separators: "1.245" = 1245, "98,56" = 98.56, "1.245,5"; "99%" = 0.99.
 -- Only finite numbers: "inf", "nan", "1e999" are not numbers (a reject, never a stored NaN/Infinity).
 CREATE OR REPLACE TEMP MACRO _finite(x) AS CASE WHEN isfinite(x) THEN x END;

@@ -83,14 +83,23 @@ SELECT DISTINCT s.dossier_id FROM staged_dossiers s
 WHERE s.version_source = 'import' AND s.completed_at IS NULL
   AND (s.dossier_id IN (SELECT dossier_id FROM dossiers WHERE completed_at IS NOT NULL)
        OR s.dossier_id IN (SELECT dossier_id FROM staged_dossiers WHERE completed_at IS NOT NULL));
+-- Only the keys held by more than one row go through the window (every _reopen key is one of them): a first import
+-- into an empty table, or a file of new dossiers, is a plain hash count of the keys, not a sort of whole rows.
+CREATE OR REPLACE TEMP TABLE _dup AS
+SELECT dossier_id FROM (SELECT dossier_id FROM dossiers UNION ALL SELECT dossier_id FROM staged_dossiers)
+GROUP BY dossier_id HAVING count(*) > 1;
 CREATE OR REPLACE TABLE dossiers AS
-SELECT a.* FROM (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers) a
-LEFT JOIN _reopen r USING (dossier_id)
-QUALIFY row_number() OVER (PARTITION BY a.dossier_id
-                           ORDER BY (r.dossier_id IS NOT NULL AND a.version_source = 'import' AND a.completed_at IS NULL),
-                                    coalesce(a.version_at, a.updated_at) DESC NULLS LAST, a.import_seq DESC,
-                                    a.source_line DESC) = 1
-ORDER BY a.received_at, a.unit_code;
+WITH a AS NOT MATERIALIZED (SELECT * FROM dossiers UNION ALL BY NAME SELECT * FROM staged_dossiers)
+SELECT * FROM (
+    SELECT a.* FROM a ANTI JOIN _dup USING (dossier_id)
+    UNION ALL BY NAME
+    SELECT a.* FROM a SEMI JOIN _dup USING (dossier_id)
+    LEFT JOIN _reopen r USING (dossier_id)
+    QUALIFY row_number() OVER (PARTITION BY a.dossier_id
+                               ORDER BY (r.dossier_id IS NOT NULL AND a.version_source = 'import' AND a.completed_at IS NULL),
+                                        coalesce(a.version_at, a.updated_at) DESC NULLS LAST, a.import_seq DESC,
+                                        a.source_line DESC) = 1)
+ORDER BY received_at, unit_code;
 
 -- Rows of this batch that would have moved a completed dossier back to open and were not applied.
 DELETE FROM conflicts USING staged_dossiers s

@@ -123,23 +123,6 @@ class Case:
 
 
 # ----------------------------------------------------------------------------- cells
-_SAVED = (2026, 7, 1, 8, 0, 0)  # the moment every generated workbook says it was saved
-
-
-def _unstamped(data: bytes) -> bytes:
-    """A workbook's bytes without the moment openpyxl saved it (the zip entries' times, docProps/core.xml's
-    created and modified): a seed and a file number give the same bytes in any second."""
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                stamp = dt.datetime(*_SAVED).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=_SAVED), body, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def _date(rng: random.Random, base: dt.datetime) -> str:
@@ -290,14 +273,38 @@ def _quote(cell: str, d: str) -> str:
     return cell
 
 
-def _quote_free_pairs(lines: list[str], simple: list[int]) -> list[tuple[int, int]]:
+def _quote_free_pairs(lines: list[str], simple: list[int], d: str, width: int) -> list[tuple[int, int]]:
     """(a, b): two simple records with a record between them and no quote on any line from a to b (so a quote
-    opened on a is closed on b, and a naive reader loses the lines between)."""
+    opened on a is closed on b, and a naive reader loses the lines between), with the evidence the importer's rule
+    looks for (`read._merged`): a line between them holding a whole record's delimiters, or a first line that
+    alone holds at least 2 and width − 1. Without it (only short or blank lines between, a short first line) the
+    bytes are a plain quoted multi-line cell and nothing tells a reader otherwise."""
+    need = max(1, width - 1)
     out = []
     for a, b in zip(simple, simple[2:]):
-        if not any('"' in ln for ln in lines[a : b + 1]) and b - a <= 20:
+        if any('"' in ln for ln in lines[a : b + 1]) or b - a > 20:
+            continue
+        if any(ln.count(d) >= need for ln in lines[a + 1 : b]) or lines[a].count(d) >= max(2, need):
             out.append((a, b))
     return out
+
+
+def _breaks(record: str) -> int:
+    """Line breaks inside one record's text as the importer counts lines (LF, CRLF, a lone CR)."""
+    return len(re.findall(r"\r\n|\r|\n", record))
+
+
+def _record_ending_at(lines: list[str], nl: str, cut: int) -> str | None:
+    """The record of `nl.join(lines)` whose text ends at offset `cut`, if one does (else `cut` is inside one)."""
+    pos = 0
+    for ln in lines:
+        pos += len(ln)
+        if pos == cut:
+            return ln
+        if pos > cut:
+            return None
+        pos += len(nl)
+    return None
 
 
 def csv_case(seed: int, i: int) -> Case:  # noqa: C901 - one branch per hostile shape
@@ -380,7 +387,7 @@ def csv_case(seed: int, i: int) -> Case:  # noqa: C901 - one branch per hostile 
         at = rng.choice(simple)
         lines[at] = '"' + lines[at].replace(d, '"x' + d, 1) if d in lines[at] else lines[at]
         why.append("text after a closing quote")
-    elif special < 0.13 and width > 1 and (pairs := _quote_free_pairs(lines, simple)):
+    elif special < 0.13 and width > 1 and (pairs := _quote_free_pairs(lines, simple, d, width)):
         # one unbalanced quote, closed by the opening quote of a later quoted cell that starts with a line break
         # (or the delimiter), no quote between: read naively, every line between is swallowed into one record with
         # no CSV error. The importer must reject the first line only; the later record is one record on two lines.
@@ -408,6 +415,13 @@ def csv_case(seed: int, i: int) -> Case:  # noqa: C901 - one branch per hostile 
             if cut:
                 text = text[:cut] + "\x00" + text[cut:]
                 why.append("NUL after 10,000")
+                # right after the closing quote that ends a multi-line record, the NUL makes that record invalid CSV
+                # (text after a closing quote): by the importer's rule it costs its first line only and parsing
+                # resumes on the next one, so each of its other lines is read as a row of its own (rejected too)
+                hit = _record_ending_at(lines, nl, cut)
+                if hit is not None and hit.endswith('"') and _breaks(hit):
+                    rows += _breaks(hit)
+                    why.append("NUL after a multi-line record's closing quote")
         else:
             text = text[: len(text) // 2] + "\x00" + text[len(text) // 2 :]
             expect = "refuse"
@@ -477,13 +491,28 @@ def xlsx_case(seed: int, i: int) -> Case:
         rows += 2 + pending
     buf = io.BytesIO()
     wb.save(buf)
-    data = _unstamped(buf.getvalue())
+    data = _frozen_zip(buf.getvalue())
     expect = "load"
     if rng.random() < 0.05:
         data = data[: len(data) // 2]  # a truncated download
         expect, rows = "refuse", None
         why.append("truncated")
     return Case(f"x{i:05d}" + rng.choice([".xlsx", ".xlsx", ".XLSX", "*.xlsx"]), data, rows, expect, why)
+
+
+def _frozen_zip(data: bytes) -> bytes:
+    """The workbook without the moment it was saved (openpyxl stamps the core properties and every zip entry with
+    the clock): the same seed gives the same bytes, also when two calls straddle a second."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2026-10-01T00:00:00Z", body)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2026, 10, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 SPECIALS = ["dir", "fifo", "devzero", "missing", "glob", "empty"]

@@ -10,7 +10,11 @@ SEED = 20261123
 # 40 files + every special path (dir, FIFO, /dev/zero…) + the first 4 files with one unbalanced quote closed by a
 # later quoted multi-line cell (found by the generator's own description: which index holds which class moves
 # whenever an input kind is added, since the layouts are drawn from the catalogue of kinds)
-SAMPLE = list(range(0, 40)) + [49, 99, 149, 199, 249, 299]
+# + the three files of the 5,000-file run whose rows did not add up, one per root cause (tests/test_ingest_plain.py
+# has each by hand): f00594 a two-column file's multi-line cell "1.245,5\nline two" split as if it were an unbalanced
+# quote; f02490 a multi-line record with extra cells split likewise; f00693 a NUL right after a multi-line record's
+# closing quote (its second line a row of its own, by the rule; that line counted twice, as NUL and as short)
+SAMPLE = list(range(0, 40)) + [49, 99, 149, 199, 249, 299] + [594, 693, 2490]
 MERGE_CLASS = "unbalanced quote closed by a later multi-line cell"
 
 
@@ -33,9 +37,12 @@ def test_fuzz_sample(tmp_path):
     assert sum(o.code == 0 and o.case.rows is not None for o in outcomes) >= 25
     assert {o.case.special for o in outcomes} >= set(SPECIALS)
     assert all(o.code == 2 for o in outcomes if o.case.special)
+    by_name = {o.case.name.split(".")[0].split(" ")[0]: o for o in outcomes}
+    assert "NUL after a multi-line record's closing quote" in by_name["f00693"].case.why
+    assert [by_name[f].code for f in ("f00594", "f00693", "f02490")] == [0, 0, 0]
     merged = [o for o in outcomes if MERGE_CLASS in o.case.why]
     checked = [o.case.name for o in merged if o.code == 0 and o.case.rows is not None]
-    assert len(merged) == 4 and len(checked) >= 2, [(o.case.name, o.code, o.case.rows) for o in merged]
+    assert len(merged) >= 4 and len(checked) >= 2, [(o.case.name, o.code, o.case.rows) for o in merged]
 
 
 def test_the_generator_is_deterministic():

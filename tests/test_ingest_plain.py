@@ -176,6 +176,41 @@ def test_a_multiline_cell_that_is_data_still_loads(tmp_path):
     assert (r.rows_read, r.accepted, r.rejected) == (2, 2, 0)
 
 
+# ----------------------------------------------------------------------------- issue 15: the long run's 3 mismatches
+def test_a_multiline_cell_whose_first_line_holds_the_delimiter_is_one_record_in_a_two_column_file(tmp_path):
+    """f00594 of the 5,000-file run: in a two-column file one delimiter is a whole record's, so `"1.245,5\\nline
+    two"` was taken for an unbalanced quote and split in two rows (read 130, the file has 129)."""
+    p = tmp_path / "holidays.csv"
+    p.write_text('Ngày,Tên ngày lễ\n01/05/2026,Lễ\n11/04/2026,"1.245,5\nline two"\n02/09/2026,Quốc khánh\n', "utf-8")
+    r = ingest([p], tmp_path / "c.duckdb")[0]
+    assert (r.rows_read, r.accepted, r.rejected, r.skipped) == (3, 3, 0, 0)
+    assert ("1.245,5\nline two",) in q(tmp_path / "c.duckdb", "SELECT name FROM holidays")
+
+
+def test_a_multiline_record_with_extra_cells_is_one_reject(tmp_path):
+    """f02490: a quoted cell starting with a line break in a record that also has extra cells was taken for a
+    merge: its first line rejected, its second read again as another record (read 44, the file has 43)."""
+    p = tmp_path / "units.csv"
+    p.write_text(f'{HEAD}\nA1,Một,phuong,,ward\n"\nA2",Hai,phuong,,ward,extra,cells\nA3,Ba,phuong,,ward\n', "utf-8")
+    r = ingest([p], tmp_path / "c.duckdb")[0]
+    assert (r.rows_read, r.accepted, r.rejected, r.skipped) == (3, 2, 1, 0)
+    [(line, reason)] = q(tmp_path / "c.duckdb", "SELECT line, reason FROM rejects")
+    assert line == 3 and "thừa cột" in reason
+
+
+def test_a_nul_after_a_multiline_records_closing_quote_costs_its_first_line_and_counts_each_line_once(tmp_path):
+    """f00693: `…,"id\\nline two"` + NUL is not valid CSV (text after a closing quote), so by the rule it costs its
+    first line and the next line is read as a record of its own (the generator's count was one short); that line,
+    short and holding the NUL, was counted twice: as a NUL reject and as a short record (read 12, the file has 11)."""
+    p = tmp_path / "units.csv"
+    first = "".join(f"B{i},Phường {i},phuong,,ward\n" for i in range(600))  # the NUL after 10,000 characters
+    p.write_text(f'{HEAD}\n{first}A2,Hai,phuong,,"ward\nline two"\x00\nA3,Ba,phuong,,ward\n', "utf-8")
+    r = ingest([p], tmp_path / "c.duckdb")[0]
+    assert (r.rows_read, r.accepted, r.rejected, r.skipped) == (603, 601, 2, 0)
+    got = q(tmp_path / "c.duckdb", "SELECT line, reason FROM rejects ORDER BY line")
+    assert [x[0] for x in got] == [602, 603] and "NUL" in got[1][1]
+
+
 def test_a_large_plain_file_needs_no_csv_module(tmp_path):
     """200,000 plain lines (quoted cells with a delimiter, quoted empty cells): all of them go to DuckDB as they are,
     the csv module's clean copy is empty."""

@@ -8,6 +8,7 @@ recognisable header row. Title rows above the header are skipped in both formats
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import datetime as dt
 import hashlib
@@ -192,16 +193,24 @@ class Records:
 
 def _merged(cells: list[str], delimiter: str, width: int | None) -> tuple[str, int | None] | None:
     """A record spanning several lines that is not one record: an unbalanced quote closed by a later quote (often
-    the opening quote of a quoted multi-line cell) swallows whole lines into one cell. Such a cell holds a line
-    break and as many delimiters as a whole record; or the record ends up with more cells than the header."""
+    the opening quote of a quoted multi-line cell) swallows whole lines of the file into one cell. The evidence is
+    a whole line inside a line-broken cell (neither its first nor its last line) that holds a record's delimiters
+    (at least width − 1), or a first cell whose first line alone does (at least 2 and width − 1: the rest of a
+    line whose opening quote was stray). A real multi-line cell (an address, a note: `"1.245,5\nline two"`) keeps
+    its line breaks between words, not records, and stays one record, also when it has more cells than the header
+    (one record with extra cells, rejected as such, never split in two)."""
     if not width:
         return None
     need = max(1, width - 1)
     for j, c in enumerate(cells, start=1):
-        if "\n" in c and c.count(delimiter) >= need:
-            return f"dấu nháy kép không đóng: ô kéo dài {c.count(chr(10)) + 1} dòng, chứa cả dòng dữ liệu", j
-    if len(cells) > width and any(c.strip() for c in cells[width:]):
-        return f"dấu nháy kép không đóng: bản ghi nhiều dòng có {len(cells)} ô, tiêu đề có {width} cột", None
+        if "\n" not in c:
+            continue
+        parts = c.split("\n")
+        inner = next((p for p in parts[1:-1] if p.count(delimiter) >= need), None)
+        if inner is None and j == 1 and parts[0].count(delimiter) >= max(2, need):
+            inner = parts[0]
+        if inner is not None:
+            return f"dấu nháy kép không đóng: ô kéo dài {len(parts)} dòng, chứa cả dòng dữ liệu", j
     return None
 
 
@@ -325,6 +334,8 @@ def _plain_lines(lines: _Lines, first: int, delimiter: str, width: int) -> np.nd
         return plain
     d = delimiter.encode()[0]
     arr = np.frombuffer(b, dtype=np.uint8)
+    blank_lut = np.ones(256, dtype=bool)
+    blank_lut[[d, 9, 10, 32, 34]] = False
     i = first
     while i < n:
         # a chunk of whole lines of at most _SCAN_CHUNK bytes (at least one line)
@@ -343,10 +354,11 @@ def _plain_lines(lines: _Lines, first: int, delimiter: str, width: int) -> np.nd
         nq = per_line(qpos)
         nd = per_line(dpos)
         nz = per_line(np.flatnonzero(a == 0))
-        space = (a == 32) | (a == 10) if d == 9 else (a == 32) | (a == 9) | (a == 10)  # a tab delimiter: counted
-        blank_bytes = nd + nq + per_line(np.flatnonzero(space))
+        # not blank: a byte other than the delimiter, a quote, a space, a tab or the line break (every line holds at
+        # least one byte, so no segment of reduceat is empty)
+        filled = np.logical_or.reduceat(blank_lut[a], ls) if len(ls) else np.zeros(0, dtype=bool)
         length = le - ls
-        ok = (nz == 0) & (blank_bytes < length) & (length <= MAX_LINE_CHARS) & (nq % 2 == 0)
+        ok = (nz == 0) & filled & (length <= MAX_LINE_CHARS) & (nq % 2 == 0)
         inner = np.zeros(j - i, dtype=np.int64)
         if len(qpos):
             line_of = np.searchsorted(ls, qpos, side="right") - 1
@@ -422,12 +434,12 @@ def _clean_record(res: _Split, w, line: int, cells: list[str], width: int) -> No
             res.errors.append((line, f"thừa cột: {len(cells)} ô, tiêu đề có {width} cột", None))
             return
         cells = cells[:width]
-    elif len(cells) < width:
-        res.short.append((line, len(cells)))
-        cells = cells + [""] * (width - len(cells))
-    if "\x00" in "".join(cells):
+    if "\x00" in "".join(cells):  # rejected as such, never also counted as a short record (one row, one reject)
         res.errors.append((line, "dòng có ký tự nhị phân (NUL)", None))
         return
+    if len(cells) < width:
+        res.short.append((line, len(cells)))
+        cells = cells + [""] * (width - len(cells))
     w.writerow([*cells, str(line)])
     res.written += 1
     res.last = max(res.last, line)
@@ -458,10 +470,19 @@ def _utf8_lf(data: bytes, text: str, encoding: str, normalized: bool) -> bytes:
     return text.encode("utf-8")
 
 
+def _sha256_async(data: bytes) -> concurrent.futures.Future:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(lambda: hashlib.sha256(data).hexdigest())
+    finally:
+        pool.shutdown(wait=False)
+
+
 def _open_csv(
     path: Path, data: bytes, workdir: Path, profiles: list[Profile], now: dt.datetime, out: Path, plain_ok: bool = True
 ) -> Source:
     where = path.name
+    sha = _sha256_async(data)  # hashlib lets go of the GIL: the checksum is taken while the file is scanned
     text, encoding = _decode(data, where)
     if "\x00" in text[:10000]:
         raise UnreadableFile(f"{where}: tệp không phải văn bản CSV (có ký tự nhị phân)")
@@ -503,7 +524,7 @@ def _open_csv(
         last_header,
         [*names, XLSX_LINE_COLUMN],
         labels,
-        hashlib.sha256(data).hexdigest(),
+        sha.result(),
         warnings=warnings,
         oversize=oversize,
         profile=h.profile,
