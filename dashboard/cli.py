@@ -812,9 +812,10 @@ def _upgrade(path: Path) -> str | None:
     as_of, n, settings, city = demo
     build_demo(path, n_dossiers=n, as_of=as_of, city=city)
     publish_settings(path, {k: v for k, v in settings.items() if k in config.DEFAULT_SETTINGS})
+    count = f"{n:,}".replace(",", ".")  # 10.000.000: the Vietnamese thousands separator, the sentence's commas kept
     return (
         f"Cơ sở dữ liệu chỉ có thành phố mẫu: đã dựng lại bằng bộ sinh dữ liệu của phiên bản này "
-        f"(ngày số liệu {as_of:%d/%m/%Y}, {n:,} hồ sơ, giữ thiết lập).".replace(",", ".")
+        f"(ngày số liệu {as_of:%d/%m/%Y}, {count} hồ sơ, giữ thiết lập)."
     )
 
 

@@ -78,6 +78,7 @@ def test_an_older_demo_database_is_built_again_at_its_as_of_date(demo_db, tmp_pa
     assert "chỉ có thành phố mẫu" in out and "20/11/2026" in out and not schema_outdated(db)
     assert _as_of(db) == "2026-11-20 18:00:00"
     after = _report(db)
+    assert "(ngày số liệu 20/11/2026, " in out and "hồ sơ, giữ thiết lập)." in out, out  # commas stay commas
     assert after["total"] == before["total"] and after["rows"] == before["rows"]  # the same deterministic city
     con = duckdb.connect(str(db), read_only=True)
     try:
