@@ -578,7 +578,7 @@ def cmd_close(args) -> int:
     try:
         rec = close_period(path, period, by, principal)
     except ClosingError as exc:
-        raise CliError(f"không chốt: {exc}") from exc
+        raise CliError(f"không chốt: {exc}" + (f" ({exc.cli_hint})" if exc.cli_hint else "")) from exc
     print(
         f"Đã chốt {period.label} lúc {rec['closed_at']:%d/%m/%Y %H:%M} bởi {by}: "
         f"số liệu của {rec['units']} đơn vị có hồ sơ, "

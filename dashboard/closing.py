@@ -22,7 +22,11 @@ MAX_REASON = 500
 
 
 class ClosingError(ValueError):
-    pass
+    """A refusal, in words for every channel; `cli_hint` is what the command line adds (the command to run)."""
+
+    def __init__(self, message: str, cli_hint: str = "") -> None:
+        super().__init__(message)
+        self.cli_hint = cli_hint
 
 
 def check_actor(principal: Principal | None) -> None:
@@ -76,7 +80,8 @@ def close_period(
         if found:
             raise ClosingError(
                 f"{period.label} đã chốt ngày {found['closed_at']:%d/%m/%Y} bởi {found['closed_by']}: "
-                f'mở lại bằng `cchc reopen --period {period.key} --reason "…"` trước khi chốt lại'
+                "mở lại kỳ này (kèm lý do) trước khi chốt lại",
+                cli_hint=f'`cchc reopen --period {period.key} --reason "…"`',
             )
         frozen = counts(reader, period, None)[list(FROZEN_COLUMNS)].reset_index(drop=True)
         record = {

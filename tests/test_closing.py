@@ -181,7 +181,14 @@ def test_refusals_one_line_each(closed_db):
     assert "chưa được chốt" in refused("reopen", "--period", "2026-Q1", "--reason", "thử")
     assert db.read_bytes() == before  # nothing published by a refusal
     cchc("close", "--period", "2026-Q1", db=db)
-    assert "đã chốt ngày" in refused("close", "--period", "2026-Q1")
+    again = refused("close", "--period", "2026-Q1")
+    assert "đã chốt ngày" in again and "cchc reopen --period 2026-Q1" in again  # the command line names the command
+    from dashboard.closing import ClosingError, close_period
+    from dashboard.metrics.period import Period
+
+    with pytest.raises(ClosingError) as web:  # the form page shows the same refusal without a command in it
+        close_period(db, Period.parse("2026-Q1"), "noivu", None)
+    assert "đã chốt ngày" in str(web.value) and "cchc" not in str(web.value) and "mở lại kỳ này" in str(web.value)
     assert "cần lý do" in refused("reopen", "--period", "2026-Q1", "--reason", "   ")
     assert "không có quyền" in refused("reopen", "--period", "2026-Q1", "--reason", "x", "--as", "chutich")
     no_reason = cchc("reopen", "--period", "2026-Q1", db=db, check=False)
