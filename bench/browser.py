@@ -87,6 +87,23 @@ PHASES = """() => { const n = performance.getEntriesByType('navigation')[0];
           drawn_ms: performance.now()}; }"""
 
 
+def _fill_sign_in(p, base: str) -> None:
+    p.goto(base + "/dang-nhap")
+    p.fill("#username", "chutich")
+    p.fill("#password", "demo-chutich")
+
+
+def _submit(p) -> tuple[float, dict]:
+    """Send the filled sign-in form: seconds from the click to the overview drawn, and the page's phases."""
+    t = time.perf_counter()
+    p.click("#login-submit")
+    p.wait_for_selector("#headline")
+    p.wait_for_selector("#worst-chart .main-svg")
+    p.wait_for_function(DRAWN)
+    seconds = time.perf_counter() - t
+    return seconds, {k: (round(v) if isinstance(v, float) else v) for k, v in p.evaluate(PHASES).items()}
+
+
 def measure(base: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -100,19 +117,13 @@ def measure(base: str, runs: int) -> dict:
             p = ctx.new_page()
             cdp = ctx.new_cdp_session(p)
             cdp.send("Performance.enable")
-            p.goto(base + "/dang-nhap")
-            p.fill("#username", "chutich")
-            p.fill("#password", "demo-chutich")
+            _fill_sign_in(p, base)
             out["load"].append(os.getloadavg()[0])
             w0 = _work(cdp)  # the metrics follow the page's renderer across the sign-in's navigation
-            t = time.perf_counter()
-            p.click("#login-submit")
-            p.wait_for_selector("#headline")
-            p.wait_for_selector("#worst-chart .main-svg")
-            p.wait_for_function(DRAWN)
-            out["sign_in_to_overview"].append(time.perf_counter() - t)
+            seconds, phases = _submit(p)
+            out["sign_in_to_overview"].append(seconds)
             out["sign_in_browser"].append(_since(w0, _work(cdp)))
-            out["phases"].append({k: (round(v) if isinstance(v, float) else v) for k, v in p.evaluate(PHASES).items()})
+            out["phases"].append(phases)
             out["sign_in_server"].append(_server(p.evaluate(SERVER)))
             if i == 0:
                 p.wait_for_load_state("networkidle")
@@ -147,18 +158,10 @@ def measure(base: str, runs: int) -> dict:
                 out["callbacks"].append((path, len(calls)))
             # the chairman next week: the same browser (its HTTP cache keeps the fingerprinted scripts), signed out
             ctx.clear_cookies()
-            p.goto(base + "/dang-nhap")
-            p.fill("#username", "chutich")
-            p.fill("#password", "demo-chutich")
-            t = time.perf_counter()
-            p.click("#login-submit")
-            p.wait_for_selector("#headline")
-            p.wait_for_selector("#worst-chart .main-svg")
-            p.wait_for_function(DRAWN)
-            out["returning"].append(time.perf_counter() - t)
-            out["returning_phases"].append(
-                {k: (round(v) if isinstance(v, float) else v) for k, v in p.evaluate(PHASES).items()}
-            )
+            _fill_sign_in(p, base)
+            seconds, phases = _submit(p)
+            out["returning"].append(seconds)
+            out["returning_phases"].append(phases)
             ctx.close()
         b.close()
     return {
