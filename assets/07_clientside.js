@@ -12,11 +12,18 @@ function withFilters(search, specs, values) {
   });
   return q;
 }
-/* The navigation's links for an address's query: each page's path with the period and unit kept (NAV_KEEP). */
-function navHrefs(specs, search) {
+/* The part of an address's query that follows the reader from page to page: the filters of config.NAV_KEEP,
+   which the server writes on the app's root (data-nav-keep), as "?period=…&unit=…" or "". */
+function keptQuery(search) {
+  var root = document.getElementById("app-root");
+  var keys = ((root && root.getAttribute("data-nav-keep")) || "period,unit").split(",");
   var q = new URLSearchParams(typeof search === "string" ? search : ""), keep = new URLSearchParams();
-  ["period", "unit"].forEach(function (k) { var v = q.get(k); if (v) keep.set(k, v); });
-  var tail = keep.toString() ? "?" + keep.toString() : "";
+  keys.forEach(function (k) { var v = q.get(k); if (v) keep.set(k, v); });
+  return keep.toString() ? "?" + keep.toString() : "";
+}
+/* The navigation's links for an address's query: each page's path with the kept filters. */
+function navHrefs(specs, search) {
+  var tail = keptQuery(search);
   return (specs || []).map(function (s) { return s.id.path + tail; });
 }
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -25,9 +32,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
        keeps the period and unit (config.NAV_KEEP). */
     presentMode: function (pathname, search) {
       var q = new URLSearchParams(typeof search === "string" ? search : "");
-      var keep = new URLSearchParams();
-      q.forEach(function (v, k) { if (v && (k === "period" || k === "unit") && !keep.has(k)) keep.set(k, q.get(k)); });
-      var deck = "/trinh-chieu" + (keep.toString() ? "?" + keep.toString() : "");
+      var deck = "/trinh-chieu" + keptQuery(search);
       var present = pathname === "/trinh-chieu" || q.get("present") === "1";
       return [present ? "app-root present" : "app-root", deck];
     },

@@ -112,6 +112,8 @@ def layout() -> html.Div:
     return html.Div(
         id=ids.APP_ROOT,
         className="app-root present" if here and _present(path, search) else "app-root",
+        # the filters every link keeps (config.NAV_KEEP), read by the browser's link code (assets/07_clientside.js)
+        **{"data-nav-keep": ",".join(NAV_KEEP)},
         children=[
             dcc.Location(id=ids.URL, refresh="callback-nav", **(_location_props(*here) if here else {})),
             _nav(path, search),
