@@ -29,7 +29,10 @@ def _nav(path: str | None = None, search: str = "") -> dbc.Navbar:
         dbc.Container(
             [
                 dbc.NavbarBrand(
-                    [html.Span("CCHC", className="brand-mark"), " Bảng điều hành cải cách hành chính"],
+                    [
+                        html.Span("CCHC", className="brand-mark"),
+                        html.Span(" Bảng điều hành cải cách hành chính", className="brand-text"),
+                    ],
                     href="/",
                     className="brand",
                 ),
@@ -87,7 +90,13 @@ def _user_menu():
                 title=f"{p.label} — tên đăng nhập: {p.username}",
             ),
             dcc.Input(type="hidden", name="csrf", value=security.csrf_token()),
-            html.Button("Đăng xuất", type="submit", className="btn btn-outline-light btn-sm ms-2", id="logout-button"),
+            html.Button(
+                "Đăng xuất",
+                type="submit",
+                className="btn btn-outline-light btn-sm ms-2",
+                id="logout-button",
+                title=f"Đăng xuất {p.display_name or p.username} ({p.username})",
+            ),
         ],
         method="POST",
         action=security.LOGOUT,

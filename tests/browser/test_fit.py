@@ -240,3 +240,23 @@ def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):
 
 
 
+
+
+@pytest.mark.parametrize("w,h", SIZES)
+def test_navigation_on_one_line_with_sign_out_on_screen(browser, server, w, h):
+    """On a projector the whole navigation bar is one line: every page link, the deck button and the user's menu
+    (sign-out) inside the window (at 1280×720 the deck button wrapped to three lines and sign-out was cut off)."""
+    ctx, watched = _ctx(browser, server, "noivu", w, h)
+    try:
+        p = watched.goto("/don-vi")
+        nav = p.locator("#app-navbar").bounding_box()
+        assert nav["height"] <= 64, nav
+        for sel in (".main-nav .nav-link", ".present-btn", ".user-menu a, .user-menu button"):
+            items = p.locator(sel)
+            assert items.count() > 0, sel
+            for i in range(items.count()):
+                box = items.nth(i).bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= w, (sel, i, box)
+                assert box["y"] + box["height"] <= nav["y"] + nav["height"], (sel, i, box)
+    finally:
+        ctx.close()
