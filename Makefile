@@ -59,8 +59,11 @@ FUZZ_FILES ?= 5000
 FUZZ_SEED  ?= 20261123
 FUZZ_JOBS  ?= 2
 FUZZ_LOG   ?= data/fuzz-$(FUZZ_SEED).jsonl
+# Then every hypothesis property (pytest's `hypothesis` mark) with its long example count (tests/harness.py examples:
+# make test tries each on fewer derandomised examples).
 fuzz: install
 	$(BIN)/python tests/fuzz_inputs.py --files $(FUZZ_FILES) --seed $(FUZZ_SEED) --jobs $(FUZZ_JOBS) --log $(FUZZ_LOG)
+	CCHC_FUZZ=1 $(PYTEST) -m "hypothesis and not browser"
 
 contract: install
 	../shared/tools/contract-check

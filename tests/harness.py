@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -108,6 +109,16 @@ def _exit_code(exc: SystemExit) -> int:
         return exc.code or 0
     print(exc.code, file=sys.stderr)  # sys.exit("message"): Python prints it and exits 1
     return 1
+
+
+# ----------------------------------------------------------------------------- property tests
+def examples(test: int, fuzz: int) -> int:
+    """How many examples a hypothesis property runs: `test` in `make test` / `make test-fast` (derandomised, the
+    inner loop), `fuzz` under `make fuzz` (CCHC_FUZZ=1, the long run of every property); CCHC_HYPOTHESIS_EXAMPLES
+    sets the count for both. The property is the same in both: only how many inputs it is tried on changes."""
+    if os.environ.get("CCHC_HYPOTHESIS_EXAMPLES"):
+        return int(os.environ["CCHC_HYPOTHESIS_EXAMPLES"])
+    return fuzz if os.environ.get("CCHC_FUZZ") == "1" else test
 
 
 # ----------------------------------------------------------------------------- published databases
@@ -216,8 +227,9 @@ def running(
     env: dict[str, str] | None = None,
     timeout: float = 90,
     poll: float = 0.2,
+    stop: int = signal.SIGTERM,
 ) -> Iterator[subprocess.Popen]:
-    """A server process (`cmd`) answering at `probe`; stopped (terminate, then kill) when the block ends.
+    """A server process (`cmd`) answering at `probe`; stopped (`stop`, then kill) when the block ends.
     Its output goes to `log` (else nowhere)."""
     sink = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed when the server stops)
     proc = subprocess.Popen(
@@ -228,7 +240,7 @@ def running(
         wait_answering(probe, proc, timeout, log, poll)
         yield proc
     finally:
-        proc.terminate()
+        proc.send_signal(stop)
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:

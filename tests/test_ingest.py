@@ -249,6 +249,7 @@ def test_reader_sees_old_or_new_never_a_mix(db, tmp_path):
                 seen.add(t["received_total"])
             except Exception as exc:  # any error is a failure of atomicity
                 errors.append(repr(exc))
+            stop.wait(0.005)  # many reads per publication, without taking the CPU from the imports
 
     th = threading.Thread(target=reader)
     th.start()

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness import examples
+
 from dashboard import db as dbq
 
 FULL = "CASE WHEN _blank(s) THEN NULL ELSE _ts_core(trim(s)) END"
@@ -66,7 +68,7 @@ SHAPED = st.tuples(DIGITS, DIGITS, DIGITS, SPACE, DIGITS, DIGITS, COLON, DIGITS)
 )
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=examples(60, 2000), deadline=None, derandomize=True)
 @given(st.lists(st.one_of(st.lists(PIECES, min_size=1, max_size=12).map("".join), SHAPED), min_size=1, max_size=40))
 def test_the_fast_path_gives_what_the_full_parser_gives_on_any_text(con, values):
     rows = both(con, values)
@@ -80,7 +82,7 @@ WORDS = st.sampled_from(
 CELLS = st.one_of(st.none(), st.lists(WORDS, min_size=1, max_size=3).map("".join), st.text(max_size=6))
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=examples(50, 1000), deadline=None, derandomize=True)
 @given(st.lists(CELLS, max_size=30))
 def test_text_and_bool_give_what_their_plain_definitions_give(con, values):
     con.register("_v", pd.DataFrame({"s": pd.Series(values, dtype="object")}))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import HEADERS_VI, UNITS_CSV
-from harness import published
+from harness import examples, published
 
 from dashboard.ingest.load import ingest
 from dashboard.ingest.read import open_source
@@ -101,7 +101,7 @@ MIXED = [
 ]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40, 400), deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(
     shapes=st.lists(st.sampled_from(range(len(MIXED))), min_size=1, max_size=25),
     ending=st.sampled_from(["\n", "\r\n", "\r"]),

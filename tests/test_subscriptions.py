@@ -8,12 +8,14 @@ import pytest
 from conftest import cchc
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from harness import examples
 from smtp_sink import free_port, smtp_sink
 
 from dashboard.subscriptions import Schedule, SubscriptionError, SubscriptionStore, new_subscription, path_for
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=examples(60, 2000), deadline=None, derandomize=True)
 @given(
     days=st.sets(st.integers(0, 6), min_size=1),
     hh=st.integers(0, 23),
