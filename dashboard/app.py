@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -368,6 +370,17 @@ INDEX_STRING = """<!DOCTYPE html>
 MAX_REQUEST_BYTES = 210 * 1024 * 1024
 
 
+def _worker_exit(arbiter, worker) -> None:
+    """A gunicorn worker that was told to stop (SIGTERM, SIGINT, SIGQUIT) and has finished its requests leaves at
+    once: past this point the interpreter's own teardown of DuckDB's native objects hung until the arbiter killed
+    the worker after `graceful_timeout` (10 s per stop) or aborted it ("terminate called…"). The arbiter calls
+    this hook too, for a worker it finds gone: only the worker itself exits here."""
+    if os.getpid() == worker.pid and worker.booted and not worker.alive:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 def serve(
     db_path: str | Path,
     host: str = "127.0.0.1",
@@ -412,6 +425,7 @@ def serve(
                 "timeout": 120,
                 "graceful_timeout": 10,
                 "proc_name": "cchc",
+                "worker_exit": _worker_exit,
             }.items():
                 self.cfg.set(k, v)
 

@@ -16,7 +16,6 @@ import hashlib
 import io
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -227,9 +226,8 @@ def running(
     env: dict[str, str] | None = None,
     timeout: float = 90,
     poll: float = 0.2,
-    stop: int = signal.SIGTERM,
 ) -> Iterator[subprocess.Popen]:
-    """A server process (`cmd`) answering at `probe`; stopped (`stop`, then kill) when the block ends.
+    """A server process (`cmd`) answering at `probe`; stopped (terminate, then kill) when the block ends.
     Its output goes to `log` (else nowhere)."""
     sink = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed when the server stops)
     proc = subprocess.Popen(
@@ -240,7 +238,7 @@ def running(
         wait_answering(probe, proc, timeout, log, poll)
         yield proc
     finally:
-        proc.send_signal(stop)
+        proc.terminate()
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
