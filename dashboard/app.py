@@ -370,7 +370,7 @@ INDEX_STRING = """<!DOCTYPE html>
 MAX_REQUEST_BYTES = 210 * 1024 * 1024
 
 
-def _worker_exit(arbiter, worker) -> None:
+def worker_exit(arbiter, worker) -> None:
     """A gunicorn worker that was told to stop (SIGTERM, SIGINT, SIGQUIT) and has finished its requests leaves at
     once: past this point the interpreter's own teardown of DuckDB's native objects hung until the arbiter killed
     the worker after `graceful_timeout` (10 s per stop) or aborted it ("terminate called…"). The arbiter calls
@@ -425,7 +425,7 @@ def serve(
                 "timeout": 120,
                 "graceful_timeout": 10,
                 "proc_name": "cchc",
-                "worker_exit": _worker_exit,
+                "worker_exit": worker_exit,
             }.items():
                 self.cfg.set(k, v)
 
