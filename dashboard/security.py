@@ -106,7 +106,7 @@ def _login_page(
     err = f'<div class="alert alert-danger" role="alert" id="login-error">{e(error)}</div>' if error else ""
     body = f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Đăng nhập — Bảng điều hành CCHC</title>
-<link rel="stylesheet" href="/assets/00_bootstrap.min.css"><link rel="stylesheet" href="/assets/02_fonts.css">
+<link rel="stylesheet" href="/assets/00_bootstrap.min.css"><link rel="stylesheet" href="/assets/vendor/02_fonts.css">
 <link rel="stylesheet" href="/assets/10_app.css"></head>
 <body class="login-body"><main class="login-card" aria-labelledby="login-title">
 <div class="login-brand"><span class="brand-mark">CCHC</span> Bảng điều hành cải cách hành chính</div>

@@ -17,10 +17,13 @@ Speed: dossiers are generated vectorised (numpy + pyarrow), a few seconds per mi
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import itertools
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -428,87 +431,23 @@ ORGANISATIONS: tuple[tuple[str, float], ...] = (  # masked organisation applican
 
 
 # ============================================================================ holidays
+def _data(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV table of demo data beside this module (holidays, plan tasks, PAR INDEX peers, targets)."""
+    with open(Path(__file__).with_name(name), encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 # Days off of civil servants (official schedules of the Government / Ministry of Home Affairs,
 # including compensatory days and swapped days); 2027 and 2028 are estimates from the Labour Code.
-HOLIDAY_RANGES: tuple[tuple[str, str, str], ...] = (
-    ("2021-01-01", "2021-01-01", "Tết Dương lịch"),
-    ("2021-02-10", "2021-02-16", "Tết Nguyên đán"),
-    ("2021-04-21", "2021-04-21", "Giỗ Tổ Hùng Vương"),
-    ("2021-04-30", "2021-04-30", "Ngày Chiến thắng"),
-    ("2021-05-01", "2021-05-01", "Ngày Quốc tế Lao động"),
-    ("2021-05-03", "2021-05-03", "Nghỉ bù Ngày Quốc tế Lao động"),
-    ("2021-09-02", "2021-09-03", "Quốc khánh"),
-    ("2022-01-01", "2022-01-01", "Tết Dương lịch"),
-    ("2022-01-03", "2022-01-03", "Nghỉ bù Tết Dương lịch"),
-    ("2022-01-29", "2022-02-06", "Tết Nguyên đán"),
-    ("2022-04-10", "2022-04-10", "Giỗ Tổ Hùng Vương"),
-    ("2022-04-11", "2022-04-11", "Nghỉ bù Giỗ Tổ Hùng Vương"),
-    ("2022-04-30", "2022-04-30", "Ngày Chiến thắng"),
-    ("2022-05-01", "2022-05-01", "Ngày Quốc tế Lao động"),
-    ("2022-05-02", "2022-05-03", "Nghỉ bù 30/4 và 1/5"),
-    ("2022-09-01", "2022-09-02", "Quốc khánh"),
-    ("2023-01-01", "2023-01-01", "Tết Dương lịch"),
-    ("2023-01-02", "2023-01-02", "Nghỉ bù Tết Dương lịch"),
-    ("2023-01-20", "2023-01-26", "Tết Nguyên đán"),
-    ("2023-04-29", "2023-04-29", "Giỗ Tổ Hùng Vương"),
-    ("2023-04-30", "2023-04-30", "Ngày Chiến thắng"),
-    ("2023-05-01", "2023-05-01", "Ngày Quốc tế Lao động"),
-    ("2023-05-02", "2023-05-03", "Nghỉ bù Giỗ Tổ Hùng Vương và 30/4"),
-    ("2023-09-01", "2023-09-02", "Quốc khánh"),
-    ("2023-09-04", "2023-09-04", "Nghỉ bù Quốc khánh"),
-    ("2024-01-01", "2024-01-01", "Tết Dương lịch"),
-    ("2024-02-08", "2024-02-14", "Tết Nguyên đán"),
-    ("2024-04-18", "2024-04-18", "Giỗ Tổ Hùng Vương"),
-    ("2024-04-29", "2024-04-29", "Nghỉ hoán đổi (làm bù thứ Bảy 04/5)"),
-    ("2024-04-30", "2024-04-30", "Ngày Chiến thắng"),
-    ("2024-05-01", "2024-05-01", "Ngày Quốc tế Lao động"),
-    ("2024-09-02", "2024-09-03", "Quốc khánh"),
-    ("2025-01-01", "2025-01-01", "Tết Dương lịch"),
-    ("2025-01-25", "2025-02-02", "Tết Nguyên đán"),
-    ("2025-04-07", "2025-04-07", "Giỗ Tổ Hùng Vương"),
-    ("2025-04-30", "2025-04-30", "Ngày Chiến thắng"),
-    ("2025-05-01", "2025-05-01", "Ngày Quốc tế Lao động"),
-    ("2025-05-02", "2025-05-02", "Nghỉ hoán đổi (làm bù thứ Bảy 26/4)"),
-    ("2025-09-01", "2025-09-02", "Quốc khánh"),
-    ("2026-01-01", "2026-01-01", "Tết Dương lịch"),
-    ("2026-01-02", "2026-01-02", "Nghỉ hoán đổi (làm bù thứ Bảy 10/01)"),
-    ("2026-02-14", "2026-02-22", "Tết Nguyên đán"),
-    ("2026-04-26", "2026-04-26", "Giỗ Tổ Hùng Vương"),
-    ("2026-04-27", "2026-04-27", "Nghỉ bù Giỗ Tổ Hùng Vương"),
-    ("2026-04-30", "2026-04-30", "Ngày Chiến thắng"),
-    ("2026-05-01", "2026-05-01", "Ngày Quốc tế Lao động"),
-    ("2026-09-01", "2026-09-02", "Quốc khánh"),
-    ("2027-01-01", "2027-01-01", "Tết Dương lịch"),
-    ("2027-02-05", "2027-02-11", "Tết Nguyên đán"),
-    ("2027-04-16", "2027-04-16", "Giỗ Tổ Hùng Vương"),
-    ("2027-04-30", "2027-04-30", "Ngày Chiến thắng"),
-    ("2027-05-01", "2027-05-01", "Ngày Quốc tế Lao động"),
-    ("2027-05-03", "2027-05-03", "Nghỉ bù Ngày Quốc tế Lao động"),
-    ("2027-09-02", "2027-09-03", "Quốc khánh"),
-    ("2028-01-01", "2028-01-01", "Tết Dương lịch"),
-    ("2028-01-03", "2028-01-03", "Nghỉ bù Tết Dương lịch"),
-    ("2028-01-24", "2028-01-30", "Tết Nguyên đán"),
-    ("2028-04-04", "2028-04-04", "Giỗ Tổ Hùng Vương"),
-    ("2028-04-30", "2028-04-30", "Ngày Chiến thắng"),
-    ("2028-05-01", "2028-05-01", "Ngày Quốc tế Lao động"),
-    ("2028-05-02", "2028-05-02", "Nghỉ bù Ngày Chiến thắng"),
-    ("2028-09-01", "2028-09-02", "Quốc khánh"),
-    ("2028-09-04", "2028-09-04", "Nghỉ bù Quốc khánh"),
+HOLIDAY_RANGES: tuple[tuple[str, str, str], ...] = tuple(  # first day, last day, name
+    (r["first"], r["last"], r["name"]) for r in _data("holidays.csv")
 )
 TET = "Tết Nguyên đán"
 
 
 # ============================================================================ PAR INDEX, plan, targets
-PAR_PEERS: tuple[tuple[str, str, float], ...] = (  # the province's districts: code, name, strength
-    ("TPTN", "Thành phố Tây Ninh", 3.0),
-    ("TXHT", "Thị xã Hòa Thành", 2.5),
-    ("TXTB", "Thị xã Trảng Bàng", 2.0),
-    ("HGD", "Huyện Gò Dầu", 1.0),
-    ("HDMC", "Huyện Dương Minh Châu", 0.5),
-    ("HTB", "Huyện Tân Biên", 0.0),
-    ("HCT", "Huyện Châu Thành", -0.5),
-    ("HTC", "Huyện Tân Châu", -1.0),
-    ("HBC", "Huyện Bến Cầu", -1.5),
+PAR_PEERS: tuple[tuple[str, str, float], ...] = tuple(  # the province's districts: code, name, strength
+    (r["code"], r["name"], float(r["strength"])) for r in _data("par_peers.csv")
 )
 CITY_PEER = "TPTN"
 
@@ -516,77 +455,14 @@ CITY_PEER = "TPTN"
 # tuyên truyền; (2) cải cách thể chế; (3) cải cách TTHC, một cửa; (4) tổ chức bộ máy; (5) chế độ
 # công vụ; (6) tài chính công; (7) chính quyền điện tử, chính quyền số. Each: title ({year} is
 # filled in), owner unit, due month (December tasks are due on the 15th, for the year-end report).
-PLAN_TASKS: dict[int, tuple[tuple[str, str, int], ...]] = {
-    1: (
-        ("Ban hành Kế hoạch cải cách hành chính năm {year}", CITY_CODE, 1),
-        ("Ban hành Kế hoạch tuyên truyền cải cách hành chính năm {year}", CITY_CODE, 2),
-        ("Kiểm tra công tác cải cách hành chính tại các cơ quan, đơn vị, UBND phường, xã", CITY_CODE, 10),
-        ("Báo cáo kết quả cải cách hành chính định kỳ quý, 6 tháng, năm", CITY_CODE, 12),
-        ("Tổ chức hội thi tìm hiểu về cải cách hành chính", "PTP", 9),
-        ("Khảo sát mức độ hài lòng của người dân, tổ chức đối với dịch vụ hành chính công", CITY_CODE, 11),
-    ),
-    2: (
-        ("Xây dựng, ban hành văn bản quy phạm pháp luật theo chương trình năm {year}", "PTP", 11),
-        ("Tự kiểm tra, rà soát văn bản quy phạm pháp luật do HĐND, UBND thành phố ban hành", "PTP", 6),
-        ("Theo dõi tình hình thi hành pháp luật trong lĩnh vực trọng tâm", "PTP", 10),
-        ("Công bố danh mục văn bản hết hiệu lực, ngưng hiệu lực", "PTP", 3),
-        ("Phổ biến, giáo dục pháp luật cho cán bộ, công chức và nhân dân", "PTP", 8),
-    ),
-    3: (
-        ("Rà soát, đề xuất đơn giản hóa thủ tục hành chính", CITY_CODE, 6),
-        ("Công khai thủ tục hành chính tại Bộ phận Một cửa và trên Cổng dịch vụ công", CITY_CODE, 3),
-        ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", CITY_CODE, 12),
-        ("Nâng tỷ lệ hồ sơ trực tuyến toàn trình trên Cổng dịch vụ công", CITY_CODE, 12),
-        ("Thanh toán trực tuyến phí, lệ phí giải quyết thủ tục hành chính", "PTCKH", 12),
-        ("Thực hiện thư xin lỗi đối với hồ sơ giải quyết trễ hạn", CITY_CODE, 6),
-        ("Đánh giá chất lượng phục vụ theo Bộ chỉ số phục vụ người dân, doanh nghiệp", CITY_CODE, 12),
-        ("Tiếp nhận hồ sơ, trả kết quả qua dịch vụ bưu chính công ích", "W05", 9),
-        ("Giải quyết dứt điểm hồ sơ đất đai tồn đọng, trễ hạn", "PTNMT", 9),
-        ("Nâng cao chất lượng Bộ phận Một cửa UBND Phường 1 (mô hình điểm)", "W01", 7),
-    ),
-    4: (
-        ("Rà soát chức năng, nhiệm vụ, cơ cấu tổ chức các phòng chuyên môn", CITY_CODE, 5),
-        ("Sắp xếp, kiện toàn các đơn vị sự nghiệp công lập", CITY_CODE, 9),
-        ("Thực hiện tinh giản biên chế theo lộ trình", CITY_CODE, 12),
-        ("Sắp xếp khu phố, ấp chưa đạt tiêu chuẩn", "W08", 8),
-    ),
-    5: (
-        ("Rà soát, điều chỉnh Đề án vị trí việc làm", CITY_CODE, 4),
-        ("Đánh giá, xếp loại chất lượng cán bộ, công chức, viên chức", CITY_CODE, 12),
-        ("Bồi dưỡng kỹ năng, nghiệp vụ cho công chức Bộ phận Một cửa", CITY_CODE, 7),
-        ("Kiểm tra công vụ, kỷ luật, kỷ cương hành chính", CITY_CODE, 11),
-        ("Chuyển đổi vị trí công tác đối với công chức theo quy định", "PTNMT", 6),
-        ("Thực hiện văn hóa công sở tại các cơ quan, đơn vị", "PLDTBXH", 10),
-    ),
-    6: (
-        ("Giao quyền tự chủ tài chính cho đơn vị sự nghiệp công lập", "PTCKH", 3),
-        ("Công khai dự toán, quyết toán ngân sách nhà nước", "PTCKH", 4),
-        ("Thực hành tiết kiệm, chống lãng phí", "PTCKH", 12),
-        ("Giải ngân vốn đầu tư công đúng tiến độ", "PQLDT", 12),
-    ),
-    7: (
-        ("Vận hành hệ thống quản lý văn bản và điều hành, gửi nhận văn bản điện tử", CITY_CODE, 3),
-        ("Sử dụng chữ ký số trong xử lý văn bản và hồ sơ thủ tục hành chính", CITY_CODE, 6),
-        ("Đồng bộ dữ liệu hồ sơ lên Cổng dịch vụ công quốc gia", CITY_CODE, 9),
-        ("Kiện toàn, duy trì Tổ công nghệ số cộng đồng tại khu phố, ấp", "W02", 5),
-        ("Bảo đảm an toàn, an ninh thông tin mạng", CITY_CODE, 10),
-        ("Tổ chức hội nghị trực tuyến đến UBND phường, xã", CITY_CODE, 8),
-        ("Làm sạch dữ liệu hộ tịch, kết nối Cơ sở dữ liệu quốc gia về dân cư", "PTP", 9),
-        ("Triển khai Đề án 06 về ứng dụng dữ liệu dân cư, định danh và xác thực điện tử", CITY_CODE, 11),
-        ("Số hóa, cập nhật cơ sở dữ liệu đất đai", "PTNMT", 12),
-    ),
+PLAN_TASKS: dict[int, tuple[tuple[str, str, int], ...]] = {  # owner: a legacy unit code, UBND the city
+    area: tuple((r["title"], r["owner"], int(r["month"])) for r in rows)
+    for area, rows in itertools.groupby(_data("plan_tasks.csv"), key=lambda r: int(r["area"]))
 }
 
 # Targets of the plan (seed 004, KH CCHC 2023 of TP Tây Ninh), repeated for each year.
-TARGETS: tuple[tuple[str, str, float], ...] = (
-    ("par_index_rank", "top", 3.0),
-    ("satisfaction_rate", ">", 0.95),
-    ("on_time_rate", ">=", 0.99),
-    ("online_rate", ">", 0.80),
-    ("online_payment_rate", ">", 0.80),
-    ("e_result_rate", ">", 0.80),
-    ("digitization_rate", ">", 0.90),
-    ("plan_completion_rate", ">=", 1.0),
+TARGETS: tuple[tuple[str, str, float], ...] = tuple(  # KPI, comparison, value
+    (r["kpi"], r["comparison"], float(r["value"])) for r in _data("targets.csv")
 )
 
 

@@ -90,6 +90,17 @@ class FileResult:
     import_seq: int = 0
     conflicts: int = 0  # rows not applied: they would move a completed dossier back to open (`cchc conflicts`)
 
+    def counts(self) -> dict[str, int | str]:
+        """The file's kind, row counts and profile, as the import log (`record_import`) and the audit log name them."""
+        return {
+            "kind": self.kind,
+            "rows_read": self.rows_read,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "skipped": self.skipped,
+            "profile": self.profile,
+        }
+
     def line(self) -> str:
         skipped = f", bỏ qua {_n(self.skipped)}" if self.skipped else ""
         return (
@@ -394,15 +405,10 @@ class Batch:
             file_name=name,
             file_path=str(src.path.resolve()),
             sha256=src.sha256,
-            kind=src.kind.name,
             encoding=src.encoding,
-            rows_read=result.rows_read,
-            accepted=result.accepted,
-            rejected=result.rejected,
+            **result.counts(),
             imported_at=self.now,
             imported_by=self.imported_by,
-            skipped=result.skipped,
-            profile=result.profile,
             version_rule=version_rule or None,
             warnings=result.timeliness_mismatch,
         )
@@ -637,12 +643,7 @@ def ingest(
             log,
             file=r.file,
             sha256=r.sha256,
-            kind=r.kind,
-            rows_read=r.rows_read,
-            accepted=r.accepted,
-            rejected=r.rejected,
-            skipped=r.skipped,
-            profile=r.profile,
+            **r.counts(),
             via=via,
         )
     from ..alerts import after_import

@@ -41,6 +41,12 @@ def test_page_loads_clean_and_offline(page, path, name):
     # Vietnamese fonts and css are served from the app itself
     fonts = p.evaluate("() => getComputedStyle(document.body).fontFamily")
     assert "Be Vietnam Pro" in fonts or "Inter" in fonts or "Noto" in fonts, fonts
+    # and the shipped font files themselves load (assets/vendor/02_fonts.css points at assets/fonts/)
+    loaded = p.evaluate(
+        "async () => { await document.fonts.ready; await document.fonts.load(\"16px 'Be Vietnam Pro'\", 'Tiếng Việt');"
+        " return [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family); }"
+    )
+    assert any("Be Vietnam Pro" in f for f in loaded), loaded
 
 
 def _xlsx(download):
