@@ -15,29 +15,19 @@ import functools
 import io
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from .config import LEVEL_LABELS
 
-# (group, column label, key) — the form's columns in the order of the official template
-FORM_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("Tiếp nhận", "Tổng số", "received_total"),
-    ("Tiếp nhận", "Trực tuyến", "received_online"),
-    ("Tiếp nhận", "Trực tiếp và dịch vụ bưu chính công ích", "received_offline"),
-    ("Tiếp nhận", "Từ kỳ trước chuyển qua", "carried_over"),
-    ("Đã giải quyết", "Tổng số", "resolved_total"),
-    ("Đã giải quyết", "Trước hạn", "resolved_early"),
-    ("Đã giải quyết", "Đúng hạn", "resolved_on_time"),
-    ("Đã giải quyết", "Quá hạn", "resolved_late"),
-    ("Đang giải quyết", "Tổng số", "pending_total"),
-    ("Đang giải quyết", "Trong hạn", "pending_in_time"),
-    ("Đang giải quyết", "Quá hạn", "pending_overdue"),
-    # the newer layouts' columns, reported apart (data-contract §2): not part of the 13 numbered columns' sums
-    ("Báo cáo riêng", "Chờ bổ sung (tính trong hạn)", "pending_awaiting_supplement"),
-    ("Báo cáo riêng", "Trả lại (tính đúng hạn)", "returned"),
-    ("Báo cáo riêng", "Xin rút (ngoài tổng số)", "withdrawn"),
-)
+# The form's columns in the order of the official template, with their labels in a CSV export and on the printed
+# form (form_columns.csv). The last three are the newer layouts' columns, reported apart (data-contract §2): not
+# part of the 13 numbered columns' sums.
+with open(Path(__file__).with_name("form_columns.csv"), encoding="utf-8", newline="") as _f:
+    _FORM = tuple(csv.DictReader(_f))
+# (group, column label, key)
+FORM_COLUMNS: tuple[tuple[str, str, str], ...] = tuple((c["group"], c["label"], c["key"]) for c in _FORM)
 FORM_CODE = "Biểu số II.06a/VPCP/KSTT"
 ROW_HEAD = {"unit": "Đơn vị", "level": "Cấp", "field": "Lĩnh vực"}
 TOTAL_LABEL = "Tổng cộng"
@@ -126,21 +116,8 @@ def _xl() -> SimpleNamespace:
 # The printable form: (number, row-2 group, row-3 label, key); the 3-row header of Biểu số II.06a/VPCP/KSTT.
 # Row 1 groups: STT, the row head, "Số hồ sơ nhận giải quyết" (3–6), "Kết quả giải quyết" (7–13), then the
 # newer layouts' status columns (14–16), reported apart.
-_PRINT_COLS: tuple[tuple[int, str | None, str, str], ...] = (
-    (3, None, "Tổng số", "received_total"),
-    (4, "Trong đó", "Số mới tiếp nhận trực tuyến", "received_online"),
-    (5, "Trong đó", "Số mới tiếp nhận trực tiếp và qua dịch vụ bưu chính công ích", "received_offline"),
-    (6, "Trong đó", "Số kỳ trước chuyển qua", "carried_over"),
-    (7, "Số hồ sơ đã giải quyết", "Tổng số", "resolved_total"),
-    (8, "Số hồ sơ đã giải quyết", "Trả trước hạn", "resolved_early"),
-    (9, "Số hồ sơ đã giải quyết", "Trả đúng thời hạn", "resolved_on_time"),
-    (10, "Số hồ sơ đã giải quyết", "Trả quá hạn", "resolved_late"),
-    (11, "Số hồ sơ đang giải quyết", "Tổng số", "pending_total"),
-    (12, "Số hồ sơ đang giải quyết", "Trong hạn", "pending_in_time"),
-    (13, "Số hồ sơ đang giải quyết", "Quá hạn", "pending_overdue"),
-    (14, "Báo cáo riêng", "Chờ bổ sung (trong cột 12)", "pending_awaiting_supplement"),
-    (15, "Báo cáo riêng", "Trả lại (trong cột 8, 9)", "returned"),
-    (16, "Báo cáo riêng", "Xin rút (ngoài tổng số)", "withdrawn"),
+_PRINT_COLS: tuple[tuple[int, str | None, str, str], ...] = tuple(
+    (int(c["column"]), c["print_group"] or None, c["print_label"], c["key"]) for c in _FORM
 )
 _PRINT_GROUPS = (("Số hồ sơ nhận giải quyết", 3, 6), ("Kết quả giải quyết", 7, 13), ("Theo trạng thái", 14, 16))
 FORM_HEADER_ROWS = (9, 11)  # first and last row of the 3-row header (repeated on every printed page)
