@@ -1184,27 +1184,21 @@ def iter_chunks(
     seed: int = DEFAULT_SEED,
     chunk_size: int = 1_000_000,
     city: str | CityModel | None = "legacy",
-) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(dossiers, surveys about them) chunk by chunk; see ``iter_dossier_chunks``."""
+    surveys: bool = True,
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame | None]]:
+    """(dossiers, surveys about them) chunk by chunk (surveys None with ``surveys=False``); see
+    ``iter_dossier_chunks``."""
     c, chunks = _plan(n_dossiers, as_of, seed, chunk_size, city)
     for chunk in chunks:
         d = _simulate(chunk, c)
-        yield _dossier_frame(d, c.lk), _survey_frame(d, chunk, c)
+        yield _dossier_frame(d, c.lk), (_survey_frame(d, chunk, c) if surveys else None)
 
 
-def iter_dossier_chunks(
-    n_dossiers: int | None = None,
-    as_of: dt.date = DEFAULT_AS_OF,
-    seed: int = DEFAULT_SEED,
-    chunk_size: int = 1_000_000,
-    city: str | CityModel | None = "legacy",
-) -> Iterator[pd.DataFrame]:
-    """The dossiers in received order, in chunks of whole days (at most ``chunk_size`` rows unless a
-    single day holds more). ``n_dossiers=None`` means the default volume (``default_dossier_count``).
-    The concatenated chunks are the same for any ``chunk_size``."""
-    c, chunks = _plan(n_dossiers, as_of, seed, chunk_size, city)
-    for chunk in chunks:
-        yield _dossier_frame(_simulate(chunk, c), c.lk)
+def iter_dossier_chunks(*args, **kwargs) -> Iterator[pd.DataFrame]:
+    """The dossiers alone of ``iter_chunks`` (the same arguments): in received order, in chunks of whole days
+    (at most ``chunk_size`` rows unless a single day holds more). ``n_dossiers=None`` means the default volume
+    (``default_dossier_count``). The concatenated chunks are the same for any ``chunk_size``."""
+    return (dossiers for dossiers, _ in iter_chunks(*args, surveys=False, **kwargs))
 
 
 def generate(
