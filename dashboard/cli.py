@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import json
 import sys
 from pathlib import Path
@@ -271,10 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """The one parser of a process (building it costs ~12 ms; in-process callers such as the tests call main often)."""
+    return build_parser()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the databases it opened are closed when it returns (so a caller in the same process,
     like the tests' in-process runner, starts each call afresh)."""
-    args = build_parser().parse_args(argv)
+    args = _parser().parse_args(argv)
     with contextlib.ExitStack() as args.opened:
         try:
             return COMMANDS[args.command](args)
