@@ -205,6 +205,14 @@ DROPDOWN_LABELS = {  # the dropdown's own words, in Vietnamese
 }
 
 
+def _filter_label(label: str, key: str, value: Any, html_for: str | None = None, class_name: str = "") -> html.Label:
+    """A filter's label (as dbc.Label draws it), carrying the value the page was drawn with: the browser tells a
+    page just drawn (the filter reports that value) from the reader's change (assets/07_clientside.js,
+    filtersToUrl) even on a page with one filter."""
+    return html.Label(label, htmlFor=html_for, className=f"form-label filter-label {class_name}".strip(),
+                      **{"data-flt": key, "data-drawn": "" if value is None else str(value)})
+
+
 def filter_dropdown(
     key: str,
     label: str,
@@ -217,7 +225,7 @@ def filter_dropdown(
     """A filter whose value lives in the URL (the shell's callback writes it there)."""
     return dbc.Col(
         [
-            dbc.Label(label, html_for=f"flt-{key}", className="filter-label"),
+            _filter_label(label, key, value, html_for=f"flt-{key}"),
             dcc.Dropdown(
                 id=ids.flt(key),
                 options=options,
@@ -236,7 +244,7 @@ def filter_dropdown(
 def filter_radio(key: str, label: str, options: list[dict], value: Any, width: int = 4) -> dbc.Col:
     return dbc.Col(
         [
-            dbc.Label(label, className="filter-label d-block"),
+            _filter_label(label, key, value, class_name="d-block"),
             dbc.RadioItems(
                 id=ids.flt(key),
                 options=options,

@@ -113,6 +113,67 @@ def test_sign_in_draws_the_overview_with_the_shell_and_navigation_is_one_callbac
         assert not w.errors, w.errors
 
 
+PLOTLY_CALLS = """(() => { let P; window.__reacts = [];
+  Object.defineProperty(window, 'Plotly', {configurable: true, get() { return P; }, set(v) {
+    P = v; const react = v.react; v.react = function (gd) {
+      window.__reacts.push((gd.parentElement && gd.parentElement.id) || gd.id); return react.apply(this, arguments); };
+  }});
+})()"""
+
+
+def test_a_page_with_one_filter_and_the_late_list_draw_with_one_callback_each(browser, server):
+    """A page whose only filter is the year (/chi-tieu) was drawn twice after a navigation: its one filter's
+    report was taken for the reader's change (a second server callback, every chart drawn twice). The late list
+    drew with 3 callbacks (the page, its charts' click callback, the grid's rows): now the page and the rows, and
+    a bar click filters the list in the browser."""
+    with _signed_in(browser, server, "chutich", "#worst-chart .main-svg") as (w, t):
+        p = w.page
+        p.evaluate("() => { window.__reacts = []; }")
+        p.context.add_init_script(PLOTLY_CALLS)
+        p.reload()
+        _drawn(p, "#worst-chart .main-svg")
+        for path, drawn in (("/ho-so-tre-han", ".page-late .ag-row"), ("/bao-cao-quy", "#form-table"),
+                            ("/chi-tieu", ".page-targets #plan-areas .main-svg")):
+            t.clear()
+            p.evaluate("() => { window.__reacts = []; }")
+            p.click(f".main-nav a[href^='{path}']")
+            _drawn(p, drawn)
+            p.wait_for_timeout(300)
+            pages = [c for c in t.callbacks if "_pages_content" in c]
+            assert len(pages) == 1, (path, t.callbacks)
+            if path == "/ho-so-tre-han":
+                assert sorted(t.callbacks) == sorted(pages + ["late-grid.getRowsResponse"]), t.callbacks
+            else:
+                assert t.callbacks == pages, (path, t.callbacks)
+            reacts = p.evaluate("() => window.__reacts")
+            assert len(reacts) == len(set(reacts)) == p.locator(".js-plotly-plot").count(), (path, reacts)
+        # the year (the page's one filter, its default) is recorded in the address without drawing again
+        assert parse_qs(urlparse(p.url).query)["year"] == [str(AS_OF.year)]
+        # the reader's own change of that one filter is a navigation: the page is drawn for the new year
+        t.clear()
+        p.locator("#_pages_content .filter-dropdown").first.click()
+        p.keyboard.type(str(AS_OF.year - 1))
+        p.keyboard.press("Enter")
+        p.wait_for_url(re.compile(rf"year={AS_OF.year - 1}"))
+        _drawn(p, ".page-targets #plan-areas .main-svg")
+        assert len([c for c in t.callbacks if "_pages_content" in c]) == 1, t.callbacks
+        assert f"Năm {AS_OF.year - 1}" in p.locator(".page-subtitle").inner_text()
+        # the late list: a field bar filters the list, in the browser (no callback but the page's and the rows')
+        w.goto("/ho-so-tre-han?period=2025&view=late")
+        _drawn(p, ".page-late .ag-row")
+        field = p.evaluate("() => document.querySelector('#late-field-chart .js-plotly-plot').data[0].y[0]")
+        t.clear()
+        p.locator("#late-field-chart .js-plotly-plot .bars .point path").first.click()
+        p.wait_for_function("f => new URLSearchParams(location.search).get('field') === f", arg=field)
+        _drawn(p, ".page-late .ag-row")
+        q = parse_qs(urlparse(p.url).query)
+        assert q["field"] == [field] and q["view"] == ["late"] and q["period"] == ["2025"], q
+        assert sorted(t.callbacks) == sorted(["late-grid.getRowsResponse"] + [c for c in t.callbacks
+                                                                              if "_pages_content" in c]), t.callbacks
+        assert f"lĩnh vực {field}" in p.locator(".late-total-label").inner_text()
+        assert not w.errors, w.errors
+
+
 def test_a_shared_link_is_drawn_with_its_filters_and_the_readers_scope(browser, server):
     with _signed_in(browser, server, "chutich", "#headline") as (w, t):
         p = w.page
