@@ -252,21 +252,33 @@ def test_the_week_still_running_is_drawn_apart_on_every_weekly_trend(page):
     # the yearly trend: this year's line stops at the last whole week; the running week is a hollow point
     traces = _traces(p, "overview-trend")
     this_year = next(tr for tr in traces if tr["name"] == "Năm 2026")
-    partial = [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
-    assert len(partial) == 1 and partial[0]["symbol"] == "circle-open" and partial[0]["dash"] == "dot"
     week_no = monday.isocalendar()[1]
-    assert partial[0]["x"][-1] == week_no and max(this_year["x"]) == week_no - 1
+    marked = [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
+    partial = [tr for tr in marked if tr["x"][-1] == week_no]
+    assert len(partial) == 1 and partial[0]["symbol"] == "circle-open" and partial[0]["dash"] == "dot"
+    assert max(this_year["x"]) == week_no - 1
+    # the others are first weeks a year starts in (week 1 from a Monday in December: "từ 01/01/…")
+    assert all(tr["x"][-1] == 1 and ", từ 01/01/" in tr["customdata"][-1] for tr in marked if tr not in partial)
     assert note in partial[0]["customdata"][-1] and partial[0]["text"][-1] == "tuần chưa trọn"
     assert "tuần chưa trọn" in p.locator("#overview-trend .main-svg").first.text_content()
     # every card's sparkline marks it, in words too
     sparks = p.locator(".kpi-spark")
-    assert sparks.count() >= 6 and p.locator(".kpi-spark .spark-partial").count() == sparks.count()
+    assert sparks.count() >= 6 and p.locator(".kpi-spark .spark-partial:not(.spark-partial-first)").count() == (
+        sparks.count())
+    # their 12 weeks start on Friday 28/08/2026 (the data's end less 84 days): that first week is marked too
+    since = AS_OF - dt.timedelta(weeks=12)
+    assert p.locator(".kpi-spark .spark-partial-first").count() == sparks.count()
+    assert (f"tuần chưa trọn: {7 - since.weekday()}/7 ngày, từ {since:%d/%m/%Y}"
+            in sparks.first.get_attribute("aria-label"))
     assert note in sparks.first.get_attribute("aria-label")
     # a unit's KPI trend and the deck's KPI slide (satisfaction: few surveys so far in the week)
     p = page.goto("/don-vi?period=2026-Q4&unit=W08&kpi=satisfaction_rate")
     p.wait_for_function(DRAWN)
-    partial = [tr for tr in _traces(p, "unit-kpi-trend") if tr["name"] == "Tuần chưa trọn"]
+    marked = [tr for tr in _traces(p, "unit-kpi-trend") if tr["name"] == "Tuần chưa trọn"]
+    partial = [tr for tr in marked if tr["x"][-1].startswith(monday.isoformat())]
     assert len(partial) == 1 and note in partial[0]["customdata"][-1] and "phiếu" in partial[0]["customdata"][-1]
+    # and the quarter's first week (Q4 starts on Thursday 01/10/2026: 4 days of the week from 28/09)
+    assert [tr["x"][-1][:10] for tr in marked if tr not in partial] == ["2026-09-28"]
     assert partial[0]["x"][-1].startswith(monday.isoformat())
     p = page.goto("/trinh-chieu?period=2026-Q4&slide=3")  # the deck's second KPI slide: satisfaction
     p.wait_for_function(DRAWN)
@@ -277,8 +289,20 @@ def test_the_week_still_running_is_drawn_apart_on_every_weekly_trend(page):
     p.wait_for_function(DRAWN)
     traces = _traces(p, "unit-kpi-trend")
     assert traces and not [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
-    p = page.goto("/?period=2026-W10")
-    assert p.locator(".kpi-spark").count() >= 6 and p.locator(".kpi-spark .spark-partial").count() == 0
+    p = page.goto("/?period=2026-W10")  # (the sparklines' 12 weeks start on a Sunday: that first week is marked)
+    assert p.locator(".kpi-spark").count() >= 6
+    assert p.locator(".kpi-spark .spark-partial:not(.spark-partial-first)").count() == 0
+    # a quarter starting mid-week (2026-Q3 on Wednesday 01/07): its first week is marked the same way
+    p = page.goto("/don-vi?period=2026-Q3&unit=W08&kpi=on_time_rate")
+    p.wait_for_function(DRAWN)
+    traces = _traces(p, "unit-kpi-trend")
+    marked = [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]  # (and its last, to Wednesday 30/09)
+    assert sorted(tr["x"][-1][:10] for tr in marked) == ["2026-06-29", "2026-09-28"], marked
+    partial = [tr for tr in marked if tr["x"][-1].startswith("2026-06-29")]
+    assert "tuần chưa trọn: 5/7 ngày, từ 01/07/2026" in partial[0]["customdata"][-1]
+    assert "tuần chưa trọn" in p.locator("#unit-kpi-trend .main-svg").first.text_content()
+    whole = next(tr for tr in traces if tr["name"] != "Tuần chưa trọn" and tr["x"])
+    assert not any(str(x).startswith("2026-06-29") for x in whole["x"]), whole["x"]
     assert not page.errors, page.errors
 
 
