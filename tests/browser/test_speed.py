@@ -113,10 +113,15 @@ def test_sign_in_draws_the_overview_with_the_shell_and_navigation_is_one_callbac
         assert not w.errors, w.errors
 
 
-PLOTLY_CALLS = """(() => { let P; window.__reacts = [];
+PLOTLY_CALLS = """(() => { let P; window.__reacts = []; window.__redrawn = [];
   Object.defineProperty(window, 'Plotly', {configurable: true, get() { return P; }, set(v) {
     P = v; const react = v.react; v.react = function (gd) {
-      window.__reacts.push((gd.parentElement && gd.parentElement.id) || gd.id); return react.apply(this, arguments); };
+      const name = (gd.parentElement && gd.parentElement.id) || gd.id;
+      window.__reacts.push(name);
+      const done = react.apply(this, arguments);  // a whole drawing after this one's end: drawn again
+      Promise.resolve(done).then(() => gd.on && !gd.__watched && (gd.__watched = 1) &&
+        gd.on('plotly_afterplot', () => window.__redrawn.push(name)));
+      return done; };
   }});
 })()"""
 
@@ -146,8 +151,17 @@ def test_a_page_with_one_filter_and_the_late_list_draw_with_one_callback_each(br
                 assert 1 <= len(rows) <= 2 and len(t.callbacks) == 1 + len(rows), t.callbacks
             else:
                 assert t.callbacks == pages, (path, t.callbacks)
+            p.wait_for_timeout(400)  # plotly's resize draws again 100 ms after a resize call
             reacts = p.evaluate("() => window.__reacts")
             assert len(reacts) == len(set(reacts)) == p.locator(".js-plotly-plot").count(), (path, reacts)
+            assert p.evaluate("() => window.__redrawn") == [], path  # each chart drawn once (05_plotly-resize.js)
+            p.evaluate("() => { window.__redrawn = []; }")
+        # a real change of size still reaches plotly: the charts follow a narrower window
+        p.set_viewport_size({"width": 1280, "height": 720})
+        p.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].every(g =>
+            Math.abs(g._fullLayout.width - parseFloat(getComputedStyle(g).width)) <= 1)""")
+        assert p.evaluate("() => window.__redrawn.length") >= p.locator(".js-plotly-plot").count()
+        p.set_viewport_size({"width": 1920, "height": 1080})
         # the year (the page's one filter, its default) is recorded in the address without drawing again
         assert parse_qs(urlparse(p.url).query)["year"] == [str(AS_OF.year)]
         # the reader's own change of that one filter is a navigation: the page is drawn for the new year
