@@ -8,7 +8,14 @@
       loading = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
         s.src = SRC;
-        s.onload = function () { Real = window.dash_ag_grid.AgGrid; resolve(Real); };
+        s.onload = function () {
+          // the library sets window.dash_ag_grid.AgGrid: the stand-in stays the component Dash draws, or the next
+          // drawing of the page would find another component type there and build the grid a second time (a
+          // second request for its rows)
+          Real = window.dash_ag_grid.AgGrid;
+          window.dash_ag_grid.AgGrid = LazyAgGrid;
+          resolve(Real);
+        };
         s.onerror = reject;
         document.head.appendChild(s);
       });

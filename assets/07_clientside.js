@@ -21,6 +21,20 @@ function keptQuery(search) {
   keys.forEach(function (k) { var v = q.get(k); if (v) keep.set(k, v); });
   return keep.toString() ? "?" + keep.toString() : "";
 }
+/* Whether the filter of `propId` holds the value its page was drawn with (its label's data-drawn). */
+function sameAsDrawn(propId, specs, values) {
+  var id = {};
+  try { id = JSON.parse(propId.split(".value")[0]); } catch (e) { return false; }
+  var label = typeof id.key === "string" && document.querySelector('label[data-flt="' + CSS.escape(id.key) + '"]');
+  if (!label || !label.hasAttribute("data-drawn")) return false;
+  for (var i = 0; i < (specs || []).length; i++) {
+    if (specs[i] && specs[i].id && specs[i].id.key === id.key) {
+      var v = values[i];
+      return (v === null || v === undefined ? "" : String(v)) === label.getAttribute("data-drawn");
+    }
+  }
+  return false;
+}
 /* The navigation's links for an address's query: each page's path with the kept filters. */
 function navHrefs(specs, search) {
   var tail = keptQuery(search);
@@ -46,7 +60,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var path = typeof pathname === "string" && pathname.charAt(0) === "/" ? pathname : "/";
       var old = path + (typeof search === "string" ? search : "");
       var q = withFilters(search, ctx.inputs_list[0], values);
-      var drawn = trig.length > 1;
+      /* drawn: Dash reports every filter of a page just drawn; with one filter, it reports the value the page was
+         drawn with (its label's data-drawn), which a reader's change never is */
+      var drawn = trig.length > 1 || (trig.length === 1 && sameAsDrawn(trig[0].prop_id, ctx.inputs_list[0], values));
       if (!drawn) {
         var id = {};
         try { id = JSON.parse(trig[0].prop_id.split(".value")[0]); } catch (e) { id = {}; }
@@ -79,6 +95,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     /* The phone's menu button opens and closes the navigation. */
     navToggle: function (n, open) {
       return typeof n === "number" ? !open : window.dash_clientside.no_update;
+    },
+    /* The late list: a bar of the field or handler chart filters the list to it (the other filters kept, the
+       list from its first page); the "(…)" rows (others, none) and anything but a name do nothing. */
+    lateBarClick: function (fieldClick, handlerClick, search) {
+      var cc = window.dash_clientside, trig = (cc.callback_context.triggered || [])[0];
+      if (!trig) return cc.no_update;
+      var key = trig.prop_id.indexOf("late-handler-chart.") === 0 ? "handler" : "field";
+      var click = key === "handler" ? handlerClick : fieldClick;
+      var pt = click && click.points && click.points[0], value = pt && pt.y;
+      if (typeof value !== "string" || !value || value.length > 300 || value.charAt(0) === "(") return cc.no_update;
+      var q = new URLSearchParams(typeof search === "string" ? search : "");
+      q.set(key, value);
+      q.delete("page");
+      return "/ho-so-tre-han?" + q.toString();
     },
     /* The overview: a bar of the worst units opens that unit's page (on-time rate, same period). */
     worstBarClick: function (click, search) {

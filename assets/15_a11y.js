@@ -17,7 +17,15 @@
       el.setAttribute("aria-label", text || "Chọn tệp dữ liệu để nạp");
     });
   }
-  new MutationObserver(function () { fix(document); })
-    .observe(document.documentElement, { childList: true, subtree: true });
+  /* Once per frame, not once per DOM change: a page being drawn (React, plotly) changes the DOM in many batches,
+     and each fix reads innerText, which lays the whole page out; in the frame's callback that layout is the one
+     the browser needs to paint anyway. */
+  var queued = false;
+  function queue() {
+    if (queued) return;
+    queued = true;
+    window.requestAnimationFrame(function () { queued = false; fix(document); });
+  }
+  new MutationObserver(queue).observe(document.documentElement, { childList: true, subtree: true });
   document.addEventListener("DOMContentLoaded", function () { fix(document); });
 })();

@@ -30,8 +30,8 @@ RENDERED = {  # a page counts as rendered when this is on screen
     "/don-vi": "#unit-matrix",
     "/ho-so-tre-han": "#late-total",
     "/bao-cao-quy": "#form-table",
-    "/chi-tieu": ".page-title",
-    "/phan-tich": ".page-title",
+    "/chi-tieu": ".page-targets .page-title",  # every page has a .page-title: the old page's would pass at once
+    "/phan-tich": ".page-analysis .page-title",
 }
 DRAWN = "() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
 
@@ -54,6 +54,17 @@ SERVER = """() => performance.getEntriesByType('resource').concat(performance.ge
   .filter(e => (e.serverTiming || []).length && !/\\/(assets|_dash-component-suites|_favicon)/.test(e.name))
   .map(e => [new URL(e.name).pathname, Object.fromEntries(e.serverTiming.map(t =>
     [t.name, t.name === 'sql' ? [Number(t.description), t.duration] : t.duration]))])"""
+# plotly's drawing: the synchronous part of every Plotly.react call (dcc.Graph draws through it), summed in the page
+PLOTLY_HOOK = """(() => { let P; window.__plotlyMs = 0; window.__plotlyCalls = 0;
+  Object.defineProperty(window, 'Plotly', {configurable: true, get() { return P; }, set(v) {
+    P = v; const react = v && v.react; if (!react || react.__timed) return;
+    v.react = function () { const t = performance.now();
+      try { return react.apply(this, arguments); }
+      finally { window.__plotlyMs += performance.now() - t; window.__plotlyCalls++; } };
+    v.react.__timed = true; }});
+})()"""
+PLOTLY_READ = """() => { const r = [Math.round(window.__plotlyMs || 0), window.__plotlyCalls || 0,
+  document.getElementsByTagName('*').length]; window.__plotlyMs = 0; window.__plotlyCalls = 0; return r; }"""
 WORK = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
 
 
@@ -109,11 +120,12 @@ def measure(base: str, runs: int) -> dict:
 
     out: dict = {"sign_in_to_overview": [], "navigation": [], "js_bytes": None, "phases": [], "callbacks": [],
                  "sign_in_server": [], "sign_in_browser": [], "nav_server": [], "nav_browser": [], "load": [],
-                 "returning": [], "returning_phases": []}
+                 "returning": [], "returning_phases": [], "nav_by_page": {}}
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         for i in range(runs):
             ctx = b.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+            ctx.add_init_script(PLOTLY_HOOK)
             p = ctx.new_page()
             cdp = ctx.new_cdp_session(p)
             cdp.send("Performance.enable")
@@ -143,6 +155,7 @@ def measure(base: str, runs: int) -> dict:
 
                 p.on("request", count)
                 seen = len(p.evaluate(SERVER))
+                p.evaluate(PLOTLY_READ)  # from zero
                 w0 = _work(cdp)
                 t = time.perf_counter()
                 p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], "
@@ -152,7 +165,10 @@ def measure(base: str, runs: int) -> dict:
                 p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
                 p.wait_for_function(DRAWN)
                 out["navigation"].append(time.perf_counter() - t)
-                out["nav_browser"].append(_since(w0, _work(cdp)))
+                plotly_ms, plotly_calls, nodes = p.evaluate(PLOTLY_READ)
+                out["nav_browser"].append({"path": path, **_since(w0, _work(cdp)), "plotly_ms": plotly_ms,
+                                           "plotly_calls": plotly_calls, "dom_nodes": nodes})
+                out["nav_by_page"].setdefault(path, []).append(out["navigation"][-1])
                 out["nav_server"].append({"path": path, **_server(p.evaluate(SERVER), seen)})
                 p.remove_listener("request", count)
                 out["callbacks"].append((path, len(calls)))
@@ -185,6 +201,13 @@ def measure(base: str, runs: int) -> dict:
             path: _medians([x for x in out["nav_server"] if x["path"] == path]) for path in NAV
         },
         "navigation_browser_work": _medians(out["nav_browser"]),
+        # per page: the click → drawn time and the main-thread work (tasks, scripts, layout + style, plotly's
+        # Plotly.react calls, DOM nodes after drawing)
+        "in_app_navigation_by_page": {path: _ms(out["nav_by_page"][path]) for path in NAV},
+        "navigation_browser_work_by_page": {
+            path: {k: v["median"] for k, v in _medians([x for x in out["nav_browser"] if x["path"] == path]).items()}
+            for path in NAV
+        },
         "load_average_at_each_sign_in": [round(x, 1) for x in out["load"]],
     }
 

@@ -203,3 +203,43 @@ def test_a_week_the_data_do_not_cover_to_its_end_is_drawn_apart():
     assert spark.children[-1].className == "spark-partial"
     assert "tuần chưa trọn: 5/7 ngày, đến 20/11/2026" in getattr(spark, "aria-label")
     assert len(sparkline([(weeks[1], 0.96), (monday, 0.917)], 0.95, "met", dt.date(2026, 11, 22)).children) == 3
+
+
+def test_a_first_week_the_data_cover_only_from_mid_week_is_drawn_apart_too():
+    """A quarter starting on a Wednesday (2026-Q3: 01/07/2026): its first week (from Monday 29/06) holds 5 days
+    of 7 and is drawn apart like the week still running — its own dotted trace to a hollow labelled point, the
+    days in its hover; the line of whole weeks starts after it. The same on the year-on-year chart (a year
+    starting mid-week, both years) and the card's sparkline. The old code drew it as a whole week."""
+    from dashboard.ui.components import sparkline
+
+    since = dt.date(2026, 7, 1)
+    weeks = [dt.date(2026, 6, 29), dt.date(2026, 7, 6), dt.date(2026, 7, 13)]
+    df = pd.DataFrame({"week": pd.to_datetime(weeks), "on_time_rate": [0.80, 0.97, 0.98],
+                       "resolved_total": [40, 300, 310]})
+    fig = figures.kpi_trend(df, "on_time_rate", 0.95, "t", through=dt.date(2026, 9, 30), since=since)
+    whole, head = fig.data
+    assert list(whole.y) == [0.97, 0.98] and list(head.y) == [0.97, 0.80] and head.name == "Tuần chưa trọn"
+    assert head.line.dash == "dot" and head.marker.symbol == "circle-open" and head.text[-1] == "tuần chưa trọn"
+    assert head.customdata[-1] == ("Tuần từ 29/06/2026 (tuần chưa trọn: 5/7 ngày, từ 01/07/2026): "
+                                   "<b>80,00%</b> của 40 hồ sơ")
+    assert head.textposition == "top right"
+    # a window starting on a Monday: nothing marked; no `since`: as before
+    assert len(figures.kpi_trend(df, "on_time_rate", 0.95, "t", since=dt.date(2026, 6, 29)).data) == 1
+    assert len(figures.kpi_trend(df, "on_time_rate", 0.95, "t").data) == 1
+    # both ends cut: two partial traces around the whole weeks
+    both = figures.kpi_trend(df, "on_time_rate", 0.95, "t", through=dt.date(2026, 7, 15), since=since)
+    assert [list(t.y) for t in both.data] == [[0.97], [0.97, 0.80], [0.97, 0.98]]
+    # the year-on-year chart: 2026 starts on a Thursday (week 1 from 29/12/2025: 4 days), 2025 on a Wednesday
+    trend = pd.DataFrame({"week_no": [1, 2, 1, 2],
+                          "week": pd.to_datetime(["2024-12-30", "2025-01-06", "2025-12-29", "2026-01-05"]),
+                          "year": [2025, 2025, 2026, 2026], "value": [0.9, 0.98, 0.85, 0.97], "n": [50, 500, 40, 520]})
+    data = figures.trend_vs_last_year(trend, 0.99, 2026, through=dt.date(2026, 11, 20))["data"]
+    assert [(d["name"], d["x"]) for d in data] == [("Năm 2025", [2]), ("Tuần chưa trọn", [2, 1]),
+                                                  ("Năm 2026", [2]), ("Tuần chưa trọn", [2, 1])]
+    assert "tuần chưa trọn: 4/7 ngày, từ 01/01/2026" in data[3]["customdata"][-1]
+    assert "tuần chưa trọn: 5/7 ngày, từ 01/01/2025" in data[1]["customdata"][-1]
+    # the sparkline: a hollow point at the start, named so
+    spark = sparkline([(weeks[0], 0.80), (weeks[1], 0.97)], 0.95, "met", dt.date(2026, 9, 30), since)
+    assert spark.children[-1].className == "spark-partial spark-partial-first"
+    assert "tuần chưa trọn: 5/7 ngày, từ 01/07/2026" in getattr(spark, "aria-label")
+    assert len(sparkline([(weeks[0], 0.80), (weeks[1], 0.97)], 0.95, "met", dt.date(2026, 9, 30)).children) == 3

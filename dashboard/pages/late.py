@@ -8,7 +8,7 @@ import dataclasses
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from ..config import AT_RISK_DAYS, CHANNEL_LABELS, COUNT_REASONS, STATUS_LABELS
 from ..exports import table_xlsx
@@ -430,30 +430,17 @@ def download(n, query):
     return dcc.send_bytes(data, name)
 
 
-@callback(
+# Clicking a bar filters the list to that field or handler: address arithmetic, done in the browser
+# (assets/07_clientside.js, lateBarClick), so drawing the page costs no round trip for it (Dash calls a chart's
+# click callback once when the page is drawn).
+clientside_callback(
+    ClientsideFunction("cchc", "lateBarClick"),
     Output(ids.URL, "href", allow_duplicate=True),
     Input(ids.FIELD_CHART, "clickData"),
     Input(ids.HANDLER_CHART, "clickData"),
-    State(ids.LATE_QUERY, "data"),
+    State(ids.PAGES_LOCATION, "search"),
     prevent_initial_call=True,
 )
-def chart_click(field_click, handler_click, query):
-    """Clicking a bar filters the list to that field or handler."""
-    trig = dash.ctx.triggered_id
-    click = field_click if trig == ids.FIELD_CHART else handler_click
-    if not click or not query:
-        return dash.no_update
-    callback_state(query)
-    try:
-        value = click["points"][0]["y"]
-    except (KeyError, IndexError, TypeError):
-        raise BadRequest("clickData không hợp lệ") from None
-    if not isinstance(value, str):
-        raise BadRequest("clickData không hợp lệ")
-    key = "field" if trig == ids.FIELD_CHART else "handler"
-    if value.startswith("("):
-        return dash.no_update
-    return href(ids.LATE_PATH, **{**query, key: value})
 
 
 dash.register_page(

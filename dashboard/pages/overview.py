@@ -54,6 +54,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
                 if c.kpi != "par_index_rank"
                 else href(ids.TARGETS_PATH, **q),
                 through=through,
+                since=p.end - dt.timedelta(weeks=12),  # the sparkline's first day (kpis.kpi_cards)
             ),
             xs=12,
             md=6,

@@ -115,9 +115,10 @@ def _kpi_slide(reader, p, unit, cards, kpi):
     c = next((x for x in cards if x.kpi == kpi), None)
     if c is None:
         return html.Div("Chưa có dữ liệu.", className="big-sub")
-    wk = kpis.weekly(reader, p.end - dt.timedelta(weeks=26), p.end, unit)
-    fig = figures.kpi_trend(wk, kpi, c.target, "26 tuần gần nhất", through=min(p.end, reader.as_of.date()))
     start = p.end - dt.timedelta(weeks=26)
+    wk = kpis.weekly(reader, start, p.end, unit)
+    fig = figures.kpi_trend(wk, kpi, c.target, "26 tuần gần nhất", through=min(p.end, reader.as_of.date()),
+                            since=start)
     ev_ui.draw(fig, timeline_events(reader, start, p.end, unit), ev_ui.as_date(start, p.end))  # the timeline's events
     fig.update_layout(font=dict(size=22), title=dict(font=dict(size=24)))
     prev = "—" if c.previous is None or c.actual is None else fmt.pp(c.actual - c.previous)

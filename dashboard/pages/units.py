@@ -312,7 +312,8 @@ def _unit_page(reader, p, unit, kpi):
     events = timeline_events(reader, first, p.end, unit)  # drawn on the weekly trend and listed under it
     trend = (
         html.Div([graph(ev_ui.draw(figures.kpi_trend(weeks, kpi, target, f"{k.label} theo tuần",
-                                                     through=min(p.end, reader.as_of.date())), events,
+                                                     through=min(p.end, reader.as_of.date()), since=first),
+                                   events,
                                    ev_ui.as_date(first, p.end)), "unit-kpi-trend", height=320),
                   ev_ui.listing(events, test_id="unit-events")])
         if k.weekly

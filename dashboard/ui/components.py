@@ -99,12 +99,13 @@ def delta_text(card, previous: float | None, label: str) -> html.Span | None:
     return html.Span([html.Span(arrow, **{"aria-hidden": "true"}), " ", txt], className=f"delta {cls}")
 
 
-def sparkline(points: list, target: float | None, status: str, through=None) -> html.Div:
+def sparkline(points: list, target: float | None, status: str, through=None, since=None) -> html.Div:
     """A card's weekly rate (12 weeks) as a filled line drawn by CSS — two `clip-path` polygons and a dashed
     target rule — not a plotly chart: the overview's eight sparklines cost the browser more to draw as plotly
     charts than the rest of the page. Its values are in its accessible name (and tooltip). `through`: the last
-    day the data cover; a last week it cuts short (the current week) is a hollow point, named so."""
-    from .figures import partial_note, partial_week
+    day the data cover; a last week it cuts short (the current week) is a hollow point, named so; `since`: the
+    first day they cover — a first week it cuts (the window starts mid-week) is a hollow point at the start."""
+    from .figures import partial_first_note, partial_first_week, partial_note, partial_week
     ys = [float(v) for _, v in points]
     lo = max(0.0, min(ys + ([target] if target is not None else [])) - 0.02)
     hi = 1.005
@@ -120,8 +121,10 @@ def sparkline(points: list, target: float | None, status: str, through=None) -> 
     ink = STATUS_INK.get(status, "#1d4e89")
     first, last = points[0], points[-1]
     partial = partial_week(last[0], through)
+    head = len(points) > 1 and partial_first_week(first[0], since)
     label = (
-        f"{len(points)} tuần gần nhất: từ {fmt.pct(first[1])} (tuần từ {fmt.date(first[0])}) đến {fmt.pct(last[1])}"
+        f"{len(points)} tuần gần nhất: từ {fmt.pct(first[1])} (tuần từ {fmt.date(first[0])}"
+        f"{'; ' + partial_first_note(first[0], since) if head else ''}) đến {fmt.pct(last[1])}"
         f" (tuần từ {fmt.date(last[0])}{'; ' + partial_note(last[0], through) if partial else ''});"
         f" thấp nhất {fmt.pct(min(ys))}, cao nhất {fmt.pct(max(ys))}"
     )
@@ -134,6 +137,10 @@ def sparkline(points: list, target: float | None, status: str, through=None) -> 
         if target is not None
         else None,
     ]
+    if head:
+        parts.append(html.Div(className="spark-partial spark-partial-first",
+                              style={"top": f"{top(ys[0])}%", "borderColor": ink},
+                              title=partial_first_note(first[0], since)))
     if partial:
         parts.append(html.Div(className="spark-partial", style={"top": f"{top(ys[-1])}%", "borderColor": ink},
                               title=partial_note(last[0], through)))
@@ -146,7 +153,7 @@ def sparkline(points: list, target: float | None, status: str, through=None) -> 
     )
 
 
-def kpi_card(card, link: str | None = None, compact: bool = False, through=None) -> dbc.Card:
+def kpi_card(card, link: str | None = None, compact: bool = False, through=None, since=None) -> dbc.Card:
     """Actual, target, status, change vs the previous period and the same period last year, sparkline."""
     value = fmt.kpi_value(card.actual, card.unit)
     detail = None
@@ -171,7 +178,7 @@ def kpi_card(card, link: str | None = None, compact: bool = False, through=None)
         ),
     ]
     if card.spark and not compact:
-        body.append(sparkline(card.spark, card.target, card.status, through))
+        body.append(sparkline(card.spark, card.target, card.status, through, since))
     inner = dbc.CardBody(body)
     content = dcc.Link(inner, href=link, className="stretched-link-wrap") if link else inner
     return html.Div(
@@ -205,6 +212,14 @@ DROPDOWN_LABELS = {  # the dropdown's own words, in Vietnamese
 }
 
 
+def _filter_label(label: str, key: str, value: Any, html_for: str | None = None, class_name: str = "") -> html.Label:
+    """A filter's label (as dbc.Label draws it), carrying the value the page was drawn with: the browser tells a
+    page just drawn (the filter reports that value) from the reader's change (assets/07_clientside.js,
+    filtersToUrl) even on a page with one filter."""
+    return html.Label(label, htmlFor=html_for, className=f"form-label filter-label {class_name}".strip(),
+                      **{"data-flt": key, "data-drawn": "" if value is None else str(value)})
+
+
 def filter_dropdown(
     key: str,
     label: str,
@@ -217,7 +232,7 @@ def filter_dropdown(
     """A filter whose value lives in the URL (the shell's callback writes it there)."""
     return dbc.Col(
         [
-            dbc.Label(label, html_for=f"flt-{key}", className="filter-label"),
+            _filter_label(label, key, value, html_for=f"flt-{key}"),
             dcc.Dropdown(
                 id=ids.flt(key),
                 options=options,
@@ -236,7 +251,7 @@ def filter_dropdown(
 def filter_radio(key: str, label: str, options: list[dict], value: Any, width: int = 4) -> dbc.Col:
     return dbc.Col(
         [
-            dbc.Label(label, className="filter-label d-block"),
+            _filter_label(label, key, value, class_name="d-block"),
             dbc.RadioItems(
                 id=ids.flt(key),
                 options=options,

@@ -134,8 +134,22 @@ def partial_note(week_start, through: dt.date) -> str:
     return f"{PARTIAL_WEEK}: {days}/7 ngày, đến {fmt.date(through)}"
 
 
-def _partial_trace(x_prev, y_prev, x, y, hover: str, color: str, width: float, label: bool) -> dict:
-    """The last (partial) week: a dotted segment from the last whole week to a hollow point, labelled."""
+def partial_first_week(week_start, since: dt.date | None) -> bool:
+    """A week (its Monday) that the data cover only from `since` on (a quarter, a year or a window starting
+    mid-week): its rate rests on a few days, like the week still running, and is drawn apart the same way."""
+    return since is not None and _day(week_start) < since
+
+
+def partial_first_note(week_start, since: dt.date) -> str:
+    days = (_day(week_start) + dt.timedelta(days=7) - since).days
+    return f"{PARTIAL_WEEK}: {days}/7 ngày, từ {fmt.date(since)}"
+
+
+def _partial_trace(
+    x_prev, y_prev, x, y, hover: str, color: str, width: float, label: bool, first: bool = False
+) -> dict:
+    """A partial week: a dotted segment from the nearest whole week to a hollow point, labelled — the last week
+    (after the whole weeks) or, `first`, the first (before them)."""
     xs, ys = ([x_prev] if x_prev is not None else []) + [x], ([y_prev] if y_prev is not None else []) + [y]
     pad = [""] * (len(xs) - 1)
     return {
@@ -148,7 +162,7 @@ def _partial_trace(x_prev, y_prev, x, y, hover: str, color: str, width: float, l
         "marker": {"size": [0] * len(pad) + [11], "symbol": "circle-open", "line": {"width": 2.5, "color": color},
                    "color": color},
         "text": pad + [PARTIAL_WEEK],
-        "textposition": "top left",
+        "textposition": "top right" if first else "top left",
         "textfont": {"color": color},
         "customdata": pad + [hover],
         "hovertemplate": "%{customdata}<extra></extra>",
@@ -171,7 +185,9 @@ def trend_vs_last_year(
         if d.empty:
             continue
         partial = y == year and partial_week(d.week.iloc[-1], through)  # last year's weeks are all behind us
-        whole = d.iloc[:-1] if partial else d
+        since = dt.date(y, 1, 1) if through is not None else None  # each year's weeks are counted from 1 January
+        head = len(d) > 1 and partial_first_week(d.week.iloc[0], since)
+        whole = d.iloc[(1 if head else 0):(-1 if partial else None)]
         template = ("Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
                     " của %{customdata[1]} hồ sơ<extra></extra>")
         data.append(
@@ -187,6 +203,15 @@ def trend_vs_last_year(
                 "hovertemplate": template,
             }
         )
+        if head:
+            first = d.iloc[0]
+            hover = (f"Năm {y}, tuần {int(first.week_no)} (từ {fmt.date(first.week)}; "
+                     f"{partial_first_note(first.week, since)}): <b>{fmt.pct(float(first.value))}</b> của "
+                     f"{fmt.num(first.n)} hồ sơ")
+            data.append(_partial_trace(int(whole.week_no.iloc[0]) if len(whole) else None,
+                                       float(whole.value.iloc[0]) if len(whole) else None,
+                                       int(first.week_no), float(first.value), hover, color, width, label=y == year,
+                                       first=True))
         if partial:
             last = d.iloc[-1]
             hover = (f"Năm {y}, tuần {int(last.week_no)} (từ {fmt.date(last.week)}; {partial_note(last.week, through)}"
@@ -215,16 +240,19 @@ def trend_vs_last_year(
 
 
 def kpi_trend(
-    df: pd.DataFrame, kpi: str, target: float | None, title: str, through: dt.date | None = None
+    df: pd.DataFrame, kpi: str, target: float | None, title: str, through: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> go.Figure:
     """A KPI's weekly rate over the weeks in `df` (week, kpi column, and its denominator). `through`: the last
-    day the data cover; the week it cuts is drawn apart, as in `trend_vs_last_year`."""
+    day the data cover; the week it cuts is drawn apart, as in `trend_vs_last_year`; `since`: the first day they
+    cover — a first week it cuts (a quarter starting mid-week) is drawn apart the same way."""
     fig = go.Figure()
     d = df.dropna(subset=[kpi]) if kpi in df else pd.DataFrame()
     if d.empty:
         return _empty(fig, "Chưa có dữ liệu cho chỉ số này trong kỳ.")
     partial = partial_week(d.week.iloc[-1], through)
-    whole = d.iloc[:-1] if partial else d
+    head = len(d) > 1 and partial_first_week(d.week.iloc[0], since)
+    whole = d.iloc[(1 if head else 0):(-1 if partial else None)]
     fig.add_trace(
         go.Scatter(
             x=whole.week,
@@ -235,14 +263,25 @@ def kpi_trend(
             hovertemplate="Tuần từ %{x|%d/%m/%Y}: <b>%{y:.2%}</b><extra></extra>",
         )
     )
-    if partial:
-        from ..config import KPI_BY_NAME
+    from ..config import KPI_BY_NAME
 
+    den = KPI_BY_NAME[kpi].denominator if kpi in KPI_BY_NAME else None
+
+    def of(row) -> str:
+        return f" của {fmt.num(row[den])} {'phiếu' if den == 'responses' else 'hồ sơ'}" if den in d else ""
+
+    if head:
+        first = d.iloc[0]
+        hover = (f"Tuần từ {fmt.date(first.week)} ({partial_first_note(first.week, since)}): "
+                 f"<b>{fmt.pct(float(first[kpi]))}</b>{of(first)}")
+        fig.add_trace(go.Scatter(_partial_trace(whole.week.iloc[0] if len(whole) else None,
+                                                float(whole[kpi].iloc[0]) if len(whole) else None,
+                                                first.week, float(first[kpi]), hover, PRIMARY, 3, label=True,
+                                                first=True)))
+    if partial:
         last = d.iloc[-1]
-        den = KPI_BY_NAME[kpi].denominator if kpi in KPI_BY_NAME else None
-        n = f" của {fmt.num(last[den])} {'phiếu' if den == 'responses' else 'hồ sơ'}" if den in d else ""
         hover = (f"Tuần từ {fmt.date(last.week)} ({partial_note(last.week, through)}): "
-                 f"<b>{fmt.pct(float(last[kpi]))}</b>{n}")
+                 f"<b>{fmt.pct(float(last[kpi]))}</b>{of(last)}")
         fig.add_trace(go.Scatter(_partial_trace(whole.week.iloc[-1] if len(whole) else None,
                                                 float(whole[kpi].iloc[-1]) if len(whole) else None,
                                                 last.week, float(last[kpi]), hover, PRIMARY, 3, label=True)))

@@ -113,6 +113,88 @@ def test_sign_in_draws_the_overview_with_the_shell_and_navigation_is_one_callbac
         assert not w.errors, w.errors
 
 
+PLOTLY_CALLS = """(() => { let P; window.__reacts = []; window.__redrawn = [];
+  Object.defineProperty(window, 'Plotly', {configurable: true, get() { return P; }, set(v) {
+    P = v; const react = v.react; v.react = function (gd) {
+      const name = (gd.parentElement && gd.parentElement.id) || gd.id;
+      window.__reacts.push(name);
+      const done = react.apply(this, arguments);  // a whole drawing after this one's end: drawn again
+      Promise.resolve(done).then(() => gd.on && !gd.__watched && (gd.__watched = 1) &&
+        gd.on('plotly_afterplot', () => window.__redrawn.push(name)));
+      return done; };
+  }});
+})()"""
+
+
+def test_a_page_with_one_filter_and_the_late_list_draw_with_one_callback_each(browser, server):
+    """A page whose only filter is the year (/chi-tieu) was drawn twice after a navigation: its one filter's
+    report was taken for the reader's change (a second server callback, every chart drawn twice). The late list
+    drew with 3–4 callbacks (the page, its charts' click callback, the grid's rows, once or twice): now the page
+    and the rows, and a bar click filters the list in the browser."""
+    with _signed_in(browser, server, "chutich", "#worst-chart .main-svg") as (w, t):
+        p = w.page
+        p.evaluate("() => { window.__reacts = []; }")
+        p.context.add_init_script(PLOTLY_CALLS)
+        p.reload()
+        _drawn(p, "#worst-chart .main-svg")
+        for path, drawn in (("/ho-so-tre-han", ".page-late .ag-row"), ("/bao-cao-quy", "#form-table"),
+                            ("/chi-tieu", ".page-targets #plan-areas .main-svg")):
+            t.clear()
+            p.evaluate("() => { window.__reacts = []; }")
+            p.click(f".main-nav a[href^='{path}']")
+            _drawn(p, drawn)
+            p.wait_for_timeout(300)
+            pages = [c for c in t.callbacks if "_pages_content" in c]
+            assert len(pages) == 1, (path, t.callbacks)
+            if path == "/ho-so-tre-han":  # the page and the grid's rows (dash-ag-grid sometimes asks twice)
+                rows = [c for c in t.callbacks if c == "late-grid.getRowsResponse"]
+                assert 1 <= len(rows) <= 2 and len(t.callbacks) == 1 + len(rows), t.callbacks
+            else:
+                assert t.callbacks == pages, (path, t.callbacks)
+            p.wait_for_timeout(400)  # plotly's resize draws again 100 ms after a resize call
+            reacts = p.evaluate("() => window.__reacts")
+            assert len(reacts) == len(set(reacts)) == p.locator(".js-plotly-plot").count(), (path, reacts)
+            assert p.evaluate("() => window.__redrawn") == [], path  # each chart drawn once (05_plotly-resize.js)
+            p.evaluate("() => { window.__redrawn = []; }")
+        # a real change of size still reaches plotly: the charts follow a narrower window
+        p.set_viewport_size({"width": 1280, "height": 720})
+        p.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].every(g =>
+            Math.abs(g._fullLayout.width - parseFloat(getComputedStyle(g).width)) <= 1)""")
+        assert p.evaluate("() => window.__redrawn.length") >= p.locator(".js-plotly-plot").count()
+        p.set_viewport_size({"width": 1920, "height": 1080})
+        # the year (the page's one filter, its default) is recorded in the address without drawing again
+        assert parse_qs(urlparse(p.url).query)["year"] == [str(AS_OF.year)]
+        # the reader's own change of that one filter is a navigation: the page is drawn for the new year
+        t.clear()
+        p.locator("#_pages_content .filter-dropdown").first.click()
+        p.get_by_role("option", name=f"Năm {AS_OF.year - 1}", exact=True).click()
+        p.wait_for_function("y => new URLSearchParams(location.search).get('year') === y", arg=str(AS_OF.year - 1))
+        _drawn(p, ".page-targets #plan-areas .main-svg")
+        assert len([c for c in t.callbacks if "_pages_content" in c]) == 1, t.callbacks
+        assert f"Năm {AS_OF.year - 1}" in p.locator(".page-subtitle").inner_text()
+        # the late list: a field bar filters the list, in the browser (no callback but the page's and the rows')
+        w.goto("/ho-so-tre-han?period=2025&view=late")
+        _drawn(p, ".page-late .ag-row")
+        field = p.evaluate("() => document.querySelector('#late-field-chart .js-plotly-plot').data[0].y[0]")
+        t.clear()
+        box = p.locator("#late-field-chart .js-plotly-plot .bars .point path").first.bounding_box()
+        p.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # through plotly's drag layer
+        p.wait_for_function("f => new URLSearchParams(location.search).get('field') === f", arg=field)
+        p.wait_for_function("f => document.querySelector('.late-total-label').innerText.includes(f)", arg=field)
+        _drawn(p, ".page-late .ag-row")
+        w.settle()
+        # the list is the field's: every row's field cell holds it
+        p.wait_for_function("f => [...document.querySelectorAll('.ag-row .ag-cell[col-id=\"field\"]')]"
+                            ".every(c => c.innerText.trim() === f)", arg=field)
+        q = parse_qs(urlparse(p.url).query)
+        assert q["field"] == [field] and q["view"] == ["late"] and q["period"] == ["2025"], q
+        rows = [c for c in t.callbacks if c == "late-grid.getRowsResponse"]
+        assert rows and len([c for c in t.callbacks if "_pages_content" in c]) == 1, t.callbacks
+        assert len(t.callbacks) == 1 + len(rows), t.callbacks  # no callback for the click itself
+        assert f"lĩnh vực {field}" in p.locator(".late-total-label").inner_text()
+        assert not w.errors, w.errors
+
+
 def test_a_shared_link_is_drawn_with_its_filters_and_the_readers_scope(browser, server):
     with _signed_in(browser, server, "chutich", "#headline") as (w, t):
         p = w.page
@@ -184,21 +266,33 @@ def test_the_week_still_running_is_drawn_apart_on_every_weekly_trend(page):
     # the yearly trend: this year's line stops at the last whole week; the running week is a hollow point
     traces = _traces(p, "overview-trend")
     this_year = next(tr for tr in traces if tr["name"] == "Năm 2026")
-    partial = [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
-    assert len(partial) == 1 and partial[0]["symbol"] == "circle-open" and partial[0]["dash"] == "dot"
     week_no = monday.isocalendar()[1]
-    assert partial[0]["x"][-1] == week_no and max(this_year["x"]) == week_no - 1
+    marked = [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
+    partial = [tr for tr in marked if tr["x"][-1] == week_no]
+    assert len(partial) == 1 and partial[0]["symbol"] == "circle-open" and partial[0]["dash"] == "dot"
+    assert max(this_year["x"]) == week_no - 1
+    # the others are first weeks a year starts in (week 1 from a Monday in December: "từ 01/01/…")
+    assert all(tr["x"][-1] == 1 and ", từ 01/01/" in tr["customdata"][-1] for tr in marked if tr not in partial)
     assert note in partial[0]["customdata"][-1] and partial[0]["text"][-1] == "tuần chưa trọn"
     assert "tuần chưa trọn" in p.locator("#overview-trend .main-svg").first.text_content()
     # every card's sparkline marks it, in words too
     sparks = p.locator(".kpi-spark")
-    assert sparks.count() >= 6 and p.locator(".kpi-spark .spark-partial").count() == sparks.count()
+    assert sparks.count() >= 6 and p.locator(".kpi-spark .spark-partial:not(.spark-partial-first)").count() == (
+        sparks.count())
+    # their 12 weeks start on Friday 28/08/2026 (the data's end less 84 days): that first week is marked too
+    since = AS_OF - dt.timedelta(weeks=12)
+    assert p.locator(".kpi-spark .spark-partial-first").count() == sparks.count()
+    assert (f"tuần chưa trọn: {7 - since.weekday()}/7 ngày, từ {since:%d/%m/%Y}"
+            in sparks.first.get_attribute("aria-label"))
     assert note in sparks.first.get_attribute("aria-label")
     # a unit's KPI trend and the deck's KPI slide (satisfaction: few surveys so far in the week)
     p = page.goto("/don-vi?period=2026-Q4&unit=W08&kpi=satisfaction_rate")
     p.wait_for_function(DRAWN)
-    partial = [tr for tr in _traces(p, "unit-kpi-trend") if tr["name"] == "Tuần chưa trọn"]
+    marked = [tr for tr in _traces(p, "unit-kpi-trend") if tr["name"] == "Tuần chưa trọn"]
+    partial = [tr for tr in marked if tr["x"][-1].startswith(monday.isoformat())]
     assert len(partial) == 1 and note in partial[0]["customdata"][-1] and "phiếu" in partial[0]["customdata"][-1]
+    # and the quarter's first week (Q4 starts on Thursday 01/10/2026: 4 days of the week from 28/09)
+    assert [tr["x"][-1][:10] for tr in marked if tr not in partial] == ["2026-09-28"]
     assert partial[0]["x"][-1].startswith(monday.isoformat())
     p = page.goto("/trinh-chieu?period=2026-Q4&slide=3")  # the deck's second KPI slide: satisfaction
     p.wait_for_function(DRAWN)
@@ -209,8 +303,20 @@ def test_the_week_still_running_is_drawn_apart_on_every_weekly_trend(page):
     p.wait_for_function(DRAWN)
     traces = _traces(p, "unit-kpi-trend")
     assert traces and not [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]
-    p = page.goto("/?period=2026-W10")
-    assert p.locator(".kpi-spark").count() >= 6 and p.locator(".kpi-spark .spark-partial").count() == 0
+    p = page.goto("/?period=2026-W10")  # (the sparklines' 12 weeks start on a Sunday: that first week is marked)
+    assert p.locator(".kpi-spark").count() >= 6
+    assert p.locator(".kpi-spark .spark-partial:not(.spark-partial-first)").count() == 0
+    # a quarter starting mid-week (2026-Q3 on Wednesday 01/07): its first week is marked the same way
+    p = page.goto("/don-vi?period=2026-Q3&unit=W08&kpi=on_time_rate")
+    p.wait_for_function(DRAWN)
+    traces = _traces(p, "unit-kpi-trend")
+    marked = [tr for tr in traces if tr["name"] == "Tuần chưa trọn"]  # (and its last, to Wednesday 30/09)
+    assert sorted(tr["x"][-1][:10] for tr in marked) == ["2026-06-29", "2026-09-28"], marked
+    partial = [tr for tr in marked if tr["x"][-1].startswith("2026-06-29")]
+    assert "tuần chưa trọn: 5/7 ngày, từ 01/07/2026" in partial[0]["customdata"][-1]
+    assert "tuần chưa trọn" in p.locator("#unit-kpi-trend .main-svg").first.text_content()
+    whole = next(tr for tr in traces if tr["name"] != "Tuần chưa trọn" and tr["x"])
+    assert not any(str(x).startswith("2026-06-29") for x in whole["x"]), whole["x"]
     assert not page.errors, page.errors
 
 
