@@ -419,6 +419,8 @@ FALLBACK_ON_TIME_TARGET = 0.99  # the projection's target when no target row is 
 WORST_UNITS = 5  # how many units the overview ranks (the deck shows one row fewer)
 WORST_MIN_RESOLVED = 20  # a unit is ranked only with at least this many resolved dossiers in the period
 PROJECTION_RECENT_WEEKS = 8  # the late rate p of the projection is taken over this many weeks
+SPARK_WEEKS = 12  # a KPI card's sparkline: this many calendar weeks (Monday to Sunday), the last holding the end
+DECK_TREND_WEEKS = 26  # the deck's KPI slides: the same, over half a year
 NAV_KEEP = ("period", "unit")  # filters that follow you from page to page
 
 # The national service index (Bộ chỉ số phục vụ người dân, doanh nghiệp, Decision 766/QĐ-TTg), computed per

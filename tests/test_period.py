@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.metrics.period import Period, PeriodError, from_cli
+from dashboard.metrics.period import Period, PeriodError, from_cli, weeks_back
 
 
 @pytest.mark.parametrize("text,start,end,key", [
@@ -52,3 +52,15 @@ def test_from_cli_range():
     assert p.days == 91
     with pytest.raises(PeriodError):
         from_cli(None, "2024-01-01", None)
+
+
+def test_weeks_back_starts_on_the_monday_of_whole_weeks():
+    # Friday 20/11/2026: 12 calendar weeks = Monday 31/08 .. the week of 16/11, the last one holding the end
+    assert weeks_back(dt.date(2026, 11, 20), 12) == dt.date(2026, 8, 31)
+    assert weeks_back(dt.date(2026, 11, 16), 1) == dt.date(2026, 11, 16)  # a Monday: its own week
+    assert weeks_back(dt.date(2026, 11, 22), 1) == dt.date(2026, 11, 16)  # a Sunday: the week it ends
+    for n in (1, 12, 26):
+        for day in range(60):
+            end = dt.date(2026, 1, 1) + dt.timedelta(days=day)
+            start = weeks_back(end, n)
+            assert start.weekday() == 0 and (end - start).days // 7 == n - 1

@@ -17,9 +17,19 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import KPI_BY_NAME, KPI_DIRECTIONS, KPI_FORMATS, KPI_PARAMS, KPIS, WORST_MIN_RESOLVED, WORST_UNITS, Kpi
+from ..config import (
+    KPI_BY_NAME,
+    KPI_DIRECTIONS,
+    KPI_FORMATS,
+    KPI_PARAMS,
+    KPIS,
+    SPARK_WEEKS,
+    WORST_MIN_RESOLVED,
+    WORST_UNITS,
+    Kpi,
+)
 from .form import counts, quarterly_form, units_of_period
-from .period import Period
+from .period import Period, weeks_back
 from .status import status_of
 from .targets import target_index
 from .units import permit, units
@@ -264,14 +274,14 @@ def weekly(reader, start: dt.date, end: dt.date, unit: str | None = None) -> pd.
 
 def kpi_cards(reader, period: Period, unit: str | None = None) -> list[KpiCard]:
     """Each KPI for the city (or one unit): actual vs target, the previous period, the same period
-    last year, and a 12-week sparkline ending at the period's end."""
+    last year, and a sparkline of the SPARK_WEEKS calendar weeks ending with the period's end."""
     code = unit or "ALL"
 
     def by_kpi(p: Period) -> dict[str, KpiRow]:
         return {r["kpi"]: r for r in kpi_rows(reader, p, unit=unit, by_unit=bool(unit)) if r["unit_code"] == code}
 
     now, prev, yoy = by_kpi(period), by_kpi(period.previous()), by_kpi(period.year_before())
-    wk = weekly(reader, period.end - dt.timedelta(weeks=12), period.end, unit)
+    wk = weekly(reader, weeks_back(period.end, SPARK_WEEKS), period.end, unit)
     cards = []
     for k in KPIS:
         if k.name not in now or not k.card:

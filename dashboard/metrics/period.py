@@ -188,6 +188,13 @@ class Period:
         return self.key
 
 
+def weeks_back(end: dt.date, weeks: int) -> dt.date:
+    """The Monday that starts a window of `weeks` calendar weeks whose last week holds `end`: trends drawn from it
+    begin with a whole week (only the week still running is partial), not with the few days left of a week cut
+    at `end` less 7 × `weeks` days."""
+    return end - dt.timedelta(days=end.weekday(), weeks=weeks - 1)
+
+
 def _date(iso: str, text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(iso)

@@ -8,11 +8,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
-from ..config import AT_RISK_DAYS, WORST_UNITS
+from ..config import AT_RISK_DAYS, SPARK_WEEKS, WORST_UNITS
 from ..metrics import insight, kpis, late_set
 from ..metrics.events import events as timeline_events
 from ..metrics.form import quarterly_form
-from ..metrics.period import Period, resolve_period
+from ..metrics.period import Period, resolve_period, weeks_back
 from ..metrics.units import unit_name
 from ..reader import current_reader
 from ..ui.index766 import on_time_reconciliation
@@ -54,7 +54,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
                 if c.kpi != "par_index_rank"
                 else href(ids.TARGETS_PATH, **q),
                 through=through,
-                since=p.end - dt.timedelta(weeks=12),  # the sparkline's first day (kpis.kpi_cards)
+                since=weeks_back(p.end, SPARK_WEEKS),  # the sparkline's first day (kpis.kpi_cards)
             ),
             xs=12,
             md=6,

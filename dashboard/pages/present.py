@@ -5,17 +5,16 @@ other (one per PDF page) for `cchc export deck`; `slides=1` keeps only the first
 
 from __future__ import annotations
 
-import datetime as dt
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from ..config import AT_RISK_DAYS, KPI_BY_NAME, WORST_UNITS
+from ..config import AT_RISK_DAYS, DECK_TREND_WEEKS, KPI_BY_NAME, WORST_UNITS
 from ..metrics import kpis, late_set
 from ..metrics.events import events as timeline_events
 from ..metrics import targets as target_metrics
-from ..metrics.period import resolve_period
+from ..metrics.period import resolve_period, weeks_back
 from ..metrics.units import current_units, home_unit, unit_name
 from ..reader import current_reader
 from ..ui import events as ev_ui
@@ -115,7 +114,7 @@ def _kpi_slide(reader, p, unit, cards, kpi):
     c = next((x for x in cards if x.kpi == kpi), None)
     if c is None:
         return html.Div("Chưa có dữ liệu.", className="big-sub")
-    start = p.end - dt.timedelta(weeks=26)
+    start = weeks_back(p.end, DECK_TREND_WEEKS)
     wk = kpis.weekly(reader, start, p.end, unit)
     fig = figures.kpi_trend(wk, kpi, c.target, "26 tuần gần nhất", through=min(p.end, reader.as_of.date()),
                             since=start)

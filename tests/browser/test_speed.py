@@ -279,11 +279,11 @@ def test_the_week_still_running_is_drawn_apart_on_every_weekly_trend(page):
     sparks = p.locator(".kpi-spark")
     assert sparks.count() >= 6 and p.locator(".kpi-spark .spark-partial:not(.spark-partial-first)").count() == (
         sparks.count())
-    # their 12 weeks start on Friday 28/08/2026 (the data's end less 84 days): that first week is marked too
-    since = AS_OF - dt.timedelta(weeks=12)
-    assert p.locator(".kpi-spark .spark-partial-first").count() == sparks.count()
-    assert (f"tuần chưa trọn: {7 - since.weekday()}/7 ngày, từ {since:%d/%m/%Y}"
-            in sparks.first.get_attribute("aria-label"))
+    # their 12 calendar weeks start on Monday 31/08/2026 (config.SPARK_WEEKS, period.weeks_back): a whole first
+    # week, so only the running week is marked
+    assert p.locator(".kpi-spark .spark-partial-first").count() == 0
+    label = sparks.first.get_attribute("aria-label")
+    assert "(tuần từ 31/08/2026)" in label and label.count("tuần chưa trọn") == 1
     assert note in sparks.first.get_attribute("aria-label")
     # a unit's KPI trend and the deck's KPI slide (satisfaction: few surveys so far in the week)
     p = page.goto("/don-vi?period=2026-Q4&unit=W08&kpi=satisfaction_rate")
