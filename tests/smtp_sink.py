@@ -30,11 +30,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def smtp_sink(tls_context=None):
+def smtp_sink(tls_context=None, port: int | None = None):
     """Yields (port, handler); handler.messages fills as mail arrives. With `tls_context` (an ssl.SSLContext
     holding the server's certificate) the server offers STARTTLS and refuses mail before it."""
     handler = _Handler()
-    port = free_port()
+    port = port or free_port()
     tls = dict(tls_context=tls_context, require_starttls=True) if tls_context else {}
     ctl = Controller(handler, hostname="127.0.0.1", port=port, **tls)
     ctl.start()

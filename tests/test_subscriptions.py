@@ -210,3 +210,28 @@ def test_page_adds_validates_and_removes_through_the_clis_code_and_audits(app, a
     entries = [json.loads(line) for line in audit_log.read_text(encoding="utf-8").splitlines()]
     mine = [(e["event"], e["user"]) for e in entries if e.get("subscription") == sub.id]
     assert mine == [("subscription_added", "noivu"), ("subscription_removed", "noivu")]
+
+
+def test_page_test_send_is_refused_clearly_and_for_other_roles(app):
+    from test_security import sign_in
+
+    def send(c, to):
+        return c.post("/_dash-update-component", json={
+            "output": "..sub-test-job.data...sub-test-poll.disabled...sub-test-status.children..",
+            "outputs": [{"id": "sub-test-job", "property": "data"}, {"id": "sub-test-poll", "property": "disabled"},
+                        {"id": "sub-test-status", "property": "children"}],
+            "inputs": [{"id": "sub-test", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["sub-test.n_clicks"],
+            "state": [{"id": "sub-test-to", "property": "value", "value": to},
+                      {"id": "sub-unit", "property": "value", "value": ""},
+                      {"id": "sub-period", "property": "value", "value": "quarter"}],
+        })
+
+    for user in ("chutich", "phuong"):
+        assert send(sign_in(app, user), "a@b.vn").status_code == 403
+    c = sign_in(app, "noivu")
+    for to, needle in [("", "Nhập một địa chỉ thư hợp lệ"), ("a@b.vn, c@d.vn", "Nhập một địa chỉ thư hợp lệ"),
+                       ("a@b.vn", "Chưa cấu hình máy chủ thư: báo quản trị hệ thống.")]:  # no smtp_host in the demo
+        r = send(c, to)
+        status = json.dumps(r.json["response"]["sub-test-status"], ensure_ascii=False)
+        assert needle in status and "cchc" not in status and "sub-test-job" not in r.json["response"], status

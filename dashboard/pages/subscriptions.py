@@ -10,6 +10,8 @@ callback checks the role on the server: a forged request from another role gets 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import dash
 import dash_bootstrap_components as dbc
@@ -17,6 +19,7 @@ import flask
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from ..auth import current_principal, require
+from ..jobs import JobStore
 from ..metrics.units import current_units
 from ..reader import current_reader
 from ..subscriptions import (
@@ -39,6 +42,7 @@ PERIOD_LABELS = dict(zip(PERIODS, ("Tuần", "Tháng", "Quý", "6 tháng", "Năm
 LIST, FEEDBACK, ADD = "sub-list", "sub-feedback", "sub-add"
 REMOVE, CONFIRM, CONFIRM_YES, CONFIRM_NO, PENDING = "sub-remove", "sub-confirm", "sub-confirm-yes", "sub-confirm-no", \
     "sub-pending"
+TEST, TEST_STATUS, TEST_JOB, TEST_POLL = "sub-test", "sub-test-status", "sub-test-job", "sub-test-poll"
 ALL_CITY = "Toàn thành phố"
 
 
@@ -114,6 +118,16 @@ def _add_form(reader):
         html.P('Lịch gửi: ngày rồi giờ, vd. "Thứ 2 07:00", "T2,T5 07:00", "hằng ngày 06:30". Kỳ số liệu: kỳ chứa '
                "ngày dữ liệu mới nhất.", className="text-muted small-note mt-2"),
         html.Div(id=FEEDBACK, role="status"),
+        html.H3("Gửi thử bản tin", className="sub-title mt-4"),
+        dbc.Row([
+            field("Gửi ngay một bản tin (đơn vị và kỳ như biểu mẫu trên) đến",
+                  dbc.Input(id="sub-test-to", placeholder="địa chỉ thư", maxLength=200), 5),
+            dbc.Col(dbc.Button("Gửi thử", id=TEST, color="outline-primary"), md=3,
+                    className="d-flex align-items-end"),
+        ], className="g-3"),
+        html.Div(id=TEST_STATUS, role="status"),
+        dcc.Store(id=TEST_JOB),
+        dcc.Interval(id=TEST_POLL, interval=1000, disabled=True),
     ], id="sub-add-form")
 
 
@@ -273,6 +287,74 @@ def confirm_remove(_yes, _no, sub_id):
         feedback = dbc.Alert("Đã xoá đăng ký.", color="success", id="sub-removed", className="mt-2 mb-0")
     now = dt.datetime.now().replace(second=0, microsecond=0)
     return _subscriptions_table(now, _unit_names()), feedback, False
+
+
+def _send_test(jobs: JobStore, job_id: str, db_path, period: str, unit: str | None, to: str, user: str) -> None:
+    """The background test send (the digest's PDF is printed by chromium: seconds, not a held request)."""
+    from ..digest import DigestError, DigestFailed, send_digest
+
+    jobs.update(job_id, state="running")
+    try:
+        d = send_digest(db_path, period, unit, [to], by=user, test=True, log=lambda *_: None)
+    except (DigestError, DigestFailed) as exc:
+        jobs.update(job_id, state="error", message=str(exc))
+    except Exception as exc:  # reported on the page, never a traceback
+        jobs.update(job_id, state="error", message=f"{type(exc).__name__}: {exc}")
+    else:
+        jobs.update(job_id, state="done", message=f"Đã gửi «{d.subject}» đến {to}.")
+
+
+@callback(
+    Output(TEST_JOB, "data"),
+    Output(TEST_POLL, "disabled"),
+    Output(TEST_STATUS, "children"),
+    Input(TEST, "n_clicks"),
+    State("sub-test-to", "value"),
+    State("sub-unit", "value"),
+    State("sub-period", "value"),
+    prevent_initial_call=True,
+)
+def start_test_send(_n, to, unit, period):
+    from ..digest import _address
+    from ..mail import MailError, server_from
+
+    user = require(PERMISSION).username
+    to = (to or "").strip()
+    if not _address(to) or len(split_addresses(to)) != 1:
+        shown = f" (không phải {to!r})" if to else ""
+        return dash.no_update, True, _refused(f"Nhập một địa chỉ thư hợp lệ để gửi thử{shown}.")
+    try:
+        server_from(current_reader().settings)
+    except MailError:
+        return dash.no_update, True, _refused("Chưa cấu hình máy chủ thư: báo quản trị hệ thống.")
+    db = _db_path()
+    jobs = JobStore(db)
+    job_id = jobs.create(kind="test-digest", user=user, message="Đang soạn bản tin…")
+    threading.Thread(target=_send_test, args=(jobs, job_id, db, period or "quarter", unit or None, to, user),
+                     daemon=True).start()
+    return job_id, False, dbc.Alert([dbc.Spinner(size="sm"), f" Đang soạn và gửi bản tin thử đến {to}…"],
+                                    color="info", className="mt-2 mb-0")
+
+
+@callback(
+    Output(TEST_STATUS, "children", allow_duplicate=True),
+    Output(TEST_POLL, "disabled", allow_duplicate=True),
+    Input(TEST_POLL, "n_intervals"),
+    State(TEST_JOB, "data"),
+    prevent_initial_call=True,
+)
+def poll_test_send(_n, job_id):
+    user = require(PERMISSION).username
+    job = JobStore(_db_path()).get(job_id)
+    if not job or job.get("user") != user or job.get("kind") != "test-digest":
+        return dash.no_update, True
+    if job["state"] in ("queued", "running"):
+        secs = int(time.time() - job["started"])
+        return dbc.Alert([dbc.Spinner(size="sm"), f" Đang soạn và gửi bản tin thử… ({secs} giây)"], color="info",
+                         className="mt-2 mb-0"), False
+    if job["state"] == "error":
+        return _refused(f"Không gửi được bản tin thử: {job['message']}"), True
+    return dbc.Alert(job["message"], color="success", id="sub-test-sent", className="mt-2 mb-0"), True
 
 
 dash.register_page(
