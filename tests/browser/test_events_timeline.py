@@ -24,3 +24,17 @@ def test_no_event_listed_when_none_in_the_window(page):
     assert p.locator("#overview-events").count() == 0
     notes = p.locator("#overview-trend .annotation-text").all_text_contents()
     assert not [n for n in notes if n.startswith("◆")]
+
+
+def test_events_on_the_par_index_history_and_under_the_deck_chart(page):
+    p = page.goto("/chi-tieu")
+    chart = p.locator("#par-history")
+    chart.locator(".main-svg").first.wait_for()
+    notes = chart.locator(".annotation-text").all_text_contents()
+    assert any(n.startswith("◆ Sắp xếp đơn vị hành chính") for n in notes), notes
+    assert "01/07/2025" in p.locator("#par-events").inner_text()
+    p = page.goto("/trinh-chieu?slide=2&period=2025-Q3")  # a KPI slide whose 26 weeks hold 1 July 2025
+    p.locator(".js-plotly-plot .main-svg").first.wait_for()
+    listed = p.locator("#deck-events").inner_text()
+    assert "01/07/2025" in listed and "Sắp xếp tổ chức" in listed
+    assert not page.errors, page.errors
