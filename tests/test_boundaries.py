@@ -146,3 +146,16 @@ def test_a_ward_reader_sees_only_its_boundary(city, tmp_path):
     cchc("ingest", str(tmp_path / "ab.geojson"), db=city)
     scoped = Reader(Database(city).snapshot(), Scope(units=frozenset({"B"}), personal=False, imports=False))
     assert set(boundaries(scoped)) == {"B"}
+
+
+def test_the_deck_has_a_map_slide_only_where_a_unit_can_be_placed(app, city, tmp_path, demo_db):
+    from dashboard.pages.present import MAP_TITLE, slide_titles
+    from dashboard.ui.unit_map import has_places
+
+    assert not has_places(_reader(demo_db))  # the legacy demo town: codes outside the catalogue, no boundaries
+    assert not has_places(_reader(city))  # A, B, C: not catalogue codes either
+    assert MAP_TITLE not in slide_titles(with_map=False) and len(slide_titles(with_map=False)) == 9
+    write_geojson(tmp_path / "a.geojson", [feature("A", square(106.70, 10.78))])
+    cchc("ingest", str(tmp_path / "a.geojson"), db=city)
+    assert has_places(_reader(city))  # one boundary is enough
+    assert slide_titles(with_map=True)[-1] == MAP_TITLE and len(slide_titles()) == 10

@@ -23,7 +23,7 @@ from ..ui import format as fmt
 from ..ui import ids
 from ..ui.components import filter_dropdown, graph, headline, href, status_badge, table, units_options, worst_first
 from ..ui.theme import STATUS_INK
-from ..ui.unit_map import unit_map
+from ..ui.unit_map import has_places, unit_map
 from .common import page, valid_unit
 from .overview import pdf_button
 
@@ -44,11 +44,13 @@ KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_
 MAP_TITLE = "Bản đồ phường, xã: tỷ lệ đúng hạn"
 
 
-def slide_titles() -> list[str]:
+def slide_titles(with_map: bool = True) -> list[str]:
+    """The deck's slides; the map's only where a unit can be placed (unit_map.has_places)."""
     return (
         ["Tổng quan"]
         + [KPI_BY_NAME[k].label for k in KPI_SLIDES]
-        + ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC", MAP_TITLE]
+        + ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC"]
+        + ([MAP_TITLE] if with_map else [])
     )
 
 
@@ -293,7 +295,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
     p = resolve_period(reader, period)
     unit = valid_unit(reader, unit)
     scope_name = unit_name(reader, unit) or reader.city
-    titles = slide_titles()
+    titles = slide_titles(with_map=has_places(reader))
     total = len(titles)
     try:
         n = min(max(int(slide or 1), 1), total)
@@ -310,7 +312,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
             lambda: _plan(reader, p),
             lambda: _map(reader, p),
         ]
-    )
+    )[:total]
     printing = print == "1"
     if printing:
         count = min(total, max(1, int(slides))) if (slides or "").isdigit() else total

@@ -563,9 +563,11 @@ def points_lost(scores: pd.DataFrame, order: list[str], components) -> go.Figure
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
-    """The outer rings of a Polygon / MultiPolygon (holes are not drawn: a ward has none worth a fill)."""
+    """Every ring of a Polygon / MultiPolygon, each polygon's outer ring followed by its holes (GeoJSON interior
+    rings). Drawn as the None-separated parts of one filled scatter path, whose even-odd fill leaves a hole
+    unfilled (a ward around a lake or around another unit: that unit's own area fills it in its colour)."""
     polys = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else geometry.get("coordinates") or []
-    return [p[0] for p in polys if p]
+    return [ring for p in polys for ring in p if ring]
 
 
 def unit_map(
