@@ -159,3 +159,23 @@ def test_the_deck_has_a_map_slide_only_where_a_unit_can_be_placed(app, city, tmp
     cchc("ingest", str(tmp_path / "a.geojson"), db=city)
     assert has_places(_reader(city))  # one boundary is enough
     assert slide_titles(with_map=True)[-1] == MAP_TITLE and len(slide_titles()) == 10
+
+
+@pytest.mark.parametrize("encoding,label", [("utf-16", "utf-16"), ("cp1258", "cp1258"), ("utf-8-sig", "utf-8-sig")])
+def test_a_geojson_in_another_encoding_is_read_like_a_csv(city, tmp_path, encoding, label):
+    """Detected as the CSV path detects it (BOM, else charset-normalizer): the Vietnamese names survive."""
+    text = write_geojson(tmp_path / "x.geojson",
+                         [feature("A", square(106.70, 10.78), "Phường Ấn Định Đông Hưng Thịnh Vượng", prop="Mã đơn vị"),
+                          feature("B", square(106.74, 10.78), "Phường Bình Thạnh Đường Sơn Mỹ")])
+    path = tmp_path / f"ranh-gioi-{label}.geojson"
+    from builders import to_cp1258
+
+    path.write_bytes(to_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
+    out = cchc("ingest", str(path), db=city).stdout.decode()
+    assert f"{path.name}: Ranh giới phường, xã (GeoJSON) ({label}) — đọc 2 dòng, nhận 2, loại 0" in out, out
+    from dashboard.ingest.boundaries import read_geojson
+
+    src = read_geojson(path)
+    assert src.encoding == label and [f.unit_name for f in src.features] == [
+        "Phường Ấn Định Đông Hưng Thịnh Vượng", "Phường Bình Thạnh Đường Sơn Mỹ"]
+    assert sorted(_reader(city).q("boundaries").unit_code) == ["A", "B"]
