@@ -179,3 +179,34 @@ def test_a_geojson_in_another_encoding_is_read_like_a_csv(city, tmp_path, encodi
     assert src.encoding == label and [f.unit_name for f in src.features] == [
         "Phường Ấn Định Đông Hưng Thịnh Vượng", "Phường Bình Thạnh Đường Sơn Mỹ"]
     assert sorted(_reader(city).q("boundaries").unit_code) == ["A", "B"]
+
+
+def test_far_islands_go_to_an_inset():
+    """TP HCM's Côn Đảo (≈ 8.7° N, 200 km offshore) squeezes the map of the 167 other wards: it is drawn in an
+    inset of its own; a compact city (Huế) has none; every unit is drawn exactly once."""
+    from dashboard.catalogue import find_province, units_of
+    from dashboard.geo import locate
+    from dashboard.ui import figures
+
+    for province, far_names in [("TP HCM", ["Đặc khu Côn Đảo"]), ("Hải Phòng", ["Đặc khu Bạch Long Vĩ"]),
+                                ("Huế", [])]:
+        us = [u.row() for u in units_of(find_province(province))]
+        where = locate([u["unit_code"] for u in us], [u["unit_name"] for u in us], [u["parent_code"] for u in us])
+        us = [u for u in us if u["unit_code"] in where]
+        codes, names = [u["unit_code"] for u in us], [u["unit_name"] for u in us]
+        lats, lons = [where[c][0] for c in codes], [where[c][1] for c in codes]
+        assert [names[i] for i in figures.far_units(lats, lons)] == far_names
+        fig = figures.unit_map(codes, names, lats, lons, ["met"] * len(codes), ["90,00%"] * len(codes))
+        marks = [t for t in fig["data"] if t["mode"] == "markers+text"]
+        assert sorted(c for t in marks for c in t["customdata"]) == sorted(codes)
+        inset = [t for t in marks if t["xaxis"] == "x2"]
+        if far_names:
+            [inset] = inset
+            assert [n.split(":")[0] for n in inset["hovertext"]] == far_names and inset["yaxis"] == "y2"
+            assert fig["layout"]["xaxis2"]["domain"] == [0.0, figures.INSET_SHARE]
+            lo, hi = fig["layout"]["yaxis2"]["range"]
+            assert all(lo < y < hi for y in inset["y"])
+            main_lats = [y for t in marks if t["xaxis"] == "x" for y in t["y"]]
+            assert min(main_lats) > 10.0  # the main map keeps to the mainland (Cần Giờ, Vũng Tàu ≈ 10.3° N)
+        else:
+            assert not inset and "xaxis2" not in fig["layout"]
