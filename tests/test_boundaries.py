@@ -204,6 +204,7 @@ def test_far_islands_go_to_an_inset():
             [inset] = inset
             assert [n.split(":")[0] for n in inset["hovertext"]] == far_names and inset["yaxis"] == "y2"
             assert fig["layout"]["xaxis2"]["domain"] == [0.0, figures.INSET_SHARE]
+            assert fig["layout"]["annotations"][0]["text"] == f"{far_names[0]} (khung riêng, không cùng tỉ lệ)"
             lo, hi = fig["layout"]["yaxis2"]["range"]
             assert all(lo < y < hi for y in inset["y"])
             main_lats = [y for t in marks if t["xaxis"] == "x" for y in t["y"]]

@@ -606,13 +606,15 @@ def unit_map(
         far_mid = sum(lats[i] for i in far) / len(far)
         frame = {**axis, "visible": True, "showticklabels": False, "ticks": "", "showline": True, "mirror": True,
                  "linecolor": "#9aa5b1", "linewidth": 1}
+        layout["xaxis"]["domain"] = [INSET_SHARE + 0.02, 1.0]  # the mainland beside the inset, never under it
         layout["xaxis2"] = {**frame, "domain": [0.0, INSET_SHARE], "anchor": "y2"}
         layout["yaxis2"] = {**frame, "domain": [0.0, INSET_SHARE], "anchor": "x2", "scaleanchor": "x2",
                             "scaleratio": 1 / math.cos(math.radians(far_mid))}
         _pad_inset(layout, [lons[i] for i in far], [lats[i] for i in far], shapes, [codes[i] for i in far])
-        layout["annotations"] = [{"text": "Đảo xa (khung riêng, không cùng tỉ lệ)", "xref": "paper", "yref": "paper",
+        title = ", ".join(names[i] for i in far) if len(far) <= 2 else "Đảo xa"
+        layout["annotations"] = [{"text": f"{title} (khung riêng, không cùng tỉ lệ)", "xref": "paper", "yref": "paper",
                                   "x": 0.0, "y": INSET_SHARE, "xanchor": "left", "yanchor": "bottom",
-                                  "showarrow": False, "font": {"size": 11, "color": "#52606d"}}]
+                                  "showarrow": False, "font": {"size": 13, "color": "#52606d"}}]
         data += _map_traces(far, codes, names, lats, lons, statuses, values, shapes, size, "x2", "y2")
     if font_size:
         layout["font"] = {"size": font_size}
