@@ -235,3 +235,20 @@ def test_page_test_send_is_refused_clearly_and_for_other_roles(app):
         r = send(c, to)
         status = json.dumps(r.json["response"]["sub-test-status"], ensure_ascii=False)
         assert needle in status and "cchc" not in status and "sub-test-job" not in r.json["response"], status
+
+
+def test_page_text_names_no_command_or_file(app, app_db):
+    """A recorded error that suggests a command (written for the command line) is shown without it."""
+    from test_security import page, sign_in
+
+    store = SubscriptionStore(path_for(app_db))
+    sub = new_subscription(["ct@tayninh.example"], "Thứ 2 07:00", name="Lỗi máy chủ")
+    sub.last_error = "chưa có máy chủ thư: đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT"
+    store.add(sub)
+    try:
+        body = json.dumps(page(sign_in(app, "noivu"), "/ban-tin").json, ensure_ascii=False)
+        assert "✖ Lỗi: chưa có máy chủ thư" in body
+        for needle in ("cchc ", "--smtp", "subscriptions.json", "alerts.toml", ".duckdb", "`"):
+            assert needle not in body, needle
+    finally:
+        store.remove(sub.id)

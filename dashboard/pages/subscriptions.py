@@ -10,6 +10,7 @@ callback checks the role on the server: a forged request from another role gets 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 
@@ -54,6 +55,14 @@ def _db_path():
     return flask.current_app.extensions["cchc_data"].database.path
 
 
+def _status(r: dict) -> str:
+    if r["last_error"]:
+        return "✖ Lỗi: " + _no_command(r["last_error"])
+    if r["last_sent"] or r["due"]:
+        return "▲ Đến hạn" if r["due"] else "✔ Đã gửi"
+    return "– Chưa đến lịch"
+
+
 def _subscriptions_table(now: dt.datetime, names: dict[str, str] | None = None):
     """The list of subscriptions (redrawn after an addition or a removal), each with its «Xoá» button."""
     store = SubscriptionStore(path_for(_db_path()))
@@ -75,8 +84,7 @@ def _subscriptions_table(now: dt.datetime, names: dict[str, str] | None = None):
             html.Td(PERIOD_LABELS.get(r["period"], r["period"])),
             html.Td(_when(r["last_sent"])),
             html.Td(fmt.datetime(dt.datetime.fromisoformat(r["next"]))),
-            html.Td(["✖ Lỗi: " + r["last_error"]] if r["last_error"] else ("▲ Đến hạn" if r["due"] else "✔ Đã gửi")
-                    if r["last_sent"] or r["due"] else "– Chưa đến lịch"),
+            html.Td(_status(r)),
             html.Td(dbc.Button("Xoá", id={"type": REMOVE, "sub": r["id"]}, color="outline-danger", size="sm",
                                title=f"Xoá đăng ký {r['name'] or r['id']}")),
         ], **{"data-subscription": r["id"]})
@@ -197,6 +205,15 @@ def layout(**_):
         ],
         className="page page-subscriptions",
     )
+
+
+_COMMAND = re.compile(  # "(cchc users list)", "đặt `cchc settings …` hoặc dùng --smtp HOST:PORT"
+    r"[:;,]?\s*(?:\((?:[^()]*?)`?cchc [^)]*\)|(?:đặt |dùng |chạy )?`[^`]*`(?:\s*hoặc dùng --\S+(?: \S+)?)?)")
+
+
+def _no_command(text: str) -> str:
+    """A recorded error without the command line it may suggest (the page's readers type no commands)."""
+    return _COMMAND.sub("", text or "").strip(" :;,") or text
 
 
 def _no_path(exc: Exception) -> str:
