@@ -1004,27 +1004,17 @@ def cmd_digest(args) -> int:
 
 def cmd_subscriptions(args) -> int:
     from . import audit
-    from .subscriptions import SubscriptionError, SubscriptionStore, new_subscription, path_for, rows
+    from .subscriptions import SubscriptionError, SubscriptionStore, add_checked, path_for, remove_checked, rows
 
     db = config.db_path(args.db)
     store = SubscriptionStore(path_for(db))
     try:
         if args.action == "add":
-            if args.as_user:
-                from .auth import UserStore, users_path
-
-                if UserStore(users_path(db)).get(args.as_user) is None:
-                    raise CliError(f"không có người dùng {args.as_user!r} (cchc users list)")
-            if args.unit and _reader(args).q("unit_exists", unit=args.unit).empty:
-                raise CliError(f"không có đơn vị {args.unit!r}")
-            sub = store.add(new_subscription(args.to, args.schedule, args.period, args.unit, args.as_user, args.name))
-            audit.record("subscription_added", audit.os_user(), audit.path_for(db), subscription=sub.id,
-                         schedule=sub.schedule, period=sub.period, unit=sub.unit, as_user=sub.as_user,
-                         recipients=len(sub.to))
+            sub = add_checked(db, args.to, args.schedule, args.period, args.unit, args.as_user, args.name,
+                              by=audit.os_user(), reader=_reader(args) if args.unit else None)
             print(f"Đã thêm đăng ký {sub.id}: {', '.join(sub.to)}, {sub.schedule}, kỳ {sub.period}")
         elif args.action == "remove":
-            store.remove(args.id)
-            audit.record("subscription_removed", audit.os_user(), audit.path_for(db), subscription=args.id)
+            remove_checked(db, args.id, by=audit.os_user())
             print(f"Đã xoá đăng ký {args.id}")
         else:
             listed = rows(store.load(), dt.datetime.now())

@@ -178,9 +178,10 @@ class DigestFailed(RuntimeError):
 
 def send_digest(db_path: Path, period_text: str | None, unit: str | None, to: list[str], *, as_user: str | None = None,
                 smtp: str | None = None, starttls: bool = False, dry_run: bool = False, log=print,
-                subscription: str | None = None) -> Digest:
+                subscription: str | None = None, by: str | None = None, test: bool = False) -> Digest:
     """Build the recipient's digest (PDF included) and send it; audited either way. DigestError: nothing could be
-    built (unknown user, unit, period, no mail server); DigestFailed: built, not delivered."""
+    built (unknown user, unit, period, no mail server); DigestFailed: built, not delivered. `by`: who sends it for the
+    audit log (default the operating-system user of the command line); `test`: a test send from the page."""
     from . import audit
     from .auth import UserStore, users_path
     from .db import Database, NoDatabase
@@ -211,7 +212,8 @@ def send_digest(db_path: Path, period_text: str | None, unit: str | None, to: li
     with_pdf(d, db_path, principal)
     msg = message(d, sender_from(settings), list(to))
     fields = dict(period=d.period.key, unit=d.unit, as_user=as_user, recipients=len(to), subscription=subscription,
-                  pages=d.pdf_pages, kpis_met=f"{d.met}/{d.judged}")
+                  pages=d.pdf_pages, kpis_met=f"{d.met}/{d.judged}", test=test or None)
+    by = by or audit.os_user()
     if dry_run:
         log(f"Tiêu đề: {d.subject}\nGửi đến: {', '.join(to)}\nĐính kèm: {d.pdf_name} ({d.pdf_pages} trang, "
             f"{fmt.num(len(d.pdf))} byte)\n\n{d.text}\n(--dry-run: chưa gửi)")
@@ -220,10 +222,10 @@ def send_digest(db_path: Path, period_text: str | None, unit: str | None, to: li
     try:
         attempts = deliver(msg, server)
     except MailError as exc:
-        audit.record("digest_failed", audit.os_user(), log_path, server=server.label, attempts=exc.attempts,
+        audit.record("digest_failed", by, log_path, server=server.label, attempts=exc.attempts,
                      reason=str(exc), **fields)
         raise DigestFailed(str(exc)) from exc
-    audit.record("digest_sent", audit.os_user(), log_path, server=server.label, attempts=attempts, **fields)
+    audit.record("digest_sent", by, log_path, server=server.label, attempts=attempts, **fields)
     log(f"Đã gửi «{d.subject}» đến {len(to)} địa chỉ qua {server.label} ({attempts} lần thử).")
     return d
 

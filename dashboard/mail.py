@@ -82,6 +82,8 @@ def attach(msg: EmailMessage, data: bytes, filename: str, maintype: str, subtype
 
 
 def _transient(exc: Exception) -> bool:
+    if isinstance(exc, (ssl.SSLError, smtplib.SMTPNotSupportedError)):  # a certificate is not trusted on a retry
+        return False
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -97,6 +99,13 @@ def _reason(exc: Exception) -> str:
         return "máy chủ từ chối người nhận: " + ", ".join(f"{a} ({c})" for a, (c, _) in exc.recipients.items())
     if isinstance(exc, ConnectionRefusedError):
         return "kết nối bị từ chối"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"không tin được chứng chỉ của máy chủ thư ({exc.verify_message or exc.reason}); nếu máy chủ dùng "
+                "chứng chỉ của CA nội bộ, đặt biến môi trường CCHC_SMTP_CAFILE là tệp chứng chỉ CA đó")
+    if isinstance(exc, ssl.SSLError):
+        return f"lỗi TLS khi STARTTLS: {exc.reason or exc}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "máy chủ thư không hỗ trợ STARTTLS (bỏ --starttls, hoặc dùng máy chủ có STARTTLS)"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -104,11 +113,14 @@ def deliver(msg: EmailMessage, server: Server, sleep: Callable[[float], None] = 
     """Send `msg`; returns the number of attempts it took. Raises MailError after the last failed attempt."""
     backoff = float(os.environ.get("CCHC_SMTP_BACKOFF") or BACKOFF_SECONDS)
     user, password = os.environ.get("CCHC_SMTP_USER"), os.environ.get("CCHC_SMTP_PASSWORD")
+    cafile = os.environ.get("CCHC_SMTP_CAFILE") or None
+    if server.starttls and cafile and not os.path.isfile(cafile):
+        raise MailError(f"không gửi được thư qua {server.label}: CCHC_SMTP_CAFILE={cafile} không phải là tệp", 0)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_SECONDS) as smtp:
                 if server.starttls:
-                    smtp.starttls(context=ssl.create_default_context(cafile=os.environ.get("CCHC_SMTP_CAFILE")))
+                    smtp.starttls(context=ssl.create_default_context(cafile=cafile))
                 if user:
                     smtp.login(user, password or "")
                 smtp.send_message(msg)

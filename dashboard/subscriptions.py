@@ -51,15 +51,15 @@ class Schedule:
         parts = (text or "").strip().rsplit(None, 1)
         m = _TIME.fullmatch(parts[-1]) if parts else None
         if len(parts) != 2 or not m:
-            raise SubscriptionError(f"lịch gửi không hợp lệ: {text!r} (vd. \"Mon 07:00\", \"T2,T5 07:00\", "
-                                    "\"daily 06:30\")")
+            raise SubscriptionError(f"lịch gửi không hợp lệ: {text!r} (ngày rồi giờ, vd. \"Thứ 2 07:00\", "
+                                    "\"T2,T5 07:00\", \"hằng ngày 06:30\")")
         names = [fold_key(n) or n.strip() for n in parts[0].split(",")]
         if len(names) == 1 and names[0] in EVERY_DAY:
             days = tuple(range(7))
         else:
             unknown = [n for n in names if n not in DAY_BY_NAME]
             if unknown:
-                raise SubscriptionError(f"lịch gửi: không hiểu ngày {', '.join(unknown)!s} (Mon…Sun, T2…T7, CN)")
+                raise SubscriptionError(f"lịch gửi: không hiểu ngày {', '.join(unknown)!s} (T2…T7, CN, Mon…Sun)")
             days = tuple(sorted({DAY_BY_NAME[n] for n in names}))
         return cls(days, dt.time(int(m.group(1)), int(m.group(2))))
 
@@ -133,7 +133,7 @@ class SubscriptionStore(StateFile):
             subs = self.load()
             left = [s for s in subs if s.id != sub_id]
             if len(left) == len(subs):
-                raise SubscriptionError(f"không có đăng ký {sub_id!r} (cchc subscriptions list)")
+                raise SubscriptionError(f"không có đăng ký {sub_id!r} (có thể đã bị xoá)")
             self.save(left)
 
     def update(self, sub: Subscription) -> None:
@@ -159,6 +159,41 @@ def new_subscription(to: list[str], schedule: str, period: str = "quarter", unit
     now = (now or dt.datetime.now()).replace(second=0, microsecond=0)
     return Subscription(secrets.token_hex(4), list(to), schedule, period, unit or None, as_user or None, name,
                         now.isoformat())
+
+
+def split_addresses(text: str | None) -> list[str]:
+    """The addresses typed in one box: separated by commas, semicolons, spaces or new lines."""
+    return [a for a in re.split(r"[,;\s]+", text or "") if a]
+
+
+def add_checked(db_path: str | os.PathLike, to: list[str], schedule: str, period: str = "quarter",
+                unit: str | None = None, as_user: str | None = None, name: str = "", *, by: str, reader=None,
+                now: dt.datetime | None = None) -> Subscription:
+    """Add a subscription as the command line and the page both do: the account and the unit must exist (the unit
+    is checked through `reader` when given), the fields are validated (SubscriptionError, in Vietnamese), the
+    state file is rewritten under its lock, and the addition is audited as done `by` (a user or cli:…)."""
+    from . import audit
+
+    if as_user:
+        from .auth import UserStore, users_path
+
+        if UserStore(users_path(db_path)).get(as_user) is None:
+            raise SubscriptionError(f"không có người dùng {as_user!r}")
+    if unit and reader is not None and reader.q("unit_exists", unit=unit).empty:
+        raise SubscriptionError(f"không có đơn vị {unit!r}")
+    sub = SubscriptionStore(path_for(db_path)).add(
+        new_subscription(to, schedule, period, unit, as_user, (name or "").strip(), now=now))
+    audit.record("subscription_added", by, audit.path_for(db_path), subscription=sub.id, schedule=sub.schedule,
+                 period=sub.period, unit=sub.unit, as_user=sub.as_user, recipients=len(sub.to))
+    return sub
+
+
+def remove_checked(db_path: str | os.PathLike, sub_id: str, *, by: str) -> None:
+    """Remove one subscription under the lock and audit it (SubscriptionError if there is none)."""
+    from . import audit
+
+    SubscriptionStore(path_for(db_path)).remove(sub_id)
+    audit.record("subscription_removed", by, audit.path_for(db_path), subscription=sub_id)
 
 
 def send_due(db_path: Path, now: dt.datetime, smtp: str | None = None, starttls: bool = False,

@@ -146,3 +146,68 @@ def test_a_ward_reader_sees_only_its_boundary(city, tmp_path):
     cchc("ingest", str(tmp_path / "ab.geojson"), db=city)
     scoped = Reader(Database(city).snapshot(), Scope(units=frozenset({"B"}), personal=False, imports=False))
     assert set(boundaries(scoped)) == {"B"}
+
+
+def test_the_deck_has_a_map_slide_only_where_a_unit_can_be_placed(app, city, tmp_path, demo_db):
+    from dashboard.pages.present import MAP_TITLE, slide_titles
+    from dashboard.ui.unit_map import has_places
+
+    assert not has_places(_reader(demo_db))  # the legacy demo town: codes outside the catalogue, no boundaries
+    assert not has_places(_reader(city))  # A, B, C: not catalogue codes either
+    assert MAP_TITLE not in slide_titles(with_map=False) and len(slide_titles(with_map=False)) == 9
+    write_geojson(tmp_path / "a.geojson", [feature("A", square(106.70, 10.78))])
+    cchc("ingest", str(tmp_path / "a.geojson"), db=city)
+    assert has_places(_reader(city))  # one boundary is enough
+    assert slide_titles(with_map=True)[-1] == MAP_TITLE and len(slide_titles()) == 10
+
+
+@pytest.mark.parametrize("encoding,label", [("utf-16", "utf-16"), ("cp1258", "cp1258"), ("utf-8-sig", "utf-8-sig")])
+def test_a_geojson_in_another_encoding_is_read_like_a_csv(city, tmp_path, encoding, label):
+    """Detected as the CSV path detects it (BOM, else charset-normalizer): the Vietnamese names survive."""
+    text = write_geojson(tmp_path / "x.geojson",
+                         [feature("A", square(106.70, 10.78), "Phường Ấn Định Đông Hưng Thịnh Vượng", prop="Mã đơn vị"),
+                          feature("B", square(106.74, 10.78), "Phường Bình Thạnh Đường Sơn Mỹ")])
+    path = tmp_path / f"ranh-gioi-{label}.geojson"
+    from builders import to_cp1258
+
+    path.write_bytes(to_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
+    out = cchc("ingest", str(path), db=city).stdout.decode()
+    assert f"{path.name}: Ranh giới phường, xã (GeoJSON) ({label}) — đọc 2 dòng, nhận 2, loại 0" in out, out
+    from dashboard.ingest.boundaries import read_geojson
+
+    src = read_geojson(path)
+    assert src.encoding == label and [f.unit_name for f in src.features] == [
+        "Phường Ấn Định Đông Hưng Thịnh Vượng", "Phường Bình Thạnh Đường Sơn Mỹ"]
+    assert sorted(_reader(city).q("boundaries").unit_code) == ["A", "B"]
+
+
+def test_far_islands_go_to_an_inset():
+    """TP HCM's Côn Đảo (≈ 8.7° N, 200 km offshore) squeezes the map of the 167 other wards: it is drawn in an
+    inset of its own; a compact city (Huế) has none; every unit is drawn exactly once."""
+    from dashboard.catalogue import find_province, units_of
+    from dashboard.geo import locate
+    from dashboard.ui import figures
+
+    for province, far_names in [("TP HCM", ["Đặc khu Côn Đảo"]), ("Hải Phòng", ["Đặc khu Bạch Long Vĩ"]),
+                                ("Huế", [])]:
+        us = [u.row() for u in units_of(find_province(province))]
+        where = locate([u["unit_code"] for u in us], [u["unit_name"] for u in us], [u["parent_code"] for u in us])
+        us = [u for u in us if u["unit_code"] in where]
+        codes, names = [u["unit_code"] for u in us], [u["unit_name"] for u in us]
+        lats, lons = [where[c][0] for c in codes], [where[c][1] for c in codes]
+        assert [names[i] for i in figures.far_units(lats, lons)] == far_names
+        fig = figures.unit_map(codes, names, lats, lons, ["met"] * len(codes), ["90,00%"] * len(codes))
+        marks = [t for t in fig["data"] if t["mode"] == "markers+text"]
+        assert sorted(c for t in marks for c in t["customdata"]) == sorted(codes)
+        inset = [t for t in marks if t["xaxis"] == "x2"]
+        if far_names:
+            [inset] = inset
+            assert [n.split(":")[0] for n in inset["hovertext"]] == far_names and inset["yaxis"] == "y2"
+            assert fig["layout"]["xaxis2"]["domain"] == [0.0, figures.INSET_SHARE]
+            assert fig["layout"]["annotations"][0]["text"] == f"{far_names[0]} (khung riêng, không cùng tỉ lệ)"
+            lo, hi = fig["layout"]["yaxis2"]["range"]
+            assert all(lo < y < hi for y in inset["y"])
+            main_lats = [y for t in marks if t["xaxis"] == "x" for y in t["y"]]
+            assert min(main_lats) > 10.0  # the main map keeps to the mainland (Cần Giờ, Vũng Tàu ≈ 10.3° N)
+        else:
+            assert not inset and "xaxis2" not in fig["layout"]

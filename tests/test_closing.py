@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from conftest import cchc
@@ -238,26 +239,45 @@ def test_form_page_notice_names_who_and_when_and_lists_the_differences(closed_db
 
 
 # ----------------------------------------------------------------------------- the form page's close / reopen
-def _confirm(app, c, period: str, version: str, action: str, reason: str | None):
-    """POST the dialog's confirm click as Dash's renderer does (pages/report.py `confirm_closing`); the output
-    names (Dash suffixes duplicate outputs with a hash) come from the app's own callback map."""
-    key = next(k for k in app.callback_map if "closing-error.children" in k)
+def _post(app, c, match: str, inputs: list[dict], state: list[dict]):
+    """POST one callback as Dash's renderer does; the output names (Dash suffixes duplicate outputs with a hash)
+    come from the app's own callback map (`match`: a part of the callback's output key)."""
+    key = next(k for k in app.callback_map if match in k)
     outs = [part.rsplit(".", 1) for part in key.strip(".").split("...")]
     return c.post(
         "/_dash-update-component",
         json={
             "output": key,
             "outputs": [{"id": i, "property": p} for i, p in outs],
-            "inputs": [{"id": "closing-confirm", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["closing-confirm.n_clicks"],
-            "state": [
-                {"id": "closing-target", "property": "data",
-                 "value": {"period": period, "version": version, "action": action}},
-                {"id": "closing-reason", "property": "value", "value": reason},
-                {"id": "form-query", "property": "data", "value": {"period": period, "by": "unit", "unit": None}},
-            ],
+            "inputs": inputs,
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+            "state": state,
         },
     )
+
+
+def _confirm(app, c, period: str, version: str, action: str, reason: str | None, polls: list | None = None):
+    """The dialog's confirm click (pages/report.py `confirm_closing`: it starts a background job), then the
+    dialog's polling (`poll_closing`) until the job has finished: the last answer (the page redrawn, or why not),
+    or the confirm's own when it refused at once. `polls` collects the progress shown meanwhile."""
+    r = _post(app, c, "closing-job.data", [{"id": "closing-confirm", "property": "n_clicks", "value": 1}], [
+        {"id": "closing-target", "property": "data", "value": {"period": period, "version": version, "action": action}},
+        {"id": "closing-reason", "property": "value", "value": reason},
+    ])
+    job = (r.json or {}).get("response", {}).get("closing-job", {}).get("data") if r.status_code == 200 else None
+    if not job:
+        return r
+    for n in range(1, 600):
+        p = _post(app, c, "_pages_content.children", [{"id": "closing-poll", "property": "n_intervals", "value": n}], [
+            {"id": "closing-job", "property": "data", "value": job},
+            {"id": "form-query", "property": "data", "value": {"period": period, "by": "unit", "unit": None}},
+        ])
+        if p.status_code != 200 or "closing-progress" not in _shown(p):
+            return p
+        if polls is not None:
+            polls.append(_shown(p))
+        time.sleep(0.1)
+    raise AssertionError("the closing job did not finish in a minute")
 
 
 def _closing_state(db):
@@ -327,3 +347,43 @@ def test_form_page_closes_and_reopens_for_home_affairs_only(app, app_db):
     assert (rec["reopened_by"], rec["reopen_reason"]) == ("noivu", "Sở Nội vụ yêu cầu cập nhật")
     reopened = [e for e in _audit(app) if e.get("event") == "period_reopened" and e.get("period") == period]
     assert reopened[0]["reason"] == "Sở Nội vụ yêu cầu cập nhật"
+
+
+def test_web_closing_runs_as_a_background_job_with_progress(app, app_db):
+    """The confirm returns at once (no server thread held while the new file is built); while another import
+    holds the lock the dialog says it is waiting, then the page comes back closed; the poll is Home Affairs' only."""
+    from test_security import sign_in
+
+    from dashboard.jobs import JobStore
+
+    period = "2026-Q1"
+    version, before = _closing_state(app_db)
+    c = sign_in(app, "noivu")
+    with JobStore(app_db).import_lock():  # an upload being published
+        r = _post(app, c, "closing-job.data", [{"id": "closing-confirm", "property": "n_clicks", "value": 1}], [
+            {"id": "closing-target", "property": "data",
+             "value": {"period": period, "version": version, "action": "close"}},
+            {"id": "closing-reason", "property": "value", "value": None},
+        ])
+        job = r.json["response"]["closing-job"]["data"]
+        # answered while the lock is held (a confirm that waited for it would never return here)
+        assert "Đang chờ lượt" in _shown(r) and r.json["response"]["closing-confirm"] == {"disabled": True}
+        poll = [{"id": "closing-poll", "property": "n_intervals", "value": 1}]
+        state = [{"id": "closing-job", "property": "data", "value": job},
+                 {"id": "form-query", "property": "data", "value": {"period": period, "by": "unit"}}]
+        for user in ("chutich", "phuong"):
+            assert _post(app, sign_in(app, user), "_pages_content.children", poll, state).status_code == 403
+        time.sleep(0.3)
+        waiting = _post(app, c, "_pages_content.children", poll, state)
+        assert "closing-progress" in _shown(waiting) and "một lần nạp hoặc chốt khác đang chạy" in _shown(waiting)
+        assert _closing_state(app_db) == (version, before)  # nothing published while the lock is held
+    for n in range(2, 600):
+        poll[0]["value"] = n
+        done = _post(app, c, "_pages_content.children", poll, state)
+        if "closing-progress" not in _shown(done):
+            break
+        time.sleep(0.1)
+    assert "🔒 Đã chốt ngày" in _shown(done) and done.json["response"]["closing-modal"] == {"is_open": False}
+    [rec] = [x for x in _closing_state(app_db)[1] if x["period"] == period]
+    assert (rec["closed_by"], rec["data_version"]) == ("noivu", version)
+    assert JobStore(app_db).get(job)["state"] == "done"

@@ -156,3 +156,69 @@ def test_mail_settings_are_checked_on_input(db):
         assert r.returncode == 2 and needle in r.stderr.decode(), pair
     out = cchc("settings", "smtp_host=mail.tayninh.example", "smtp_port=587", db=db).stdout.decode()
     assert "smtp_host=mail.tayninh.example" in out and "smtp_port=587" in out
+
+
+@pytest.fixture
+def tls_server():
+    """A test CA (trustme) and a certificate it signed for 127.0.0.1: (server ssl context, the CA's PEM file)."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+    return ctx, ca
+
+
+def test_starttls_delivers_over_tls_and_refuses_an_untrusted_certificate(tls_server, tmp_path, monkeypatch):
+    """STARTTLS against a real aiosmtpd server on 127.0.0.1 that requires it: delivered encrypted when the CA is
+    trusted (CCHC_SMTP_CAFILE); refused at once, with a clear message, when the certificate is not trusted."""
+    from dashboard import mail
+
+    ctx, ca = tls_server
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    other = tmp_path / "other-ca.pem"
+    import trustme
+
+    trustme.CA().cert_pem.write_to_path(str(other))
+    msg = mail.new_message("Thử TLS", "a@b.vn", ["c@d.vn"], "nội dung")
+    pauses = []
+    with smtp_sink(tls_context=ctx) as (port, sink):
+        server = mail.Server("127.0.0.1", port, starttls=True)
+        for cafile in ("", str(other)):  # the system's CAs, another CA: neither signed the server's certificate
+            monkeypatch.setenv("CCHC_SMTP_CAFILE", cafile)
+            with pytest.raises(mail.MailError) as exc:
+                mail.deliver(msg, server, sleep=pauses.append)
+            assert exc.value.attempts == 1 and pauses == []  # not retried: a certificate does not get better
+            assert "không tin được chứng chỉ của máy chủ thư" in str(exc.value) and "CCHC_SMTP_CAFILE" in str(exc.value)
+        monkeypatch.setenv("CCHC_SMTP_CAFILE", str(tmp_path / "missing.pem"))
+        with pytest.raises(mail.MailError, match="không phải là tệp"):
+            mail.deliver(msg, server, sleep=pauses.append)
+        monkeypatch.setenv("CCHC_SMTP_CAFILE", str(ca_file))
+        with pytest.raises(mail.MailError) as exc:  # without STARTTLS this server refuses the mail
+            mail.deliver(msg, mail.Server("127.0.0.1", port), sleep=pauses.append)
+        assert "530" in str(exc.value) and not sink.messages
+        assert mail.deliver(msg, server, sleep=pauses.append) == 1
+    assert sink.tls == [True] and sink.messages[0]["Subject"] == "Thử TLS"
+
+
+@pytest.mark.browser  # the digest carries the PDF printed by chromium
+def test_cli_digest_starttls_arrives_over_tls(db, tls_server, tmp_path, monkeypatch):
+    ctx, ca = tls_server
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("CCHC_SMTP_BACKOFF", "0.05")
+    with smtp_sink(tls_context=ctx) as (port, sink):
+        smtp = ["--to", "chutich@tayninh.example", "--smtp", f"127.0.0.1:{port}", "--starttls"]
+        r = cchc("digest", "--period", "2026-Q3", *smtp, db=db, check=False)  # the CA is not trusted
+        err = r.stderr.decode()
+        assert r.returncode == 1 and "không tin được chứng chỉ" in err and "1 lần thử" in err, err
+        assert "Traceback" not in err and not sink.messages
+        monkeypatch.setenv("CCHC_SMTP_CAFILE", str(ca_file))
+        r = cchc("digest", "--period", "2026-Q3", *smtp, db=db)
+        assert "Đã gửi" in r.stdout.decode()
+    assert sink.tls == [True] and "Quý 3/2026" in sink.messages[0]["Subject"]
+    audit = json.loads(cchc("audit", "--format", "json", db=db).stdout)
+    assert [a["event"] for a in audit if a["event"].startswith("digest_")] == ["digest_sent", "digest_failed"]

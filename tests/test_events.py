@@ -103,3 +103,22 @@ def test_draw_places_days_and_ranges():
     assert (shapes[2]["type"], shapes[2]["x0"], shapes[2]["x1"]) == ("rect", 10.5, 11.5)  # 10–14/03/2026: week 11
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert notes == ["◆ Sáp nhập", "◆ Sự cố phần mềm một cửa kéo…"]
+
+
+def test_par_history_draws_the_events_of_its_years_and_the_deck_lists_a_few():
+    import pandas as pd
+
+    from dashboard.ui import events as ev_ui
+
+    ev = pd.DataFrame({"start_date": [dt.date(2025, 7, 1), dt.date(2023, 3, 10), dt.date(2018, 5, 1)],
+                       "end_date": [dt.date(2025, 7, 1), dt.date(2024, 2, 1), dt.date(2018, 5, 1)],
+                       "label": ["Sáp nhập", "Chương trình CCHC", "Trước biểu đồ"],
+                       "kind": ["reorganisation", "campaign", "other"], "unit_code": [None, None, None]})
+    fig = ev_ui.draw({"data": [], "layout": {}}, ev, ev_ui.by_year(2019, 2025))
+    shapes = fig["layout"]["shapes"]
+    assert [(s["type"], s["x0"], s["x1"]) for s in shapes] == [("line", 2025, 2025), ("rect", 2023, 2024)]
+    # a day in 2025 on a yearly axis: a line at that year; 2023–2024: from one year to the next; 2018: off chart
+    listed = ev_ui.listing(ev, test_id="x", limit=2)
+    items = listed.children[1].children
+    assert len(items) == 3 and items[-1].children.startswith("… và 1 sự kiện khác")
+    assert len(ev_ui.listing(ev, test_id="x").children[1].children) == 3

@@ -19,12 +19,12 @@ def _text(pdf) -> str:
 def test_deck_pdf_pages_text_fonts_and_png(demo_db, tmp_path):
     out = tmp_path / "deck.pdf"
     r = cchc("export", "deck", "--period", "2026-Q3", "--out", str(out), db=demo_db)
-    assert "10 trang" in r.stdout.decode()  # the last: the map (a notice on the legacy town)
+    assert "9 trang" in r.stdout.decode()  # no map slide: the legacy town has neither boundaries nor catalogue codes
     reader = PdfReader(out)
-    assert len(reader.pages) == 10
+    assert len(reader.pages) == 9
     text = _text(out)
     for phrase in ("Tổng quan", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Tỷ lệ hài lòng của người dân", "Hồ sơ trễ hạn",
-                   "Kế hoạch CCHC", "Bản đồ phường, xã", "Quý 3/2026", "Dữ liệu đến"):
+                   "Kế hoạch CCHC", "Quý 3/2026", "Dữ liệu đến"):
         assert phrase in text, phrase
     fonts = {f["/BaseFont"] for page in reader.pages for f in
              (page["/Resources"].get("/Font") or {}).values() if "/BaseFont" in f.get_object()
@@ -32,7 +32,8 @@ def test_deck_pdf_pages_text_fonts_and_png(demo_db, tmp_path):
     assert any("BeVietnamPro" in str(f) for f in fonts), fonts
     assert shutil.which("pdftoppm"), "make test installs poppler-utils"
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "pg")], check=True)
-    assert len(list(tmp_path.glob("pg-*.png"))) == 10
+    assert len(list(tmp_path.glob("pg-*.png"))) == 9
+    assert "Bản đồ phường, xã" not in text and "Chưa có toạ độ" not in text
 
 
 def test_one_page_pdf_prints_filters_and_cli_numbers(demo_db, tmp_path):

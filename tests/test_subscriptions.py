@@ -132,3 +132,125 @@ def test_page_lists_subscriptions_for_home_affairs_only(app, app_db):
         store.remove(sub.id)
         rules.unlink()
         (app_db.parent / "alerts-state.json").unlink()
+
+
+def _add_via_page(c, name="", to="", unit="", schedule="Thứ 2 07:00", period="quarter"):
+    """The «Thêm đăng ký» button's callback, posted as Dash's renderer posts it (or as a forger would)."""
+    states = {"sub-name": name, "sub-to": to, "sub-unit": unit, "sub-schedule": schedule, "sub-period": period}
+    return c.post("/_dash-update-component", json={
+        "output": "..sub-list.children...sub-feedback.children..",
+        "outputs": [{"id": "sub-list", "property": "children"}, {"id": "sub-feedback", "property": "children"}],
+        "inputs": [{"id": "sub-add", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["sub-add.n_clicks"],
+        "state": [{"id": k, "property": "value", "value": v} for k, v in states.items()],
+    })
+
+
+def _remove_via_page(c, sub_id):
+    """The confirmation's «Xoá đăng ký» button (its outputs carry Dash's allow_duplicate suffix)."""
+    [output] = [d["output"] for d in c.get("/_dash-dependencies").json if "sub-confirm.is_open@" in d["output"]]
+    outputs = [{"id": o.split(".", 1)[0], "property": o.split(".", 1)[1]} for o in output.strip(".").split("...")]
+    return c.post("/_dash-update-component", json={
+        "output": output,
+        "outputs": outputs,
+        "inputs": [{"id": "sub-confirm-yes", "property": "n_clicks", "value": 1},
+                   {"id": "sub-confirm-no", "property": "n_clicks", "value": None}],
+        "changedPropIds": ["sub-confirm-yes.n_clicks"],
+        "state": [{"id": "sub-pending", "property": "data", "value": sub_id}],
+    })
+
+
+def _feedback(r) -> str:
+    return json.dumps(r.json["response"]["sub-feedback"], ensure_ascii=False)
+
+
+def test_page_adds_validates_and_removes_through_the_clis_code_and_audits(app, app_db):
+    from test_security import sign_in
+
+    store = SubscriptionStore(path_for(app_db))
+    audit_log = app_db.parent / "audit.jsonl"
+    before = store.load()
+    c = sign_in(app, "noivu")
+    refusals = [
+        (dict(to="", schedule="Thứ 2 07:00"), "Nhập ít nhất một địa chỉ thư"),
+        (dict(to="chutich-tayninh", schedule="Thứ 2 07:00"), "địa chỉ thư không hợp lệ: chutich-tayninh"),
+        (dict(to="a@b.vn", schedule="Thứ 9 07:00"), "không hiểu ngày thu_9"),
+        (dict(to="a@b.vn", schedule="Thứ 2"), "lịch gửi không hợp lệ"),
+        (dict(to="a@b.vn", schedule="Thứ 2 25:00"), "lịch gửi không hợp lệ"),
+        (dict(to="a@b.vn", schedule=""), "Nhập lịch gửi"),
+        (dict(to="a@b.vn", unit="NOPE"), "không có đơn vị 'NOPE'"),
+        (dict(to="a@b.vn", period="2026-Q9"), "kỳ không hợp lệ"),
+    ]
+    for fields, needle in refusals:
+        r = _add_via_page(c, **fields)
+        assert r.status_code == 200 and "sub-list" not in r.json["response"], fields  # the list is left as it was
+        assert "Chưa thêm" in _feedback(r) or "Nhập" in _feedback(r)
+        assert needle in _feedback(r), (fields, _feedback(r))
+    assert store.load() == before  # nothing written by a refusal
+
+    r = _add_via_page(c, name="Bản tin phường 8", to="p8@tayninh.example, pct@tayninh.example", unit="W08",
+                      schedule="T2,T5 07:30", period="month")
+    assert "Đã thêm đăng ký «Bản tin phường 8»" in _feedback(r)
+    [sub] = [s for s in store.load() if s not in before]
+    assert (sub.to, sub.unit, sub.schedule, sub.period, sub.name) == (
+        ["p8@tayninh.example", "pct@tayninh.example"], "W08", "T2,T5 07:30", "month", "Bản tin phường 8")
+    listed = json.dumps(r.json["response"]["sub-list"], ensure_ascii=False)
+    assert "p8@tayninh.example" in listed and "T2, T5 lúc 07:30" in listed and "Tháng" in listed
+    assert (path_for(app_db).stat().st_mode & 0o777) == 0o600
+
+    for user in ("chutich", "phuong"):  # forged from another role: refused on the server, nothing changed
+        other = sign_in(app, user)
+        assert _add_via_page(other, to="x@evil.example").status_code == 403
+        assert _remove_via_page(other, sub.id).status_code == 403
+    assert sub in store.load() and not any("x@evil.example" in s.to for s in store.load())
+
+    r = _remove_via_page(c, sub.id)
+    assert "Đã xoá đăng ký" in _feedback(r) and r.json["response"]["sub-confirm"] == {"is_open": False}
+    assert sub.id not in [s.id for s in store.load()] and store.load() == before
+    r = _remove_via_page(c, sub.id)  # twice (another tab): a clear message, no traceback
+    assert "Chưa xoá: không có đăng ký" in _feedback(r)
+    entries = [json.loads(line) for line in audit_log.read_text(encoding="utf-8").splitlines()]
+    mine = [(e["event"], e["user"]) for e in entries if e.get("subscription") == sub.id]
+    assert mine == [("subscription_added", "noivu"), ("subscription_removed", "noivu")]
+
+
+def test_page_test_send_is_refused_clearly_and_for_other_roles(app):
+    from test_security import sign_in
+
+    def send(c, to):
+        return c.post("/_dash-update-component", json={
+            "output": "..sub-test-job.data...sub-test-poll.disabled...sub-test-status.children..",
+            "outputs": [{"id": "sub-test-job", "property": "data"}, {"id": "sub-test-poll", "property": "disabled"},
+                        {"id": "sub-test-status", "property": "children"}],
+            "inputs": [{"id": "sub-test", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["sub-test.n_clicks"],
+            "state": [{"id": "sub-test-to", "property": "value", "value": to},
+                      {"id": "sub-unit", "property": "value", "value": ""},
+                      {"id": "sub-period", "property": "value", "value": "quarter"}],
+        })
+
+    for user in ("chutich", "phuong"):
+        assert send(sign_in(app, user), "a@b.vn").status_code == 403
+    c = sign_in(app, "noivu")
+    for to, needle in [("", "Nhập một địa chỉ thư hợp lệ"), ("a@b.vn, c@d.vn", "Nhập một địa chỉ thư hợp lệ"),
+                       ("a@b.vn", "Chưa cấu hình máy chủ thư: báo quản trị hệ thống.")]:  # no smtp_host in the demo
+        r = send(c, to)
+        status = json.dumps(r.json["response"]["sub-test-status"], ensure_ascii=False)
+        assert needle in status and "cchc" not in status and "sub-test-job" not in r.json["response"], status
+
+
+def test_page_text_names_no_command_or_file(app, app_db):
+    """A recorded error that suggests a command (written for the command line) is shown without it."""
+    from test_security import page, sign_in
+
+    store = SubscriptionStore(path_for(app_db))
+    sub = new_subscription(["ct@tayninh.example"], "Thứ 2 07:00", name="Lỗi máy chủ")
+    sub.last_error = "chưa có máy chủ thư: đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT"
+    store.add(sub)
+    try:
+        body = json.dumps(page(sign_in(app, "noivu"), "/ban-tin").json, ensure_ascii=False)
+        assert "✖ Lỗi: chưa có máy chủ thư" in body
+        for needle in ("cchc ", "--smtp", "subscriptions.json", "alerts.toml", ".duckdb", "`"):
+            assert needle not in body, needle
+    finally:
+        store.remove(sub.id)

@@ -15,10 +15,11 @@ import hashlib
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .read import UnreadableFile, _read_bytes
+from .read import UnreadableFile, _decode, _read_bytes
 
 KIND = "boundaries"
 LABEL = "Ranh giới phường, xã (GeoJSON)"
@@ -46,6 +47,7 @@ class GeoSource:
     sha256: str
     features: list[Feature]
     kind_name: str = KIND
+    encoding: str = "utf-8"
 
 
 def is_geojson(path: str | Path, head: bytes | None = None) -> bool:
@@ -130,10 +132,8 @@ def read_geojson(path: str | Path) -> GeoSource:
     path = Path(path)
     data = _read_bytes(path)
     name = path.name
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"{name}: GeoJSON phải là UTF-8 (byte {exc.start})") from exc
+    text, encoding = _decode(data, name)  # as the CSV path: UTF-8 (BOM or not), UTF-16, else charset-normalizer
+    text = unicodedata.normalize("NFC", text)  # cp1258 writes tone marks as combining characters
     if not text.strip():
         raise UnreadableFile(f"{name}: tệp rỗng")
     try:
@@ -160,7 +160,7 @@ def read_geojson(path: str | Path) -> GeoSource:
         features.append(Feature(n, line, col, code, _pick(props, NAME_PROPERTIES), geom, problem))
     if not features:
         raise UnreadableFile(f"{name}: GeoJSON không có đối tượng (feature) nào")
-    return GeoSource(path, hashlib.sha256(data).hexdigest(), features)
+    return GeoSource(path, hashlib.sha256(data).hexdigest(), features, encoding=encoding)
 
 
 def refusal(src: GeoSource, known_units: set[str]) -> str | None:

@@ -286,10 +286,10 @@ class Batch:
             }
         )
         self.con.from_df(frame).insert_into("staged_boundaries")
-        result = FileResult(src.path.name, BOUNDARIES, "utf-8", n, n, 0, sha256=src.sha256, import_seq=seq)
+        result = FileResult(src.path.name, BOUNDARIES, src.encoding, n, n, 0, sha256=src.sha256, import_seq=seq)
         dbq.run_script(
             self.con, "record_import", seq=seq, file_name=result.file, file_path=str(src.path.resolve()),
-            sha256=src.sha256, kind=BOUNDARIES, encoding="utf-8", rows_read=n, accepted=n, rejected=0,
+            sha256=src.sha256, kind=BOUNDARIES, encoding=src.encoding, rows_read=n, accepted=n, rejected=0,
             imported_at=self.now, imported_by=self.imported_by, skipped=0, profile=None, version_rule=None, warnings=0,
         )
         self.results.append(result)

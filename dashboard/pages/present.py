@@ -12,7 +12,6 @@ from dash import html
 
 from ..config import AT_RISK_DAYS, DECK_TREND_WEEKS, KPI_BY_NAME, WORST_UNITS
 from ..metrics import kpis, late_set
-from ..metrics.events import events as timeline_events
 from ..metrics import targets as target_metrics
 from ..metrics.period import resolve_period, weeks_back
 from ..metrics.units import current_units, home_unit, unit_name
@@ -23,7 +22,7 @@ from ..ui import format as fmt
 from ..ui import ids
 from ..ui.components import filter_dropdown, graph, headline, href, status_badge, table, units_options, worst_first
 from ..ui.theme import STATUS_INK
-from ..ui.unit_map import unit_map
+from ..ui.unit_map import has_places, unit_map
 from .common import page, valid_unit
 from .overview import pdf_button
 
@@ -36,17 +35,21 @@ HEADLINE_KPIS = (
     "par_index_rank",
 )
 CHART_H = "calc(100vh - 15.5rem)"  # a slide's chart fills what the projector leaves (1080, 768, 720 px)
+DECK_EVENTS = 3  # a KPI slide lists at most this many events under its chart (the chart gives up their lines)
+EVENT_LINE_REM = 1.4
 MAP_H = "calc(100vh - 17.5rem)"  # the map slide: its chart and a one-line legend
 CHART_MIN_PX = 720 - 248  # … at least this much (720 px less 15.5rem)
 KPI_SLIDES = ("on_time_rate", "satisfaction_rate", "online_rate", "digitization_rate")
 MAP_TITLE = "Bản đồ phường, xã: tỷ lệ đúng hạn"
 
 
-def slide_titles() -> list[str]:
+def slide_titles(with_map: bool = True) -> list[str]:
+    """The deck's slides; the map's only where a unit can be placed (unit_map.has_places)."""
     return (
         ["Tổng quan"]
         + [KPI_BY_NAME[k].label for k in KPI_SLIDES]
-        + ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC", MAP_TITLE]
+        + ["Xếp hạng đơn vị", "Đơn vị cần chú ý", "Hồ sơ trễ hạn", "Kế hoạch CCHC"]
+        + ([MAP_TITLE] if with_map else [])
     )
 
 
@@ -118,7 +121,8 @@ def _kpi_slide(reader, p, unit, cards, kpi):
     wk = kpis.weekly(reader, start, p.end, unit)
     fig = figures.kpi_trend(wk, kpi, c.target, "26 tuần gần nhất", through=min(p.end, reader.as_of.date()),
                             since=start)
-    ev_ui.draw(fig, timeline_events(reader, start, p.end, unit), ev_ui.as_date(start, p.end))  # the timeline's events
+    fig, listed = ev_ui.timeline(reader, fig, start, p.end, ev_ui.as_date(start, p.end), unit, test_id="deck-events",
+                                 limit=DECK_EVENTS)  # the timeline's events, drawn and listed under the chart
     fig.update_layout(font=dict(size=22), title=dict(font=dict(size=24)))
     prev = "—" if c.previous is None or c.actual is None else fmt.pp(c.actual - c.previous)
     left = html.Div(
@@ -136,7 +140,12 @@ def _kpi_slide(reader, p, unit, cards, kpi):
             ),
         ]
     )
-    return dbc.Row([dbc.Col(left, md=4), dbc.Col(graph(fig, None, height=CHART_H), md=8)])
+    height = CHART_H if listed is None else f"calc({CHART_H[5:-1]} - {EVENT_LINE_REM * (1 + _lines(listed))}rem)"
+    return dbc.Row([dbc.Col(left, md=4), dbc.Col([graph(fig, None, height=height), listed], md=8)])
+
+
+def _lines(listed) -> int:
+    return len(listed.children[1].children)
 
 
 RANKING_N = 6  # the ranking slide: the 6 lowest and the 6 highest of today's units, the rest on the units page
@@ -286,7 +295,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
     p = resolve_period(reader, period)
     unit = valid_unit(reader, unit)
     scope_name = unit_name(reader, unit) or reader.city
-    titles = slide_titles()
+    titles = slide_titles(with_map=has_places(reader))
     total = len(titles)
     try:
         n = min(max(int(slide or 1), 1), total)
@@ -303,7 +312,7 @@ def layout(slide=None, period=None, unit=None, auto=None, print=None, slides=Non
             lambda: _plan(reader, p),
             lambda: _map(reader, p),
         ]
-    )
+    )[:total]
     printing = print == "1"
     if printing:
         count = min(total, max(1, int(slides))) if (slides or "").isdigit() else total

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import dash
 import flask
 import dash_bootstrap_components as dbc
@@ -16,7 +18,7 @@ from ..reader import current_reader
 from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
 from ..ui import format as fmt
-from ..ui.closing import closing_controls, closure_notice
+from ..ui.closing import CLOSING_JOB, CLOSING_POLL, closing_controls, closure_notice
 from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
 from werkzeug.exceptions import BadRequest
 
@@ -161,21 +163,21 @@ def toggle_closing(opened, cancelled):
 
 @callback(
     Output(ids.CLOSING_ERROR, "children"),
-    Output(ids.CLOSING_MODAL, "is_open", allow_duplicate=True),
-    Output(ids.PAGES_CONTENT, "children", allow_duplicate=True),
+    Output(CLOSING_JOB, "data"),
+    Output(CLOSING_POLL, "disabled"),
+    Output(ids.CLOSING_CONFIRM, "disabled"),
     Input(ids.CLOSING_CONFIRM, "n_clicks"),
     State(ids.CLOSING_TARGET, "data"),
     State(ids.CLOSING_REASON, "value"),
-    State("form-query", "data"),
     prevent_initial_call=True,
 )
-def confirm_closing(clicks, target, reason, q):
+def confirm_closing(clicks, target, reason):
     """Close or reopen the period the dialog named, exactly as `cchc close` / `cchc reopen` do (closing.py: a new
-    file built under the import lock and swapped in, audited), then show the page again from the new data."""
-    if not clicks:  # Dash calls it when the page is inserted (its output _pages_content is outside the page)
+    file built under the import lock and swapped in, audited), as a background job the dialog follows."""
+    if not clicks:
         raise PreventUpdate
     principal = require("imports")  # other roles never reach it: 403, audited
-    target, q = callback_state(target), callback_state(q)
+    target = callback_state(target)
     action = target.get("action")
     if action not in ("close", "reopen") or not isinstance(reason, str | None):
         raise BadRequest(f"action không hợp lệ: {str(action)[:40]!r}")
@@ -183,21 +185,53 @@ def confirm_closing(clicks, target, reason, q):
         period = Period.parse(str(target.get("period") or ""))
     except (PeriodError, ValueError) as exc:
         raise BadRequest(f"kỳ không hợp lệ: {exc}") from exc
-    from ..closing import ClosingError, close_period, reopen_period
-    from ..jobs import JobStore
+    from ..closing import ClosingError, start_job
 
     db_path = flask.current_app.extensions["cchc_data"].database.path
     try:
-        with JobStore(db_path).import_lock():  # the web imports' queue, then Batch's own lock
-            if action == "close":
-                close_period(db_path, period, principal.username, principal, expect_version=target.get("version"))
-            else:
-                reopen_period(db_path, period, principal.username, reason, principal)
+        job_id = start_job(db_path, action, period, principal, reason=reason, expect_version=target.get("version"))
     except ClosingError as exc:
         verb = "chốt" if action == "close" else "mở lại"
-        return dbc.Alert(f"Không {verb} được: {exc}", color="danger"), True, dash.no_update
-    shown = {"period": period.key, "by": q.get("by"), "unit": q.get("unit")}
-    return None, False, layout(**{k: v for k, v in shown.items() if v})
+        return dbc.Alert(f"Không {verb} được: {exc}", color="danger"), None, True, False
+    return _progress("Đang chờ lượt…", 0), job_id, False, True
+
+
+def _progress(message: str, secs: int):
+    return dbc.Alert([dbc.Spinner(size="sm"), f" {message} ({fmt.num(secs)} giây)"], color="info",
+                     id="closing-progress")
+
+
+@callback(
+    Output(ids.CLOSING_ERROR, "children", allow_duplicate=True),
+    Output(CLOSING_POLL, "disabled", allow_duplicate=True),
+    Output(ids.CLOSING_CONFIRM, "disabled", allow_duplicate=True),
+    Output(ids.CLOSING_MODAL, "is_open", allow_duplicate=True),
+    Output(ids.PAGES_CONTENT, "children", allow_duplicate=True),
+    Input(CLOSING_POLL, "n_intervals"),
+    State(CLOSING_JOB, "data"),
+    State("form-query", "data"),
+    prevent_initial_call=True,
+)
+def poll_closing(n, job_id, q):
+    """The job's progress in the dialog; done: the page shown again from the new data; refused: why, in the
+    dialog, which stays open."""
+    if not n:
+        raise PreventUpdate
+    from ..closing import JOB_KIND
+    from ..jobs import JobStore
+
+    user = require("imports").username
+    job = JobStore(flask.current_app.extensions["cchc_data"].database.path).get(job_id)
+    if not job or job.get("user") != user or job.get("kind") != JOB_KIND:
+        return dash.no_update, True, False, dash.no_update, dash.no_update
+    if job["state"] in ("queued", "running"):
+        secs = int(time.time() - job["started"])
+        return _progress(job["message"], secs), False, True, dash.no_update, dash.no_update
+    if job["state"] == "error":
+        return dbc.Alert(job["message"], color="danger"), True, False, True, dash.no_update
+    q = callback_state(q)
+    shown = {"period": job["period"], "by": q.get("by"), "unit": q.get("unit")}
+    return None, True, False, False, layout(**{k: v for k, v in shown.items() if v})
 
 
 dash.register_page(

@@ -3,6 +3,8 @@ tasks by area, satisfaction by unit."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
@@ -15,6 +17,7 @@ from ..metrics.period import Period
 from ..metrics.status import status_of
 from ..metrics.targets import target_problem
 from ..reader import current_reader
+from ..ui import events as ev_ui
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui import ids
@@ -143,7 +146,7 @@ def layout(period=None, year=None, **_):
                     dbc.Col(
                         section(
                             "PAR INDEX: thứ hạng của thành phố qua các năm",
-                            graph(figures.par_history(par, peer, par_target), "par-history", height=340),
+                            *_par_chart(reader, par, peer, par_target),
                         ),
                         lg=6,
                     ),
@@ -182,6 +185,18 @@ def layout(period=None, year=None, **_):
         ],
         className="page page-targets",
     )
+
+
+def _par_chart(reader, par, peer, par_target):
+    """The PAR INDEX history with the timeline's events of its years drawn and listed under it."""
+    fig = figures.par_history(par, peer, par_target)
+    years = sorted(par[par.peer_code == peer].year.unique()) if len(par) else []
+    if not years:
+        return graph(fig, "par-history", height=340), None
+    lo, hi = int(years[0]), int(years[-1])
+    fig, listed = ev_ui.timeline(reader, fig, dt.date(lo, 1, 1), dt.date(hi, 12, 31), ev_ui.by_year(lo, hi),
+                                 test_id="par-events")
+    return graph(fig, "par-history", height=340), listed
 
 
 dash.register_page(

@@ -12,6 +12,9 @@ from . import format as fmt
 from . import ids
 from .components import table
 
+CLOSING_JOB = "closing-job"  # the background job of a confirmed closing / reopening (closing.start_job)
+CLOSING_POLL = "closing-poll"  # polls it: progress in the dialog, then the page redrawn from the new data
+
 # the form's keys as the page names them (the form's own columns, then the counts it reports beside them)
 KEY_LABELS = {key: f"{group}: {col.lower()}" for group, col, key in FORM_COLUMNS} | {
     "received_new": "Tiếp nhận: mới trong kỳ",
@@ -103,6 +106,8 @@ def closing_controls(period, version: str, closed: dict | None):
     return html.Div(
         [
             dcc.Store(id=ids.CLOSING_TARGET, data={"period": period.key, "version": version, "action": action}),
+            dcc.Store(id=CLOSING_JOB),
+            dcc.Interval(id=CLOSING_POLL, interval=1000, disabled=True),
             dbc.Button(button, id=ids.CLOSING_OPEN, color="secondary", outline=True),
             dbc.Modal(
                 [

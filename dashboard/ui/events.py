@@ -66,17 +66,21 @@ def _when(e) -> str:
     return fmt.date(s) if s == t else f"{fmt.date(s)} – {fmt.date(t)}"
 
 
-def listing(events: pd.DataFrame, names: dict[str, str] | None = None, test_id: str = "events-list"):
-    """The events under a chart, one line each: date(s), kind, label, scope."""
+def listing(events: pd.DataFrame, names: dict[str, str] | None = None, test_id: str = "events-list",
+            limit: int | None = None):
+    """The events under a chart, one line each: date(s), kind, label, scope; with `limit` (a slide's little room)
+    the first `limit` and a line saying how many more."""
     if events is None or events.empty:
         return None
     names = names or {}
+    more = len(events) - limit if limit is not None and len(events) > limit else 0
+    shown = events.head(limit) if more else events
     items = [
         html.Li([html.Span("◆ ", **{"aria-hidden": "true"}), html.Strong(_when(e)),
                  f" — {EVENT_KIND_LABELS.get(e.kind, e.kind)}: {e.label}"
                  + (f" ({names.get(e.unit_code, e.unit_code)})" if isinstance(e.unit_code, str) else "")])
-        for e in events.itertuples()
-    ]
+        for e in shown.itertuples()
+    ] + ([html.Li(f"… và {fmt.num(more)} sự kiện khác (danh sách đầy đủ dưới biểu đồ của trang)")] if more else [])
     return html.Div([html.Span("Sự kiện trên biểu đồ: ", className="fw-semibold"), html.Ul(items, className="mb-0")],
                     className="events-list small-note mt-2", id=test_id)
 
@@ -94,3 +98,21 @@ def as_date(lo: dt.date, hi: dt.date) -> Callable[[dt.date], str | None]:
     def x_of(d: dt.date) -> str | None:
         return d.isoformat() if lo <= d <= hi else None
     return x_of
+
+
+def by_year(lo: int, hi: int) -> Callable[[dt.date], int | None]:
+    """For the charts whose x is a year (the PAR INDEX history): the event's year when within [lo, hi]; an event
+    within one year is that year's whole band."""
+    def x_of(d: dt.date) -> int | None:
+        return d.year if lo <= d.year <= hi else None
+    return x_of
+
+
+def timeline(reader, fig, start: dt.date, end: dt.date, x_of: Callable[[dt.date], object | None],
+             unit: str | None = None, test_id: str = "events-list", limit: int | None = None):
+    """The one call a time chart makes: the events of [start, end] in the reader's scope (and `unit`) drawn on
+    `fig` and listed; returns (fig, the list or None)."""
+    from ..metrics.events import events as timeline_events
+
+    ev = timeline_events(reader, start, end, unit)
+    return draw(fig, ev, x_of), listing(ev, test_id=test_id, limit=limit)

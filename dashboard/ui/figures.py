@@ -602,9 +602,11 @@ def points_lost(scores: pd.DataFrame, order: list[str], components) -> go.Figure
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
-    """The outer rings of a Polygon / MultiPolygon (holes are not drawn: a ward has none worth a fill)."""
+    """Every ring of a Polygon / MultiPolygon, each polygon's outer ring followed by its holes (GeoJSON interior
+    rings). Drawn as the None-separated parts of one filled scatter path, whose even-odd fill leaves a hole
+    unfilled (a ward around a lake or around another unit: that unit's own area fills it in its colour)."""
     polys = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else geometry.get("coordinates") or []
-    return [p[0] for p in polys if p]
+    return [ring for p in polys for ring in p if ring]
 
 
 def unit_map(
@@ -625,50 +627,10 @@ def unit_map(
     if not codes:
         return _empty_dict("Chưa có toạ độ của đơn vị nào để vẽ bản đồ.")
     shapes = shapes or {}
-    mid = sum(lats) / len(lats)
     size = 12 if len(codes) > 60 else 20
-    areas = []
-    for status in dict.fromkeys(statuses):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for code, st in zip(codes, statuses):
-            if st != status or code not in shapes:
-                continue
-            for ring in _rings(shapes[code]):
-                xs += [pt[0] for pt in ring] + [None]
-                ys += [pt[1] for pt in ring] + [None]
-        if xs:
-            areas.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "x": xs,
-                    "y": ys,
-                    "fill": "toself",
-                    "fillcolor": STATUS_COLORS.get(status, "#9aa5b1"),
-                    "opacity": 0.55,
-                    "line": {"color": "#ffffff", "width": 1.5},
-                    "hoverinfo": "skip",
-                    "name": f"areas:{status}",
-                }
-            )
-    trace = {
-        "type": "scatter",
-        "mode": "markers+text",
-        "x": lons,
-        "y": lats,
-        "text": [STATUS_ICONS.get(s, "–") for s in statuses],
-        "textposition": "middle center",
-        "textfont": {"color": [STATUS_TEXT_ON.get(s, "#ffffff") for s in statuses], "size": size - 2},
-        "customdata": list(codes),
-        "hovertext": [f"{n}: {v}" for n, v in zip(names, values)],
-        "hoverinfo": "text",
-        "marker": {
-            "size": size,
-            "color": [STATUS_COLORS.get(s, "#9aa5b1") for s in statuses],
-            "line": {"color": [STATUS_INK.get(s, "#52606d") for s in statuses], "width": 1},
-        },
-    }
+    far = far_units(lats, lons)
+    main = [i for i in range(len(codes)) if i not in far]
+    mid = sum(lats[i] for i in main) / len(main)
     axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": True}
     layout = {
         "template": _template(),
@@ -678,6 +640,106 @@ def unit_map(
         "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid))},
         "hovermode": "closest",
     }
+    data = _map_traces(main, codes, names, lats, lons, statuses, values, shapes, size, "x", "y")
+    if far:  # islands far offshore (TP HCM's Côn Đảo): an inset in the lower left corner, not to the main scale
+        far_mid = sum(lats[i] for i in far) / len(far)
+        frame = {**axis, "visible": True, "showticklabels": False, "ticks": "", "showline": True, "mirror": True,
+                 "linecolor": "#9aa5b1", "linewidth": 1}
+        layout["xaxis"]["domain"] = [INSET_SHARE + 0.02, 1.0]  # the mainland beside the inset, never under it
+        layout["xaxis2"] = {**frame, "domain": [0.0, INSET_SHARE], "anchor": "y2"}
+        layout["yaxis2"] = {**frame, "domain": [0.0, INSET_SHARE], "anchor": "x2", "scaleanchor": "x2",
+                            "scaleratio": 1 / math.cos(math.radians(far_mid))}
+        _pad_inset(layout, [lons[i] for i in far], [lats[i] for i in far], shapes, [codes[i] for i in far])
+        title = ", ".join(names[i] for i in far) if len(far) <= 2 else "Đảo xa"
+        layout["annotations"] = [{"text": f"{title} (khung riêng, không cùng tỉ lệ)", "xref": "paper", "yref": "paper",
+                                  "x": 0.0, "y": INSET_SHARE, "xanchor": "left", "yanchor": "bottom",
+                                  "showarrow": False, "font": {"size": 13, "color": "#52606d"}}]
+        data += _map_traces(far, codes, names, lats, lons, statuses, values, shapes, size, "x2", "y2")
     if font_size:
         layout["font"] = {"size": font_size}
-    return {"data": [*areas, trace], "layout": layout}
+    return {"data": data, "layout": layout}
+
+
+INSET_SHARE = 0.22  # the islands' inset: this share of the map's width and height, in the lower left corner
+FAR_FACTOR = 3.0  # a unit this many times farther from the middle than the 90th percentile of the units is "far"
+FAR_MIN_UNITS = 10  # with fewer units there is no telling a far island from a spread-out city
+
+
+def far_units(lats: list[float], lons: list[float]) -> list[int]:
+    """The indices of the units far offshore from the rest: farther from the median centre than FAR_FACTOR times
+    the 90th percentile of all units' distances (in km-like degrees, longitude scaled by the latitude). At most a
+    tenth of the units; none for a compact city or one with fewer than FAR_MIN_UNITS units."""
+    n = len(lats)
+    if n < FAR_MIN_UNITS:
+        return []
+    clat, clon = sorted(lats)[n // 2], sorted(lons)[n // 2]
+    k = math.cos(math.radians(clat))
+    dist = [math.hypot(la - clat, (lo - clon) * k) for la, lo in zip(lats, lons)]
+    p90 = sorted(dist)[int(0.9 * (n - 1))]
+    far = [i for i, d in enumerate(dist) if p90 > 0 and d > FAR_FACTOR * p90]
+    return far if len(far) <= n // 10 else []
+
+
+def _pad_inset(layout: dict, xs: list[float], ys: list[float], shapes: dict, codes: list[str]) -> None:
+    """Fixed ranges for the inset: its units (and their boundaries) with a margin, so the frame is not tight."""
+    for code in codes:
+        for ring in _rings(shapes.get(code) or {}):
+            xs += [pt[0] for pt in ring]
+            ys += [pt[1] for pt in ring]
+    pad = max(max(xs) - min(xs), max(ys) - min(ys), 0.02) * 0.3
+    layout["xaxis2"]["range"] = [min(xs) - pad, max(xs) + pad]
+    layout["yaxis2"]["range"] = [min(ys) - pad, max(ys) + pad]
+
+
+def _map_traces(idx, codes, names, lats, lons, statuses, values, shapes, size, xa, ya) -> list[dict]:
+    """The filled areas (one trace per status) and the symbols of the units `idx`, on axes xa/ya."""
+    areas = []
+    for status in dict.fromkeys(statuses[i] for i in idx):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for i in idx:
+            if statuses[i] != status or codes[i] not in shapes:
+                continue
+            for ring in _rings(shapes[codes[i]]):
+                xs += [pt[0] for pt in ring] + [None]
+                ys += [pt[1] for pt in ring] + [None]
+        if xs:
+            areas.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": xs,
+                    "y": ys,
+                    "xaxis": xa,
+                    "yaxis": ya,
+                    "fill": "toself",
+                    "fillcolor": STATUS_COLORS.get(status, "#9aa5b1"),
+                    "opacity": 0.55,
+                    "line": {"color": "#ffffff", "width": 1.5},
+                    "hoverinfo": "skip",
+                    "name": f"areas:{status}" if xa == "x" else f"inset-areas:{status}",
+                }
+            )
+    st = [statuses[i] for i in idx]
+    trace = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": [lons[i] for i in idx],
+        "y": [lats[i] for i in idx],
+        "xaxis": xa,
+        "yaxis": ya,
+        "text": [STATUS_ICONS.get(s, "–") for s in st],
+        "textposition": "middle center",
+        "textfont": {"color": [STATUS_TEXT_ON.get(s, "#ffffff") for s in st], "size": size - 2},
+        "customdata": [codes[i] for i in idx],
+        "hovertext": [f"{names[i]}: {values[i]}" for i in idx],
+        "hoverinfo": "text",
+        "marker": {
+            "size": size,
+            "color": [STATUS_COLORS.get(s, "#9aa5b1") for s in st],
+            "line": {"color": [STATUS_INK.get(s, "#52606d") for s in st], "width": 1},
+        },
+    }
+    if xa != "x":
+        trace["name"] = "inset"
+    return [*areas, trace]

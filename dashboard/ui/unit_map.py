@@ -40,3 +40,15 @@ def unit_map(reader, m, kpi: str, font_size: int | None = None) -> UnitMap:
         shapes=shapes,
     )
     return UnitMap(fig, len(placed), len(m) - len(placed), len(shapes))
+
+
+def has_places(reader) -> bool:
+    """Can the map place any of today's units (the city's boundaries, else the catalogue's centroids)? The deck
+    leaves its map slide out when not (the legacy demo town: codes outside the catalogue, no boundaries)."""
+    from ..metrics.units import current_units
+
+    if boundaries(reader):
+        return True
+    u = units_validity_frame(reader).set_index("unit_code").parent_code
+    today = current_units(reader)
+    return bool(locate(today.unit_code, today.unit_name, today.unit_code.map(u)))

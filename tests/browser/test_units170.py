@@ -179,9 +179,10 @@ def test_map_bubble_opens_its_unit(hp):
             if (d > far) { far = d; best = k; } });
         return best; }"""
     )
-    marks = "document.querySelector('#units-map .js-plotly-plot').data.at(-1)"  # the symbols, over the areas
-    code = p.evaluate(f"() => {marks}.customdata[{i}]")
-    name = p.evaluate(f"() => {marks}.hovertext[{i}]")
+    # the symbols (over the areas), the mainland's then the far islands' inset (TP HCM: Côn Đảo, the farthest bubble)
+    marks = "document.querySelector('#units-map .js-plotly-plot').data.filter(t => t.mode === 'markers+text')"
+    code = p.evaluate(f"() => {marks}.flatMap(t => t.customdata)[{i}]")
+    name = p.evaluate(f"() => {marks}.flatMap(t => t.hovertext)[{i}]")
     box = points.nth(i).bounding_box()
     p.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     p.wait_for_url(re.compile(rf"unit={code}"))
