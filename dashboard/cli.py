@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", nargs="+", default=[], metavar="ADDR", help="địa chỉ nhận")
     p.add_argument("--as", dest="as_user", metavar="USER", help="đọc số liệu và in PDF như người dùng này thấy")
     p.add_argument("--smtp", metavar="HOST:PORT", help="máy chủ thư (mặc định: thiết lập smtp_host, smtp_port)")
-    p.add_argument("--starttls", action="store_true", help="dùng STARTTLS")
+    p.add_argument("--starttls", action="store_true", help="dùng STARTTLS (mặc định: thiết lập smtp_starttls)")
     p.add_argument("--dry-run", action="store_true", help="chỉ in thư (tiêu đề, nội dung, tệp đính kèm); không gửi")
     p.add_argument("--due", action="store_true", help="gửi mọi đăng ký nhận bản tin đã đến giờ (cho systemd/cron)")
     p.add_argument("--now", help=argparse.SUPPRESS)  # --due as of this local time (yyyy-mm-ddTHH:MM): tests, catch-up

@@ -523,6 +523,7 @@ DEFAULT_SETTINGS = {
     # the SMTP account's user and password come from the environment only (CCHC_SMTP_USER, CCHC_SMTP_PASSWORD)
     "smtp_host": "",
     "smtp_port": "25",
+    "smtp_starttls": "0",  # "1": every send (digest, alerts, the page's test send) upgrades with STARTTLS
     "mail_from": "",
     "base_url": "http://127.0.0.1:8050",
 }

@@ -1,9 +1,10 @@
 """E-mail through the city's mail server: the digest and the alerts go out here.
 
-Host, port, sender and the dashboard's base URL are settings (`cchc settings smtp_host=… smtp_port=… mail_from=…
-base_url=…`); the SMTP account comes from the environment only (CCHC_SMTP_USER, CCHC_SMTP_PASSWORD), never from a
-file the dashboard writes. A send that fails for a passing reason (connection refused or dropped, a 4xx answer) is
-retried a bounded number of times with a growing pause; a permanent refusal (5xx) is not retried. Either way the
+Host, port, STARTTLS, sender and the dashboard's base URL are settings (`cchc settings smtp_host=… smtp_port=…
+smtp_starttls=1 mail_from=… base_url=…`); the SMTP account comes from the environment only (CCHC_SMTP_USER,
+CCHC_SMTP_PASSWORD), never from a file the dashboard writes. A send that fails for a passing reason (connection
+refused or dropped, a 4xx answer) is retried a bounded number of times with a growing pause; a permanent refusal
+(5xx) is not retried. Either way the
 caller gets a MailError naming the server and the reason: nothing is dropped silently."""
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class Server:
 
 
 def server_from(settings: dict, override: str | None = None, starttls: bool = False) -> Server:
-    """The mail server: `--smtp HOST:PORT` if given, else the settings smtp_host / smtp_port."""
+    """The mail server: `--smtp HOST:PORT` if given, else the settings smtp_host / smtp_port; STARTTLS when asked
+    (`--starttls`) or set (smtp_starttls=1), so the alerts and the page's test send use it too."""
     if override:
         host, _, port = override.rpartition(":")
         if not host:
@@ -54,7 +56,7 @@ def server_from(settings: dict, override: str | None = None, starttls: bool = Fa
         )
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise MailError(f"cổng SMTP không hợp lệ: {port!r} (1–65535)", 0)
-    return Server(host, int(port), starttls)
+    return Server(host, int(port), starttls or settings.get("smtp_starttls") == "1")
 
 
 def sender_from(settings: dict) -> str:

@@ -222,3 +222,24 @@ def test_cli_digest_starttls_arrives_over_tls(db, tls_server, tmp_path, monkeypa
     assert sink.tls == [True] and "Quý 3/2026" in sink.messages[0]["Subject"]
     audit = json.loads(cchc("audit", "--format", "json", db=db).stdout)
     assert [a["event"] for a in audit if a["event"].startswith("digest_")] == ["digest_sent", "digest_failed"]
+
+
+def test_the_smtp_starttls_setting_upgrades_every_send(db, tls_server, tmp_path, monkeypatch):
+    """smtp_starttls=1 in the settings: the digest without --starttls (as `cchc digest --due` and the page's test
+    send call it) and the alerts' server both go over TLS; 0 (the default) does not; other values are refused."""
+    from dashboard import mail
+
+    ctx, ca = tls_server
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("CCHC_SMTP_CAFILE", str(ca_file))
+    assert mail.server_from({"smtp_host": "h", "smtp_port": "25", "smtp_starttls": "0"}).starttls is False
+    assert mail.server_from({"smtp_host": "h", "smtp_port": "25", "smtp_starttls": "1"}).starttls is True
+    assert mail.server_from({"smtp_host": "h", "smtp_port": "25"}, starttls=True).starttls is True
+    r = cchc("settings", "smtp_starttls=yes", db=db, check=False)
+    assert r.returncode != 0 and "smtp_starttls: 1 (dùng STARTTLS) hoặc 0" in r.stderr.decode()
+    with smtp_sink(tls_context=ctx) as (port, sink):
+        cchc("settings", "smtp_host=127.0.0.1", f"smtp_port={port}", "smtp_starttls=1", db=db)
+        r = cchc("digest", "--period", "2026-Q3", "--to", "chutich@tayninh.example", db=db)
+        assert "Đã gửi" in r.stdout.decode()
+    assert sink.tls == [True]

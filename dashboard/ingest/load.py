@@ -671,6 +671,8 @@ def check_setting(key: str, value: str) -> None:
         raise SettingError(f"{key}: có ký tự điều khiển (xuống dòng, tab…): không nhận")
     if key == "smtp_port" and not (value.isdigit() and 0 < int(value) < 65536):
         raise SettingError(f"smtp_port: cần một số cổng 1–65535, không phải «{value[:40]}»")
+    if key == "smtp_starttls" and value not in ("0", "1"):
+        raise SettingError(f"smtp_starttls: 1 (dùng STARTTLS) hoặc 0, không phải «{value[:40]}»")
     if key == "base_url" and value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
         raise SettingError(f"base_url: cần địa chỉ http(s)://máy[:cổng][/đường dẫn], không phải «{value[:80]}»")
 
