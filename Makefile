@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.concurrency
 	$(BIN)/python -m bench.browser
+	$(BIN)/python -m bench.import_fixed
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
