@@ -503,8 +503,8 @@ def filter_summary(rows, defaults: dict | None = None) -> str:
         key, value = flt.id["key"], getattr(flt, "value", None)
         if key in _SUMMARY_KEYS:
             label = next((o["label"] for o in (getattr(flt, "options", None) or []) if o.get("value") == value), None)
-            if label:
-                named.append(str(label))
+            if label:  # "Quý này — Quý 4/2026 (đến 20/11/2026)" → "Quý 4/2026": one line on a phone
+                named.append(str(label).split(" — ")[-1].split(" (")[0])
         elif value not in (None, "", []) and value != defaults.get(key):
             others += 1
     if others:
