@@ -9,20 +9,11 @@ import re
 
 import pytest
 
-from .conftest import Watched, sign_in
+from .test_fit import _ctx  # a signed-in context at a given window size
 
 pytestmark = pytest.mark.browser
 PAGES = ("/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich")
 CONTENT = ".kpi-card, .count-box, table tbody tr, .js-plotly-plot, .ag-row, .form-table tbody tr"
-
-
-def _ctx(browser, server, user, w, h):
-    from dashboard.auth import DEMO_PASSWORDS
-
-    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
-    watched = Watched(ctx.new_page(), server)
-    sign_in(watched, user, DEMO_PASSWORDS[user])
-    return ctx, watched
 
 
 def _sideways(p) -> bool:
