@@ -33,7 +33,8 @@ def _first_content_bottom(p) -> float:
 def test_phone_filter_card_is_one_line_naming_the_period_content_first(browser, server, user):
     ctx, watched = _ctx(browser, server, user, 390, 844)
     try:
-        for path in PAGES:
+        unit_page = ("/don-vi?unit=W03&kpi=on_time_rate",) if user == "chutich" else ()  # a ward reader: W08 only
+        for path in PAGES + unit_page:
             p = watched.goto(path)
             toggle = p.locator(".filter-toggle")
             assert toggle.count() == 1, path
