@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from .test_a11y import axe_violations
 from .test_fit import _ctx  # a signed-in context at a given window size
 
 pytestmark = pytest.mark.browser
@@ -106,5 +107,22 @@ def test_wide_screens_show_the_filters_not_the_line(browser, server, w, h):
             assert p.locator(".filter-toggle").is_hidden(), path
             assert p.locator(".filter-bar .filter-label").first.is_visible(), path
         watched.shot(f"late-filters-{w}x{h}")
+    finally:
+        ctx.close()
+
+
+def test_phone_filter_card_axe_closed_and_open(browser, server):
+    """axe-core at 390×844 (the line is hidden at the sizes test_a11y runs at): 0 serious or critical, closed and
+    opened."""
+    ctx, watched = _ctx(browser, server, "chutich", 390, 844)
+    try:
+        found = {}
+        for path in ("/", "/ho-so-tre-han", "/don-vi"):
+            p = watched.goto(path)
+            found[path + " closed"] = axe_violations(p)
+            p.locator(".filter-toggle").click()
+            p.wait_for_selector("#filter-collapse.show")
+            found[path + " open"] = axe_violations(p)
+        assert not any(found.values()), found
     finally:
         ctx.close()
