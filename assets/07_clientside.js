@@ -96,6 +96,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     navToggle: function (n, open) {
       return typeof n === "number" ? !open : window.dash_clientside.no_update;
     },
+    /* The phone's filter card (components.filter_card): the one-line summary opens and closes the filters. */
+    filterToggle: function (n, open) {
+      var cc = window.dash_clientside;
+      if (typeof n !== "number") return [cc.no_update, cc.no_update];
+      return [!open, open ? "false" : "true"];
+    },
     /* The late list: a bar of the field or handler chart filters the list to it (the other filters kept, the
        list from its first page); the "(…)" rows (others, none) and anything but a name do nothing. */
     lateBarClick: function (fieldClick, handlerClick, search) {

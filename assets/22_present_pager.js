@@ -8,7 +8,7 @@
 (function () {
   var ATOMIC = ".dash-graph, .js-plotly-plot, .ag-theme-quartz, .ag-theme-alpine, .grid-loading, .kpi-card, " +
                "svg, img, canvas, thead, .count-box, .big-tile, .fact-box, .alert";
-  var SKIP = ".page-header, .filter-bar";
+  var SKIP = ".page-header, .filter-bar, .filter-card";
   var st = { page: null, path: null, title: null, screens: [], n: 0, touched: [], zoom: 1, startLast: false };
 
   function root() { return document.querySelector(".app-root"); }

@@ -15,7 +15,7 @@ from ..reader import current_reader
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.index766 import index766_section
-from ..ui.components import table, empty_state, graph, href, num_heads, page_header, section, status_badge
+from ..ui.components import table, empty_state, filter_card, graph, href, num_heads, page_header, section, status_badge
 from ..ui.theme import STATUS_COLORS
 from .common import page, period_filter, scope_label
 
@@ -231,7 +231,7 @@ def layout(period=None, **_):
     return html.Div(
         [
             page_header("Phân tích và cảnh báo sớm", p.label, reader),
-            dbc.Row([period_filter(reader, p)], className="filter-bar g-3 mb-3"),
+            filter_card(dbc.Row([period_filter(reader, p)], className="filter-bar g-3 mb-3")),
             section("Dự báo cuối quý và số hồ sơ còn được phép trễ", _projections(reader)),
             section("Trễ hạn theo đồng hồ gốc và theo hạn đang áp dụng", _lateness(reader, p)),
             section("Bộ chỉ số 766 như Cổng DVC quốc gia tính, theo đơn vị", index766_section(reader, p)),

@@ -9,6 +9,7 @@ import logging
 import re
 
 import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, clientside_callback
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from .. import audit
@@ -16,7 +17,7 @@ from ..auth import current_principal
 from ..metrics.period import MAX_YEAR, MIN_YEAR, Period, PeriodError, period_options
 from ..metrics.units import current_units, home_unit, permit, unit_name
 from ..reader import current_reader
-from ..ui.components import filter_dropdown, units_options
+from ..ui.components import FILTER_COLLAPSE, FILTER_TOGGLE, filter_dropdown, units_options
 
 LEVEL_OPTIONS = [
     {"label": "Tất cả đơn vị", "value": ""},
@@ -244,3 +245,14 @@ def clicked_unit(click) -> str:
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise BadRequest("clickData không hợp lệ")
     return code
+
+
+# The phone's filter card opens and closes in the browser (components.filter_card): no server call.
+clientside_callback(
+    ClientsideFunction("cchc", "filterToggle"),
+    Output(FILTER_COLLAPSE, "is_open"),
+    Output(FILTER_TOGGLE, "aria-expanded"),
+    Input(FILTER_TOGGLE, "n_clicks"),
+    State(FILTER_COLLAPSE, "is_open"),
+    prevent_initial_call=True,
+)

@@ -21,7 +21,17 @@ from ..reader import current_reader
 from ..metrics.period import Period
 from ..ui import figures, ids
 from ..ui import format as fmt
-from ..ui.components import GRID_LOCALE, empty_state, filter_dropdown, filter_radio, graph, href, page_header, section
+from ..ui.components import (
+    GRID_LOCALE,
+    empty_state,
+    filter_card,
+    filter_dropdown,
+    filter_radio,
+    graph,
+    href,
+    page_header,
+    section,
+)
 from ..ui.theme import STATUS_COLORS
 from werkzeug.exceptions import BadRequest
 
@@ -232,35 +242,40 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
     return html.Div(
         [
             page_header("Hồ sơ trễ hạn", f"{unit_label[:1].upper() + unit_label[1:]} · {p.label}", reader),
-            dbc.Row(
-                [
-                    period_filter(reader, p, 3),
-                    unit_filter(reader, flt.unit, 3, "Tất cả đơn vị", None),
-                    None  # a one-ward reader has no level to choose
-                    if home_unit(reader)
-                    else filter_dropdown("level", "Cấp", LEVEL_OPTIONS, flt.level or "", width=2),
-                    filter_dropdown(
-                        "field",
-                        "Lĩnh vực",
-                        field_opts,
-                        flt.field,
-                        clearable=True,
-                        placeholder="Tất cả lĩnh vực",
-                        width=2,
-                    ),
-                    filter_dropdown(
-                        "handler",
-                        "Cán bộ",
-                        handler_opts,
-                        flt.handler,
-                        clearable=True,
-                        placeholder="Tất cả cán bộ",
-                        width=2,
-                    ),
-                ],
-                className="filter-bar g-3 mb-2",
+            filter_card(
+                dbc.Row(
+                    [
+                        period_filter(reader, p, 3),
+                        unit_filter(reader, flt.unit, 3, "Tất cả đơn vị", None),
+                        None  # a one-ward reader has no level to choose
+                        if home_unit(reader)
+                        else filter_dropdown("level", "Cấp", LEVEL_OPTIONS, flt.level or "", width=2),
+                        filter_dropdown(
+                            "field",
+                            "Lĩnh vực",
+                            field_opts,
+                            flt.field,
+                            clearable=True,
+                            placeholder="Tất cả lĩnh vực",
+                            width=2,
+                        ),
+                        filter_dropdown(
+                            "handler",
+                            "Cán bộ",
+                            handler_opts,
+                            flt.handler,
+                            clearable=True,
+                            placeholder="Tất cả cán bộ",
+                            width=2,
+                        ),
+                    ],
+                    className="filter-bar g-3 mb-2",
+                ),
+                dbc.Row(
+                    [filter_radio("view", "Loại hồ sơ", view_opts, flt.view, width=12)], className="filter-bar mb-3"
+                ),
+                defaults={"view": "all"},
             ),
-            dbc.Row([filter_radio("view", "Loại hồ sơ", view_opts, flt.view, width=12)], className="filter-bar mb-3"),
             headline,
             html.P(note, className="text-muted small-note"),
             dcc.Store(id=ids.LATE_QUERY, data=state_q),

@@ -20,6 +20,7 @@ from ..ui import events as ev_ui
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import (
+    filter_card,
     big_count,
     empty_state,
     graph,
@@ -95,7 +96,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     top = worst.iloc[0] if worst is not None and not worst.empty else None
     children = [
         page_header(f"Tổng quan — {scope}", p.label, reader, [pdf_button(q)]),
-        dbc.Row([period_filter(reader, p), unit_filter(reader, unit)], className="filter-bar g-3 mb-2"),
+        filter_card(dbc.Row([period_filter(reader, p), unit_filter(reader, unit)], className="filter-bar g-3 mb-2")),
         headline(cards, (top.unit_name, float(top.on_time_rate)) if top is not None else None),
         dbc.Row(card_cols, className="g-3 kpi-grid") if cards else empty_state("Chưa có dữ liệu cho kỳ này."),
     ]

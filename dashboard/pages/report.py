@@ -19,7 +19,7 @@ from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
 from ..ui import format as fmt
 from ..ui.closing import CLOSING_JOB, CLOSING_POLL, closing_controls, closure_notice
-from ..ui.components import empty_state, filter_radio, form_table, href, page_header, section
+from ..ui.components import empty_state, filter_card, filter_radio, form_table, href, page_header, section
 from werkzeug.exceptions import BadRequest
 
 from .common import callback_state, page, period_filter, unit_filter, valid_unit
@@ -68,13 +68,16 @@ def layout(period=None, by=None, unit=None, **_):
                 f"{reader.city} · {p.label} ({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})",
                 reader,
             ),
-            dbc.Row(
-                [
-                    period_filter(reader, p),
-                    unit_filter(reader, unit, 4, "Tất cả đơn vị"),
-                    filter_radio("by", "Dòng của biểu", BY_OPTIONS, by),
-                ],
-                className="filter-bar g-3 mb-3",
+            filter_card(
+                dbc.Row(
+                    [
+                        period_filter(reader, p),
+                        unit_filter(reader, unit, 4, "Tất cả đơn vị"),
+                        filter_radio("by", "Dòng của biểu", BY_OPTIONS, by),
+                    ],
+                    className="filter-bar g-3 mb-3",
+                ),
+                defaults={"by": "unit"},
             ),
             closure_notice(f),
             closing_controls(p, reader.data_version, f.get("closed"))

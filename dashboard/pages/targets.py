@@ -21,7 +21,7 @@ from ..ui import events as ev_ui
 from ..ui import figures
 from ..ui import format as fmt
 from ..ui import ids
-from ..ui.components import table, empty_state, filter_dropdown, graph, page_header, section, status_badge
+from ..ui.components import table, empty_state, filter_card, filter_dropdown, graph, page_header, section, status_badge
 from .common import page
 
 
@@ -132,13 +132,15 @@ def layout(period=None, year=None, **_):
     return html.Div(
         [
             page_header("Chỉ tiêu & PAR INDEX", f"Năm {y}", reader),
-            dbc.Row(
-                [
-                    filter_dropdown(
-                        "year", "Năm", [{"label": f"Năm {x}", "value": str(x)} for x in years], str(y), width=3
-                    )
-                ],
-                className="filter-bar g-3 mb-3",
+            filter_card(
+                dbc.Row(
+                    [
+                        filter_dropdown(
+                            "year", "Năm", [{"label": f"Năm {x}", "value": str(x)} for x in years], str(y), width=3
+                        )
+                    ],
+                    className="filter-bar g-3 mb-3",
+                )
             ),
             section(f"Chỉ tiêu năm {y}", ttable),
             dbc.Row(

@@ -20,6 +20,7 @@ from ..ui import events as ev_ui
 from ..ui import figures, ids
 from ..ui import format as fmt
 from ..ui.components import (
+    filter_card,
     table,
     num_heads,
     UNIT_GROUPS,
@@ -92,28 +93,31 @@ def layout(period=None, level=None, kind=None, sort=None, unit=None, kpi=None, d
                 + (" · đơn vị hiện nay (cộng dồn đơn vị đã sáp nhập)" if rollup else ""),
                 reader,
             ),
-            dbc.Row(
-                [
-                    period_filter(reader, p, width=3),
-                    filter_dropdown("level", "Cấp", LEVEL_OPTIONS, level or "", width=3),
-                    filter_dropdown(
-                        "kind",
-                        "Nhóm",
-                        [{"label": "Tất cả nhóm", "value": ""}]
-                        + [{"label": v, "value": g} for g, v in UNIT_GROUPS.items()],
-                        kind or "",
-                        width=3,
-                    ),
-                    filter_dropdown(
-                        "sort",
-                        "Xếp hạng theo",
-                        [{"label": x.label, "value": x.name} for x in MATRIX_KPIS],
-                        sort,
-                        width=3,
-                    ),
-                    filter_radio("units", "Đơn vị", UNITS_MODES, units or "", width=6),
-                ],
-                className="filter-bar g-3 mb-3",
+            filter_card(
+                dbc.Row(
+                    [
+                        period_filter(reader, p, width=3),
+                        filter_dropdown("level", "Cấp", LEVEL_OPTIONS, level or "", width=3),
+                        filter_dropdown(
+                            "kind",
+                            "Nhóm",
+                            [{"label": "Tất cả nhóm", "value": ""}]
+                            + [{"label": v, "value": g} for g, v in UNIT_GROUPS.items()],
+                            kind or "",
+                            width=3,
+                        ),
+                        filter_dropdown(
+                            "sort",
+                            "Xếp hạng theo",
+                            [{"label": x.label, "value": x.name} for x in MATRIX_KPIS],
+                            sort,
+                            width=3,
+                        ),
+                        filter_radio("units", "Đơn vị", UNITS_MODES, units or "", width=6),
+                    ],
+                    className="filter-bar g-3 mb-3",
+                ),
+                defaults={"sort": "on_time_rate"},
             ),
             section(
                 "Ma trận đơn vị × chỉ số",
@@ -363,12 +367,14 @@ def _unit_page(reader, p, unit, kpi):
                     )
                 ],
             ),
-            dbc.Row(
-                [
-                    period_filter(reader, p),
-                    filter_dropdown("unit", "Đơn vị", units_options(current_units(reader, unit)), unit, width=4),
-                ],
-                className="filter-bar g-3 mb-3",
+            filter_card(
+                dbc.Row(
+                    [
+                        period_filter(reader, p),
+                        filter_dropdown("unit", "Đơn vị", units_options(current_units(reader, unit)), unit, width=4),
+                    ],
+                    className="filter-bar g-3 mb-3",
+                )
             ),
             dbc.Row(card_cols, className="g-3"),
             dbc.Row(

@@ -472,3 +472,66 @@ def paged_grid(grid_id: str, rows: list[dict], columns: list[dict], page_size: i
         style={"height": f"{height}px"},
         className="ag-theme-quartz",
     )
+
+
+FILTER_TOGGLE = "filter-toggle"
+FILTER_COLLAPSE = "filter-collapse"
+_SUMMARY_KEYS = ("period", "year", "unit")  # named in the phone's one-line summary; the others are counted
+
+
+def _filters_in(node) -> list:
+    """The filters (dropdowns, radio items with a flt id) inside a layout fragment, in order."""
+    found = []
+    if isinstance(node, (list, tuple)):
+        for child in node:
+            found += _filters_in(child)
+        return found
+    ident = getattr(node, "id", None)
+    if isinstance(ident, dict) and ident.get("type") == ids.FILTER:
+        return [node]
+    children = getattr(node, "children", None)
+    return _filters_in(children) if children is not None else []
+
+
+def filter_summary(rows, defaults: dict | None = None) -> str:
+    """One line naming the filters in force, for the phone: "Quý 4/2026 · Toàn thành phố · 2 bộ lọc khác".
+    The period (or year) and the unit are named by their option's label; every other filter whose value is not its
+    default (empty, or `defaults[key]`) is counted."""
+    defaults = defaults or {}
+    named, others = [], 0
+    for flt in _filters_in(rows):
+        key, value = flt.id["key"], getattr(flt, "value", None)
+        if key in _SUMMARY_KEYS:
+            label = next((o["label"] for o in (getattr(flt, "options", None) or []) if o.get("value") == value), None)
+            if label:  # "Quý này — Quý 4/2026 (đến 20/11/2026)" → "Quý 4/2026": one line on a phone
+                named.append(str(label).split(" — ")[-1].split(" (")[0])
+        elif value not in (None, "", []) and value != defaults.get(key):
+            others += 1
+    if others:
+        named.append(f"{others} bộ lọc khác")
+    return " · ".join(named) or "Bộ lọc"
+
+
+def filter_card(*rows, defaults: dict | None = None) -> html.Div:
+    """A page's filter card. At ≥ md the rows as they are; below it they collapse behind one tappable line that
+    summarises the filters in force (filter_summary), closed each time the page is drawn, opened in place in the
+    browser (clientside, no server call). The filters themselves still write the URL."""
+    rows = [r for r in rows if r is not None]
+    return html.Div(
+        [
+            html.Button(
+                [
+                    html.Span("Bộ lọc: ", className="visually-hidden"),
+                    html.Span(filter_summary(rows, defaults), className="filter-summary-text"),
+                    html.Span(className="filter-chevron", **{"aria-hidden": "true"}),
+                ],
+                id=FILTER_TOGGLE,
+                n_clicks=0,
+                type="button",
+                className="filter-toggle d-md-none",
+                **{"aria-expanded": "false", "aria-controls": FILTER_COLLAPSE},
+            ),
+            dbc.Collapse(rows, id=FILTER_COLLAPSE, is_open=False, className="filter-collapse"),
+        ],
+        className="filter-card",
+    )
