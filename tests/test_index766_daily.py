@@ -94,6 +94,10 @@ _dossier = st.fixed_dictionaries({
 })
 
 
+def _at(h, rec: dt.datetime, due: dt.datetime) -> dt.datetime | None:
+    return None if h is None else due if h == "due" else rec + dt.timedelta(hours=h)
+
+
 def _database(rows: list[dict]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     run_script(con, "schema")
@@ -101,16 +105,14 @@ def _database(rows: list[dict]) -> duckdb.DuckDBPyConnection:
         rec = T0 + dt.timedelta(hours=r["received_h"])
         due = rec + dt.timedelta(hours=r["due_h"])
 
-        def at(h):
-            return None if h is None else due if h == "due" else rec + dt.timedelta(hours=h)
-
         con.execute(
             "INSERT INTO dossiers (dossier_id, unit_code, procedure_code, field, channel, received_at, due_at, "
             "completed_at, status, has_fee, paid_online, e_result, digitized, supplement_requested_at, "
             "supplement_count, reused_data, synced_national, paper_result_required) "
             "VALUES (?, ?, 'P', 'F', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f"D{i}", r["unit_code"], r["channel"], rec, due, at(r["completed_h"]), r["status"],
-             r["has_fee"], r["paid_online"], r["e_result"], r["digitized"], at(r["supp_h"]), r["supplement_count"],
+            [f"D{i}", r["unit_code"], r["channel"], rec, due, _at(r["completed_h"], rec, due), r["status"],
+             r["has_fee"], r["paid_online"], r["e_result"], r["digitized"], _at(r["supp_h"], rec, due),
+             r["supplement_count"],
              r["reused_data"], r["synced_national"], r["paper_result_required"]],
         )
     run_script(con, "build_daily")
