@@ -172,3 +172,74 @@ SELECT unit_code, day,
 FROM ev
 GROUP BY unit_code, day
 ORDER BY day, unit_code;
+-- lateness_daily: per unit × recorded reason × kind × day, what queries/lateness_summary.sql sums to give, for any
+-- period [S, E) of midnight bounds, the counts of the scan queries/lateness_summary_scan.sql over raw_clock_set
+-- (its reference, held equal by tests). Withdrawn dossiers are left out; like raw_clock_set, a dossier whose
+-- receipt day is outside the calendar is too. kind 'r': a dossier resolved that day, judged at its completion
+-- (summed over S ≤ day < E). kind 'o': a dossier still open at E, judged at E: its state changes only when E passes
+-- its due day, its raw-clock day, the start of its wait for a supplement (tam_dung), or its completion; between
+-- two of these it is constant. Each such stretch of end dates [a, b) is a row +1 × its state at day a − 1 and a
+-- row −1 × the same at day b − 1, so Σ over day < E gives the dossiers open at E in their state at E. (A returned
+-- dossier completed at midnight E exactly is judged at E = its completion: raw_clock_set counts it as returned.)
+CREATE OR REPLACE TABLE lateness_daily AS
+WITH wd_date AS (SELECT wd_index, min(date) AS date FROM calendar WHERE is_working GROUP BY wd_index),
+d AS (
+    SELECT d.unit_code, coalesce(d.late_reason, '(chưa ghi lý do)') AS reason, d.status, d.due_at, d.completed_at,
+           CAST(d.received_at AS DATE) AS rec_day, CAST(d.due_at AS DATE) AS due_day,
+           CAST(d.completed_at AS DATE) AS comp_day, w.date AS raw_day,
+           CAST(w.date AS TIMESTAMP) + (d.due_at - date_trunc('day', d.due_at)) AS raw_due_at,
+           CASE WHEN d.status = 'tam_dung' THEN CAST(coalesce(d.supplement_requested_at, d.received_at) AS DATE) END
+               AS wait_day,
+           lower(coalesce(d.late_reason, '')) LIKE '%phần mềm%' AS software
+    FROM dossiers d
+    JOIN calendar cr ON cr.date = CAST(d.received_at AS DATE)
+    LEFT JOIN procedures p ON p.procedure_code = d.procedure_code
+    LEFT JOIN wd_date w ON w.wd_index = cr.wd_index + p.statutory_days
+        + CASE WHEN p.statutory_days = 0 AND hour(d.received_at) >= 15 THEN 1 ELSE 0 END
+    WHERE d.status <> 'rut'
+), resolved AS (  -- judged at completion
+    SELECT unit_code, reason, comp_day AS day, 1 AS sign, status = 'tra_lai' AS returned,
+           completed_at > due_at AND status <> 'tra_lai' AS late_adj, completed_at > raw_due_at AS late_raw,
+           raw_due_at IS NULL AS no_statute, status = 'tam_dung' OR due_at > raw_due_at AS paused, software
+    FROM d WHERE completed_at IS NOT NULL
+), cuts AS (  -- the end dates E at which an open dossier's state may change, from receipt + 1 to completion + 1
+    SELECT *, list_sort(list_distinct(list_filter([rec_day + 1, due_day + 1, raw_day + 1, wait_day + 1, comp_day + 1,
+                                                    CASE WHEN returned_at_midnight THEN comp_day END],
+                                                   lambda x: x IS NOT NULL AND x > rec_day
+                                                        AND (comp_day IS NULL OR x <= comp_day + 1)))) AS ends
+    FROM (SELECT *, status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) AS returned_at_midnight FROM d)
+), stretch AS (
+    SELECT unit_code, reason, status, due_at, raw_due_at, raw_day, due_day, wait_day, software, returned_at_midnight,
+           comp_day, ends[i] AS a, ends[i + 1] AS b
+    FROM (SELECT *, generate_subscripts(ends, 1) AS i FROM cuts)
+    WHERE comp_day IS NULL OR ends[i] <= comp_day
+), open AS (  -- the state at E = a (E > ts ⟺ E's date > ts's date, E being a midnight)
+    SELECT unit_code, reason, a, b, coalesce(returned_at_midnight AND a = comp_day, false) AS returned,
+           due_day < a AND NOT coalesce(wait_day < a, false) AS late_adj,
+           raw_day < a AS late_raw, raw_due_at IS NULL AS no_statute,
+           status = 'tam_dung' OR due_at > raw_due_at AS paused, software
+    FROM stretch
+), ev AS (
+    SELECT 'r' AS kind, unit_code, reason, day, sign, returned, late_adj, late_raw, no_statute, paused, software
+    FROM resolved
+    UNION ALL
+    SELECT 'o', unit_code, reason, a - 1, 1, returned, late_adj, late_raw, no_statute, paused, software FROM open
+    UNION ALL
+    SELECT 'o', unit_code, reason, b - 1, -1, returned, late_adj, late_raw, no_statute, paused, software
+    FROM open WHERE b IS NOT NULL
+)
+SELECT kind, unit_code, reason, day,
+       sum(sign)::INTEGER AS dossiers,
+       sum(sign * coalesce(late_adj, false)::INTEGER)::INTEGER AS late_adjusted,
+       sum(sign * coalesce(late_raw, false)::INTEGER)::INTEGER AS late_raw,
+       sum(sign * coalesce(late_raw AND late_adj, false)::INTEGER)::INTEGER AS late_both,
+       sum(sign * coalesce(late_raw AND NOT late_adj, false)::INTEGER)::INTEGER AS raw_only,
+       sum(sign * coalesce(late_raw AND NOT late_adj AND NOT returned AND paused, false)::INTEGER)::INTEGER
+           AS raw_only_paused,
+       sum(sign * coalesce(late_raw AND NOT late_adj AND returned, false)::INTEGER)::INTEGER AS raw_only_returned,
+       sum(sign * coalesce(late_adj AND NOT late_raw, false)::INTEGER)::INTEGER AS adjusted_only,
+       sum(sign * no_statute::INTEGER)::INTEGER AS no_statute,
+       sum(sign * coalesce(late_adj AND software, false)::INTEGER)::INTEGER AS late_software
+FROM ev
+GROUP BY kind, unit_code, reason, day
+ORDER BY day, kind, unit_code, reason;
