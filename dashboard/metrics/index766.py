@@ -122,11 +122,13 @@ def _index766(reader, period: Period, by_unit: bool, unit: str | None) -> list[d
 
 def groups(rows: list[dict]) -> list[dict]:
     """Per unit and group: points, maximum, computed maximum (the page's summary)."""
+    by: dict[tuple, list[dict]] = {}
+    for r in rows:  # one pass (170 units × 12 groups each scanning every row took 1.7 s on /phan-tich)
+        by.setdefault((r["unit_code"], r["group"]), []).append(r)
     out = []
     for code in dict.fromkeys(r["unit_code"] for r in rows):
         for g, (label, mx) in INDEX766_GROUPS.items():
-            rs = [r for r in rows if r["unit_code"] == code and r["group"] == g]
-            done = [r for r in rs if r["computed"]]
+            done = [r for r in by.get((code, g), ()) if r["computed"]]
             out.append({"unit_code": code, "group": g, "label": label, "max_points": mx,
                         "points": round(sum(r["points"] for r in done), 2) if done else None,
                         "computed_max_points": float(sum(r["max_points"] for r in done))})
