@@ -202,3 +202,19 @@ def test_aggregates_equal_scans_for_every_end_day():
             _assert_lateness_equal(get, params, rnd.choice([None, "B"]), f"lateness {end}")
     finally:
         con.close()
+
+
+def test_by_unit_rows_equal_each_unit_alone(demo_db):
+    """index766(by_unit=True) takes each unit's counts from one groupby; index766(unit=U) sums U's rows: the same
+    rows, every unit (including one with no dossier in the period), three periods."""
+    from dashboard.metrics.index766 import index766
+
+    reader = Reader(Database(demo_db).snapshot())
+    for key in ("2025-Q3", "2026-11", "2024-W02"):
+        p = Period.parse(key)
+        rows = index766(reader, p, by_unit=True)
+        codes = list(dict.fromkeys(r["unit_code"] for r in rows))[1:]
+        assert len(codes) == len(reader.q("units"))
+        for code in codes:
+            alone = [{**r, "unit_code": code} for r in index766(reader, p, unit=code)]
+            assert [r for r in rows if r["unit_code"] == code] == alone, (key, code)

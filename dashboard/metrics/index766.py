@@ -90,6 +90,14 @@ def _sum(frame: pd.DataFrame, codes: list[str] | None) -> dict:
     return f.sum(numeric_only=True).to_dict()
 
 
+def _by_unit(frame: pd.DataFrame | None) -> dict[str, dict]:
+    """Per unit code, what `_sum(frame, [code])` gives (a unit without a row: {}, read as zeros by `_row`)."""
+    if frame is None or frame.empty:
+        return {}
+    g = frame.groupby(level=0).sum(numeric_only=True)
+    return dict(zip(g.index, g.to_dict("records"), strict=True))
+
+
 def index766(reader, period: Period, by_unit: bool = False, unit: str | None = None) -> list[dict[str, Any]]:
     """Rows per scope (ALL — the city or `unit` — and, with by_unit, every unit): one per sub-indicator, then a
     `total` row (points out of 100; computed_max_points: the part of the 100 the data could compute)."""
@@ -103,10 +111,15 @@ def _index766(reader, period: Period, by_unit: bool, unit: str | None) -> list[d
     scopes: list[tuple[str, list[str] | None]] = [("ALL", [unit] if unit else None)]
     if by_unit:
         scopes += [(u, [u]) for u in units(reader).unit_code if not unit or u == unit]
+    per_unit = [_by_unit(f) for f in (dossiers, surveys, petitions)]  # one groupby each, not a filter per unit
     out = []
-    for code, codes in scopes:
-        c, s = _sum(dossiers, codes), _sum(surveys, codes)
-        pk = None if petitions is None else _sum(petitions, codes)
+    for i, (code, codes) in enumerate(scopes):
+        if i == 0:
+            c, s = _sum(dossiers, codes), _sum(surveys, codes)
+            pk = None if petitions is None else _sum(petitions, codes)
+        else:
+            c, s = per_unit[0].get(code, {}), per_unit[1].get(code, {})
+            pk = None if petitions is None else per_unit[2].get(code, {})
         rows = [_row(code, ind, c, s, pk) for ind in INDEX766]
         done = [r for r in rows if r["computed"]]
         pts = round(sum(r["points"] for r in done), 2)
