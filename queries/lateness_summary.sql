@@ -4,11 +4,8 @@
 -- The definitions, and the reference this equals exactly (tests/test_index766_daily.py):
 -- queries/lateness_summary_scan.sql, which judges every dossier of raw_clock_set. $unit NULL = all units.
 SELECT CASE WHEN grouping(unit_code) = 0 THEN 'unit' ELSE 'reason' END AS grp, unit_code, reason,
-       sum(dossiers)::BIGINT AS dossiers, sum(late_adjusted)::BIGINT AS late_adjusted,
-       sum(late_raw)::BIGINT AS late_raw, sum(late_both)::BIGINT AS late_both, sum(raw_only)::BIGINT AS raw_only,
-       sum(raw_only_paused)::BIGINT AS raw_only_paused, sum(raw_only_returned)::BIGINT AS raw_only_returned,
-       sum(adjusted_only)::BIGINT AS adjusted_only, sum(no_statute)::BIGINT AS no_statute,
-       sum(late_software)::BIGINT AS late_software, sum(late_both)::BIGINT AS late_raw_too
+       sum(COLUMNS(* EXCLUDE (kind, unit_code, reason, day)))::BIGINT,  -- dossiers … late_software, in the scan's order
+       sum(late_both)::BIGINT AS late_raw_too
 FROM lateness_daily
 WHERE day < CAST($end AS DATE) AND (kind = 'o' OR day >= CAST($start AS DATE))
   AND ($unit IS NULL OR unit_code = $unit)
