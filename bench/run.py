@@ -263,11 +263,28 @@ def _page_table(title: str, pages: list[dict]) -> list[str]:
     return lines
 
 
+def _ratio_table(by_size: dict) -> list[str]:
+    """The largest 170-unit size against the smallest, page by page (cold medians of the same run; goal ≤ 1.5×)."""
+    if len(by_size) < 2:
+        return []
+    lo, hi = sorted(by_size, key=int)[0], sorted(by_size, key=int)[-1]
+    lines = [f"## 170 units: {int(hi):,} / {int(lo):,} dossiers (cold median)".replace(",", "."), "",
+             "| page | query | small | large | ratio |", "|---|---|---|---|---|"]
+    for a, b in zip(by_size[lo]["pages"], by_size[hi]["pages"], strict=True):
+        ca, cb = a["cold"]["median_ms"], b["cold"]["median_ms"]
+        lines.append(f"| {a['page']} | {json.dumps(a['query'], ensure_ascii=False)} | {ca} ms | {cb} ms | "
+                     f"{cb / ca:.2f}× |")
+    return lines + [""]
+
+
 def markdown(results: dict) -> str:
     lines = [f"# Benchmark ({results['when']}, {results['machine']})", ""]
     for size, r in results["sizes"].items():
         lines += _page_table(f"## {int(size):,} dossiers".replace(",", "."), r["pages"])
-        b = r["pandas"]
+        b = r.get("pandas")
+        if b is None:
+            lines.append("")
+            continue
         lines += [
             "",
             f"Quarterly form per unit: the query alone (DataFrame per unit) {b['duckdb_query']['median_ms']} ms, "
@@ -280,6 +297,7 @@ def markdown(results: dict) -> str:
     for size, r in results.get("units170", {}).items():
         title = f"## {int(size):,} dossiers × 170 units (TP HCM's wards and communes)".replace(",", ".")
         lines += _page_table(title, r["pages"]) + [""]
+    lines += _ratio_table(results.get("units170", {}))
     if "ingest" in results:
         i = results["ingest"]
         lines += [
@@ -303,29 +321,36 @@ def main() -> None:
         default="100000",
         help="dossier counts of the 170-unit city (tests/units170.py), e.g. 100000,1000000",
     )
+    ap.add_argument("--pages-only", action="store_true", help="page renders only: no pandas, ingest, cold start")
+    ap.add_argument("--out", default="results", help="writes bench/OUT.json and bench/OUT.md")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")] + ([10_000_000] if args.full else [])
     results = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "load_average_before": os.getloadavg(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "sizes": {},
     }
     for n in sizes:
         path = db_for(n)
         print(f"{n:,} dossiers", flush=True)
-        results["sizes"][str(n)] = {"pages": bench_pages(path, args.runs), "pandas": bench_pandas(path, args.runs)}
-        print("  pandas:", results["sizes"][str(n)]["pandas"], flush=True)
+        results["sizes"][str(n)] = {"pages": bench_pages(path, args.runs)}
+        if not args.pages_only:
+            results["sizes"][str(n)]["pandas"] = bench_pandas(path, args.runs)
+            print("  pandas:", results["sizes"][str(n)]["pandas"], flush=True)
     for n in [int(x) for x in args.units170.split(",") if x]:
         path = db_170(n)
         print(f"{n:,} dossiers × 170 units", flush=True)
         results.setdefault("units170", {})[str(n)] = {"pages": bench_pages(path, args.runs, pages_170)}
-    if 1_000_000 in sizes:
+    results["load_average_after"] = os.getloadavg()
+    if 1_000_000 in sizes and not args.pages_only:
         results["ingest"] = bench_ingest(db_for(1_000_000))
         print("  ingest:", results["ingest"], flush=True)
-    results["cold_start"] = bench_cold_start(db_for(sizes[-1]))
+    if not args.pages_only:
+        results["cold_start"] = bench_cold_start(db_for(sizes[-1]))
     out = ROOT / "bench"
-    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    (out / "results.md").write_text(markdown(results))
+    (out / f"{args.out}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    (out / f"{args.out}.md").write_text(markdown(results))
     print(markdown(results))
 
 

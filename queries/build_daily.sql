@@ -90,3 +90,156 @@ SELECT unit_code, CAST(answered_at AS DATE) AS day, count(*)::INTEGER AS respons
 FROM surveys
 GROUP BY unit_code, CAST(answered_at AS DATE)
 ORDER BY day, unit_code;
+-- index766_daily: per unit × day, the events from which queries/index766_counts.sql rebuilds, for any period
+-- [S, E) of midnight bounds, every count of the scan queries/index766_counts_scan.sql (its reference, held equal
+-- by tests). Day buckets, not a row per period: a period can be any date range (`2024-01-01..2024-03-31`), cut at
+-- the as-of date, and each count is either an event of one day (received, completed) or "an interval [start,
+-- end) of days contains the period's last day", counted as Σstart[d<E] − Σend[d<E]. Withdrawn dossiers (rut) are
+-- left out. Columns with _t / _f: the value when a dossier without paper_result_required counts as issuing a
+-- paper result ($paper_default true) or not. Dates: received ≤ completed and received ≤ due (ingest rejects others).
+--   rec*, r*: received that day (rec_multi: more than one supplement request);
+--   comp*: completed that day (comp_on_time: by due_at with ≤ 1 request; comp_late: after due_at or > 1 request);
+--   open_in_time_start/_end: not late while open (≤ 1 request; not past due_at and, when waiting for a supplement,
+--     the request not yet made): from receipt to the earliest of due day, completion, request day;
+--   wait_in_time_start/_end: waiting for the citizen's supplement requested by due_at (≤ 1 request): from the later
+--     of receipt and request to completion;
+--   past_due_start/_end: open past due_at: from the later of receipt and due day to completion.
+CREATE OR REPLACE TABLE index766_daily AS
+WITH d AS (
+    SELECT unit_code, received_at, due_at, completed_at, status, supplement_requested_at,
+           coalesce(supplement_count, 0) AS supplement_count, CAST(received_at AS DATE) AS rec_day,
+           CAST(completed_at AS DATE) AS comp_day,
+           coalesce(channel = 'truc_tuyen', false) AS online, coalesce(e_result, false) AS e_res,
+           coalesce(NOT paper_result_required, false) AS no_paper_known,
+           coalesce(paper_result_required, true) AS paper_t, coalesce(paper_result_required, false) AS paper_f,
+           status = 'tam_dung' AND supplement_requested_at IS NOT NULL AS waits,
+           has_fee, paid_online, digitized, reused_data, synced_national
+    FROM dossiers WHERE status <> 'rut'
+), ev AS (
+    SELECT unit_code, rec_day AS day, 1 AS rec, (supplement_count > 1)::INTEGER AS rec_multi,
+           (online AND (no_paper_known OR e_res))::INTEGER AS r33_t,
+           (online AND (NOT paper_f OR e_res))::INTEGER AS r33_f,
+           coalesce(has_fee, false)::INTEGER AS r36_den, coalesce(has_fee AND paid_online, false)::INTEGER AS r36_num,
+           (coalesce(digitized, false) AND (no_paper_known OR e_res))::INTEGER AS r42_t,
+           (coalesce(digitized, false) AND (NOT paper_f OR e_res))::INTEGER AS r42_f,
+           coalesce(reused_data, false)::INTEGER AS r43_num, (reused_data IS NOT NULL)::INTEGER AS r43_known,
+           coalesce(synced_national, false)::INTEGER AS r14_num, (synced_national IS NOT NULL)::INTEGER AS r14_known,
+           0 AS comp, 0 AS comp_multi, 0 AS comp_on_time, 0 AS comp_late, 0 AS comp_paper_t, 0 AS comp_paper_f,
+           0 AS comp_e_t, 0 AS comp_e_f, (supplement_count <= 1)::INTEGER AS open_in_time_start,
+           0 AS open_in_time_end, 0 AS wait_in_time_start, 0 AS wait_in_time_end, 0 AS past_due_start,
+           0 AS past_due_end
+    FROM d
+    UNION ALL
+    SELECT unit_code, comp_day, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           1, (supplement_count > 1)::INTEGER, (completed_at <= due_at AND supplement_count <= 1)::INTEGER,
+           (completed_at > due_at OR supplement_count > 1)::INTEGER, paper_t::INTEGER, paper_f::INTEGER,
+           (paper_t AND e_res)::INTEGER, (paper_f AND e_res)::INTEGER, 0, 0, 0, 0, 0, 0
+    FROM d WHERE completed_at IS NOT NULL
+    UNION ALL
+    SELECT unit_code,
+           greatest(rec_day, least(CAST(due_at AS DATE), comp_day,
+                                   CASE WHEN waits THEN CAST(supplement_requested_at AS DATE) END)),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0
+    FROM d WHERE supplement_count <= 1
+    UNION ALL
+    SELECT unit_code, greatest(rec_day, CAST(supplement_requested_at AS DATE)),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0
+    FROM d WHERE waits AND supplement_requested_at <= due_at AND supplement_count <= 1
+    UNION ALL
+    SELECT unit_code, greatest(rec_day, CAST(supplement_requested_at AS DATE), comp_day),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0
+    FROM d WHERE waits AND supplement_requested_at <= due_at AND supplement_count <= 1 AND completed_at IS NOT NULL
+    UNION ALL
+    SELECT unit_code, greatest(rec_day, CAST(due_at AS DATE)),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
+    FROM d
+    UNION ALL
+    SELECT unit_code, greatest(rec_day, CAST(due_at AS DATE), comp_day),
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+    FROM d WHERE completed_at IS NOT NULL
+)
+SELECT unit_code, day,
+       sum(rec)::INTEGER AS rec, sum(rec_multi)::INTEGER AS rec_multi, sum(r33_t)::INTEGER AS r33_t,
+       sum(r33_f)::INTEGER AS r33_f, sum(r36_den)::INTEGER AS r36_den, sum(r36_num)::INTEGER AS r36_num,
+       sum(r42_t)::INTEGER AS r42_t, sum(r42_f)::INTEGER AS r42_f, sum(r43_num)::INTEGER AS r43_num,
+       sum(r43_known)::INTEGER AS r43_known, sum(r14_num)::INTEGER AS r14_num, sum(r14_known)::INTEGER AS r14_known,
+       sum(comp)::INTEGER AS comp, sum(comp_multi)::INTEGER AS comp_multi, sum(comp_on_time)::INTEGER AS comp_on_time,
+       sum(comp_late)::INTEGER AS comp_late, sum(comp_paper_t)::INTEGER AS comp_paper_t,
+       sum(comp_paper_f)::INTEGER AS comp_paper_f, sum(comp_e_t)::INTEGER AS comp_e_t, sum(comp_e_f)::INTEGER AS comp_e_f,
+       sum(open_in_time_start)::INTEGER AS open_in_time_start, sum(open_in_time_end)::INTEGER AS open_in_time_end,
+       sum(wait_in_time_start)::INTEGER AS wait_in_time_start, sum(wait_in_time_end)::INTEGER AS wait_in_time_end,
+       sum(past_due_start)::INTEGER AS past_due_start, sum(past_due_end)::INTEGER AS past_due_end
+FROM ev
+GROUP BY unit_code, day
+ORDER BY day, unit_code;
+-- lateness_daily: per unit × recorded reason × kind × day, what queries/lateness_summary.sql sums to give, for any
+-- period [S, E) of midnight bounds, the counts of the scan queries/lateness_summary_scan.sql over raw_clock_set
+-- (its reference, held equal by tests). Withdrawn dossiers are left out; like raw_clock_set, a dossier whose
+-- receipt day is outside the calendar is too. kind 'r': a dossier resolved that day, judged at its completion
+-- (summed over S ≤ day < E). kind 'o': a dossier still open at E, judged at E: its state changes only when E passes
+-- its due day, its raw-clock day, the start of its wait for a supplement (tam_dung), or its completion; between
+-- two of these it is constant. Each such stretch of end dates [a, b) is a row +1 × its state at day a − 1 and a
+-- row −1 × the same at day b − 1, so Σ over day < E gives the dossiers open at E in their state at E. (A returned
+-- dossier completed at midnight E exactly is judged at E = its completion: raw_clock_set counts it as returned.)
+CREATE OR REPLACE TABLE lateness_daily AS
+WITH wd_date AS (SELECT wd_index, min(date) AS date FROM calendar WHERE is_working GROUP BY wd_index),
+d AS (
+    SELECT d.unit_code, coalesce(d.late_reason, '(chưa ghi lý do)') AS reason, d.status, d.due_at, d.completed_at,
+           CAST(d.received_at AS DATE) AS rec_day, CAST(d.due_at AS DATE) AS due_day,
+           CAST(d.completed_at AS DATE) AS comp_day, w.date AS raw_day,
+           CAST(w.date AS TIMESTAMP) + (d.due_at - date_trunc('day', d.due_at)) AS raw_due_at,
+           CASE WHEN d.status = 'tam_dung' THEN CAST(coalesce(d.supplement_requested_at, d.received_at) AS DATE) END
+               AS wait_day,
+           lower(coalesce(d.late_reason, '')) LIKE '%phần mềm%' AS software
+    FROM dossiers d
+    JOIN calendar cr ON cr.date = CAST(d.received_at AS DATE)
+    LEFT JOIN procedures p ON p.procedure_code = d.procedure_code
+    LEFT JOIN wd_date w ON w.wd_index = cr.wd_index + p.statutory_days
+        + CASE WHEN p.statutory_days = 0 AND hour(d.received_at) >= 15 THEN 1 ELSE 0 END
+    WHERE d.status <> 'rut'
+), resolved AS (  -- judged at completion
+    SELECT unit_code, reason, comp_day AS day, 1 AS sign, status = 'tra_lai' AS returned,
+           completed_at > due_at AND status <> 'tra_lai' AS late_adj, completed_at > raw_due_at AS late_raw,
+           raw_due_at IS NULL AS no_statute, status = 'tam_dung' OR due_at > raw_due_at AS paused, software
+    FROM d WHERE completed_at IS NOT NULL
+), cuts AS (  -- the end dates E at which an open dossier's state may change, from receipt + 1 to completion + 1
+    SELECT *, list_sort(list_distinct(list_filter([rec_day + 1, due_day + 1, raw_day + 1, wait_day + 1, comp_day + 1,
+                                                    CASE WHEN returned_at_midnight THEN comp_day END],
+                                                   lambda x: x IS NOT NULL AND x > rec_day
+                                                        AND (comp_day IS NULL OR x <= comp_day + 1)))) AS ends
+    FROM (SELECT *, status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) AS returned_at_midnight FROM d)
+), stretch AS (
+    SELECT unit_code, reason, status, due_at, raw_due_at, raw_day, due_day, wait_day, software, returned_at_midnight,
+           comp_day, ends[i] AS a, ends[i + 1] AS b
+    FROM (SELECT *, generate_subscripts(ends, 1) AS i FROM cuts)
+    WHERE comp_day IS NULL OR ends[i] <= comp_day
+), open AS (  -- the state at E = a (E > ts ⟺ E's date > ts's date, E being a midnight)
+    SELECT unit_code, reason, a, b, coalesce(returned_at_midnight AND a = comp_day, false) AS returned,
+           due_day < a AND NOT coalesce(wait_day < a, false) AS late_adj,
+           raw_day < a AS late_raw, raw_due_at IS NULL AS no_statute,
+           status = 'tam_dung' OR due_at > raw_due_at AS paused, software
+    FROM stretch
+), ev AS (
+    SELECT 'r' AS kind, unit_code, reason, day, sign, returned, late_adj, late_raw, no_statute, paused, software
+    FROM resolved
+    UNION ALL
+    SELECT 'o', unit_code, reason, a - 1, 1, returned, late_adj, late_raw, no_statute, paused, software FROM open
+    UNION ALL
+    SELECT 'o', unit_code, reason, b - 1, -1, returned, late_adj, late_raw, no_statute, paused, software
+    FROM open WHERE b IS NOT NULL
+)
+SELECT kind, unit_code, reason, day,
+       sum(sign)::INTEGER AS dossiers,
+       sum(sign * coalesce(late_adj, false)::INTEGER)::INTEGER AS late_adjusted,
+       sum(sign * coalesce(late_raw, false)::INTEGER)::INTEGER AS late_raw,
+       sum(sign * coalesce(late_raw AND late_adj, false)::INTEGER)::INTEGER AS late_both,
+       sum(sign * coalesce(late_raw AND NOT late_adj, false)::INTEGER)::INTEGER AS raw_only,
+       sum(sign * coalesce(late_raw AND NOT late_adj AND NOT returned AND paused, false)::INTEGER)::INTEGER
+           AS raw_only_paused,
+       sum(sign * coalesce(late_raw AND NOT late_adj AND returned, false)::INTEGER)::INTEGER AS raw_only_returned,
+       sum(sign * coalesce(late_adj AND NOT late_raw, false)::INTEGER)::INTEGER AS adjusted_only,
+       sum(sign * no_statute::INTEGER)::INTEGER AS no_statute,
+       sum(sign * coalesce(late_adj AND software, false)::INTEGER)::INTEGER AS late_software
+FROM ev
+GROUP BY kind, unit_code, reason, day
+ORDER BY day, kind, unit_code, reason;

@@ -4,6 +4,7 @@
 --             supplement, tam_dung, at $end: the form counts both in time);
 --   raw: against received + the procedure's statutory working days (`procedures`), holidays excluded; a 0-day
 --        procedure received at or after 15:00 is due the next working day. Same time of day as due_at.
+-- (A returned dossier without a completion date is judged like any open one, as the form does: not in time by rule.)
 -- The moment judged is the completion, or $end for a dossier still open then. $unit NULL = all units.
 WITH wd_date AS (SELECT wd_index, min(date) AS date FROM calendar WHERE is_working GROUP BY wd_index),
 d AS (
@@ -12,7 +13,7 @@ d AS (
            cr.wd_index + p.statutory_days
                + CASE WHEN p.statutory_days = 0 AND hour(d.received_at) >= 15 THEN 1 ELSE 0 END AS raw_index,
            CASE WHEN d.completed_at < $end THEN d.completed_at ELSE $end END AS judged_at,
-           (d.status = 'tra_lai' AND d.completed_at < $end)
+           (d.status = 'tra_lai' AND coalesce(d.completed_at < $end, false))
            OR (d.status = 'tam_dung' AND (d.completed_at IS NULL OR d.completed_at >= $end)
                AND coalesce(d.supplement_requested_at, d.received_at) < $end) AS form_in_time
     FROM dossiers d

@@ -119,3 +119,35 @@ def test_an_older_demo_of_a_city_of_today_is_built_again_as_the_same_city(tmp_pa
     _as_if_older(db, late_exports=False)
     assert "chỉ có thành phố mẫu" in cchc("upgrade", db=db).stdout.decode() and not schema_outdated(db)
     assert facts() == before and before[0] == "48"
+
+
+def test_upgrade_adds_the_766_and_lateness_aggregates_to_a_file_without_them(demo_db, tmp_path):
+    """A file published before index766_daily and lateness_daily existed (imported data, so republished, not
+    rebuilt): `cchc upgrade` builds both, and the 766 index and the lateness summary read from them give the
+    figures the scans gave before the upgrade (queries/*_scan.sql, the reference)."""
+    from dashboard.db import Database
+    from dashboard.metrics.period import Period
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(demo_db, db)
+    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    cchc("ingest", str(tmp_path / "units.csv"), db=db)
+    params = Period.parse("2026-Q3").params()
+    snap = Database(db).snapshot()
+    scans = (snap.df("index766_counts_scan", paper_default=True, **params),
+             snap.df("lateness_summary_scan", unit=None, **params).sort_values(["grp", "unit_code", "reason"]))
+    snap.close()
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE index766_daily")
+    con.execute("DROP TABLE lateness_daily")
+    con.close()
+    _as_if_older(db)
+    assert "Đã công bố lại" in cchc("upgrade", db=db).stdout.decode() and not schema_outdated(db)
+    snap = Database(db).snapshot()
+    try:
+        assert snap.df("index766_counts", paper_default=True, **params).equals(scans[0])
+        lateness = snap.df("lateness_summary", unit=None, **params).sort_values(["grp", "unit_code", "reason"])
+        assert lateness.reset_index(drop=True).equals(scans[1].reset_index(drop=True))
+        assert len(scans[0]) > 5 and int(scans[1].late_adjusted.sum()) > 0
+    finally:
+        snap.close()

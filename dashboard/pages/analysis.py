@@ -186,6 +186,8 @@ def _index(reader, p):
     fig = figures.points_lost(scores, order, [c for c in INDEX_COMPONENTS if c.kpi])
     best = []
     for r in totals.itertuples():
+        if len(best) == 8:  # the list shows 8: the other units' steps are not built
+            break
         s = scores[(scores.unit_code == r.unit_code) & scores.gain_next_step.notna()]
         top = s.sort_values("gain_next_step", ascending=False).head(1)
         if len(top) and top.gain_next_step.iloc[0] > 0:
@@ -214,7 +216,7 @@ def _index(reader, p):
                     dbc.Col(
                         [
                             html.H3("Bước cải thiện đáng giá nhất", className="sub-title"),
-                            html.Ul(best[:8], id="index-steps"),
+                            html.Ul(best, id="index-steps"),
                         ],
                         lg=5,
                     ),
