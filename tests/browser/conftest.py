@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,20 @@ class Watched:
     def shot(self, name: str):
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def sized(browser, server, user: str, w: int, h: int):
+    """A browser context at a window size, signed in as `user` (a demo account): its Watched page; closed after."""
+    from dashboard.auth import DEMO_PASSWORDS
+
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
+    try:
+        watched = Watched(ctx.new_page(), server)
+        sign_in(watched, user, DEMO_PASSWORDS[user])
+        yield watched
+    finally:
+        ctx.close()
 
 
 def sign_in(w: Watched, username: str, password: str) -> None:

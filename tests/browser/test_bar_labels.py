@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from .test_fit import SIZES, _ctx
+from .conftest import sized
+from .test_fit import SIZES
 
 pytestmark = pytest.mark.browser
 
@@ -61,8 +62,7 @@ def _collisions(chart: dict) -> list:
 
 @pytest.mark.parametrize("w,h", [*SIZES, (390, 844)])
 def test_value_labels_never_meet_the_target(browser, server, w, h):
-    ctx, watched = _ctx(browser, server, "chutich", w, h)
-    try:
+    with sized(browser, server, "chutich", w, h) as watched:
         checked = 0
         for path in PAGES if w > 400 else PAGES[:1] + PAGES[2:]:
             p = watched.goto(path)
@@ -80,5 +80,3 @@ def test_value_labels_never_meet_the_target(browser, server, w, h):
         assert checked >= (3 if w > 400 else 2), checked
         watched.shot(f"bar-labels-{w}x{h}")
         assert not watched.errors, watched.errors
-    finally:
-        ctx.close()

@@ -8,19 +8,10 @@ import re
 
 import pytest
 
-from .conftest import Watched, sign_in
+from .conftest import sized
 
 pytestmark = pytest.mark.browser
 SIZES = [(1920, 1080), (1366, 768), (1280, 720)]
-
-
-def _ctx(browser, server, user, w, h):
-    from dashboard.auth import DEMO_PASSWORDS
-
-    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
-    watched = Watched(ctx.new_page(), server)
-    sign_in(watched, user, DEMO_PASSWORDS[user])
-    return ctx, watched
 
 
 def _overflow(p) -> dict:
@@ -34,8 +25,7 @@ def _overflow(p) -> dict:
 
 @pytest.mark.parametrize("w,h", SIZES)
 def test_every_slide_fits_without_scroll(browser, server, w, h):
-    ctx, watched = _ctx(browser, server, "chutich", w, h)
-    try:
+    with sized(browser, server, "chutich", w, h) as watched:
         bad = {}
         count = int(watched.goto("/trinh-chieu?period=2026-Q3").locator("#deck").get_attribute("data-count"))
         assert count == 9  # no map slide on the legacy town: neither boundaries nor codes the catalogue places
@@ -49,8 +39,6 @@ def test_every_slide_fits_without_scroll(browser, server, w, h):
                 watched.shot(f"deck-{n}-{w}x{h}")
         assert not bad, bad
         assert not watched.errors, watched.errors
-    finally:
-        ctx.close()
 
 
 def test_deck_slide_one_has_every_kpi_missed_first_and_the_headline(page):
@@ -148,9 +136,8 @@ def test_every_present_page_fits_screen_by_screen(browser, server, w, h):
     period and the data date is always inside the window and nothing is under it; → steps through the screens
     and every table row, chart and card of the page is on exactly one screen (nothing lost), then → opens the
     next page."""
-    ctx, watched = _ctx(browser, server, "chutich", w, h)
     report = {}
-    try:
+    with sized(browser, server, "chutich", w, h) as watched:
         for i, path in enumerate(PRESENT_PAGES):
             p = watched.goto(f"{path}?present=1&period=2026-Q3")
             n = _paged(p, path)
@@ -186,15 +173,12 @@ def test_every_present_page_fits_screen_by_screen(browser, server, w, h):
                 p.wait_for_url(re.compile(re.escape(PRESENT_PAGES[i + 1]) + r"\?present=1&period=2026-Q3"))
         print(f"{w}x{h} screens, least zoom per page:", report)
         assert not watched.errors, watched.errors
-    finally:
-        ctx.close()
 
 
 def test_arrow_keys_step_on_a_present_page(browser, server):
     """At 1280×720 the units page takes several screens: End, → to the next page (its first screen), ← back to
     the previous page's last screen, Home, Esc leaves meeting mode."""
-    ctx, watched = _ctx(browser, server, "noivu", 1280, 720)
-    try:
+    with sized(browser, server, "noivu", 1280, 720) as watched:
         p = watched.goto("/don-vi?present=1&period=2026-Q3")
         n = _paged(p, "/don-vi")
         assert n > 1
@@ -216,13 +200,10 @@ def test_arrow_keys_step_on_a_present_page(browser, server):
         p.wait_for_function(f"() => !document.querySelector('{FOOT}') || document.querySelector('{FOOT}').hidden")
         assert p.locator("#unit-matrix tbody tr").last.is_visible()
         assert not watched.errors, watched.errors
-    finally:
-        ctx.close()
 
 
 def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):
-    ctx, watched = _ctx(browser, server, "chutich", 390, 844)
-    try:
+    with sized(browser, server, "chutich", 390, 844) as watched:
         for path in ("/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich"):
             p = watched.goto(path)
             m = _overflow(p)
@@ -235,8 +216,6 @@ def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):
         watched.shot("overview-390x844")
         p.locator(".navbar-toggler").click()
         p.wait_for_selector(".main-nav .nav-link", state="visible")
-    finally:
-        ctx.close()
 
 
 
@@ -246,8 +225,7 @@ def test_phone_collapsed_nav_cards_first_no_sideways_scroll(browser, server):
 def test_navigation_on_one_line_with_sign_out_on_screen(browser, server, w, h):
     """On a projector the whole navigation bar is one line: every page link, the deck button and the user's menu
     (sign-out) inside the window (at 1280×720 the deck button wrapped to three lines and sign-out was cut off)."""
-    ctx, watched = _ctx(browser, server, "noivu", w, h)
-    try:
+    with sized(browser, server, "noivu", w, h) as watched:
         p = watched.goto("/don-vi")
         nav = p.locator("#app-navbar").bounding_box()
         assert nav["height"] <= 64, nav
@@ -258,5 +236,3 @@ def test_navigation_on_one_line_with_sign_out_on_screen(browser, server, w, h):
                 box = items.nth(i).bounding_box()
                 assert box["x"] >= 0 and box["x"] + box["width"] <= w, (sel, i, box)
                 assert box["y"] + box["height"] <= nav["y"] + nav["height"], (sel, i, box)
-    finally:
-        ctx.close()

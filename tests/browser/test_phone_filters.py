@@ -10,7 +10,7 @@ import re
 import pytest
 
 from .test_a11y import axe_violations
-from .test_fit import _ctx  # a signed-in context at a given window size
+from .conftest import sized  # a signed-in context at a given window size
 
 pytestmark = pytest.mark.browser
 PAGES = ("/", "/don-vi", "/ho-so-tre-han", "/bao-cao-quy", "/chi-tieu", "/phan-tich")
@@ -32,8 +32,7 @@ def _first_content_bottom(p) -> float:
 
 @pytest.mark.parametrize("user", ["chutich", "phuong"])
 def test_phone_filter_card_is_one_line_naming_the_period_content_first(browser, server, user):
-    ctx, watched = _ctx(browser, server, user, 390, 844)
-    try:
+    with sized(browser, server, user, 390, 844) as watched:
         unit_page = ("/don-vi?unit=W03&kpi=on_time_rate",) if user == "chutich" else ()  # a ward reader: W08 only
         for path in PAGES + unit_page:
             p = watched.goto(path)
@@ -63,13 +62,10 @@ def test_phone_filter_card_is_one_line_naming_the_period_content_first(browser, 
             p.wait_for_function(f"() => !document.querySelector('#{controls}').classList.contains('show')")
             assert toggle.get_attribute("aria-expanded") == "false", path
         assert not watched.errors, watched.errors
-    finally:
-        ctx.close()
 
 
 def test_phone_changing_a_filter_updates_url_content_and_summary(browser, server):
-    ctx, watched = _ctx(browser, server, "chutich", 390, 844)
-    try:
+    with sized(browser, server, "chutich", 390, 844) as watched:
         p = watched.goto("/ho-so-tre-han")
         toggle = p.locator(".filter-toggle")
         before = toggle.locator(".filter-summary-text").inner_text()
@@ -94,28 +90,22 @@ def test_phone_changing_a_filter_updates_url_content_and_summary(browser, server
         assert p.locator(".filter-toggle").get_attribute("aria-expanded") == "false"
         assert "1 bộ lọc khác" in p.locator(".filter-toggle").inner_text()
         assert not watched.errors, watched.errors
-    finally:
-        ctx.close()
 
 
 @pytest.mark.parametrize("w,h", [(1920, 1080), (1280, 720)])
 def test_wide_screens_show_the_filters_not_the_line(browser, server, w, h):
-    ctx, watched = _ctx(browser, server, "chutich", w, h)
-    try:
+    with sized(browser, server, "chutich", w, h) as watched:
         for path in PAGES:
             p = watched.goto(path)
             assert p.locator(".filter-toggle").is_hidden(), path
             assert p.locator(".filter-bar .filter-label").first.is_visible(), path
         watched.shot(f"late-filters-{w}x{h}")
-    finally:
-        ctx.close()
 
 
 def test_phone_filter_card_axe_closed_and_open(browser, server):
     """axe-core at 390×844 (the line is hidden at the sizes test_a11y runs at): 0 serious or critical, closed and
     opened."""
-    ctx, watched = _ctx(browser, server, "chutich", 390, 844)
-    try:
+    with sized(browser, server, "chutich", 390, 844) as watched:
         found = {}
         for path in ("/", "/ho-so-tre-han", "/don-vi"):
             p = watched.goto(path)
@@ -124,5 +114,3 @@ def test_phone_filter_card_axe_closed_and_open(browser, server):
             p.wait_for_selector("#filter-collapse.show")
             found[path + " open"] = axe_violations(p)
         assert not any(found.values()), found
-    finally:
-        ctx.close()
