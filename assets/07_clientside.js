@@ -109,7 +109,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (!trig) return cc.no_update;
       var key = trig.prop_id.indexOf("late-handler-chart.") === 0 ? "handler" : "field";
       var click = key === "handler" ? handlerClick : fieldClick;
-      var pt = click && click.points && click.points[0], value = pt && pt.y;
+      var pt = click && click.points && click.points[0], value = pt && (pt.customdata || pt.y);  // the full name
       if (typeof value !== "string" || !value || value.length > 300 || value.charAt(0) === "(") return cc.no_update;
       var q = new URLSearchParams(typeof search === "string" ? search : "");
       q.set(key, value);

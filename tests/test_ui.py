@@ -151,6 +151,15 @@ def test_count_axes_have_integer_ticks():
     assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == ",d"
 
 
+def test_count_bars_wrap_long_labels_and_keep_the_whole_name_for_clicks():
+    names = ["Lao động - Thương binh và Xã hội", "Hộ tịch", "Giáo dục và Đào tạo"]
+    fig = figures.count_bars(names, [4, 2, 1], "", wrap=22)
+    bar = fig.data[0]
+    assert list(bar.y) == ["Lao động - Thương binh<br>và Xã hội", "Hộ tịch", "Giáo dục và Đào tạo"]
+    assert list(bar.customdata) == names  # what the hover shows and a click filters by
+    assert list(figures.count_bars(names, [4, 2, 1], "").data[0].y) == names  # no wrap asked: unchanged
+
+
 def test_href_and_safe_cell():
     assert href("/ho-so-tre-han", unit="W03", view="late", field=None) == "/ho-so-tre-han?unit=W03&view=late"
     assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and safe_cell("Hộ tịch") == "Hộ tịch"

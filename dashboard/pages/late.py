@@ -186,7 +186,9 @@ def layout(period=None, unit=None, view=None, field=None, handler=None, level=No
                             section(
                                 "Theo lĩnh vực",
                                 graph(
-                                    figures.count_bars(list(by_field.key.head(12)), list(by_field.n.head(12)), ""),
+                                    figures.count_bars(
+                                        list(by_field.key.head(12)), list(by_field.n.head(12)), "", wrap=22
+                                    ),
                                     ids.FIELD_CHART,
                                     height=max(220, 34 * min(12, len(by_field)) + 60),
                                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -446,13 +447,17 @@ def count_bars(
     color: str = STATUS_COLORS["missed"],
     max_label: int | None = None,
     selected: str | None = None,
+    wrap: int | None = None,
 ) -> go.Figure:
     """Counts per category (late dossiers by field, by handler), largest first. Long labels can be shortened
-    (`max_label` characters); the full label stays in the hover."""
+    (`max_label` characters) or broken onto lines of at most `wrap` characters at spaces (a phone's narrow chart
+    keeps the whole name); the full label stays in the hover and in customdata (what a click reads)."""
     fig = go.Figure()
     if not labels:
         return _empty(fig, "Không có hồ sơ nào.")
     shown = [lb if not max_label or len(lb) <= max_label else lb[: max_label - 1].rstrip() + "…" for lb in labels]
+    if wrap:
+        shown = ["<br>".join(textwrap.wrap(lb, wrap, break_long_words=False)) or lb for lb in shown]
     fig.add_trace(
         go.Bar(
             y=shown,
