@@ -328,7 +328,7 @@ def test_form_page_closes_and_reopens_for_home_affairs_only(app, app_db):
 
     r = _confirm(app, c, period, version, "close", None)
     assert r.status_code == 200, r.text[:500]
-    assert "🔒 Đã chốt ngày" in _shown(r) and "Mở lại kỳ đã chốt" in _shown(r)
+    assert "Đã chốt ngày" in _shown(r) and "Mở lại kỳ đã chốt" in _shown(r) and "icon icon-unlock" in _shown(r)
     assert "Không hiển thị được" not in _shown(r) and "không hợp lệ" not in _shown(r)  # the page, no notice
     new_version, after = _closing_state(app_db)
     assert new_version != version
@@ -342,7 +342,8 @@ def test_form_page_closes_and_reopens_for_home_affairs_only(app, app_db):
     assert r.status_code == 200 and "cần lý do mở lại" in _shown(r)
     assert _closing_state(app_db)[0] == new_version
     r = _confirm(app, c, period, new_version, "reopen", "Sở Nội vụ yêu cầu cập nhật")
-    assert r.status_code == 200 and "🔒 Đã chốt" not in _shown(r) and "🔒 Chốt số liệu" in _shown(r)
+    assert r.status_code == 200 and "Đã chốt ngày" not in _shown(r) and "Chốt số liệu" in _shown(r)
+    assert "🔒" not in _shown(r) and "icon icon-lock" in _shown(r)  # no emoji: drawn with any font
     [rec] = [x for x in _closing_state(app_db)[1] if x["period"] == period]
     assert (rec["reopened_by"], rec["reopen_reason"]) == ("noivu", "Sở Nội vụ yêu cầu cập nhật")
     reopened = [e for e in _audit(app) if e.get("event") == "period_reopened" and e.get("period") == period]
@@ -383,7 +384,7 @@ def test_web_closing_runs_as_a_background_job_with_progress(app, app_db):
         if "closing-progress" not in _shown(done):
             break
         time.sleep(0.1)
-    assert "🔒 Đã chốt ngày" in _shown(done) and done.json["response"]["closing-modal"] == {"is_open": False}
+    assert "Đã chốt ngày" in _shown(done) and done.json["response"]["closing-modal"] == {"is_open": False}
     [rec] = [x for x in _closing_state(app_db)[1] if x["period"] == period]
     assert (rec["closed_by"], rec["data_version"]) == ("noivu", version)
     assert JobStore(app_db).get(job)["state"] == "done"

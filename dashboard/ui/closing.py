@@ -28,6 +28,13 @@ KEY_LABELS = {key: f"{group}: {col.lower()}" for group, col, key in FORM_COLUMNS
 }
 
 
+def _icon(name: str):
+    """A padlock drawn by CSS (assets/10_app.css, .icon-lock / .icon-unlock: an SVG mask in the text's colour): the
+    emoji 🔒 needs an emoji font, which the city's Linux desktops and the projector PC may not have (it showed as an
+    empty box in Debian's Chromium). Decorative: the words say it."""
+    return html.Span(className=f"icon icon-{name}", **{"aria-hidden": "true"})
+
+
 def closure_notice(f: dict):
     """A closed period: who closed it and when, and what later imports would change (closed value, today's)."""
     closed = f.get("closed")
@@ -37,7 +44,7 @@ def closure_notice(f: dict):
     changes = f["changed_since_close"]
     head = html.P(
         [
-            html.Strong(f"🔒 Đã chốt ngày {when} bởi {closed['closed_by']}"),
+            html.Strong([_icon("lock"), f"Đã chốt ngày {when} bởi {closed['closed_by']}"]),
             f" (phiên bản dữ liệu {closed['data_version']}). Biểu dưới đây là số liệu đã chốt. ",
             f"Dữ liệu nạp sau đó làm thay đổi {fmt.num(len(changes))} số liệu:"
             if changes
@@ -74,7 +81,7 @@ def closing_controls(period, version: str, closed: dict | None):
     span = f"{period.label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     if closed:
         when = fmt.date(dt.datetime.fromisoformat(closed["closed_at"]))
-        action, button = "reopen", "🔓 Mở lại kỳ đã chốt"
+        action, button = "reopen", [_icon("unlock"), "Mở lại kỳ đã chốt"]
         title = f"Mở lại số liệu {period.label}"
         body = [
             html.P(
@@ -87,7 +94,7 @@ def closing_controls(period, version: str, closed: dict | None):
         ]
         confirm = "Xác nhận mở lại"
     else:
-        action, button = "close", "🔒 Chốt số liệu"
+        action, button = "close", [_icon("lock"), "Chốt số liệu"]
         title = f"Chốt số liệu {period.label}"
         body = [
             html.P(

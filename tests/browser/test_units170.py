@@ -198,7 +198,8 @@ def _closings(db, period: str) -> list[dict]:
 
 def test_home_affairs_closes_and_reopens_the_quarter_from_the_form_page(hp, hcm):
     """"Chốt số liệu" on /bao-cao-quy: the dialog names the period and the data version, the page then shows
-    "🔒 Đã chốt"; "Mở lại" needs a reason (an empty one is refused in the dialog) and the notice goes away.
+    "Đã chốt" with a CSS padlock; "Mở lại" needs a reason (an empty one is refused in the dialog) and the notice
+    goes away.
     The closing is the CLI's (`cchc close --list` shows it, with the reopening's reason)."""
     from dashboard.db import Database
     from dashboard.metrics.period import Period
@@ -218,7 +219,7 @@ def test_home_affairs_closes_and_reopens_the_quarter_from_the_form_page(hp, hcm)
     p.click("#closing-confirm")
     p.wait_for_selector("#closure-notice", timeout=60000)
     today = dt.date.today().strftime("%d/%m/%Y")
-    assert f"🔒 Đã chốt ngày {today} bởi noivu" in p.locator("#closure-notice").inner_text()
+    assert f"Đã chốt ngày {today} bởi noivu" in p.locator("#closure-notice").inner_text()
     assert "không làm thay đổi số liệu nào" in p.locator("#closure-notice").inner_text()
     [row] = _closings(db, "2025-Q3")
     assert row["closed_by"] == "noivu" and row["reopened_at"] is None
@@ -230,7 +231,12 @@ def test_home_affairs_closes_and_reopens_the_quarter_from_the_form_page(hp, hcm)
     p.fill("#closing-reason", "Sở Nội vụ yêu cầu cập nhật")
     p.click("#closing-confirm")
     p.wait_for_selector("#closure-notice", state="detached", timeout=60000)
-    assert p.locator("#closing-open").inner_text().strip() == "🔒 Chốt số liệu"
+    assert p.locator("#closing-open").inner_text().strip() == "Chốt số liệu"
+    # the padlock is drawn by CSS (an SVG mask, no emoji font needed): a visible 1em box in the button's colour
+    lock = p.locator("#closing-open .icon-lock")
+    box = lock.bounding_box()
+    assert box and box["width"] > 8 and box["height"] > 8, box
+    assert "svg" in lock.evaluate("e => getComputedStyle(e).maskImage || getComputedStyle(e).webkitMaskImage")
     [row] = _closings(db, "2025-Q3")
     assert (row["reopened_by"], row["reopen_reason"]) == ("noivu", "Sở Nội vụ yêu cầu cập nhật")
     assert not hp.errors and not hp.foreign
