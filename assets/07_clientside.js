@@ -96,10 +96,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     navToggle: function (n, open) {
       return typeof n === "number" ? !open : window.dash_clientside.no_update;
     },
-    /* The phone's filter card (components.filter_card): the one-line summary opens and closes the filters. */
+    /* The phone's filter card (components.filter_card): the one-line summary opens and closes the filters. A
+       filter change draws the page again (closed, from the server): the card the reader left open on this page
+       opens again, so changing three filters is not three more taps. Another page, or a reload, starts closed
+       (the memory is this window's, not stored). */
     filterToggle: function (n, open) {
-      var cc = window.dash_clientside;
-      if (typeof n !== "number") return [cc.no_update, cc.no_update];
+      var cc = window.dash_clientside, path = window.location.pathname;
+      if (!n) {  // the page was just drawn (the new button: n_clicks 0)
+        if (window.cchcFiltersOpenOn === path) return [true, "true"];
+        window.cchcFiltersOpenOn = null;
+        return [cc.no_update, cc.no_update];
+      }
+      window.cchcFiltersOpenOn = open ? null : path;
       return [!open, open ? "false" : "true"];
     },
     /* The late list: a bar of the field or handler chart filters the list to it (the other filters kept, the

@@ -247,12 +247,12 @@ def clicked_unit(click) -> str:
     return code
 
 
-# The phone's filter card opens and closes in the browser (components.filter_card): no server call.
+# The phone's filter card opens and closes in the browser (components.filter_card): no server call. Called when
+# a page is drawn too, to open it again after a filter change (07_clientside.js, filterToggle).
 clientside_callback(
     ClientsideFunction("cchc", "filterToggle"),
     Output(FILTER_COLLAPSE, "is_open"),
     Output(FILTER_TOGGLE, "aria-expanded"),
     Input(FILTER_TOGGLE, "n_clicks"),
     State(FILTER_COLLAPSE, "is_open"),
-    prevent_initial_call=True,
 )

@@ -84,7 +84,20 @@ def test_phone_changing_a_filter_updates_url_content_and_summary(browser, server
         after = p.locator(".filter-summary-text").inner_text()
         assert "1 bộ lọc khác" in after, after
         assert after.split(" · ")[0] == before.split(" · ")[0]
-        # the state survives nothing: a new page load starts closed
+        # the page drawn again for the new filter keeps the card open: the next filter is one tap away
+        p.wait_for_selector("#filter-collapse.show")
+        assert p.locator(".filter-toggle").get_attribute("aria-expanded") == "true"
+        # another page starts closed
+        p.locator(".navbar-toggler").click()
+        p.locator("a.nav-link[href^='/don-vi']").click()
+        p.wait_for_url(re.compile(r"/don-vi"), timeout=15000)
+        watched.settle()
+        assert p.locator(".filter-toggle").get_attribute("aria-expanded") == "false"
+        p.go_back()
+        p.wait_for_url(re.compile(r"/ho-so-tre-han"), timeout=15000)
+        watched.settle()
+        assert p.locator(".filter-toggle").get_attribute("aria-expanded") == "false"
+        # the state survives nothing else: a new page load starts closed
         p.reload()
         watched.settle()
         assert p.locator(".filter-toggle").get_attribute("aria-expanded") == "false"
