@@ -141,8 +141,6 @@ def start_job(db_path: str | os.PathLike, action: str, period: Period, principal
     """Close or reopen from the web as a background job (the new file takes 10–20 s to build on a large city: no
     server thread is held meanwhile). The job lives in the store every worker sees (jobs.JobStore), so the page
     polls it through whichever worker answers; the same rules and audit as `cchc close` / `cchc reopen`."""
-    import threading
-
     from .jobs import JobStore
 
     check_actor(principal)
@@ -151,24 +149,19 @@ def start_job(db_path: str | os.PathLike, action: str, period: Period, principal
     jobs = JobStore(db_path)
     job_id = jobs.create(kind=JOB_KIND, action=action, period=period.key, user=principal.username,
                          message="Đang chờ lượt (một lần nạp hoặc chốt khác đang chạy)…")
-    threading.Thread(target=run_job, args=(jobs, job_id, Path(db_path), action, period, principal, reason,
-                                           expect_version), daemon=True).start()
+    verb = "chốt" if action == "close" else "mở lại"
+    jobs.start(job_id, run_job, jobs, job_id, Path(db_path), action, period, principal, reason, expect_version,
+               known=(ClosingError,), prefix=f"Không {verb} được: ")
     return job_id
 
 
 def run_job(jobs, job_id: str, db_path: Path, action: str, period: Period, principal: Principal,
-            reason: str | None, expect_version: str | None) -> None:
+            reason: str | None, expect_version: str | None) -> dict:
     verb = "chốt" if action == "close" else "mở lại"
-    try:
-        with jobs.import_lock():  # the web imports' queue, then Batch's own lock
-            jobs.update(job_id, state="running", message=f"Đang {verb} {period.label}: dựng tệp dữ liệu mới…")
-            if action == "close":
-                close_period(db_path, period, principal.username, principal, expect_version=expect_version)
-            else:
-                reopen_period(db_path, period, principal.username, reason, principal)
-    except ClosingError as exc:
-        jobs.update(job_id, state="error", message=f"Không {verb} được: {exc}")
-    except Exception as exc:  # reported on the page; the published data is untouched
-        jobs.update(job_id, state="error", message=f"Không {verb} được: {type(exc).__name__}: {exc}")
-    else:
-        jobs.update(job_id, state="done", message=f"Đã {verb} {period.label}.")
+    with jobs.import_lock():  # the web imports' queue, then Batch's own lock
+        jobs.update(job_id, state="running", message=f"Đang {verb} {period.label}: dựng tệp dữ liệu mới…")
+        if action == "close":
+            close_period(db_path, period, principal.username, principal, expect_version=expect_version)
+        else:
+            reopen_period(db_path, period, principal.username, reason, principal)
+    return {"message": f"Đã {verb} {period.label}."}

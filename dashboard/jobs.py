@@ -13,9 +13,11 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from .locks import exclusive
@@ -86,6 +88,27 @@ class JobStore:
                     (self.dir / f"{job_id}.json").unlink()
                 removed += 1
         return removed
+
+    def start(self, job_id: str, work: Callable[..., dict | None], *args: Any, known: tuple = (),
+              prefix: str = "") -> threading.Thread:
+        """Run `work(*args)` for the job in a background thread (no request held while it runs). What it returns
+        is written to the job (state "done" unless it says otherwise); an exception of a `known` class becomes the
+        job's error message (`prefix` + the message), any other one too, with its type: reported on the page that
+        polls the job, never a traceback, the published data untouched."""
+
+        def run() -> None:
+            try:
+                fields = work(*args) or {}
+            except known as exc:
+                self.update(job_id, state="error", message=f"{prefix}{exc}")
+            except Exception as exc:
+                self.update(job_id, state="error", message=f"{prefix}{type(exc).__name__}: {exc}")
+            else:
+                self.update(job_id, **{"state": "done", **fields})
+
+        thread = threading.Thread(target=run, name=f"cchc-job-{job_id[:8]}", daemon=True)
+        thread.start()
+        return thread
 
     def import_lock(self) -> contextlib.AbstractContextManager[None]:
         """One import at a time for this database, whichever worker (or process) runs it."""

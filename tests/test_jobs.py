@@ -141,3 +141,32 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
         assert "upload-done" in done, done[:500]
         assert "đọc 10 dòng, nhận 10, loại 0" in done
 
+
+
+def test_start_runs_work_in_the_background_and_reports_every_ending(tmp_path):
+    """JobStore.start, the one runner of the web's background work (uploads, closings, test digests): what the work
+    returns is written to the job, a known error is its message, any other error its type and message."""
+    from dashboard.jobs import JobStore
+
+    class Refused(Exception):
+        pass
+
+    def work(kind):
+        if kind == "known":
+            raise Refused("tệp không đọc được")
+        if kind == "bug":
+            raise KeyError("x")
+        return {"message": "xong", "n": 3} if kind == "ok" else {"state": "preview"}
+
+    jobs = JobStore(tmp_path / "cchc.duckdb")
+    got = {}
+    for kind in ("ok", "preview", "known", "bug"):
+        job_id = jobs.create(kind="t")
+        jobs.start(job_id, work, kind, known=(Refused,), prefix="Không được: ").join(10)
+        got[kind] = {k: jobs.get(job_id).get(k) for k in ("state", "message", "n")}
+    assert got == {
+        "ok": {"state": "done", "message": "xong", "n": 3},
+        "preview": {"state": "preview", "message": None, "n": None},
+        "known": {"state": "error", "message": "Không được: tệp không đọc được", "n": None},
+        "bug": {"state": "error", "message": "Không được: KeyError: 'x'", "n": None},
+    }

@@ -11,7 +11,6 @@ import dataclasses
 import os
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -216,7 +215,8 @@ def _results(job: dict) -> list[FileResult]:
     return [FileResult(**r) for r in job.get("results") or []]
 
 
-def _run(jobs: JobStore, job_id: str, db_path: Path, user: str, *, preview: bool, accept_partial: bool = False) -> None:
+def _run(jobs: JobStore, job_id: str, db_path: Path, user: str, preview: bool, accept_partial: bool = False
+         ) -> dict | None:
     """The background job: a preview (dry run, nothing published, the files kept for the confirmation) or the
     import itself (published, then the files are removed)."""
     job = jobs.get(job_id) or {}
@@ -232,19 +232,20 @@ def _run(jobs: JobStore, job_id: str, db_path: Path, user: str, *, preview: bool
                 dry_run=preview,
                 accept_partial=accept_partial,
             )  # audited by ingest
-        jobs.update(job_id, state="preview" if preview else "done", results=[dataclasses.asdict(r) for r in results])
         keep = preview
+        return {"state": "preview" if preview else "done", "results": [dataclasses.asdict(r) for r in results]}
     except UnreadableFile as exc:
-        jobs.update(job_id, state="error", message=str(exc))
+        return {"state": "error", "message": str(exc)}
     except Exception as exc:  # reported to the operator, the published data is untouched
-        jobs.update(job_id, state="error", message=f"Lỗi khi nạp: {type(exc).__name__}: {exc}")
+        return {"state": "error", "message": f"Lỗi khi nạp: {type(exc).__name__}: {exc}"}
     finally:
         if not keep:
             shutil.rmtree(job.get("tmpdir") or "", ignore_errors=True)
 
 
-def _start(jobs: JobStore, job_id: str, db_path: Path, user: str, **kw) -> None:
-    threading.Thread(target=_run, args=(jobs, job_id, db_path, user), kwargs=kw, daemon=True).start()
+def _start(jobs: JobStore, job_id: str, db_path: Path, user: str, *, preview: bool, accept_partial: bool = False
+           ) -> None:
+    jobs.start(job_id, _run, jobs, job_id, db_path, user, preview, accept_partial)
 
 
 @callback(

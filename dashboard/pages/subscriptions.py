@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import time
 
 import dash
@@ -306,19 +305,13 @@ def confirm_remove(_yes, _no, sub_id):
     return _subscriptions_table(now, _unit_names()), feedback, False
 
 
-def _send_test(jobs: JobStore, job_id: str, db_path, period: str, unit: str | None, to: str, user: str) -> None:
+def _send_test(jobs: JobStore, job_id: str, db_path, period: str, unit: str | None, to: str, user: str) -> dict:
     """The background test send (the digest's PDF is printed by chromium: seconds, not a held request)."""
-    from ..digest import DigestError, DigestFailed, send_digest
+    from ..digest import send_digest
 
     jobs.update(job_id, state="running")
-    try:
-        d = send_digest(db_path, period, unit, [to], by=user, test=True, log=lambda *_: None)
-    except (DigestError, DigestFailed) as exc:
-        jobs.update(job_id, state="error", message=str(exc))
-    except Exception as exc:  # reported on the page, never a traceback
-        jobs.update(job_id, state="error", message=f"{type(exc).__name__}: {exc}")
-    else:
-        jobs.update(job_id, state="done", message=f"Đã gửi «{d.subject}» đến {to}.")
+    d = send_digest(db_path, period, unit, [to], by=user, test=True, log=lambda *_: None)
+    return {"message": f"Đã gửi «{d.subject}» đến {to}."}
 
 
 @callback(
@@ -347,8 +340,10 @@ def start_test_send(_n, to, unit, period):
     db = _db_path()
     jobs = JobStore(db)
     job_id = jobs.create(kind="test-digest", user=user, message="Đang soạn bản tin…")
-    threading.Thread(target=_send_test, args=(jobs, job_id, db, period or "quarter", unit or None, to, user),
-                     daemon=True).start()
+    from ..digest import DigestError, DigestFailed
+
+    jobs.start(job_id, _send_test, jobs, job_id, db, period or "quarter", unit or None, to, user,
+               known=(DigestError, DigestFailed))
     return job_id, False, dbc.Alert([dbc.Spinner(size="sm"), f" Đang soạn và gửi bản tin thử đến {to}…"],
                                     color="info", className="mt-2 mb-0")
 

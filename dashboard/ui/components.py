@@ -514,8 +514,9 @@ def filter_summary(rows, defaults: dict | None = None) -> str:
 
 def filter_card(*rows, defaults: dict | None = None) -> html.Div:
     """A page's filter card. At ≥ md the rows as they are; below it they collapse behind one tappable line that
-    summarises the filters in force (filter_summary), closed each time the page is drawn, opened in place in the
-    browser (clientside, no server call). The filters themselves still write the URL."""
+    summarises the filters in force (filter_summary), opened in place in the browser (clientside, no server call)
+    and kept open while the reader changes filters on that page (07_clientside.js, filterToggle). The filters
+    themselves still write the URL."""
     rows = [r for r in rows if r is not None]
     return html.Div(
         [
