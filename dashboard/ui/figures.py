@@ -146,6 +146,15 @@ def partial_first_note(week_start, since: dt.date) -> str:
     return f"{PARTIAL_WEEK}: {days}/7 ngày, từ {fmt.date(since)}"
 
 
+def _whole_weeks(d: pd.DataFrame, through: dt.date | None, since: dt.date | None
+                 ) -> tuple[bool, pd.DataFrame, bool]:
+    """A weekly series (column `week`, Mondays) split for drawing: (its first week is partial, the whole weeks,
+    its last week is partial). The partial ones are drawn apart (_partial_trace)."""
+    partial = partial_week(d.week.iloc[-1], through)
+    head = len(d) > 1 and partial_first_week(d.week.iloc[0], since)
+    return head, d.iloc[(1 if head else 0):(-1 if partial else None)], partial
+
+
 def _partial_trace(
     x_prev, y_prev, x, y, hover: str, color: str, width: float, label: bool, first: bool = False
 ) -> dict:
@@ -185,10 +194,9 @@ def trend_vs_last_year(
         d = df[df.year == y].sort_values("week_no")
         if d.empty:
             continue
-        partial = y == year and partial_week(d.week.iloc[-1], through)  # last year's weeks are all behind us
         since = dt.date(y, 1, 1) if through is not None else None  # each year's weeks are counted from 1 January
-        head = len(d) > 1 and partial_first_week(d.week.iloc[0], since)
-        whole = d.iloc[(1 if head else 0):(-1 if partial else None)]
+        # last year's weeks are all behind us: only this year's last week can be running
+        head, whole, partial = _whole_weeks(d, through if y == year else None, since)
         template = ("Năm " + str(y) + ", tuần %{x} (từ %{customdata[0]}): <b>%{y:.2%}</b>"
                     " của %{customdata[1]} hồ sơ<extra></extra>")
         data.append(
@@ -251,9 +259,7 @@ def kpi_trend(
     d = df.dropna(subset=[kpi]) if kpi in df else pd.DataFrame()
     if d.empty:
         return _empty(fig, "Chưa có dữ liệu cho chỉ số này trong kỳ.")
-    partial = partial_week(d.week.iloc[-1], through)
-    head = len(d) > 1 and partial_first_week(d.week.iloc[0], since)
-    whole = d.iloc[(1 if head else 0):(-1 if partial else None)]
+    head, whole, partial = _whole_weeks(d, through, since)
     fig.add_trace(
         go.Scatter(
             x=whole.week,
