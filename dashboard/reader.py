@@ -205,3 +205,10 @@ def current_reader() -> Reader:
     if not flask.has_request_context():
         raise RuntimeError("no reader: call pages inside reading(reader) or a request of an app")
     return flask.current_app.extensions["cchc_data"].reader(current_scope())
+
+
+def current_db_path():
+    """The published database file of the current request's app (where its background jobs and state live)."""
+    import flask
+
+    return flask.current_app.extensions["cchc_data"].database.path

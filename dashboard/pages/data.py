@@ -18,14 +18,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-import flask
 
 from ..jobs import JobStore
 from ..auth import require
 from ..config import KIND_BY_NAME
 from ..config import PARTIAL_REJECT_SHARE
 from ..ingest.load import FileResult, kind_label, UnreadableFile, ingest, partial_refused
-from ..reader import current_reader
+from ..reader import current_db_path, current_reader
 from ..tempdirs import UPLOAD_PREFIX, sweep_uploads, upload_name
 from ..ui import format as fmt
 from ..ui import ids
@@ -207,7 +206,7 @@ def _jobs() -> tuple[JobStore, Path]:
     """The upload jobs of this app's database (a store every worker sees: dashboard/jobs.py). A job holds its
     uploaded files' paths and folder on disk and its results as plain data, so the preview can be confirmed
     through whichever worker answers."""
-    db_path = flask.current_app.extensions["cchc_data"].database.path
+    db_path = current_db_path()
     return JobStore(db_path), db_path
 
 

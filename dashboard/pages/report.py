@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import dash
-import flask
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
@@ -14,7 +13,7 @@ from ..exports import form_csv, form_xlsx
 from .. import audit
 from ..auth import current_principal, require
 from ..metrics.closing import official_form
-from ..reader import current_reader
+from ..reader import current_db_path, current_reader
 from ..metrics.period import Period, PeriodError, resolve_period
 from ..ui import ids
 from ..ui import format as fmt
@@ -190,7 +189,7 @@ def confirm_closing(clicks, target, reason):
         raise BadRequest(f"kỳ không hợp lệ: {exc}") from exc
     from ..closing import ClosingError, start_job
 
-    db_path = flask.current_app.extensions["cchc_data"].database.path
+    db_path = current_db_path()
     try:
         job_id = start_job(db_path, action, period, principal, reason=reason, expect_version=target.get("version"))
     except ClosingError as exc:
@@ -224,7 +223,7 @@ def poll_closing(n, job_id, q):
     from ..jobs import JobStore
 
     user = require("imports").username
-    job = JobStore(flask.current_app.extensions["cchc_data"].database.path).get(job_id)
+    job = JobStore(current_db_path()).get(job_id)
     if not job or job.get("user") != user or job.get("kind") != JOB_KIND:
         return dash.no_update, True, False, dash.no_update, dash.no_update
     if job["state"] in ("queued", "running"):

@@ -15,13 +15,12 @@ import time
 
 import dash
 import dash_bootstrap_components as dbc
-import flask
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from ..auth import current_principal, require
 from ..jobs import JobStore
 from ..metrics.units import current_units
-from ..reader import current_reader
+from ..reader import current_db_path, current_reader
 from ..subscriptions import (
     PERIODS,
     SubscriptionError,
@@ -50,10 +49,6 @@ def _when(text: str | None) -> str:
     return fmt.datetime(dt.datetime.fromisoformat(text)) if text else "chưa gửi"
 
 
-def _db_path():
-    return flask.current_app.extensions["cchc_data"].database.path
-
-
 def _status(r: dict) -> str:
     if r["last_error"]:
         return "✖ Lỗi: " + _no_command(r["last_error"])
@@ -64,7 +59,7 @@ def _status(r: dict) -> str:
 
 def _subscriptions_table(now: dt.datetime, names: dict[str, str] | None = None):
     """The list of subscriptions (redrawn after an addition or a removal), each with its «Xoá» button."""
-    store = SubscriptionStore(path_for(_db_path()))
+    store = SubscriptionStore(path_for(current_db_path()))
     try:
         listed = rows(store.load(), now)
     except SubscriptionError:
@@ -160,7 +155,7 @@ def _subscriptions_section(reader, now: dt.datetime):
 def _alerts_section():
     from ..alerts import AlertError, AlertState, load_rules, state_path
 
-    db = _db_path()
+    db = current_db_path()
     try:
         rules = load_rules(db)
     except AlertError as exc:
@@ -245,7 +240,7 @@ def add_subscription(_n, name, to, unit, schedule, period):
     if not (schedule or "").strip():
         return dash.no_update, _refused('Nhập lịch gửi, vd. "Thứ 2 07:00".')
     try:
-        sub = add_checked(_db_path(), addresses, schedule.strip(), period or "quarter", unit or None,
+        sub = add_checked(current_db_path(), addresses, schedule.strip(), period or "quarter", unit or None,
                           name=name or "", by=user, reader=current_reader())
     except SubscriptionError as exc:
         return dash.no_update, _refused(f"Chưa thêm: {exc}")
@@ -275,7 +270,7 @@ def ask_remove(clicks):
     if not trigger or not any(clicks or []):  # the list was redrawn, nothing clicked
         return dash.no_update, dash.no_update, dash.no_update
     sub_id = trigger["sub"]
-    sub = next((s for s in SubscriptionStore(path_for(_db_path())).load() if s.id == sub_id), None)
+    sub = next((s for s in SubscriptionStore(path_for(current_db_path())).load() if s.id == sub_id), None)
     if sub is None:
         return dash.no_update, dash.no_update, dash.no_update
     return True, sub_id, [f"Xoá đăng ký «{sub.name or sub.id}» gửi đến {', '.join(sub.to)}? ",
@@ -296,7 +291,7 @@ def confirm_remove(_yes, _no, sub_id):
     if dash.ctx.triggered_id != CONFIRM_YES or not sub_id:
         return dash.no_update, dash.no_update, False
     try:
-        remove_checked(_db_path(), sub_id, by=user)
+        remove_checked(current_db_path(), sub_id, by=user)
     except SubscriptionError as exc:
         feedback = _refused(f"Chưa xoá: {exc}")
     else:
@@ -337,7 +332,7 @@ def start_test_send(_n, to, unit, period):
         server_from(current_reader().settings)
     except MailError:
         return dash.no_update, True, _refused("Chưa cấu hình máy chủ thư: báo quản trị hệ thống.")
-    db = _db_path()
+    db = current_db_path()
     jobs = JobStore(db)
     job_id = jobs.create(kind="test-digest", user=user, message="Đang soạn bản tin…")
     from ..digest import DigestError, DigestFailed
@@ -357,7 +352,7 @@ def start_test_send(_n, to, unit, period):
 )
 def poll_test_send(_n, job_id):
     user = require(PERMISSION).username
-    job = JobStore(_db_path()).get(job_id)
+    job = JobStore(current_db_path()).get(job_id)
     if not job or job.get("user") != user or job.get("kind") != "test-digest":
         return dash.no_update, True
     if job["state"] in ("queued", "running"):
