@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
-import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -370,17 +368,6 @@ INDEX_STRING = """<!DOCTYPE html>
 MAX_REQUEST_BYTES = 210 * 1024 * 1024
 
 
-def worker_exit(arbiter, worker) -> None:
-    """A gunicorn worker that was told to stop (SIGTERM, SIGINT, SIGQUIT) and has finished its requests leaves at
-    once: past this point the interpreter's own teardown of DuckDB's native objects hung until the arbiter killed
-    the worker after `graceful_timeout` (10 s per stop) or aborted it ("terminate called…"). The arbiter calls
-    this hook too, for a worker it finds gone: only the worker itself exits here."""
-    if os.getpid() == worker.pid and worker.booted and not worker.alive:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
-
-
 def serve(
     db_path: str | Path,
     host: str = "127.0.0.1",
@@ -415,18 +402,14 @@ def serve(
         return
     from gunicorn.app.base import BaseApplication
 
+    from . import gunicorn_conf
+
     class _Gunicorn(BaseApplication):
-        def load_config(self):
-            for k, v in {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "worker_class": "gthread",
-                "threads": threads,
-                "timeout": 120,
-                "graceful_timeout": 10,
-                "proc_name": "cchc",
-                "worker_exit": worker_exit,
-            }.items():
+        def load_config(self):  # the settings a hand-started production server reads too, then this call's
+            for k, v in vars(gunicorn_conf).items():
+                if k in self.cfg.settings:
+                    self.cfg.set(k, v)
+            for k, v in {"bind": f"{host}:{port}", "workers": workers, "threads": threads}.items():
                 self.cfg.set(k, v)
 
         def load(self):  # in each worker, after the fork: its own DuckDB connections

@@ -1,4 +1,4 @@
-"""WSGI entry point for production servers: `gunicorn -w 2 -b 127.0.0.1:8050 dashboard.wsgi:server`
+"""WSGI entry point for production servers: `gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`
 (the database path comes from CCHC_DB; every worker attaches it read-only and follows new snapshots)."""
 from .app import create_app
 from .config import db_path

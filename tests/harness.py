@@ -189,7 +189,9 @@ def serve_cmd(db: Path, port: int, *extra: str) -> list[str]:
 
 
 def gunicorn_cmd(port: int, app: str, workers: int = 1, threads: int = 4, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+    """gunicorn started by hand as the README's production server is, with the app's settings module."""
+    return [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf", "-w", str(workers),
+            "-k", "gthread", "--threads", str(threads),
             "-b", f"127.0.0.1:{port}", *extra, app]
 
 

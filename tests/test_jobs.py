@@ -99,6 +99,7 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
                 running(
                     gunicorn_cmd(port, "wsgi_noauth:server", 1, 2, "--pythonpath", str(ROOT / "tests")),
                     url + "/_dash-dependencies",
+                    log=tmp_path / f"gunicorn-{port}.log",
                     env=env,
                     timeout=60,
                 )
@@ -140,6 +141,13 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
         done = poll_until("upload-done")
         assert "upload-done" in done, done[:500]
         assert "đọc 10 dòng, nhận 10, loại 0" in done
+    # started by hand with the settings module (as the README's production server): both stopped cleanly, each
+    # worker leaving at once (no SIGKILL after the graceful timeout), and neither opened gunicorn's per-user control
+    # socket, which the two would have fought over
+    for port in ports:
+        log = (tmp_path / f"gunicorn-{port}.log").read_text()
+        assert "Booting worker" in log and "Shutting down" in log, log
+        assert "was sent SIG" not in log and "Control socket" not in log and "Traceback" not in log, log
 
 
 

@@ -31,6 +31,15 @@ def live(demo_db, tmp_path_factory):
         yield base, db
 
 
+def test_gunicorn_opens_no_control_socket(live):
+    """gunicorn's control socket lives at one path per user: two servers on one machine would share it."""
+    base, db = live
+    requests.get(base + "/dang-nhap", timeout=10)
+    log = (db.parent / f"server-{urlsplit(base).port}.log").read_text()
+    assert "Booting worker" in log  # the log is the server's
+    assert "Control socket" not in log, log
+
+
 def _csrf(text: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', text)[1]
 
