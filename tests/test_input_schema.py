@@ -1,0 +1,84 @@
+"""The input kinds as data (dashboard/input_kinds.csv, input_columns.csv): loaded at import into the same
+InputKind / Column objects the Python definitions were, and refused with the file, line and column when wrong."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dashboard import config
+from dashboard.config import INPUT_COLUMNS_FILE, INPUT_KINDS_FILE, InputSchemaError, load_input_kinds
+
+# Captured once from the Python definitions the CSV files replaced (commit cdcd6d6): the SHA-256 of every kind's
+# name, label, signature, key and every column's name, label, type, required, aliases and aux, in order.
+BEFORE_CSV = "ac43feb4ff33c9726f738fc49cdf951b134204c8d9fc1785564a17a72a190b97"
+
+
+def _canonical(kinds) -> str:
+    return json.dumps([[k.name, k.label, list(k.signature), list(k.key), sorted(k.extra.items()),
+                        [[c.name, c.label, c.type, c.required, list(c.aliases), c.aux] for c in k.columns]]
+                       for k in kinds], ensure_ascii=False)
+
+
+def test_loaded_kinds_equal_the_former_definitions():
+    assert hashlib.sha256(_canonical(config.INPUT_KINDS).encode()).hexdigest() == BEFORE_CSV
+
+
+def test_contract_names_and_counts():
+    kinds = {k.name: k for k in config.INPUT_KINDS}
+    assert list(kinds) == ["units", "unit_changes", "holidays", "procedures", "targets", "portal_results",
+                           "par_index", "plan_tasks", "surveys", "petitions", "dossiers", "events"]
+    assert sum(len(k.columns) for k in kinds.values()) == 92
+    assert [c.name for c in kinds["dossiers"].columns if c.required] == [
+        "dossier_id", "unit_code", "procedure_code", "field", "channel", "received_at", "due_at"]
+    assert sum(c.aux for c in kinds["dossiers"].columns) == 8
+    assert kinds["events"].key == ("start_date", "label", "unit_code")
+    assert kinds["dossiers"].columns[1].aliases == ("don vi", "ma co quan")
+
+
+def test_storage_orders_are_those_merge_staged_spelled():
+    # the ORDER BY of each reference table's block in queries/merge_staged.sql before it became one rule
+    assert {k.name: " ".join(k.order) for k in config.INPUT_KINDS} == {
+        "units": "level unit_code", "targets": "year kpi scope", "surveys": "answered_at", "par_index": "year rank",
+        "plan_tasks": "year area task_id", "holidays": "date", "petitions": "received_at",
+        "portal_results": "period unit_code indicator", "procedures": "procedure_code", "events": "start_date label",
+        "unit_changes": "effective_date old_code new_code", "dossiers": ""}
+
+
+@pytest.fixture()
+def copies(tmp_path):
+    return Path(shutil.copy(INPUT_KINDS_FILE, tmp_path)), Path(shutil.copy(INPUT_COLUMNS_FILE, tmp_path))
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_copies_load_alike(copies):
+    assert load_input_kinds(*copies) == config.INPUT_KINDS
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    (1, "units,unit_code,Mã đơn vị,text,x", "units,unit_code,Mã đơn vị,texte,x",
+     "input_columns.csv, dòng 2, cột type: 'texte'"),
+    (1, "units,unit_name,Tên đơn vị,text,x", "units,unit_name,Tên đơn vị,text,yes",
+     "input_columns.csv, dòng 3, cột required: 'x' hoặc trống"),
+    (0, "holidays,Ngày nghỉ lễ,date name,date,date", "holidays,Ngày nghỉ lễ,date name,day,date",
+     "input_kinds.csv, dòng 4, cột key: holidays không có cột day"),
+    (0, "holidays,Ngày nghỉ lễ,date name,date,date", "holidays,Ngày nghỉ lễ,,date,date",
+     "input_kinds.csv, dòng 4, cột signature: trống"),
+    (0, "kind,label,signature", "kind,name,signature", "input_kinds.csv, dòng 1: tiêu đề phải là"),
+    (1, "units,unit_kind,Loại đơn vị,enum,,,", "units,unit_code,Loại đơn vị,enum,,,",
+     "input_columns.csv, dòng 4, cột column: 'unit_code' trùng trong units"),
+    (0, "holidays,Ngày nghỉ lễ,date name,date,date,", "holiday,Ngày nghỉ lễ,date name,date,date,",
+     "input_kinds.csv, dòng 4: 'holiday' không có cột nào"),
+])
+def test_a_wrong_schema_file_is_refused_with_file_line_and_column(copies, file, old, new, message):
+    _edit(copies[file], old, new)
+    with pytest.raises(InputSchemaError) as exc:
+        load_input_kinds(*copies)
+    assert message in str(exc.value)
