@@ -8,7 +8,7 @@ the targets page alike, so a KPI is added in one place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +55,8 @@ INPUT_KINDS_FILE = Path(__file__).with_name("input_kinds.csv")
 INPUT_COLUMNS_FILE = Path(__file__).with_name("input_columns.csv")
 
 
-class InputSchemaError(ValueError):
-    """`input_kinds.csv` / `input_columns.csv` do not describe a valid set of input kinds (file, line, column)."""
+class ConfigFileError(ValueError):
+    """A configuration file (`input_kinds.csv`, `input_columns.csv`, `kpis.csv`) is not valid: file, line, column."""
 
 
 def _csv_rows(path: Path, header: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -67,18 +67,18 @@ def _csv_rows(path: Path, header: tuple[str, ...]) -> list[tuple[int, dict[str, 
         reader = csv.reader(f)
         got = tuple(next(reader, ()))
         if got != header:
-            raise InputSchemaError(f"{path.name}, dòng 1: tiêu đề phải là {','.join(header)} (có {','.join(got)})")
+            raise ConfigFileError(f"{path.name}, dòng 1: tiêu đề phải là {','.join(header)} (có {','.join(got)})")
         rows = []
         for row in reader:
             if len(row) != len(header):
-                raise InputSchemaError(f"{path.name}, dòng {reader.line_num}: {len(row)} cột, cần {len(header)}")
+                raise ConfigFileError(f"{path.name}, dòng {reader.line_num}: {len(row)} cột, cần {len(header)}")
             rows.append((reader.line_num, dict(zip(header, (v.strip() for v in row)))))
         return rows
 
 
 def _flag(path: Path, line: int, name: str, value: str) -> bool:
     if value not in ("", "x"):
-        raise InputSchemaError(f"{path.name}, dòng {line}, cột {name}: 'x' hoặc trống, không phải {value!r}")
+        raise ConfigFileError(f"{path.name}, dòng {line}, cột {name}: 'x' hoặc trống, không phải {value!r}")
     return value == "x"
 
 
@@ -87,13 +87,13 @@ def _columns_by_kind(path: Path) -> dict[str, list[Column]]:
     by_kind: dict[str, list[Column]] = {}
     for line, r in _csv_rows(path, header):
         if r["type"] not in INPUT_TYPES:
-            raise InputSchemaError(f"{path.name}, dòng {line}, cột type: {r['type']!r} không thuộc "
+            raise ConfigFileError(f"{path.name}, dòng {line}, cột type: {r['type']!r} không thuộc "
                                    f"{', '.join(INPUT_TYPES)}")
         if not (r["kind"] and r["column"] and r["label"]):
-            raise InputSchemaError(f"{path.name}, dòng {line}: kind, column và label không được trống")
+            raise ConfigFileError(f"{path.name}, dòng {line}: kind, column và label không được trống")
         cols = by_kind.setdefault(r["kind"], [])
         if any(c.name == r["column"] for c in cols):
-            raise InputSchemaError(f"{path.name}, dòng {line}, cột column: {r['column']!r} trùng trong {r['kind']}")
+            raise ConfigFileError(f"{path.name}, dòng {line}, cột column: {r['column']!r} trùng trong {r['kind']}")
         aliases = tuple(a.strip() for a in r["aliases"].split(";") if a.strip())
         cols.append(Column(r["column"], r["label"], r["type"], _flag(path, line, "required", r["required"]), aliases,
                            _flag(path, line, "aux", r["aux"])))
@@ -111,21 +111,21 @@ def load_input_kinds(kinds_path: Path = INPUT_KINDS_FILE,
     for line, r in _csv_rows(kinds_path, ("kind", "label", "signature", "key", "order", "note")):
         name = r["kind"]
         if name not in columns:
-            raise InputSchemaError(f"{kinds_path.name}, dòng {line}: {name!r} không có cột nào trong "
+            raise ConfigFileError(f"{kinds_path.name}, dòng {line}: {name!r} không có cột nào trong "
                                    f"{columns_path.name}")
         if any(k.name == name for k in kinds):
-            raise InputSchemaError(f"{kinds_path.name}, dòng {line}, cột kind: {name!r} trùng")
+            raise ConfigFileError(f"{kinds_path.name}, dòng {line}, cột kind: {name!r} trùng")
         names = {c.name for c in columns[name]}
         lists = {part: tuple(r[part].split()) for part in ("signature", "key", "order")}
         for part, listed in lists.items():
             unknown = [c for c in listed if c not in names]
             if unknown or (part != "order" and not listed):
-                raise InputSchemaError(f"{kinds_path.name}, dòng {line}, cột {part}: "
+                raise ConfigFileError(f"{kinds_path.name}, dòng {line}, cột {part}: "
                                        + (f"{name} không có cột {', '.join(unknown)}" if unknown else "trống"))
         kinds.append(InputKind(name, r["label"], tuple(columns.pop(name)), lists["signature"], lists["key"],
                                order=lists["order"]))
     if columns:
-        raise InputSchemaError(f"{columns_path.name}: loại không có trong {kinds_path.name}: {', '.join(columns)}")
+        raise ConfigFileError(f"{columns_path.name}: loại không có trong {kinds_path.name}: {', '.join(columns)}")
     return tuple(kinds)
 
 
@@ -270,35 +270,26 @@ KPI_FORMATS = ("rate", "rank")
 KPI_DIRECTIONS = ("higher", "lower")
 KPI_PARAMS = ("period", "par", "index766")
 
-KPIS: tuple[Kpi, ...] = (
-    Kpi("on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Đúng hạn", "rate", "higher", 0.01, True,
-        "report_form", "resolved_in_time", "resolved_total", "(trước hạn + đúng hạn) / đã giải quyết trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("satisfaction_rate", "Tỷ lệ hài lòng của người dân", "Hài lòng", "rate", "higher", 0.03, True,
-        "satisfaction", "satisfied", "responses", "(rất hài lòng + hài lòng) / số phiếu đánh giá trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("online_rate", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", "Trực tuyến", "rate", "higher", 0.05, True,
-        "report_form", "received_online", "received_new", "hồ sơ trực tuyến / hồ sơ mới tiếp nhận trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("online_payment_rate", "Tỷ lệ thanh toán trực tuyến", "Thanh toán TT", "rate", "higher", 0.05, True,
-        "report_form", "paid_online", "fee_dossiers",
-        "hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí (tiếp nhận trong kỳ)", weekly="weekly_counts"),
-    Kpi("e_result_rate", "Tỷ lệ trả kết quả điện tử", "KQ điện tử", "rate", "higher", 0.05, True,
-        "report_form", "e_result", "resolved_total", "hồ sơ có kết quả điện tử / đã giải quyết trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("digitization_rate", "Tỷ lệ số hóa hồ sơ", "Số hóa", "rate", "higher", 0.05, True,
-        "report_form", "digitized", "received_new", "hồ sơ được số hóa / hồ sơ mới tiếp nhận trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("portal_on_time_rate", "Tỷ lệ đúng hạn theo Cổng DVC quốc gia (766, chỉ số 2.1)", "Đúng hạn 766", "rate",
-        "higher", 0.01, True, "index766_counts", "p21_num", "p21_den",
-        "(đã giải quyết đúng hạn + còn trong hạn) / hồ sơ tiếp nhận hoặc giải quyết trong kỳ (gồm hồ sơ đang xử lý)",
-        params="index766", has_target=False, card=False),  # on the overview: the reconciliation line
-    Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", "higher", 0.05, True,
-        "plan_completion", "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
-    Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", "lower", 2, False,
-        "par_index_rank", "rank", "peers",
-        "thứ hạng của thành phố trong các đơn vị cùng cấp của tỉnh (năm gần nhất đã công bố)", params="par"),
-)
+KPIS_FILE = Path(__file__).with_name("kpis.csv")
+
+
+def load_kpis(path: Path = KPIS_FILE) -> tuple[Kpi, ...]:
+    """The KPI catalogue as data (`kpis.csv`: one row a KPI, the fields of `Kpi`; flags `x` or blank; no weekly
+    query: blank). Its values are checked at start-up against the named queries (metrics.kpis.validate); here, that
+    the file reads: the header, the margin a number, the flags."""
+    names = tuple(f.name for f in fields(Kpi))
+    kpis = []
+    for line, r in _csv_rows(path, (*names, "note")):
+        try:
+            margin = float(r["margin"]) if "." in r["margin"] else int(r["margin"])
+        except ValueError:
+            raise ConfigFileError(f"{path.name}, dòng {line}, cột margin: {r['margin']!r} không phải là số") from None
+        flags = {n: _flag(path, line, n, r[n]) for n in ("by_unit", "has_target", "card")}
+        kpis.append(Kpi(**{**{n: r[n] for n in names}, **flags, "margin": margin, "weekly": r["weekly"] or None}))
+    return tuple(kpis)
+
+
+KPIS: tuple[Kpi, ...] = load_kpis()
 KPI_BY_NAME = {k.name: k for k in KPIS}
 
 # Statuses, worst last; "unreachable": a projection that cannot reach the target whatever happens next.

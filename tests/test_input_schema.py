@@ -1,6 +1,7 @@
-"""The input kinds as data (dashboard/input_kinds.csv, input_columns.csv): loaded at import into the same
-InputKind / Column objects the Python definitions were, and refused with the file, line and column when wrong."""
+"""Configuration as data (dashboard/input_kinds.csv, input_columns.csv, kpis.csv): loaded at import into the same
+InputKind, Column and Kpi objects the Python definitions were, and refused with the file, line and column when wrong."""
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import config
-from dashboard.config import INPUT_COLUMNS_FILE, INPUT_KINDS_FILE, InputSchemaError, load_input_kinds
+from dashboard.config import INPUT_COLUMNS_FILE, INPUT_KINDS_FILE, ConfigFileError, load_input_kinds, load_kpis
 
 # Captured once from the Python definitions the CSV files replaced (commit cdcd6d6): the SHA-256 of every kind's
 # name, label, signature, key and every column's name, label, type, required, aliases and aux, in order.
@@ -79,6 +80,29 @@ def test_the_copies_load_alike(copies):
 ])
 def test_a_wrong_schema_file_is_refused_with_file_line_and_column(copies, file, old, new, message):
     _edit(copies[file], old, new)
-    with pytest.raises(InputSchemaError) as exc:
+    with pytest.raises(ConfigFileError) as exc:
         load_input_kinds(*copies)
+    assert message in str(exc.value)
+
+
+# Captured once from the Python KPI catalogue that kpis.csv replaced (commit cdcd6d6): every field of every KPI.
+KPIS_BEFORE_CSV = "fba63e12bd273c0b6b60b14ce9e76f7d61ed7f85dcbac2b495b62f1c31fae0e1"
+
+
+def test_loaded_kpis_equal_the_former_catalogue():
+    canonical = json.dumps([dataclasses.astuple(k) for k in config.KPIS], ensure_ascii=False)
+    assert hashlib.sha256(canonical.encode()).hexdigest() == KPIS_BEFORE_CSV
+    assert [k.name for k in config.KPIS if not k.card] == ["portal_on_time_rate"]
+    assert config.KPI_BY_NAME["par_index_rank"].margin == 2 and config.KPI_BY_NAME["on_time_rate"].weekly
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (",0.03,x,satisfaction,", ",3%,x,satisfaction,", "kpis.csv, dòng 3, cột margin: '3%' không phải là số"),
+    (",0.03,x,satisfaction,", ",0.03,có,satisfaction,", "kpis.csv, dòng 3, cột by_unit: 'x' hoặc trống"),
+])
+def test_a_wrong_kpi_file_is_refused_with_line_and_column(tmp_path, old, new, message):
+    path = Path(shutil.copy(config.KPIS_FILE, tmp_path))
+    _edit(path, old, new)
+    with pytest.raises(ConfigFileError) as exc:
+        load_kpis(path)
     assert message in str(exc.value)
