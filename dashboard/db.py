@@ -134,7 +134,7 @@ def run_per_table(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, s
     """Run a script written once for many tables (`staging`, `merge_reference`): its `${slot}`s are identifiers
     (a table to create or write, the columns to sort by), which no parameter can stand for. They are names from
     the fixed configuration (the input kinds), never from input: checked to be plain lower-case names, quoted,
-    joined by commas when a slot takes several. Everything else is bound as parameters, as in `run_script`."""
+    joined by commas when a slot takes several. Values, if any, are bound as parameters, as in `run_script`."""
     def fill(m: re.Match) -> str:
         if m[1] not in idents:
             raise QueryError(f"{name}: no identifier given for ${{{m[1]}}}")

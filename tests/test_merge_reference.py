@@ -24,13 +24,12 @@ def con():
 
 def _stage(c):
     for table, _key, _order in STAGED:
-        dbq.run_per_table(c, "staging", {"staged": f"staged_{table}"}, table=table)
+        dbq.run_per_table(c, "staging", {"table": table, "staged": f"staged_{table}"})
 
 
 def _merge(c, table):
     key, order = {t: (k, o) for t, k, o in STAGED}[table]
-    dbq.run_per_table(c, "merge_reference", {"table": table, "order": order}, table=table,
-                      staged=f"staged_{table}", key=list(key))
+    dbq.run_per_table(c, "merge_reference", {"table": table, "staged": f"staged_{table}", "key": key, "order": order})
 
 
 def test_every_staged_table_is_like_its_table(con):
@@ -82,14 +81,15 @@ def test_units_keep_the_later_row_and_the_level_order(con):
 
 
 @pytest.mark.parametrize("idents", [
-    {"table": "units; DROP TABLE dossiers", "order": ("unit_code",)},
-    {"table": "units", "order": ("unit_code", 'level" DESC')},
-    {"table": "Units", "order": ("unit_code",)},
-    {"table": "units", "order": ()},
-    {"table": "units"},  # a slot left without an identifier
+    {"table": "units; DROP TABLE dossiers", "key": ("unit_code",), "order": ("unit_code",)},
+    {"table": "units", "key": ("unit_code",), "order": ("unit_code", 'level" DESC')},
+    {"table": "Units", "key": ("unit_code",), "order": ("unit_code",)},
+    {"table": "units", "key": ("unit_code",), "order": ()},
+    {"table": "units", "key": "unit_code) OR (1=1"},
+    {"table": "units", "order": ("unit_code",)},  # a slot left without an identifier
 ])
 def test_identifiers_must_be_plain_names_given_for_every_slot(con, idents):
     _stage(con)
     with pytest.raises(dbq.QueryError):
-        dbq.run_per_table(con, "merge_reference", idents, table="units", staged="staged_units", key=["unit_code"])
+        dbq.run_per_table(con, "merge_reference", {"staged": "staged_units", **idents})
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dossiers'").fetchone() == (1,)

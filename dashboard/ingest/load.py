@@ -256,7 +256,7 @@ class Batch:
             )
             dbq.run_script(self.con, "ingest_macros")
             for table, _key, _order in STAGED:
-                dbq.run_per_table(self.con, "staging", {"staged": f"staged_{table}"}, table=table)
+                dbq.run_per_table(self.con, "staging", {"table": table, "staged": f"staged_{table}"})
             dbq.run_script(self.con, "known_units_view")
             self.seq = int(dbq.one(self.con, "next_import_seq")[0])
         except BaseException:
@@ -566,8 +566,8 @@ class Batch:
         """Fold the batch's staged rows into the tables: each reference table by its key, then the dossiers."""
         for table, key, order in STAGED:
             if order:
-                dbq.run_per_table(self.con, "merge_reference", {"table": table, "order": order}, table=table,
-                                  staged=f"staged_{table}", key=list(key))
+                dbq.run_per_table(self.con, "merge_reference",
+                                  {"table": table, "staged": f"staged_{table}", "key": key, "order": order})
         dbq.run_script(self.con, "merge_staged")
 
     def publish(self) -> str:
