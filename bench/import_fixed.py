@@ -28,7 +28,7 @@ def _timed_db(times: dict[str, float]):
     """Wrap dashboard.db.run / run_script so every statement of a named query is timed (wall)."""
     from dashboard import db as dbq
 
-    orig_run, orig_stmts = dbq.run, dbq.statements
+    orig_run, orig_stmts, orig_per_table = dbq.run, dbq.statements, dbq.run_per_table
 
     def run_script(con, name, **params):
         for k, stmt in enumerate(orig_stmts(name)):
@@ -42,7 +42,12 @@ def _timed_db(times: dict[str, float]):
         times[f"{name}"] += time.process_time() - t
         return out
 
-    return run, run_script
+    def run_per_table(con, name, idents, **params):  # a script written once for many tables: timed whole
+        t = time.process_time()
+        orig_per_table(con, name, idents, **params)
+        times[name] += time.process_time() - t
+
+    return run, run_script, run_per_table
 
 
 @contextlib.contextmanager
@@ -50,8 +55,8 @@ def _patched(times: dict[str, float]):
     from dashboard import db as dbq
     from dashboard.ingest import load
 
-    run, run_script = _timed_db(times)
-    saved = dbq.run, dbq.run_script, load._fsync, os.replace, shutil.copyfile
+    run, run_script, run_per_table = _timed_db(times)
+    saved = dbq.run, dbq.run_script, dbq.run_per_table, load._fsync, os.replace, shutil.copyfile
     orig_fsync, orig_replace = load._fsync, os.replace
 
     def fsync(path):
@@ -64,11 +69,11 @@ def _patched(times: dict[str, float]):
         orig_replace(a, b, **kw)
         times["(os.replace)"] += time.process_time() - t
 
-    dbq.run, dbq.run_script, load._fsync, os.replace = run, run_script, fsync, replace
+    dbq.run, dbq.run_script, dbq.run_per_table, load._fsync, os.replace = run, run_script, run_per_table, fsync, replace
     try:
         yield
     finally:
-        dbq.run, dbq.run_script, load._fsync, os.replace, _ = saved
+        dbq.run, dbq.run_script, dbq.run_per_table, load._fsync, os.replace, _ = saved
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import KPI_BY_NAME, STATUS_LABELS_KPI
+from .errors import HintedError
 from .statefile import StateFile
 
 KINDS = ("kpi_below", "overdue_above", "early_warning")
@@ -45,8 +46,8 @@ _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 log = logging.getLogger("cchc")
 
 
-class AlertError(ValueError):
-    pass
+class AlertError(HintedError, ValueError):
+    """A rule refused: the message for the page, the rules file as the command line's hint (errors.HintedError)."""
 
 
 @dataclass(frozen=True)
@@ -102,15 +103,15 @@ def load_rules(db_path) -> list[Rule]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise AlertError(f"{path}: không đọc được ({exc})") from exc
+        raise AlertError(f"không đọc được tệp quy tắc cảnh báo ({exc})", cli_hint=str(path)) from exc
     rules, seen = [], set()
     for i, r in enumerate(data.get("rule") or [], 1):
         try:
             rule = _rule(r, i)
         except (AlertError, TypeError, ValueError) as exc:
-            raise AlertError(f"{path}, quy tắc thứ {i}: {exc}") from exc
+            raise AlertError(f"quy tắc thứ {i}: {exc}", cli_hint=str(path)) from exc
         if rule.id in seen:
-            raise AlertError(f"{path}, quy tắc thứ {i}: trùng id {rule.id!r}")
+            raise AlertError(f"quy tắc thứ {i}: trùng id {rule.id!r}", cli_hint=str(path))
         seen.add(rule.id)
         rules.append(rule)
     return rules
@@ -326,7 +327,7 @@ def check(db_path, now: dt.datetime | None = None, smtp: str | None = None, say=
                 except MailError as exc:
                     totals["failed"] += 1
                     audit.record("alert_failed", audit.os_user(), log_path, reason=str(exc), **fields)
-                    say(f"Cảnh báo {rule.id}: {key}: lỗi: {exc}")
+                    say(f"Cảnh báo {rule.id}: {key}: lỗi: {exc.for_cli()}")
                     state[key] = {"state": "unsent", "since": now.isoformat(timespec="minutes"), "value": c.value,
                                   "error": str(exc)}
                     continue

@@ -585,7 +585,7 @@ def cmd_close(args) -> int:
     try:
         rec = close_period(path, period, by, principal)
     except ClosingError as exc:
-        raise CliError(f"không chốt: {exc}" + (f" ({exc.cli_hint})" if exc.cli_hint else "")) from exc
+        raise CliError(f"không chốt: {exc.for_cli()}") from exc
     print(
         f"Đã chốt {period.label} lúc {rec['closed_at']:%d/%m/%Y %H:%M} bởi {by}: "
         f"số liệu của {rec['units']} đơn vị có hồ sơ, "
@@ -601,7 +601,7 @@ def cmd_reopen(args) -> int:
     try:
         found = reopen_period(path, period, by, args.reason, principal)
     except ClosingError as exc:
-        raise CliError(f"không mở lại: {exc}") from exc
+        raise CliError(f"không mở lại: {exc.for_cli()}") from exc
     print(
         f"Đã mở lại {period.label} (chốt ngày {found['closed_at']:%d/%m/%Y} bởi {found['closed_by']}), "
         f"lý do đã ghi nhật ký"
@@ -986,7 +986,7 @@ def cmd_digest(args) -> int:
             sent, failed = send_due(config.db_path(args.db), now=_local_time(args.now), smtp=args.smtp,
                                     starttls=args.starttls, dry_run=args.dry_run, log=print)
         except SubscriptionError as exc:
-            raise CliError(str(exc)) from exc
+            raise CliError(exc.for_cli()) from exc
         print(f"Bản tin đến hạn: đã gửi {sent}, lỗi {failed}.")
         return 1 if failed else 0
     if not args.to:
@@ -995,9 +995,9 @@ def cmd_digest(args) -> int:
         send_digest(config.db_path(args.db), args.period, args.unit, args.to, as_user=args.as_user, smtp=args.smtp,
                     starttls=args.starttls, dry_run=args.dry_run, log=print)
     except DigestError as exc:
-        raise CliError(str(exc)) from exc
+        raise CliError(exc.for_cli()) from exc
     except DigestFailed as exc:
-        print(f"cchc: {exc}", file=sys.stderr)
+        print(f"cchc: {exc.for_cli()}", file=sys.stderr)
         return 1
     return 0
 
@@ -1023,12 +1023,17 @@ def cmd_subscriptions(args) -> int:
             for r in listed if args.format == "table" else []:
                 print(f"{r['id']}  {r['schedule_label']:<22} kỳ {r['period']:<8} {r['unit'] or '':<8} "
                       f"{r['as_user'] or '(toàn quyền)':<12} {', '.join(r['to'])}  gửi gần nhất: "
-                      f"{r['last_sent'] or 'chưa'}{'  LỖI: ' + r['last_error'] if r['last_error'] else ''}")
+                      f"{r['last_sent'] or 'chưa'}{'  LỖI: ' + _with_hint(r) if r['last_error'] else ''}")
             if not listed and args.format == "table":
                 print(f"Chưa có đăng ký nào ({store.path})")
     except SubscriptionError as exc:
-        raise CliError(str(exc)) from exc
+        raise CliError(exc.for_cli()) from exc
     return 0
+
+
+def _with_hint(r: dict) -> str:
+    """A subscription's recorded error as the command line prints it: the message, then its hint."""
+    return r["last_error"] + (f" ({r['last_error_hint']})" if r.get("last_error_hint") else "")
 
 
 def cmd_alerts(args) -> int:
@@ -1058,7 +1063,7 @@ def cmd_alerts(args) -> int:
             print(f"{r['id']:<24} {r['label']}  → {', '.join(r['to'])}"
                   + (f"  ĐANG VƯỢT: {', '.join(crossed)}" if crossed else ""))
     except AlertError as exc:
-        raise CliError(str(exc)) from exc
+        raise CliError(exc.for_cli()) from exc
     return 0
 
 

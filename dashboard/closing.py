@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import audit
 from .auth import Principal
+from .errors import HintedError
 from .metrics.closing import FROZEN_COLUMNS, active_closure
 from .metrics.form import counts
 from .metrics.period import Period
@@ -21,12 +22,8 @@ from .metrics.period import Period
 MAX_REASON = 500
 
 
-class ClosingError(ValueError):
+class ClosingError(HintedError, ValueError):
     """A refusal, in words for every channel; `cli_hint` is what the command line adds (the command to run)."""
-
-    def __init__(self, message: str, cli_hint: str = "") -> None:
-        super().__init__(message)
-        self.cli_hint = cli_hint
 
 
 def check_actor(principal: Principal | None) -> None:
@@ -37,7 +34,7 @@ def check_actor(principal: Principal | None) -> None:
 def check_reason(reason: str | None) -> str:
     text = unicodedata.normalize("NFC", (reason or "").strip())
     if not text:
-        raise ClosingError('cần lý do mở lại (--reason "…")')
+        raise ClosingError("cần lý do mở lại", cli_hint='--reason "…"')
     if len(text) > MAX_REASON or any(unicodedata.category(c) == "Cc" for c in text):
         raise ClosingError(f"lý do cần ≤ {MAX_REASON} ký tự, không có ký tự điều khiển")
     return text

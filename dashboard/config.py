@@ -8,7 +8,7 @@ the targets page alike, so a KPI is added in one place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,190 +45,94 @@ class InputKind:
     signature: tuple[str, ...]
     key: tuple[str, ...]
     extra: dict = field(default_factory=dict)
+    # the columns a reference table is stored sorted by (the later import wins for a key: queries/merge_reference.sql);
+    # empty for the dossiers, which have their own merge (queries/merge_staged.sql)
+    order: tuple[str, ...] = ()
 
 
-C = Column
-DOSSIERS = InputKind(
-    "dossiers", "Hồ sơ TTHC",
-    (
-        C("dossier_id", "Mã hồ sơ", "text", True, ("so ho so", "ma ho so tthc")),
-        C("unit_code", "Mã đơn vị", "text", True, ("don vi", "ma co quan")),
-        C("procedure_code", "Mã TTHC", "text", True, ("ma thu tuc", "ma thu tuc hanh chinh")),
-        C("procedure_name", "Tên TTHC", "text", False, ("ten thu tuc", "ten thu tuc hanh chinh")),
-        C("field", "Lĩnh vực", "text", True, ("linh vuc tthc",)),
-        C("service_level", "Mức độ DVC", "enum", False, ("muc do", "muc do dich vu cong")),
-        C("channel", "Hình thức tiếp nhận", "enum", True, ("kenh tiep nhan", "hinh thuc nop")),
-        C("received_at", "Ngày tiếp nhận", "datetime", True, ("thoi gian tiep nhan", "ngay nhan")),
-        C("due_at", "Ngày hẹn trả", "datetime", True, ("han xu ly", "ngay hen tra ket qua", "han giai quyet")),
-        C("completed_at", "Ngày có kết quả", "datetime", False, ("ngay hoan thanh", "ngay giai quyet xong")),
-        C("returned_at", "Ngày trả kết quả", "datetime", False, ()),
-        C("status", "Trạng thái", "enum", False, ("trang thai ho so",)),
-        C("has_fee", "Có phí, lệ phí", "bool", False, ("co phi", "co phi le phi", "phi le phi")),
-        C("paid_online", "Thanh toán trực tuyến", "bool", False, ("thanh toan truc tuyen",)),
-        C("e_result", "Kết quả điện tử", "bool", False, ()),
-        C("digitized", "Số hóa hồ sơ", "bool", False, ("so hoa",)),
-        C("postal_return", "Trả kết quả qua bưu chính", "bool", False, ()),
-        C("handler", "Cán bộ xử lý", "text", False, ("can bo", "nguoi xu ly")),
-        C("late_reason", "Lý do trễ hạn", "text", False, ("ly do tre", "ly do qua han")),
-        C("applicant_name", "Tên tổ chức, cá nhân", "text", False, ("nguoi nop", "ten to chuc ca nhan")),
-        C("updated_at", "Ngày cập nhật", "datetime", False, ("thoi gian cap nhat",)),
-        # optional facts of the national index (shared/index-766.md): supplement requests, reuse, synchronisation
-        C("supplement_requested_at", "Ngày yêu cầu bổ sung", "datetime", False, ("ngay yeu cau bo sung ho so",)),
-        C("supplement_count", "Số lần yêu cầu bổ sung", "int", False, ("so lan bo sung",)),
-        C("reused_data", "Tái sử dụng dữ liệu số hóa", "bool", False, ("tai su dung du lieu",)),
-        C("synced_national", "Đồng bộ Cổng DVC quốc gia", "bool", False, ("dong bo dvc quoc gia", "da dong bo")),
-        C("paper_result_required", "Có kết quả giấy", "bool", False, ("ket qua giay",)),
-        # Auxiliary columns of real exports (dashboard/profiles/): read to resolve codes, cross-check or skip
-        # rows, not stored as such. A unit or procedure by name, a field code, a derived timeliness word…
-        C("unit_name", "Tên đơn vị", "text", False, aux=True),
-        C("timeliness", "Tình trạng", "text", False, aux=True),
-        C("field_code", "Mã lĩnh vực", "text", False, aux=True),
-        C("submitted_at", "Ngày nộp hồ sơ", "text", False, aux=True),
-        C("submitter_name", "Người nộp hồ sơ", "text", False, aux=True),
-        C("summary", "Trích yếu", "text", False, aux=True),
-        C("fee_amount", "Phí, lệ phí đã nộp", "text", False, aux=True),
-        C("dossier_count", "Tổng số hồ sơ", "text", False, aux=True),
-    ),
-    signature=("dossier_id", "received_at"),
-    key=("dossier_id",),
-)
-UNITS = InputKind(
-    "units", "Đơn vị",
-    (
-        C("unit_code", "Mã đơn vị", "text", True),
-        C("unit_name", "Tên đơn vị", "text", True),
-        C("unit_kind", "Loại đơn vị", "enum", False),
-        C("parent_code", "Đơn vị cấp trên", "text", False, ("ma don vi cha",)),
-        C("level", "Cấp", "enum", True, ("cap don vi",)),
-        # an extension of the contract (units change over time): optional, a units.csv without them loads as before
-        C("valid_from", "Hiệu lực từ ngày", "date", False, ("ngay hieu luc", "tu ngay")),
-        C("valid_to", "Hiệu lực đến ngày", "date", False, ("het hieu luc", "den ngay")),
-    ),
-    signature=("unit_code", "unit_name", "level"),
-    key=("unit_code",),
-)
-UNIT_CHANGES = InputKind(  # an extension of the contract: mergers, splits, renames of units (1 July 2025 and later)
-    "unit_changes", "Sắp xếp đơn vị hành chính",
-    (
-        C("old_code", "Mã đơn vị cũ", "text", True, ("don vi cu", "ma don vi truoc sap xep")),
-        C("new_code", "Mã đơn vị mới", "text", True, ("don vi moi", "ma don vi sau sap xep")),
-        C("effective_date", "Ngày có hiệu lực", "date", True, ("ngay hieu luc", "hieu luc tu ngay")),
-        C("kind", "Hình thức sắp xếp", "enum", True, ("hinh thuc", "loai thay doi")),
-    ),
-    signature=("old_code", "new_code", "effective_date"),
-    key=("old_code", "new_code"),
-)
-TARGETS = InputKind(
-    "targets", "Chỉ tiêu",
-    (
-        C("year", "Năm", "int", True),
-        C("kpi", "Chỉ tiêu", "text", True, ("ma chi tieu",)),
-        C("comparator", "So sánh", "enum", True, ("phep so sanh",)),
-        C("value", "Giá trị", "number", True, ("muc tieu",)),
-        C("scope", "Phạm vi", "text", False),
-        C("source", "Nguồn", "text", False, ("can cu",)),
-    ),
-    signature=("kpi", "comparator", "value"),
-    key=("year", "kpi", "scope"),
-)
-SURVEYS = InputKind(
-    "surveys", "Đánh giá hài lòng",
-    (
-        C("response_id", "Mã đánh giá", "text", True),
-        C("unit_code", "Mã đơn vị", "text", True),
-        C("answered_at", "Ngày đánh giá", "datetime", True),
-        C("dossier_id", "Mã hồ sơ", "text", False),
-        C("rating", "Mức độ hài lòng", "enum", True, ("danh gia", "muc do")),
-    ),
-    signature=("response_id", "rating"),
-    key=("response_id",),
-)
-PAR_INDEX = InputKind(
-    "par_index", "PAR INDEX",
-    (
-        C("year", "Năm", "int", True),
-        C("peer_code", "Mã đơn vị so sánh", "text", True),
-        C("peer_name", "Tên đơn vị so sánh", "text", True),
-        C("score", "Điểm", "number", True, ("chi so",)),
-        C("rank", "Xếp hạng", "int", True, ("thu hang",)),
-    ),
-    signature=("peer_code", "score", "rank"),
-    key=("year", "peer_code"),
-)
-PLAN_TASKS = InputKind(
-    "plan_tasks", "Nhiệm vụ kế hoạch CCHC",
-    (
-        C("year", "Năm", "int", True),
-        C("area", "Lĩnh vực cải cách", "int", True, ("noi dung",)),
-        C("task_id", "Mã nhiệm vụ", "text", True),
-        C("title", "Tên nhiệm vụ", "text", True, ("nhiem vu",)),
-        C("owner_unit", "Đơn vị chủ trì", "text", False),
-        C("due_date", "Thời hạn", "date", True, ("han hoan thanh",)),
-        C("done_date", "Ngày hoàn thành", "date", False),
-    ),
-    signature=("task_id", "area", "due_date"),
-    key=("year", "task_id"),
-)
-PROCEDURES = InputKind(  # an extension of the contract: the statutory deadline of each procedure (raw clock)
-    "procedures", "Danh mục thủ tục hành chính",
-    (
-        C("procedure_code", "Mã TTHC", "text", True, ("ma thu tuc",)),
-        C("procedure_name", "Tên TTHC", "text", False, ("ten thu tuc",)),
-        C("field", "Lĩnh vực", "text", False),
-        C("statutory_days", "Thời hạn giải quyết (ngày làm việc)", "int", True,
-          ("thoi han giai quyet", "so ngay lam viec", "thoi han theo quy dinh")),
-    ),
-    signature=("procedure_code", "statutory_days"),
-    key=("procedure_code",),
-)
-EVENTS = InputKind(  # an extension of the contract: what explains a curve (a merger, an outage, a campaign…)
-    "events", "Sự kiện trên dòng thời gian",
-    (
-        C("start_date", "Ngày bắt đầu", "date", True, ("ngay", "tu ngay", "ngay dien ra", "ngay su kien")),
-        C("end_date", "Ngày kết thúc", "date", False, ("den ngay",)),
-        C("label", "Sự kiện", "text", True, ("noi dung", "ten su kien", "mo ta")),
-        C("kind", "Loại sự kiện", "enum", True, ("loai", "phan loai")),
-        C("unit_code", "Mã đơn vị", "text", False, ("don vi", "pham vi")),
-    ),
-    signature=("start_date", "label", "kind"),
-    key=("start_date", "label", "unit_code"),
-)
-HOLIDAYS = InputKind(
-    "holidays", "Ngày nghỉ lễ",
-    (C("date", "Ngày", "date", True, ("ngay nghi",)), C("name", "Tên ngày lễ", "text", True, ("ten", "ngay le"))),
-    signature=("date", "name"),
-    key=("date",),
-)
-PORTAL_RESULTS = InputKind(
-    # the national portal's published 766 results (dichvucong.gov.vn): per period, unit, group or sub-indicator
-    "portal_results", "Kết quả Bộ chỉ số 766 do Cổng DVC quốc gia công bố",
-    (
-        C("period", "Kỳ đánh giá", "text", True, ("ky", "ky danh gia", "thoi gian")),
-        C("unit_code", "Mã đơn vị", "text", True, ("don vi",)),
-        C("indicator", "Chỉ số", "text", True, ("nhom chi so", "chi tieu", "ma chi so")),
-        C("score", "Điểm", "number", True, ("diem dat",)),
-        C("max_points", "Điểm tối đa", "number", True, ("diem toi da",)),
-        C("rank", "Xếp hạng", "int", False, ("thu hang",)),
-    ),
-    signature=("period", "indicator", "score", "max_points"),
-    key=("period", "unit_code", "indicator"),
-)
-PETITIONS = InputKind(
-    # petitions (phản ánh, kiến nghị — PAKN) from the portal's PAKN system: the 766 indicators 5.2 and 5.3
-    "petitions", "Phản ánh, kiến nghị (PAKN)",
-    (
-        C("petition_id", "Mã PAKN", "text", True, ("ma phan anh kien nghi", "so pakn", "ma phan anh")),
-        C("unit_code", "Mã đơn vị", "text", True, ("don vi xu ly",)),
-        C("received_at", "Ngày tiếp nhận", "datetime", True, ("ngay nhan",)),
-        C("category", "Phân loại", "text", False, ("loai pakn", "linh vuc pakn")),
-        C("handled_at", "Ngày xử lý xong", "datetime", False, ("ngay tra loi", "ngay xu ly")),
-        C("refused", "Từ chối tiếp nhận", "bool", False, ("tu choi",)),
-        C("rating", "Đánh giá", "enum", False, ("muc do hai long",)),
-    ),
-    signature=("petition_id", "received_at"),
-    key=("petition_id",),
-)
-del C
+INPUT_TYPES = ("text", "datetime", "date", "bool", "int", "number", "enum")
+INPUT_KINDS_FILE = Path(__file__).with_name("input_kinds.csv")
+INPUT_COLUMNS_FILE = Path(__file__).with_name("input_columns.csv")
+
+
+class ConfigFileError(ValueError):
+    """A configuration file (`input_kinds.csv`, `input_columns.csv`, `kpis.csv`) is not valid: file, line, column."""
+
+
+def _csv_rows(path: Path, header: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The rows of one of the input schema files with their line numbers; the header must be exactly `header`."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        got = tuple(next(reader, ()))
+        if got != header:
+            raise ConfigFileError(f"{path.name}, dòng 1: tiêu đề phải là {','.join(header)} (có {','.join(got)})")
+        rows = []
+        for row in reader:
+            if len(row) != len(header):
+                raise ConfigFileError(f"{path.name}, dòng {reader.line_num}: {len(row)} cột, cần {len(header)}")
+            rows.append((reader.line_num, dict(zip(header, (v.strip() for v in row)))))
+        return rows
+
+
+def _flag(path: Path, line: int, name: str, value: str) -> bool:
+    if value not in ("", "x"):
+        raise ConfigFileError(f"{path.name}, dòng {line}, cột {name}: 'x' hoặc trống, không phải {value!r}")
+    return value == "x"
+
+
+def _columns_by_kind(path: Path) -> dict[str, list[Column]]:
+    header = ("kind", "column", "label", "type", "required", "aliases", "aux", "note")
+    by_kind: dict[str, list[Column]] = {}
+    for line, r in _csv_rows(path, header):
+        if r["type"] not in INPUT_TYPES:
+            raise ConfigFileError(f"{path.name}, dòng {line}, cột type: {r['type']!r} không thuộc "
+                                   f"{', '.join(INPUT_TYPES)}")
+        if not (r["kind"] and r["column"] and r["label"]):
+            raise ConfigFileError(f"{path.name}, dòng {line}: kind, column và label không được trống")
+        cols = by_kind.setdefault(r["kind"], [])
+        if any(c.name == r["column"] for c in cols):
+            raise ConfigFileError(f"{path.name}, dòng {line}, cột column: {r['column']!r} trùng trong {r['kind']}")
+        aliases = tuple(a.strip() for a in r["aliases"].split(";") if a.strip())
+        cols.append(Column(r["column"], r["label"], r["type"], _flag(path, line, "required", r["required"]), aliases,
+                           _flag(path, line, "aux", r["aux"])))
+    return by_kind
+
+
+def load_input_kinds(kinds_path: Path = INPUT_KINDS_FILE,
+                     columns_path: Path = INPUT_COLUMNS_FILE) -> tuple[InputKind, ...]:
+    """The input kinds as data: one row a kind (`input_kinds.csv`: label, the headers that identify it, its key,
+    the order it is stored in), one row a column (`input_columns.csv`: label, type, required, aliases separated
+    by `;`, auxiliary). Checked here, at import: a kind without columns, a key or signature naming a column the
+    kind does not have, an unknown type, fail at start-up with the file and line."""
+    columns = _columns_by_kind(columns_path)
+    kinds: list[InputKind] = []
+    for line, r in _csv_rows(kinds_path, ("kind", "label", "signature", "key", "order", "note")):
+        name = r["kind"]
+        if name not in columns:
+            raise ConfigFileError(f"{kinds_path.name}, dòng {line}: {name!r} không có cột nào trong "
+                                   f"{columns_path.name}")
+        if any(k.name == name for k in kinds):
+            raise ConfigFileError(f"{kinds_path.name}, dòng {line}, cột kind: {name!r} trùng")
+        names = {c.name for c in columns[name]}
+        lists = {part: tuple(r[part].split()) for part in ("signature", "key", "order")}
+        for part, listed in lists.items():
+            unknown = [c for c in listed if c not in names]
+            if unknown or (part != "order" and not listed):
+                raise ConfigFileError(f"{kinds_path.name}, dòng {line}, cột {part}: "
+                                       + (f"{name} không có cột {', '.join(unknown)}" if unknown else "trống"))
+        kinds.append(InputKind(name, r["label"], tuple(columns.pop(name)), lists["signature"], lists["key"],
+                               order=lists["order"]))
+    if columns:
+        raise ConfigFileError(f"{columns_path.name}: loại không có trong {kinds_path.name}: {', '.join(columns)}")
+    return tuple(kinds)
+
+
+# Order matters twice: detection tries the most specific signature first, and a batch loads reference data
+# (units, holidays…) before the dossiers that need it: the order of input_kinds.csv.
+INPUT_KINDS: tuple[InputKind, ...] = load_input_kinds()
+KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
 
 # Required dossier columns that an import profile may resolve when the file lacks them (dashboard/ingest/resolve.py):
 # the unit from its name (a column or the title block), the procedure from its name through the procedures
@@ -242,17 +146,6 @@ RESOLVABLE = {
 # An import whose files reject more than this share of their rows is not published without --accept-partial
 # (a layout that half-matches must never load partly and silently).
 PARTIAL_REJECT_SHARE = 0.05
-
-# Order matters twice: detection tries the most specific signature first, and a
-# batch loads reference data (units, holidays…) before the dossiers that need it.
-INPUT_KINDS: tuple[InputKind, ...] = (
-    UNITS, UNIT_CHANGES, HOLIDAYS, PROCEDURES, TARGETS, PORTAL_RESULTS, PAR_INDEX, PLAN_TASKS, SURVEYS, PETITIONS,
-    DOSSIERS, EVENTS,
-)
-KIND_BY_NAME = {k.name: k for k in INPUT_KINDS}
-DETECTION_ORDER = (
-    DOSSIERS, SURVEYS, PLAN_TASKS, PAR_INDEX, TARGETS, PROCEDURES, UNIT_CHANGES, EVENTS, UNITS, HOLIDAYS
-)
 
 # Enum values: canonical value -> accepted spellings (compared after folding accents,
 # case, spaces and punctuation to `_`).
@@ -377,35 +270,26 @@ KPI_FORMATS = ("rate", "rank")
 KPI_DIRECTIONS = ("higher", "lower")
 KPI_PARAMS = ("period", "par", "index766")
 
-KPIS: tuple[Kpi, ...] = (
-    Kpi("on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Đúng hạn", "rate", "higher", 0.01, True,
-        "report_form", "resolved_in_time", "resolved_total", "(trước hạn + đúng hạn) / đã giải quyết trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("satisfaction_rate", "Tỷ lệ hài lòng của người dân", "Hài lòng", "rate", "higher", 0.03, True,
-        "satisfaction", "satisfied", "responses", "(rất hài lòng + hài lòng) / số phiếu đánh giá trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("online_rate", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", "Trực tuyến", "rate", "higher", 0.05, True,
-        "report_form", "received_online", "received_new", "hồ sơ trực tuyến / hồ sơ mới tiếp nhận trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("online_payment_rate", "Tỷ lệ thanh toán trực tuyến", "Thanh toán TT", "rate", "higher", 0.05, True,
-        "report_form", "paid_online", "fee_dossiers",
-        "hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí (tiếp nhận trong kỳ)", weekly="weekly_counts"),
-    Kpi("e_result_rate", "Tỷ lệ trả kết quả điện tử", "KQ điện tử", "rate", "higher", 0.05, True,
-        "report_form", "e_result", "resolved_total", "hồ sơ có kết quả điện tử / đã giải quyết trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("digitization_rate", "Tỷ lệ số hóa hồ sơ", "Số hóa", "rate", "higher", 0.05, True,
-        "report_form", "digitized", "received_new", "hồ sơ được số hóa / hồ sơ mới tiếp nhận trong kỳ",
-        weekly="weekly_counts"),
-    Kpi("portal_on_time_rate", "Tỷ lệ đúng hạn theo Cổng DVC quốc gia (766, chỉ số 2.1)", "Đúng hạn 766", "rate",
-        "higher", 0.01, True, "index766_counts", "p21_num", "p21_den",
-        "(đã giải quyết đúng hạn + còn trong hạn) / hồ sơ tiếp nhận hoặc giải quyết trong kỳ (gồm hồ sơ đang xử lý)",
-        params="index766", has_target=False, card=False),  # on the overview: the reconciliation line
-    Kpi("plan_completion_rate", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Kế hoạch", "rate", "higher", 0.05, True,
-        "plan_completion", "tasks_done_on_time", "tasks_due", "nhiệm vụ hoàn thành đúng hạn / nhiệm vụ đến hạn"),
-    Kpi("par_index_rank", "Xếp hạng PAR INDEX", "PAR INDEX", "rank", "lower", 2, False,
-        "par_index_rank", "rank", "peers",
-        "thứ hạng của thành phố trong các đơn vị cùng cấp của tỉnh (năm gần nhất đã công bố)", params="par"),
-)
+KPIS_FILE = Path(__file__).with_name("kpis.csv")
+
+
+def load_kpis(path: Path = KPIS_FILE) -> tuple[Kpi, ...]:
+    """The KPI catalogue as data (`kpis.csv`: one row a KPI, the fields of `Kpi`; flags `x` or blank; no weekly
+    query: blank). Its values are checked at start-up against the named queries (metrics.kpis.validate); here, that
+    the file reads: the header, the margin a number, the flags."""
+    names = tuple(f.name for f in fields(Kpi))
+    kpis = []
+    for line, r in _csv_rows(path, (*names, "note")):
+        try:
+            margin = float(r["margin"]) if "." in r["margin"] else int(r["margin"])
+        except ValueError:
+            raise ConfigFileError(f"{path.name}, dòng {line}, cột margin: {r['margin']!r} không phải là số") from None
+        flags = {n: _flag(path, line, n, r[n]) for n in ("by_unit", "has_target", "card")}
+        kpis.append(Kpi(**{**{n: r[n] for n in names}, **flags, "margin": margin, "weekly": r["weekly"] or None}))
+    return tuple(kpis)
+
+
+KPIS: tuple[Kpi, ...] = load_kpis()
 KPI_BY_NAME = {k.name: k for k in KPIS}
 
 # Statuses, worst last; "unreachable": a projection that cannot reach the target whatever happens next.

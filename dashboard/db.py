@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _INCLUDE = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")  # `{{ other }}`: a template include, not a parameter
+_SLOT = re.compile(r"\$\{([a-z_]+)\}")  # `${table}`: an identifier of a per-table script (run_per_table)
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class QueryError(RuntimeError):
@@ -56,7 +58,7 @@ def _check_name(name: str) -> Path:
 
 
 # The queries that define the published tables: a file built by other versions of them needs `cchc upgrade`.
-SCHEMA_QUERIES = ("schema", "merge_staged", "build_daily", "build_calendar")
+SCHEMA_QUERIES = ("schema", "merge_reference", "merge_staged", "build_daily", "build_calendar")
 
 
 def schema_version() -> str:
@@ -124,6 +126,25 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.Duck
 def run_script(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
     """Run a multi-statement file (DDL), statement by statement."""
     for stmt in statements(name):
+        con.execute(stmt.text, stmt.bind(params)).fetchall()
+
+
+def run_per_table(con: duckdb.DuckDBPyConnection, name: str, idents: dict[str, str | tuple[str, ...]],
+                  **params: Any) -> None:
+    """Run a script written once for many tables (`staging`, `merge_reference`): its `${slot}`s are identifiers
+    (a table to create or write, the columns to sort by), which no parameter can stand for. They are names from
+    the fixed configuration (the input kinds), never from input: checked to be plain lower-case names, quoted,
+    joined by commas when a slot takes several. Values, if any, are bound as parameters, as in `run_script`."""
+    def fill(m: re.Match) -> str:
+        if m[1] not in idents:
+            raise QueryError(f"{name}: no identifier given for ${{{m[1]}}}")
+        value = idents[m[1]]
+        names = (value,) if isinstance(value, str) else tuple(value)
+        if not names or not all(_NAME.fullmatch(n) for n in names):
+            raise QueryError(f"{name}: ${{{m[1]}}} must be plain names, not {value!r}")
+        return ", ".join(_ident(n) for n in names)
+
+    for stmt in _parse(_SLOT.sub(fill, sql(name))):
         con.execute(stmt.text, stmt.bind(params)).fetchall()
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import AT_RISK_DAYS, STATUS_LABELS_KPI
+from .errors import HintedError
 from .metrics import insight, kpis, late_set
 from .metrics.period import Period, PeriodError
 from .metrics.status import scorecard
@@ -24,8 +25,8 @@ PERIOD_KINDS = {"week": "week", "month": "month", "quarter": "quarter", "half": 
                 "tuan": "week", "thang": "month", "quy": "quarter", "nam": "year"}
 
 
-class DigestError(ValueError):
-    pass
+class DigestError(HintedError, ValueError):
+    """Nothing could be built: the message for a page, `cli_hint` for the command line (errors.HintedError)."""
 
 
 @dataclass
@@ -172,7 +173,7 @@ def message(d: Digest, sender: str, to: list[str]):
     return msg
 
 
-class DigestFailed(RuntimeError):
+class DigestFailed(HintedError, RuntimeError):
     """The digest was built but could not be delivered (after the retries); audited as digest_failed."""
 
 
@@ -192,12 +193,12 @@ def send_digest(db_path: Path, period_text: str | None, unit: str | None, to: li
     try:
         reader = Reader(Database(db_path).snapshot())
     except NoDatabase as exc:
-        raise DigestError(str(exc)) from exc
+        raise DigestError("chưa có cơ sở dữ liệu", cli_hint=str(exc)) from exc
     principal = None
     if as_user:
         principal = UserStore(users_path(db_path)).get(as_user)
         if principal is None:
-            raise DigestError(f"không có người dùng {as_user!r} (cchc users list)")
+            raise DigestError(f"không có người dùng {as_user!r}", cli_hint="xem `cchc users list`")
     bad = [a for a in to if not _address(a)]
     if bad or not to:
         raise DigestError(f"địa chỉ thư không hợp lệ: {', '.join(bad) or '(trống)'}")
@@ -207,7 +208,7 @@ def send_digest(db_path: Path, period_text: str | None, unit: str | None, to: li
         try:
             server = server_from(settings, smtp, starttls)
         except MailError as exc:
-            raise DigestError(str(exc)) from exc
+            raise DigestError(str(exc), exc.cli_hint) from exc
     d = compose(scoped_reader(reader, principal), resolve(reader, period_text), unit, settings.get("base_url") or "")
     with_pdf(d, db_path, principal)
     msg = message(d, sender_from(settings), list(to))
@@ -224,7 +225,7 @@ def send_digest(db_path: Path, period_text: str | None, unit: str | None, to: li
     except MailError as exc:
         audit.record("digest_failed", by, log_path, server=server.label, attempts=exc.attempts,
                      reason=str(exc), **fields)
-        raise DigestFailed(str(exc)) from exc
+        raise DigestFailed(str(exc), exc.cli_hint) from exc
     audit.record("digest_sent", by, log_path, server=server.label, attempts=attempts, **fields)
     log(f"Đã gửi «{d.subject}» đến {len(to)} địa chỉ qua {server.label} ({attempts} lần thử).")
     return d

@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from .errors import HintedError
+
 ATTEMPTS = 3  # one send and two retries
 BACKOFF_SECONDS = 5.0  # pause before retry n: BACKOFF × 2^(n−1) (CCHC_SMTP_BACKOFF overrides, e.g. 0.1 in tests)
 TIMEOUT_SECONDS = 30
 
 
-class MailError(RuntimeError):
-    def __init__(self, message: str, attempts: int):
-        super().__init__(message)
+class MailError(HintedError, RuntimeError):
+    def __init__(self, message: str, attempts: int, cli_hint: str = ""):
+        super().__init__(message, cli_hint)
         self.attempts = attempts
 
 
@@ -51,9 +53,8 @@ def server_from(settings: dict, override: str | None = None, starttls: bool = Fa
     else:
         host, port = settings.get("smtp_host") or "", settings.get("smtp_port") or "25"
     if not host:
-        raise MailError(
-            "chưa có máy chủ thư: đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT", 0
-        )
+        raise MailError("chưa có máy chủ thư", 0,
+                        cli_hint="đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT")
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise MailError(f"cổng SMTP không hợp lệ: {port!r} (1–65535)", 0)
     return Server(host, int(port), starttls or settings.get("smtp_starttls") == "1")
@@ -107,7 +108,7 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, ssl.SSLError):
         return f"lỗi TLS khi STARTTLS: {exc.reason or exc}"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return "máy chủ thư không hỗ trợ STARTTLS (bỏ --starttls, hoặc dùng máy chủ có STARTTLS)"
+        return "máy chủ thư không hỗ trợ STARTTLS"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -117,7 +118,8 @@ def deliver(msg: EmailMessage, server: Server, sleep: Callable[[float], None] = 
     user, password = os.environ.get("CCHC_SMTP_USER"), os.environ.get("CCHC_SMTP_PASSWORD")
     cafile = os.environ.get("CCHC_SMTP_CAFILE") or None
     if server.starttls and cafile and not os.path.isfile(cafile):
-        raise MailError(f"không gửi được thư qua {server.label}: CCHC_SMTP_CAFILE={cafile} không phải là tệp", 0)
+        raise MailError(f"không gửi được thư qua {server.label}: CCHC_SMTP_CAFILE không phải là tệp", 0,
+                        cli_hint=f"CCHC_SMTP_CAFILE={cafile}")
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_SECONDS) as smtp:
@@ -129,8 +131,9 @@ def deliver(msg: EmailMessage, server: Server, sleep: Callable[[float], None] = 
             return attempt
         except (OSError, smtplib.SMTPException) as exc:
             if attempt == ATTEMPTS or not _transient(exc):
-                raise MailError(
-                    f"không gửi được thư qua {server.label} sau {attempt} lần thử: {_reason(exc)}", attempt
-                ) from exc
+                hint = "bỏ --starttls, hoặc dùng máy chủ có STARTTLS" if isinstance(
+                    exc, smtplib.SMTPNotSupportedError) else ""
+                raise MailError(f"không gửi được thư qua {server.label} sau {attempt} lần thử: {_reason(exc)}",
+                                attempt, hint) from exc
             sleep(backoff * 2 ** (attempt - 1))
     raise AssertionError("unreachable")

@@ -17,6 +17,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .errors import HintedError
 from .ingest.profiles import fold_key
 from .statefile import StateFile
 
@@ -36,8 +37,8 @@ PERIODS = ("week", "month", "quarter", "half", "year")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
-class SubscriptionError(ValueError):
-    pass
+class SubscriptionError(HintedError, ValueError):
+    """A refusal: the message for the page, `cli_hint` for the command line (errors.HintedError)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class Subscription:
     name: str = ""
     created_at: str = ""
     last_sent: str | None = None
-    last_error: str | None = None
+    last_error: str | None = None  # the last failed send's message, as a page shows it
+    last_error_hint: str | None = None  # and what the command line adds (errors.HintedError.cli_hint)
     last_attempt: str | None = None
     sends: int = 0
     extra: dict = field(default_factory=dict)
@@ -116,7 +118,7 @@ class SubscriptionStore(StateFile):
         try:
             return [Subscription(**r) for r in self.read([])]
         except (ValueError, TypeError) as exc:
-            raise SubscriptionError(f"{self.path}: không đọc được ({exc})") from exc
+            raise SubscriptionError(f"không đọc được danh sách đăng ký ({exc})", cli_hint=str(self.path)) from exc
 
     def save(self, subs: list[Subscription]) -> None:
         self.write([asdict(s) for s in subs])
@@ -215,13 +217,14 @@ def send_due(db_path: Path, now: dt.datetime, smtp: str | None = None, starttls:
                             starttls=starttls, dry_run=dry_run, log=log, subscription=sub.id)
             except (DigestError, DigestFailed) as exc:
                 failed += 1
-                sub.last_error = str(exc)
-                log(f"Đăng ký {label}: lỗi: {exc}")
+                sub.last_error, sub.last_error_hint = str(exc), exc.cli_hint or None
+                log(f"Đăng ký {label}: lỗi: {exc.for_cli()}")
             else:
                 if dry_run:
                     continue
                 sent += 1
-                sub.last_sent, sub.last_error, sub.sends = now.isoformat(), None, sub.sends + 1
+                sub.last_sent, sub.sends = now.isoformat(), sub.sends + 1
+                sub.last_error = sub.last_error_hint = None
             if not dry_run:
                 store.update(sub)
     return sent, failed
@@ -235,6 +238,7 @@ def rows(subs: list[Subscription], now: dt.datetime) -> list[dict]:
         out.append({
             "id": s.id, "name": s.name, "to": s.to, "as_user": s.as_user, "unit": s.unit, "period": s.period,
             "schedule": s.schedule, "schedule_label": sch.label, "last_sent": s.last_sent, "sends": s.sends,
-            "last_error": s.last_error, "next": sch.next_slot(now).isoformat(), "due": s.due(now),
+            "last_error": s.last_error, "last_error_hint": s.last_error_hint,
+            "next": sch.next_slot(now).isoformat(), "due": s.due(now),
         })
     return out

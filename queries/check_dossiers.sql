@@ -92,7 +92,7 @@ SELECT _line, dossier_id AS _key,
     CASE WHEN _skip IS NOT NULL THEN _skip
          WHEN status_in = 'skip' THEN 'hồ sơ chưa được tiếp nhận (trạng thái «' || status_raw || '»): không thuộc biểu' END AS _skip,
     CASE WHEN _skip IS NOT NULL OR status_in = 'skip' THEN [] ELSE list_filter([
-        CASE WHEN dossier_id IS NULL THEN _missing('dossier_id') END,
+        _required('dossier_id', dossier_id),
         CASE WHEN unit_raw IS NULL THEN _missing('unit_code')
              WHEN unit_code IS NULL
              THEN _err(unit_col, CASE unit_col WHEN 'unit_code' THEN 'mã đơn vị «' ELSE 'đơn vị «' END || unit_raw || '» không có trong danh mục đơn vị'
@@ -103,7 +103,7 @@ SELECT _line, dossier_id AS _key,
              ELSE _err(CASE WHEN _text(_row.procedure_name) IS NOT NULL THEN 'procedure_name' ELSE 'procedure_code' END,
                        'thủ tục «' || left(procedure_raw, 120) || '» không có trong danh mục thủ tục'
                        || coalesce(' (gần giống: ' || procedure_hint || ')', ' (nạp danh mục thủ tục procedures.csv có tên thủ tục)')) END,
-        CASE WHEN field IS NULL THEN _missing('field') END,
+        _required('field', field),
         CASE WHEN NOT _blank(_row.service_level) AND service_level IS NULL
              THEN _bad_value('service_level', _row.service_level, 'mức độ DVC') END,
         CASE WHEN channel IS NULL THEN _bad_value('channel', _row.channel, 'hình thức tiếp nhận') END,

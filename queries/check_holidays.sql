@@ -6,7 +6,7 @@ WITH t AS (
 SELECT _line, CAST(date AS VARCHAR) AS _key,
     list_filter([
         CASE WHEN _blank(_row.date) THEN _missing('date') WHEN date IS NULL THEN _bad_value('date', _row.date, 'ngày') END,
-        CASE WHEN name IS NULL THEN _missing('name') END
+        _required('name', name)
     ], lambda e: e IS NOT NULL) AS _errors,
     date, name
 FROM t;

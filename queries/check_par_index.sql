@@ -8,8 +8,8 @@ WITH t AS (
 SELECT _line, year || '/' || peer_code AS _key,
     list_filter([
         CASE WHEN year IS NULL OR year NOT BETWEEN 2000 AND 2100 THEN _bad_value('year', coalesce(_row.year, ''), 'năm') END,
-        CASE WHEN peer_code IS NULL THEN _missing('peer_code') END,
-        CASE WHEN peer_name IS NULL THEN _missing('peer_name') END,
+        _required('peer_code', peer_code),
+        _required('peer_name', peer_name),
         CASE WHEN score IS NULL OR score < 0 OR score > 100 THEN _bad_value('score', coalesce(_row.score, ''), 'điểm (0–100)') END,
         CASE WHEN rank IS NULL OR rank < 1 OR rank > 10000 THEN _bad_value('rank', coalesce(_row.rank, ''), 'thứ hạng (1–10.000)') END
     ], lambda e: e IS NOT NULL) AS _errors,

@@ -9,7 +9,7 @@ WITH t AS (
 )
 SELECT _line, petition_id AS _key,
     list_filter([
-        CASE WHEN petition_id IS NULL THEN _missing('petition_id') END,
+        _required('petition_id', petition_id),
         _unit_ref('unit_code', unit_code),
         _required_ts('received_at', _row.received_at, received_at),
         CASE WHEN _bad(_row.handled_at, handled_at) THEN _bad_value('handled_at', _row.handled_at, 'ngày')

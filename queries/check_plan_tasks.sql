@@ -10,8 +10,8 @@ SELECT _line, year || '/' || task_id AS _key,
     list_filter([
         CASE WHEN year IS NULL OR year NOT BETWEEN 2000 AND 2100 THEN _bad_value('year', coalesce(_row.year, ''), 'năm') END,
         CASE WHEN area IS NULL OR area NOT BETWEEN 1 AND 7 THEN _bad_value('area', coalesce(_row.area, ''), 'lĩnh vực cải cách (1–7)') END,
-        CASE WHEN task_id IS NULL THEN _missing('task_id') END,
-        CASE WHEN title IS NULL THEN _missing('title') END,
+        _required('task_id', task_id),
+        _required('title', title),
         CASE WHEN _blank(_row.due_date) THEN _missing('due_date')
              WHEN due_date IS NULL THEN _bad_value('due_date', _row.due_date, 'ngày') END,
         CASE WHEN _bad(_row.done_date, done_date) THEN _bad_value('done_date', _row.done_date, 'ngày') END

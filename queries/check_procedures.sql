@@ -7,7 +7,7 @@ WITH t AS (
 )
 SELECT _line, procedure_code AS _key,
     list_filter([
-        CASE WHEN procedure_code IS NULL THEN _missing('procedure_code') END,
+        _required('procedure_code', procedure_code),
         CASE WHEN statutory_days IS NULL OR statutory_days < 0 OR statutory_days > 365
              THEN _bad_value('statutory_days', coalesce(_row.statutory_days, ''), 'số ngày làm việc') END
     ], lambda e: e IS NOT NULL) AS _errors,

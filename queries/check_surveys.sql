@@ -7,7 +7,7 @@ WITH t AS (
 )
 SELECT _line, response_id AS _key,
     list_filter([
-        CASE WHEN response_id IS NULL THEN _missing('response_id') END,
+        _required('response_id', response_id),
         _unit_ref('unit_code', unit_code),
         _required_ts('answered_at', _row.answered_at, answered_at),
         CASE WHEN _blank(_row.rating) THEN _missing('rating')

@@ -10,8 +10,8 @@ WITH t AS (
 )
 SELECT _line, unit_code AS _key,
     list_filter([
-        CASE WHEN unit_code IS NULL THEN _missing('unit_code') END,
-        CASE WHEN unit_name IS NULL THEN _missing('unit_name') END,
+        _required('unit_code', unit_code),
+        _required('unit_name', unit_name),
         CASE WHEN NOT _blank(_row.unit_kind) AND unit_kind IS NULL
              THEN _bad_value('unit_kind', _row.unit_kind, 'loại đơn vị') END,
         CASE WHEN _blank(_row.level) THEN _missing('level')

@@ -70,6 +70,8 @@ CREATE OR REPLACE TEMP MACRO _date_only(s) AS CASE WHEN contains(s, ':') THEN fa
 CREATE OR REPLACE TEMP MACRO _out_of_range(col, ts, s, lo, hi) AS CASE
     WHEN ts < lo THEN _err(col, 'ngày «' || s || '» trước năm ' || year(lo) || ' (nhập nhầm?)')
     WHEN ts > hi THEN _err(col, 'ngày «' || s || '» sau thời điểm nạp ' || strftime(hi, '%d/%m/%Y %H:%M') || ' (nhập nhầm?)') END;
+-- a required value: missing (the typed value is NULL: the cell was blank)
+CREATE OR REPLACE TEMP MACRO _required(col, v) AS CASE WHEN v IS NULL THEN _missing(col) END;
 -- a required unit code: missing, or not in the units catalogue (known_units) of this import
 CREATE OR REPLACE TEMP MACRO _unit_ref(col, code) AS CASE
     WHEN code IS NULL THEN _missing(col)

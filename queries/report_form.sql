@@ -14,31 +14,25 @@
 -- Read from the `daily` aggregate (see build_daily for the identities); report_form_scan computes the same
 -- from the dossiers and the tests hold the two equal over many periods and units. (CASE inside sum rather than
 -- FILTER: one pass over the rows instead of one selection per aggregate, ~25 % faster here.)
+-- Every count of `daily` is summed once per unit and field: within the period (n_*: the received and completed
+-- counts) and up to its end (e_*: what the pending counts need); what came before the period is their difference.
 WITH s AS (
     SELECT unit_code, field,
-        sum(CASE WHEN day < CAST($start AS DATE) THEN rec ELSE 0 END)
-          - sum(CASE WHEN day < CAST($start AS DATE) THEN comp ELSE 0 END) AS carried_over,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec ELSE 0 END) AS received_new,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_online ELSE 0 END) AS received_online,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_in_person ELSE 0 END) AS received_in_person,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_postal ELSE 0 END) AS received_postal,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp ELSE 0 END) AS resolved_total,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_early ELSE 0 END) AS resolved_early,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_on_time ELSE 0 END) AS resolved_on_time,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_late ELSE 0 END) AS resolved_late,
-        sum(rec) - sum(comp) AS pending_total,
-        sum(due) - sum(settled) - (sum(wait_due) - sum(wait_settled)) AS pending_overdue,
-        sum(wait) - sum(wait_comp) AS pending_awaiting_supplement,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_returned ELSE 0 END) AS returned,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_withdrawn ELSE 0 END) AS withdrawn,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_fee ELSE 0 END) AS fee_dossiers,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_paid_online ELSE 0 END) AS paid_online,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN rec_digitized ELSE 0 END) AS digitized,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_e_result ELSE 0 END) AS e_result,
-        sum(CASE WHEN day >= CAST($start AS DATE) THEN comp_postal_return ELSE 0 END) AS postal_return
+        sum(CASE WHEN day >= CAST($start AS DATE) THEN COLUMNS('^(rec|comp)') ELSE 0 END) AS 'n_\0',
+        sum(COLUMNS('^(rec|comp|due|settled|wait.*)$')) AS 'e_\0'
     FROM daily
     WHERE day < CAST($end AS DATE) AND ($unit IS NULL OR unit_code = $unit)
     GROUP BY unit_code, field
+), f AS (
+    SELECT unit_code, field, (e_rec - n_rec) - (e_comp - n_comp) AS carried_over, n_rec AS received_new,
+        n_rec_online AS received_online, n_rec_in_person AS received_in_person, n_rec_postal AS received_postal,
+        n_comp AS resolved_total, n_comp_early AS resolved_early, n_comp_on_time AS resolved_on_time,
+        n_comp_late AS resolved_late, e_rec - e_comp AS pending_total,
+        e_due - e_settled - (e_wait_due - e_wait_settled) AS pending_overdue,
+        e_wait - e_wait_comp AS pending_awaiting_supplement, n_comp_returned AS returned, n_rec_withdrawn AS withdrawn,
+        n_rec_fee AS fee_dossiers, n_rec_paid_online AS paid_online, n_rec_digitized AS digitized,
+        n_comp_e_result AS e_result, n_comp_postal_return AS postal_return
+    FROM s
 )
 SELECT unit_code, field,
     CAST(carried_over + received_new AS BIGINT) AS received_total, CAST(carried_over AS BIGINT) AS carried_over,
@@ -54,6 +48,6 @@ SELECT unit_code, field,
     CAST(digitized AS BIGINT) AS digitized, CAST(e_result AS BIGINT) AS e_result,
     CAST(postal_return AS BIGINT) AS postal_return,
     CAST(resolved_early + resolved_on_time AS BIGINT) AS resolved_in_time  -- the on-time KPI's numerator
-FROM s
+FROM f
 WHERE carried_over + received_new > 0 OR withdrawn > 0
 ORDER BY unit_code, field;

@@ -131,4 +131,6 @@ def test_bad_rules_are_refused_with_file_and_rule_number(tmp_path):
         (tmp_path / "alerts.toml").write_text(body, encoding="utf-8")
         with pytest.raises(AlertError) as exc:
             load_rules(db)
-        assert "alerts.toml" in str(exc.value) and needle in str(exc.value), body
+        # the page's message names the rule and the reason; the command line's hint, the file
+        assert needle in str(exc.value) and "alerts.toml" not in str(exc.value), body
+        assert exc.value.cli_hint == str(tmp_path / "alerts.toml") and "alerts.toml" in exc.value.for_cli()

@@ -1,8 +1,12 @@
 import datetime as dt
+import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dashboard.metrics.period import Period, PeriodError, from_cli, weeks_back
+from dashboard.metrics.period import MAX_YEAR, MIN_YEAR, NAMED, Period, PeriodError, from_cli, weeks_back
+from harness import examples
 
 
 @pytest.mark.parametrize("text,start,end,key", [
@@ -64,3 +68,39 @@ def test_weeks_back_starts_on_the_monday_of_whole_weeks():
             end = dt.date(2026, 1, 1) + dt.timedelta(days=day)
             start = weeks_back(end, n)
             assert start.weekday() == 0 and (end - start).days // 7 == n - 1
+
+
+# Captured once from the if-chains that NAMED replaced (commit cdcd6d6): every week, month, quarter, half and year of
+# 1970–2100 with its key, label, label cut halfway and bounds, and a range with its labels.
+LABELS_BEFORE_TABLE = "ef1574792a8780c1af80b4d4228faee7d2b3c047ca379701456ff339dcc27d4c"
+
+
+def test_every_named_period_keeps_its_key_and_labels():
+    out, step = [], {"week": 1}
+    for kind in NAMED:
+        seen, day = set(), dt.date(1970, 1, 1)
+        while day.year <= 2100:
+            p = Period.containing(kind, day)
+            if p.key not in seen:
+                seen.add(p.key)
+                cut = p.clipped(p.start + dt.timedelta(days=(p.days - 1) // 2))
+                out.append((p.key, p.label, cut.label, str(p.start), str(p.end)))
+            day += dt.timedelta(days=step.get(kind, 13))
+    r = Period.between(dt.date(2024, 2, 10), dt.date(2024, 3, 5))
+    out.append((r.key, r.label, r.clipped(dt.date(2024, 2, 20)).label))
+    assert len(out) == 9326
+    assert hashlib.sha256(repr(out).encode()).hexdigest() == LABELS_BEFORE_TABLE
+
+
+@settings(max_examples=examples(300, 5000), deadline=None, derandomize=True)
+@given(kind=st.sampled_from([*NAMED, "to_date"]),
+       day=st.dates(dt.date(MIN_YEAR + 1, 1, 1), dt.date(MAX_YEAR - 1, 12, 31)))
+def test_a_period_of_every_kind_reads_back_from_its_key(kind, day):
+    p = Period.to_date("quarter", day) if kind == "to_date" else Period.containing(kind, day)
+    assert p.start <= day <= p.end
+    assert Period.parse(p.key) == p
+    if p.kind in NAMED:  # the period of its kind holding its last day is itself; its label names its year
+        assert Period.containing(p.kind, p.end) == p
+        assert f"{NAMED[p.kind].number(day)[0]}" in p.label
+    else:
+        assert (p.start, p.end) == (Period.containing("quarter", day).start, day)

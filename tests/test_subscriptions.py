@@ -240,17 +240,55 @@ def test_page_test_send_is_refused_clearly_and_for_other_roles(app):
 
 
 def test_page_text_names_no_command_or_file(app, app_db):
-    """A recorded error that suggests a command (written for the command line) is shown without it."""
+    """Errors are worded at their source: a failed send (no mail server) records the page's message and, apart, the
+    command line's hint; a broken rules file is refused with its file as the hint. The page shows the messages
+    alone: no command, no file name."""
     from test_security import page, sign_in
 
+    from dashboard.subscriptions import send_due
+
     store = SubscriptionStore(path_for(app_db))
-    sub = new_subscription(["ct@tayninh.example"], "Thứ 2 07:00", name="Lỗi máy chủ")
-    sub.last_error = "chưa có máy chủ thư: đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT"
+    sub = new_subscription(["ct@tayninh.example"], "Thứ 2 07:00", name="Lỗi máy chủ", now=dt.datetime(2020, 1, 1))
     store.add(sub)
+    rules = app_db.parent / "alerts.toml"
+    rules.write_text("[[rule]\n", encoding="utf-8")
     try:
+        said = []
+        send_due(app_db, now=dt.datetime.now(), log=said.append)  # the demo has no smtp_host
+        recorded = next(s for s in store.load() if s.id == sub.id)
+        assert recorded.last_error == "chưa có máy chủ thư"
+        assert recorded.last_error_hint == "đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT"
+        assert "Đăng ký Lỗi máy chủ: lỗi: chưa có máy chủ thư (đặt `cchc settings smtp_host=…" in "\n".join(said)
         body = json.dumps(page(sign_in(app, "noivu"), "/ban-tin").json, ensure_ascii=False)
         assert "✖ Lỗi: chưa có máy chủ thư" in body
-        for needle in ("cchc ", "--smtp", "subscriptions.json", "alerts.toml", ".duckdb", "`"):
+        assert "Không dùng được các quy tắc cảnh báo: không đọc được tệp quy tắc cảnh báo" in body
+        for needle in ("cchc ", "--smtp", "subscriptions.json", "alerts.toml", ".duckdb", "`", str(app_db.parent)):
             assert needle not in body, needle
     finally:
+        rules.unlink()
         store.remove(sub.id)
+
+
+def test_cli_prints_the_hint_the_page_leaves_out(demo_db, tmp_path):
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    r = cchc("digest", "--to", "ct@tayninh.example", "--period", "2026-Q3", db=db, check=False)
+    assert r.returncode != 0
+    assert ("chưa có máy chủ thư (đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT)"
+            in r.stderr.decode())
+    r = cchc("digest", "--to", "ct@tayninh.example", "--as", "khong_co", db=db, check=False)
+    assert r.returncode != 0 and "không có người dùng 'khong_co' (xem `cchc users list`)" in r.stderr.decode()
+    cchc("subscriptions", "add", "--to", "ct@tayninh.example", "--schedule", "Mon 07:00", db=db)
+    store = SubscriptionStore(path_for(db))
+    with store.locked():
+        subs = store.load()
+        subs[0].created_at = dt.datetime(2020, 1, 1).isoformat()
+        store.save(subs)
+    r = cchc("digest", "--due", "--now", _next_monday(dt.datetime.now()).isoformat(), db=db, check=False)
+    assert r.returncode == 1 and "lỗi: chưa có máy chủ thư (đặt `cchc settings smtp_host=…" in r.stdout.decode()
+    listed = cchc("subscriptions", "list", db=db).stdout.decode()
+    assert "LỖI: chưa có máy chủ thư (đặt `cchc settings smtp_host=… smtp_port=…` hoặc dùng --smtp HOST:PORT)" in listed
+    (db.parent / "subscriptions.json").write_text("{không phải json", encoding="utf-8")
+    r = cchc("subscriptions", "list", db=db, check=False)
+    assert r.returncode != 0 and "không đọc được danh sách đăng ký" in r.stderr.decode()
+    assert str(db.parent / "subscriptions.json") in r.stderr.decode()

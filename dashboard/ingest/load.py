@@ -25,7 +25,7 @@ import pandas as pd
 from .. import audit
 from .. import db as dbq
 from ..tempdirs import ingest_dir
-from ..config import ENUMS, KIND_BY_NAME, KPIS, PARTIAL_REJECT_SHARE, InputKind
+from ..config import ENUMS, INPUT_KINDS, KIND_BY_NAME, KPIS, PARTIAL_REJECT_SHARE, InputKind
 from .profiles import Profile, fold, fold_key, load_profiles
 from .boundaries import KIND as BOUNDARIES
 from .boundaries import LABEL as BOUNDARIES_LABEL
@@ -60,6 +60,13 @@ def _failure(paths, exc: BaseException) -> str:
 class PartialRefused(UnreadableFile):
     """A file would reject more than PARTIAL_REJECT_SHARE of its rows: nothing is published without
     accept_partial (the message names the file, the share and the top reasons)."""
+
+
+# The tables a batch writes (each collects the batch's rows in `staged_<table>` first), with the key for which the
+# later import wins and the order a reference table is stored in: the input kinds (dashboard/input_kinds.csv) and
+# the boundaries (a unit's boundary: the newest file's). No order: the dossiers, merged by merge_staged.sql.
+STAGED: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    *((k.name, k.key, k.order) for k in INPUT_KINDS), (BOUNDARIES, ("unit_code",), ("unit_code",)))
 
 
 def kind_label(kind: str) -> str:
@@ -248,7 +255,9 @@ class Batch:
                 side_effects=False,
             )
             dbq.run_script(self.con, "ingest_macros")
-            dbq.run_script(self.con, "staging")
+            for table, _key, _order in STAGED:
+                dbq.run_per_table(self.con, "staging", {"table": table, "staged": f"staged_{table}"})
+            dbq.run_script(self.con, "known_units_view")
             self.seq = int(dbq.one(self.con, "next_import_seq")[0])
         except BaseException:
             self.abort()
@@ -550,12 +559,20 @@ class Batch:
 
     def preview_merge(self) -> None:
         """The dry run: merge into the throw-away building file to count what would not apply, publish nothing."""
-        dbq.run_script(self.con, "merge_staged")
+        self._merge()
         self._count_conflicts()
+
+    def _merge(self) -> None:
+        """Fold the batch's staged rows into the tables: each reference table by its key, then the dossiers."""
+        for table, key, order in STAGED:
+            if order:
+                dbq.run_per_table(self.con, "merge_reference",
+                                  {"table": table, "staged": f"staged_{table}", "key": key, "order": order})
+        dbq.run_script(self.con, "merge_staged")
 
     def publish(self) -> str:
         try:
-            dbq.run_script(self.con, "merge_staged")
+            self._merge()
             self._count_conflicts()
             dbq.run_script(self.con, "build_calendar")
             dbq.run_script(self.con, "build_daily")

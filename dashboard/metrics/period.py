@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I | re.A)
@@ -23,6 +24,30 @@ MIN_YEAR, MAX_YEAR = 1970, 2100
 
 class PeriodError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A kind of named period: which one of its year a day falls in, its canonical text, its Vietnamese label."""
+    number: Callable[[dt.date], tuple[int, int]]  # (year, number within the year) of the period holding a day
+    key: str  # format of the text `Period.parse` reads back ({y}, {n})
+    label: str  # format of the label ({y}, {n}; {half}: đầu / cuối)
+
+
+NAMED: dict[str, _Named] = {
+    "week": _Named(lambda d: tuple(d.isocalendar())[:2], "{y}-W{n:02d}", "Tuần {n}/{y}"),
+    "month": _Named(lambda d: (d.year, d.month), "{y}-{n:02d}", "Tháng {n}/{y}"),
+    "quarter": _Named(lambda d: (d.year, (d.month - 1) // 3 + 1), "{y}-Q{n}", "Quý {n}/{y}"),
+    "half": _Named(lambda d: (d.year, 1 if d.month <= 6 else 2), "{y}-H{n}", "6 tháng {half} năm {y}"),
+    "year": _Named(lambda d: (d.year, 0), "{y}", "Năm {y}"),
+}
+
+
+def _named_text(kind: str, day: dt.date, form: str) -> str:
+    """The key (`form` "key") or label ("label") of the period of `kind` holding `day`."""
+    named = NAMED[kind]
+    y, n = named.number(day)
+    return getattr(named, form).format(y=y, n=n, half="đầu" if n == 1 else "cuối")
 
 
 @dataclass(frozen=True)
@@ -78,18 +103,9 @@ class Period:
 
     @classmethod
     def containing(cls, kind: str, day: dt.date) -> Period:
-        if kind == "week":
-            y, w, _ = day.isocalendar()
-            return cls.parse(f"{y}-W{w:02d}")
-        if kind == "month":
-            return cls.parse(f"{day.year}-{day.month:02d}")
-        if kind == "quarter":
-            return cls.parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-        if kind == "half":
-            return cls.parse(f"{day.year}-H{1 if day.month <= 6 else 2}")
-        if kind == "year":
-            return cls.parse(str(day.year))
-        raise PeriodError(f"loại kỳ không hợp lệ: {kind!r}")
+        if kind not in NAMED:
+            raise PeriodError(f"loại kỳ không hợp lệ: {kind!r}")
+        return cls.parse(_named_text(kind, day, "key"))
 
     @classmethod
     def to_date(cls, kind: str, day: dt.date) -> Period:
@@ -107,19 +123,9 @@ class Period:
     @property
     def key(self) -> str:
         """The canonical text that `parse` reads back (used in URLs and reports)."""
-        s, e = self.start, self.end
-        if self.kind == "week":
-            y, w, _ = s.isocalendar()
-            return f"{y}-W{w:02d}"
-        if self.kind == "month":
-            return f"{s.year}-{s.month:02d}"
-        if self.kind == "quarter":
-            return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
-        if self.kind == "half":
-            return f"{s.year}-H{1 if s.month <= 6 else 2}"
-        if self.kind == "year":
-            return str(s.year)
-        return f"{s.isoformat()}..{e.isoformat()}"
+        if self.kind in NAMED:
+            return _named_text(self.kind, self.start, "key")
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
     @property
     def label(self) -> str:
@@ -129,18 +135,10 @@ class Period:
 
     def _base_label(self) -> str:
         s = self.start
-        if self.kind == "week":
-            y, w, _ = s.isocalendar()
-            return f"Tuần {w}/{y}" if self.cut else f"Tuần {w}/{y} ({s:%d/%m} – {self.end:%d/%m/%Y})"
-        if self.kind == "month":
-            return f"Tháng {s.month}/{s.year}"
-        if self.kind == "quarter":
-            return f"Quý {(s.month - 1) // 3 + 1}/{s.year}"
-        if self.kind == "half":
-            return f"6 tháng {'đầu' if s.month == 1 else 'cuối'} năm {s.year}"
-        if self.kind == "year":
-            return f"Năm {s.year}"
-        return f"{s:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+        if self.kind not in NAMED:
+            return f"{s:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+        base = _named_text(self.kind, s, "label")
+        return f"{base} ({s:%d/%m} – {self.end:%d/%m/%Y})" if self.kind == "week" and not self.cut else base
 
     @property
     def start_ts(self) -> dt.datetime:

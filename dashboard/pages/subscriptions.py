@@ -10,7 +10,6 @@ callback checks the role on the server: a forged request from another role gets 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 
 import dash
@@ -51,7 +50,7 @@ def _when(text: str | None) -> str:
 
 def _status(r: dict) -> str:
     if r["last_error"]:
-        return "✖ Lỗi: " + _no_command(r["last_error"])
+        return "✖ Lỗi: " + r["last_error"]
     if r["last_sent"] or r["due"]:
         return "▲ Đến hạn" if r["due"] else "✔ Đã gửi"
     return "– Chưa đến lịch"
@@ -159,7 +158,7 @@ def _alerts_section():
     try:
         rules = load_rules(db)
     except AlertError as exc:
-        return section("Quy tắc cảnh báo", empty_state(f"Không dùng được các quy tắc cảnh báo: {_no_path(exc)}",
+        return section("Quy tắc cảnh báo", empty_state(f"Không dùng được các quy tắc cảnh báo: {exc}",
                                                        "Báo quản trị hệ thống."))
     if not rules:
         return section("Quy tắc cảnh báo", empty_state(
@@ -199,22 +198,6 @@ def layout(**_):
         ],
         className="page page-subscriptions",
     )
-
-
-_COMMAND = re.compile(  # "(cchc users list)", "đặt `cchc settings …` hoặc dùng --smtp HOST:PORT"
-    r"[:;,]?\s*(?:\((?:[^()]*?)`?cchc [^)]*\)|(?:đặt |dùng |chạy )?`[^`]*`(?:\s*hoặc dùng --\S+(?: \S+)?)?)")
-
-
-def _no_command(text: str) -> str:
-    """A recorded error without the command line it may suggest (the page's readers type no commands)."""
-    return _COMMAND.sub("", text or "").strip(" :;,") or text
-
-
-def _no_path(exc: Exception) -> str:
-    """An error's text without the file path it may start with (page text names no files)."""
-    text = str(exc)
-    head, sep, rest = text.partition(": ")
-    return rest if sep and ("/" in head or head.endswith((".toml", ".json"))) else text
 
 
 def _refused(message: str):
