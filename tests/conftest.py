@@ -90,14 +90,17 @@ def app(app_db):
 
 
 @contextlib.contextmanager
-def live_server(db: Path, *extra: str):
+def live_server(db: Path, *extra: str, warm: bool = False):
     """`cchc serve` on a free loopback port (extra: e.g. --workers 2); yields the base URL. Its log must hold
     no traceback when it stops, and no gunicorn worker may have had to be killed (SIGKILL after the graceful
-    timeout, or SIGABRT): each leaves on its own when the server stops."""
+    timeout, or SIGABRT): each leaves on its own when the server stops. Without `warm` the server does not
+    pre-render the default pages at start (CCHC_WARM_START=0: 12 page renders per worker that no test here reads;
+    tests/test_state.py tests the warmer)."""
     port = free_port()
     log_path = db.parent / f"server-{port}.log"
     base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(db, port, *extra), base + "/dang-nhap", log_path):
+    env = None if warm else {"CCHC_WARM_START": "0"}
+    with running(serve_cmd(db, port, *extra), base + "/dang-nhap", log_path, env=env):
         yield base
     log = log_path.read_text()
     assert "Traceback" not in log and "was sent SIG" not in log, log[-3000:]
