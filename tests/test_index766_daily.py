@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from harness import examples
 from hypothesis import strategies as st
 from test_form_conventions import conv_db  # noqa: F401  (the fixture)
 
@@ -151,7 +152,8 @@ def _database(rows: list[dict]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60, 300, fast=12), deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
 @given(
     rows=st.lists(_dossier, min_size=0, max_size=60),
     periods=st.lists(st.tuples(st.integers(-5, 260), st.integers(0, 120)), min_size=1, max_size=10),
