@@ -75,6 +75,18 @@ def demo_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def danang_db(tmp_path_factory) -> tuple[Path, str]:
+    """`cchc demo --city "Đà Nẵng" --dossiers 3000 --as-of 2026-11-20`, read-only (tests that change it copy its
+    folder): (database, what the command printed)."""
+    with _built_once(tmp_path_factory, "danang") as (tmp, build):
+        db = tmp / "cchc.duckdb"
+        if build:
+            out = cchc("demo", "--city", "Đà Nẵng", "--dossiers", "3000", "--as-of", "2026-11-20", db=db).stdout
+            (tmp / "demo-output.txt").write_bytes(out)
+    return db, (tmp / "demo-output.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
 def app_db(demo_db, tmp_path_factory) -> Path:
     """A private copy of the demo database with its own users, secret key and audit log."""
     return with_demo_users(demo_db, tmp_path_factory.mktemp("sec"))

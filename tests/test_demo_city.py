@@ -188,11 +188,10 @@ def test_character_near_targets_with_misses(hue_db):
     assert "met" in statuses and statuses & {"missed", "at_risk"}
 
 
-def test_another_city_scales_and_is_deterministic(tmp_path):
+def test_another_city_scales_and_is_deterministic(danang_db):
     from vietnam_provinces import Ward
 
-    db = tmp_path / "dn.duckdb"
-    out = cchc("demo", "--city", "Đà Nẵng", "--dossiers", "3000", "--as-of", AS_OF, db=db).stdout.decode()
+    db, out = danang_db  # `cchc demo --city "Đà Nẵng" --dossiers 3000 --as-of 2026-11-20` (built once, conftest.py)
     assert "dossiers 3.000" in out
     wards = sql(db, "SELECT count(*) FROM units WHERE level = 'ward' AND valid_to IS NULL")[0][0]
     assert wards == len(list(Ward.iter_by_province(48))) == 94

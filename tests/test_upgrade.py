@@ -100,10 +100,11 @@ def test_make_runs_demo_step_upgrades_an_existing_database(demo_db, tmp_path):
     assert _as_of(db) == "2026-11-20 18:00:00"
 
 
-def test_an_older_demo_of_a_city_of_today_is_built_again_as_the_same_city(tmp_path):
+def test_an_older_demo_of_a_city_of_today_is_built_again_as_the_same_city(danang_db, tmp_path):
     """The rebuild keeps the demo's city (Đà Nẵng stays Đà Nẵng, not the default Huế), its size and as-of date."""
-    db = tmp_path / "cchc.duckdb"
-    cchc("demo", "--city", "Đà Nẵng", "--dossiers", "3000", "--as-of", "2026-11-20", db=db)
+    from harness import copy_folder
+
+    db = copy_folder(danang_db[0], tmp_path)  # `cchc demo --city "Đà Nẵng" --dossiers 3000 --as-of 2026-11-20`
 
     def facts():
         con = duckdb.connect(str(db), read_only=True)
