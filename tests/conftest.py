@@ -26,6 +26,26 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+def _cpu() -> float:
+    import resource
+
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                         resource.RUSAGE_CHILDREN)))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """CCHC_CPU_LOG=FILE: one line per test appended to FILE: CPU seconds (this process, its threads and the
+    subprocesses it waited for) from the test's setup to its teardown, then the test's id. CPU, unlike --durations'
+    wall time, hardly moves with the load of a shared machine (`sort -rn FILE | head` finds the costly tests)."""
+    log = os.environ.get("CCHC_CPU_LOG")
+    start = _cpu() if log else 0.0
+    yield
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{_cpu() - start:.3f} {item.nodeid}\n")
+
+
 @contextlib.contextmanager
 def _built_once(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
     """A folder for a read-only session database that every test process of the run shares: the first process
@@ -46,15 +66,14 @@ def _built_once(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
 
 @pytest.fixture(scope="session")
 def seed003_db(tmp_path_factory) -> Path:
-    """Huyện Châu Thành Q3/2021 (tests/builders.py), read-only: tests that change it copy it."""
+    """Huyện Châu Thành Q3/2021 (tests/builders.py), read-only: tests that change it copy it. Imported by `cchc
+    ingest` (in this process) from the files beside it (tests/builders.py seed003_files), its audit log beside it."""
     with _built_once(tmp_path_factory, "seed003") as (tmp, build):
         db = tmp / "cchc.duckdb"
         if build:
             from builders import seed003_files
 
-            from dashboard.ingest.load import ingest
-
-            ingest(seed003_files(tmp), db)
+            cchc("ingest", *map(str, seed003_files(tmp)), db=db)
     return db
 
 
