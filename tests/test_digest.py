@@ -225,37 +225,7 @@ def test_cli_digest_starttls_arrives_over_tls(db, tls_server, tmp_path, monkeypa
     assert [a["event"] for a in audit if a["event"].startswith("digest_")] == ["digest_sent", "digest_failed"]
 
 
-def test_the_smtp_starttls_setting_upgrades_the_alerts_send(db, tls_server, tmp_path, monkeypatch):
-    """The in-process sibling of the digest's test below (the digest prints its PDF with Chromium: a browser test):
-    the same settings through `cchc alerts check`: smtp_starttls=1 sends over TLS, 0 (the default) does not."""
-    from dashboard import mail
-
-    ctx, ca = tls_server
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    monkeypatch.setenv("CCHC_SMTP_CAFILE", str(ca_file))
-    assert mail.server_from({"smtp_host": "h", "smtp_port": "25", "smtp_starttls": "0"}).starttls is False
-    assert mail.server_from({"smtp_host": "h", "smtp_port": "25", "smtp_starttls": "1"}).starttls is True
-    assert mail.server_from({"smtp_host": "h", "smtp_port": "25"}, starttls=True).starttls is True
-    r = cchc("settings", "smtp_starttls=yes", db=db, check=False)
-    assert r.returncode != 0 and "smtp_starttls: 1 (dùng STARTTLS) hoặc 0" in r.stderr.decode()
-    (db.parent / "alerts.toml").write_text(  # crossed in the demo: its plan is behind
-        '[[rule]]\nid = "ke-hoach"\nkind = "kpi_below"\nkpi = "plan_completion_rate"\nto = ["ct@tayninh.example"]\n',
-        encoding="utf-8")
-    with smtp_sink(tls_context=ctx) as (port, sink):
-        cchc("settings", "smtp_host=127.0.0.1", f"smtp_port={port}", "smtp_starttls=1", db=db)
-        r = cchc("alerts", "check", "--now", "2026-11-24T06:59", db=db)
-        assert "đã gửi 1" in r.stdout.decode(), r.stdout.decode()
-    assert sink.tls == [True] and len(sink.messages) == 1 and "kế hoạch" in sink.messages[0]["Subject"].lower()
-    with smtp_sink() as (port, sink):  # 0: plain SMTP (this server offers no STARTTLS); a new crossing
-        cchc("settings", f"smtp_port={port}", "smtp_starttls=0", db=db)
-        (db.parent / "alerts.toml").write_text((db.parent / "alerts.toml").read_text().replace("ke-hoach", "kh2"))
-        r = cchc("alerts", "check", "--now", "2026-11-24T06:59", db=db)
-        assert "đã gửi 1" in r.stdout.decode(), r.stdout.decode()
-    assert sink.tls == [False] and len(sink.messages) == 1
-
-
-@pytest.mark.browser  # the digest carries the PDF printed by chromium; in-process sibling: the alerts' test above
+@pytest.mark.browser  # the digest prints its PDF with chromium; in-process sibling: test_alerts.py's starttls test
 def test_the_smtp_starttls_setting_upgrades_every_send(db, tls_server, tmp_path, monkeypatch):
     """smtp_starttls=1 in the settings: the digest without --starttls (as `cchc digest --due` and the page's test
     send call it) and the alerts' server both go over TLS; 0 (the default) does not; other values are refused."""
