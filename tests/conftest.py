@@ -36,14 +36,15 @@ def _cpu() -> float:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     """CCHC_CPU_LOG=FILE: one line per test appended to FILE: CPU seconds (this process, its threads and the
-    subprocesses it waited for) from the test's setup to its teardown, then the test's id. CPU, unlike --durations'
-    wall time, hardly moves with the load of a shared machine (`sort -rn FILE | head` finds the costly tests)."""
+    subprocesses it waited for) from the test's setup to its teardown, the test's id, the xdist worker (gw0…).
+    CPU, unlike --durations' wall time, hardly moves with the load of a shared machine (`sort -rn FILE | head`
+    finds the costly tests)."""
     log = os.environ.get("CCHC_CPU_LOG")
     start = _cpu() if log else 0.0
     yield
     if log:
         with open(log, "a", encoding="utf-8") as f:
-            f.write(f"{_cpu() - start:.3f} {item.nodeid}\n")
+            f.write(f"{_cpu() - start:.3f} {item.nodeid} {os.environ.get('PYTEST_XDIST_WORKER', '-')}\n")
 
 
 @contextlib.contextmanager
