@@ -45,9 +45,13 @@ test: install chromium axe lint
 	$(PYTEST) --durations=8
 	@if [ -x ../shared/tools/contract-check ]; then ../shared/tools/contract-check; fi
 
-# The inner loop: lint + every test that needs no browser (no Chromium, no PDF), under a minute.
+# The inner loop: lint + every test that needs no browser (no Chromium, no PDF) and is not in the `slow` tier, under a
+# minute on 2 idle cores. `make test` = everything (browser and slow tiers included, every property's `make test`
+# example count). The slow tier (pytest's `slow` mark) is the few tests that need real servers or processes under
+# load; each has a fast in-process sibling here that exercises the same logic (named next to its mark). Under
+# CCHC_TEST_TIER=fast the slowest properties try fewer derandomised examples (tests/harness.py `examples`).
 test-fast: install lint
-	$(PYTEST) -m "not browser" --durations=5
+	CCHC_TEST_TIER=fast $(PYTEST) -m "not browser and not slow" --durations=10
 
 lint: install
 	$(BIN)/ruff check .

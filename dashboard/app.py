@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -378,7 +379,9 @@ def serve(
 ) -> None:
     """`workers` = 0: Flask's development server (one process). `workers` ≥ 1: gunicorn with that many worker
     processes (gthread, `threads` each), each building its own app on the read-only snapshots; sessions,
-    users and the audit log are files next to the database, so every worker sees the same ones."""
+    users and the audit log are files next to the database, so every worker sees the same ones.
+    CCHC_WARM_START=0 in the environment: no pre-rendering at start (test servers whose test is not about it)."""
+    warm = os.environ.get("CCHC_WARM_START", "1") != "0"
     if no_auth and not security.is_loopback(host):
         raise SystemExit("--no-auth chỉ dùng trên máy cục bộ (--host 127.0.0.1)")
     print(
@@ -398,7 +401,7 @@ def serve(
         elif not store.users():
             print("Chưa có người dùng: tạo bằng `cchc users add TEN --role noi_vu`.", flush=True)
     if not workers:
-        create_app(db_path, no_auth=no_auth, warm=True).run(host=host, port=port, debug=False)
+        create_app(db_path, no_auth=no_auth, warm=warm).run(host=host, port=port, debug=False)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -413,6 +416,6 @@ def serve(
                 self.cfg.set(k, v)
 
         def load(self):  # in each worker, after the fork: its own DuckDB connections
-            return create_app(db_path, no_auth=no_auth, warm=True).server
+            return create_app(db_path, no_auth=no_auth, warm=warm).server
 
     _Gunicorn().run()

@@ -26,6 +26,27 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+def _cpu() -> float:
+    import resource
+
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                         resource.RUSAGE_CHILDREN)))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """CCHC_CPU_LOG=FILE: one line per test appended to FILE: CPU seconds (this process, its threads and the
+    subprocesses it waited for) from the test's setup to its teardown, the test's id, the xdist worker (gw0…).
+    CPU, unlike --durations' wall time, hardly moves with the load of a shared machine (`sort -rn FILE | head`
+    finds the costly tests)."""
+    log = os.environ.get("CCHC_CPU_LOG")
+    start = _cpu() if log else 0.0
+    yield
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{_cpu() - start:.3f} {item.nodeid} {os.environ.get('PYTEST_XDIST_WORKER', '-')}\n")
+
+
 @contextlib.contextmanager
 def _built_once(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
     """A folder for a read-only session database that every test process of the run shares: the first process
@@ -46,15 +67,14 @@ def _built_once(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
 
 @pytest.fixture(scope="session")
 def seed003_db(tmp_path_factory) -> Path:
-    """Huyện Châu Thành Q3/2021 (tests/builders.py), read-only: tests that change it copy it."""
+    """Huyện Châu Thành Q3/2021 (tests/builders.py), read-only: tests that change it copy it. Imported by `cchc
+    ingest` (in this process) from the files beside it (tests/builders.py seed003_files), its audit log beside it."""
     with _built_once(tmp_path_factory, "seed003") as (tmp, build):
         db = tmp / "cchc.duckdb"
         if build:
             from builders import seed003_files
 
-            from dashboard.ingest.load import ingest
-
-            ingest(seed003_files(tmp), db)
+            cchc("ingest", *map(str, seed003_files(tmp)), db=db)
     return db
 
 
@@ -75,6 +95,18 @@ def demo_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def danang_db(tmp_path_factory) -> tuple[Path, str]:
+    """`cchc demo --city "Đà Nẵng" --dossiers 3000 --as-of 2026-11-20`, read-only (tests that change it copy its
+    folder): (database, what the command printed)."""
+    with _built_once(tmp_path_factory, "danang") as (tmp, build):
+        db = tmp / "cchc.duckdb"
+        if build:
+            out = cchc("demo", "--city", "Đà Nẵng", "--dossiers", "3000", "--as-of", "2026-11-20", db=db).stdout
+            (tmp / "demo-output.txt").write_bytes(out)
+    return db, (tmp / "demo-output.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
 def app_db(demo_db, tmp_path_factory) -> Path:
     """A private copy of the demo database with its own users, secret key and audit log."""
     return with_demo_users(demo_db, tmp_path_factory.mktemp("sec"))
@@ -90,14 +122,17 @@ def app(app_db):
 
 
 @contextlib.contextmanager
-def live_server(db: Path, *extra: str):
+def live_server(db: Path, *extra: str, warm: bool = False):
     """`cchc serve` on a free loopback port (extra: e.g. --workers 2); yields the base URL. Its log must hold
     no traceback when it stops, and no gunicorn worker may have had to be killed (SIGKILL after the graceful
-    timeout, or SIGABRT): each leaves on its own when the server stops."""
+    timeout, or SIGABRT): each leaves on its own when the server stops. Without `warm` the server does not
+    pre-render the default pages at start (CCHC_WARM_START=0: 12 page renders per worker that no test here reads;
+    tests/test_state.py tests the warmer)."""
     port = free_port()
     log_path = db.parent / f"server-{port}.log"
     base = f"http://127.0.0.1:{port}"
-    with running(serve_cmd(db, port, *extra), base + "/dang-nhap", log_path):
+    env = None if warm else {"CCHC_WARM_START": "0"}
+    with running(serve_cmd(db, port, *extra), base + "/dang-nhap", log_path, env=env):
         yield base
     log = log_path.read_text()
     assert "Traceback" not in log and "was sent SIG" not in log, log[-3000:]

@@ -37,11 +37,13 @@ def cchc(
     check: bool = True,
     input: bytes | None = None,
     env: dict[str, str] | None = None,
-    process: bool = False,
+    process: bool | None = None,
 ) -> subprocess.CompletedProcess:
-    """`cchc ARGS [--db DB]`; with check, a non-zero exit fails with the command and its stderr."""
+    """`cchc ARGS [--db DB]`; with check, a non-zero exit fails with the command and its stderr. `process`: True
+    the real entry point in a subprocess, False in this process, None (the default) a subprocess for the commands
+    of OWN_PROCESS only (process=False for one of them: a call refused before it builds an app or a server)."""
     argv = [*args, *(["--db", str(db)] if db else [])]
-    if process or (argv and argv[0] in OWN_PROCESS):
+    if process or (process is None and argv and argv[0] in OWN_PROCESS):
         out = _subprocess(argv, input, env)
     else:
         out = run_main(argv, input, env)
@@ -111,13 +113,21 @@ def _exit_code(exc: SystemExit) -> int:
 
 
 # ----------------------------------------------------------------------------- property tests
-def examples(test: int, fuzz: int) -> int:
-    """How many examples a hypothesis property runs: `test` in `make test` / `make test-fast` (derandomised, the
-    inner loop), `fuzz` under `make fuzz` (CCHC_FUZZ=1, the long run of every property); CCHC_HYPOTHESIS_EXAMPLES
-    sets the count for both. The property is the same in both: only how many inputs it is tried on changes."""
+def fast_tier() -> bool:
+    """Is this `make test-fast` (CCHC_TEST_TIER=fast: the inner loop), not `make test` (everything)?"""
+    return os.environ.get("CCHC_TEST_TIER") == "fast"
+
+
+def examples(test: int, fuzz: int, fast: int | None = None) -> int:
+    """How many examples a hypothesis property runs: `test` in `make test` (derandomised), `fast` in `make
+    test-fast` (CCHC_TEST_TIER=fast, the inner loop; `test` when not given: only the slowest properties have one),
+    `fuzz` under `make fuzz` (CCHC_FUZZ=1, the long run of every property); CCHC_HYPOTHESIS_EXAMPLES sets the count
+    for all. The property is the same in every tier: only how many inputs it is tried on changes."""
     if os.environ.get("CCHC_HYPOTHESIS_EXAMPLES"):
         return int(os.environ["CCHC_HYPOTHESIS_EXAMPLES"])
-    return fuzz if os.environ.get("CCHC_FUZZ") == "1" else test
+    if os.environ.get("CCHC_FUZZ") == "1":
+        return fuzz
+    return fast if fast is not None and fast_tier() else test
 
 
 # ----------------------------------------------------------------------------- published databases

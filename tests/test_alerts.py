@@ -134,3 +134,39 @@ def test_bad_rules_are_refused_with_file_and_rule_number(tmp_path):
         # the page's message names the rule and the reason; the command line's hint, the file
         assert needle in str(exc.value) and "alerts.toml" not in str(exc.value), body
         assert exc.value.cli_hint == str(tmp_path / "alerts.toml") and "alerts.toml" in exc.value.for_cli()
+
+
+def test_the_smtp_starttls_setting_upgrades_the_alerts_send(small_db, tmp_path, monkeypatch):
+    """The in-process sibling of test_digest.py's smtp_starttls test (the digest prints its PDF with Chromium: a
+    browser test): the same settings through `cchc alerts check`: smtp_starttls=1 sends over STARTTLS (a server that
+    requires it, its CA trusted through CCHC_SMTP_CAFILE), 0 (the default) plain; other values are refused."""
+    import ssl
+
+    import trustme
+
+    from dashboard import mail
+
+    ca = trustme.CA()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("CCHC_SMTP_CAFILE", str(tmp_path / "ca.pem"))
+    assert mail.server_from({"smtp_host": "h", "smtp_port": "25", "smtp_starttls": "0"}).starttls is False
+    assert mail.server_from({"smtp_host": "h", "smtp_port": "25", "smtp_starttls": "1"}).starttls is True
+    assert mail.server_from({"smtp_host": "h", "smtp_port": "25"}, starttls=True).starttls is True
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(small_db, db)
+    r = cchc("settings", "smtp_starttls=yes", db=db, check=False)
+    assert r.returncode != 0 and "smtp_starttls: 1 (dùng STARTTLS) hoặc 0" in r.stderr.decode()
+    rule = '[[rule]]\nid = "{}"\nkind = "kpi_below"\nkpi = "plan_completion_rate"\nto = ["ct@tayninh.example"]\n'
+    (tmp_path / "alerts.toml").write_text(rule.format("ke-hoach"), encoding="utf-8")  # crossed: the plan is behind
+    with smtp_sink(tls_context=ctx) as (port, sink):
+        cchc("settings", "smtp_host=127.0.0.1", f"smtp_port={port}", "smtp_starttls=1",
+             "mail_from=cchc@tayninh.example", db=db)
+        assert "đã gửi 1" in cchc("alerts", "check", "--now", "2026-11-24T06:59", db=db).stdout.decode()
+    assert sink.tls == [True] and len(sink.messages) == 1 and "kế hoạch" in sink.messages[0]["Subject"].lower()
+    with smtp_sink() as (port, sink):  # 0: plain SMTP (this server offers no STARTTLS); a rule crossed anew
+        cchc("settings", f"smtp_port={port}", "smtp_starttls=0", db=db)
+        (tmp_path / "alerts.toml").write_text(rule.format("ke-hoach-2"), encoding="utf-8")
+        assert "đã gửi 1" in cchc("alerts", "check", "--now", "2026-11-24T06:59", db=db).stdout.decode()
+    assert sink.tls == [False] and len(sink.messages) == 1

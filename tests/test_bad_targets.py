@@ -1,19 +1,17 @@
 """A bad target already in a database (NaN, inf, negative, absurd, an unknown comparator) cannot take a page down
 or crash `cchc kpi`: the KPI says "chỉ tiêu không hợp lệ" and is never compared against it; other KPIs keep their
-status. Checked on the CLI and on every page over real HTTP."""
+status. Checked on the CLI and on every page through the app's request handling."""
 
 from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 
 import duckdb
 import pytest
-import requests
 
-from conftest import cchc, live_server
+from conftest import cchc
 
 BAD = {
     "on_time_rate": ("value", "'NaN'::DOUBLE"),
@@ -73,42 +71,32 @@ def test_cli_kpi_marks_bad_targets_invalid(bad_db, demo_db):
     assert proj and all(math.isfinite(p["projected_rate"]) for p in proj if p["projected_rate"] is not None)
 
 
-def test_every_page_survives_bad_targets_over_http(bad_db):
-    with live_server(bad_db) as base:  # the helper also fails on any traceback in the server's log
-        s = requests.Session()
-        tok = re.search(r'name="csrf" value="([^"]+)"', s.get(base + "/dang-nhap").text)[1]
-        s.post(base + "/dang-nhap", data={"csrf": tok, "username": "chutich", "password": "demo-chutich", "next": "/"})
-        texts = {}
-        pages = [
-            ("/", ""),
-            ("/don-vi", ""),
-            ("/don-vi", "&unit=W03&kpi=on_time_rate"),
-            ("/ho-so-tre-han", ""),
-            ("/bao-cao-quy", ""),
-            ("/chi-tieu", ""),
-            ("/phan-tich", ""),
-        ] + [("/trinh-chieu", f"&slide={i}") for i in range(1, 14)]
-        for path, extra in pages:
-            r = s.post(
-                base + "/_dash-update-component",
-                json={
-                    "output": ".._pages_content.children..._pages_store.data..",
-                    "outputs": [
-                        {"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"},
-                    ],
-                    "inputs": [
-                        {"id": "_pages_location", "property": "pathname", "value": path},
-                        {"id": "_pages_location", "property": "search", "value": "?period=2026-Q3" + extra},
-                    ],
-                    "changedPropIds": ["_pages_location.pathname"],
-                    "state": [],
-                },
-            )
-            assert r.status_code == 200, (path, extra, r.text[:300])
-            text = json.dumps(r.json(), ensure_ascii=False)
-            assert "Không hiển thị được trang" not in text, (path, extra)
-            texts[path + extra] = text
+def test_every_page_survives_bad_targets(bad_db, caplog):
+    """Through the app's real request handling in this process (Flask's test client, signed in as the chairman:
+    the router's request as the browser sends it); no error logged (a page that fails logs its traceback)."""
+    from test_security import page, sign_in
+
+    from dashboard.app import create_app
+
+    caplog.set_level("ERROR")
+    c = sign_in(create_app(bad_db), "chutich")
+    texts = {}
+    pages = [
+        ("/", ""),
+        ("/don-vi", ""),
+        ("/don-vi", "&unit=W03&kpi=on_time_rate"),
+        ("/ho-so-tre-han", ""),
+        ("/bao-cao-quy", ""),
+        ("/chi-tieu", ""),
+        ("/phan-tich", ""),
+    ] + [("/trinh-chieu", f"&slide={i}") for i in range(1, 14)]
+    for path, extra in pages:
+        r = page(c, path, "?period=2026-Q3" + extra)
+        assert r.status_code == 200, (path, extra, r.text[:300])
+        text = json.dumps(r.json, ensure_ascii=False)
+        assert "Không hiển thị được trang" not in text, (path, extra)
+        texts[path + extra] = text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records][:5]
     assert "Chỉ tiêu không hợp lệ" in texts["/"]  # the overview's cards
     assert "Chỉ tiêu không hợp lệ" in texts["/chi-tieu"] and "không hữu hạn" in texts["/chi-tieu"]
     assert "Chỉ tiêu không hợp lệ" in texts["/trinh-chieu&slide=1"]

@@ -144,7 +144,8 @@ def test_transient_refusal_is_retried_then_delivered(monkeypatch):
 def test_digest_refuses_bad_input_in_one_line(db):
     for args, needle in [(["--to", "not-an-address"], "không hợp lệ"), (["--to", "a@b.vn", "--as", "nobody"], "nobody"),
                          (["--to", "a@b.vn", "--period", "2026-Q9"], "kỳ"), ([], "--to")]:
-        r = cchc("digest", "--period", "2026-Q3", *args, "--smtp", "127.0.0.1:1", db=db, check=False)
+        r = cchc("digest", "--period", "2026-Q3", *args, "--smtp", "127.0.0.1:1", db=db, check=False,
+                 process=False)  # refused before any app or PDF: in this process
         err = r.stderr.decode()
         assert r.returncode == 2 and needle in err and "Traceback" not in err, (args, err)
 
@@ -224,6 +225,7 @@ def test_cli_digest_starttls_arrives_over_tls(db, tls_server, tmp_path, monkeypa
     assert [a["event"] for a in audit if a["event"].startswith("digest_")] == ["digest_sent", "digest_failed"]
 
 
+@pytest.mark.browser  # the digest prints its PDF with chromium; in-process sibling: test_alerts.py's starttls test
 def test_the_smtp_starttls_setting_upgrades_every_send(db, tls_server, tmp_path, monkeypatch):
     """smtp_starttls=1 in the settings: the digest without --starttls (as `cchc digest --due` and the page's test
     send call it) and the alerts' server both go over TLS; 0 (the default) does not; other values are refused."""

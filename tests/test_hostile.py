@@ -139,6 +139,21 @@ def test_utf16_excel_unicode_text_export_loads(base, tmp_path):
     assert r.encoding == "utf-16" and count(base) == 15
 
 
+def test_a_cell_over_the_line_limit_rejects_its_line_only(base, tmp_path):
+    """The fast sibling of the 100 MB cell below (in the `slow` tier): the same file and check, its cell just long
+    enough for its line to pass the limit (MAX_LINE_CHARS), read and rejected by the same code."""
+    from dashboard.ingest.read import MAX_LINE_CHARS
+
+    big = dict(ROWS[11], late_reason="A" * MAX_LINE_CHARS)
+    p = write_csv(tmp_path / "o_lon.csv", [ROWS[10], big, ROWS[12]])
+    loaded(base, p, 3, 2)
+    ((line, column, reason),) = rejects(base, p.name)
+    assert line == 3 and f"vượt giới hạn {MAX_LINE_CHARS} ký tự" in reason
+    assert int(reason.split()[2]) > MAX_LINE_CHARS  # "dòng dài N ký tự": the line's own length
+    assert count(base) == 12
+
+
+@pytest.mark.slow  # 100 MB written and read; the fast sibling: test_a_cell_over_the_line_limit_rejects_its_line_only
 def test_a_100_mb_cell_rejects_its_line_only(base, tmp_path):
     big = dict(ROWS[11], late_reason="A" * 100_000_000)
     p = write_csv(tmp_path / "o_lon.csv", [ROWS[10], big, ROWS[12]])
@@ -244,7 +259,7 @@ def dossier_row(draw):
 
 
 @settings(
-    max_examples=examples(8, 200),  # each example is an import: the long run is `make fuzz`
+    max_examples=examples(8, 200, fast=4),  # each example is an import: the long run is `make fuzz`
     deadline=None,
     derandomize=os.environ.get("CCHC_HYPOTHESIS_RANDOM") != "1",
     suppress_health_check=[HealthCheck.function_scoped_fixture],

@@ -79,8 +79,8 @@ def _poll_body(deps: list[dict], job_id: str) -> dict:
     return _body(deps, "data-upload-poll", "n_intervals", 1, [("upload-job", "data", job_id)])
 
 
-def test_upload_polled_through_another_gunicorn_worker(tmp_path):
-    requests = pytest.importorskip("requests")
+def _upload_db(tmp_path: Path) -> tuple[Path, bytes]:
+    """seed003's first 40 dossiers published, and an upload of 10 new ones."""
     from dashboard.ingest.load import ingest
 
     (tmp_path / "u.csv").write_text(UNITS_CSV, encoding="utf-8")
@@ -88,8 +88,72 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
     db = tmp_path / "cchc.duckdb"
     ingest([tmp_path / "u.csv", write_csv(tmp_path / "d.csv", rows[:40])], db)
     write_csv(tmp_path / "moi.csv", [dict(r, dossier_id="MOI-" + r["dossier_id"]) for r in rows[100:110]])
-    upload = (tmp_path / "moi.csv").read_bytes()
+    return db, (tmp_path / "moi.csv").read_bytes()
 
+
+def _upload_through(post_a, post_b, deps: list[dict], upload: bytes, job_state) -> None:
+    """Upload through A, poll the preview through B, confirm through A, poll the import to its end through B
+    (post_x(body) -> (status, json)); `job_state(job_id)` reads the job as another process would."""
+    status, started = post_a(_upload_body("moi.csv", upload))
+    assert status == 200, started
+    job_id = started["response"]["upload-job"]["data"]
+    poll = _poll_body(deps, job_id)
+    deadline = time.time() + 120
+
+    def poll_until(*marks: str) -> str:
+        while time.time() < deadline:
+            status, answer = post_b(poll)  # the OTHER worker
+            assert status in (200, 204), answer
+            text = json.dumps(answer, ensure_ascii=False) if status == 200 else ""
+            if any(m in text for m in (*marks, "upload-error")):
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"the job never finished: {job_state(job_id)}")
+
+    preview = poll_until("upload-preview")  # the preview (nothing published yet), read through the other worker
+    assert "upload-preview" in preview and "đọc 10 dòng, nhận 10, loại 0" in preview, preview[:500]
+    assert job_state(job_id)["state"] == "preview"
+    # confirmed through the first worker, which did not run the preview: the job lives in the shared store
+    confirm = _body(deps, "upload-confirm", "n_clicks", 1, [("upload-job", "data", job_id),
+                                                            ("upload-accept-partial", "value", False)])
+    status, answer = post_a(confirm)
+    assert status == 200, answer
+    done = poll_until("upload-done")
+    assert "upload-done" in done and "đọc 10 dòng, nhận 10, loại 0" in done, done[:500]
+    assert job_state(job_id)["state"] == "done"
+
+
+def test_upload_polled_through_another_app(tmp_path):
+    """The in-process sibling of the two-gunicorn test below (`make test-fast`; that one is in the `slow` tier):
+    two apps on one database, each with its own data (connections, cache), through Flask's test client. The upload
+    is started through one, previewed through the other, confirmed through the first and polled to its end through
+    the second, and the job is the file next to the database (a fresh JobStore, as another process, reads every
+    state): a job held in one app's memory fails here."""
+    from dashboard.app import create_app
+    from dashboard.ingest.load import ingest  # noqa: F401  (the import the job runs, imported before the threads)
+    from dashboard.jobs import JobStore
+
+    db, upload = _upload_db(tmp_path)
+    apps = [create_app(db, no_auth=True).server for _ in range(2)]
+    assert apps[0].extensions["cchc_data"] is not apps[1].extensions["cchc_data"]
+    clients = [a.test_client() for a in apps]
+
+    def post(client):
+        def send(body: dict) -> tuple[int, dict | str]:
+            r = client.post("/_dash-update-component", json=body)
+            return r.status_code, (r.get_json() if r.status_code == 200 else r.get_data(as_text=True))
+        return send
+
+    deps = clients[1].get("/_dash-dependencies").get_json()
+    _upload_through(post(clients[0]), post(clients[1]), deps, upload, lambda j: JobStore(db).get(j))
+
+
+@pytest.mark.slow  # two real gunicorn processes; the in-process sibling: test_upload_polled_through_another_app
+def test_upload_polled_through_another_gunicorn_worker(tmp_path):
+    requests = pytest.importorskip("requests")
+    from dashboard.jobs import JobStore
+
+    db, upload = _upload_db(tmp_path)
     env = {"CCHC_DB": str(db), "CCHC_AUDIT": str(tmp_path / "audit.jsonl")}
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
@@ -106,41 +170,17 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
             )
             for port, url in zip(ports, urls)
         ]
-        deadline = time.time() + 60
         pids = {w.pid for w in workers}
         assert len(pids) == 2
-        started = requests.post(urls[0] + "/_dash-update-component", json=_upload_body("moi.csv", upload), timeout=30)
-        assert started.ok, started.text
-        job_id = started.json()["response"]["upload-job"]["data"]
+
+        def post(url):
+            def send(body: dict) -> tuple[int, dict | str]:
+                r = requests.post(url + "/_dash-update-component", json=body, timeout=30)
+                return r.status_code, (r.json() if r.status_code == 200 else r.text)
+            return send
+
         deps = requests.get(urls[1] + "/_dash-dependencies", timeout=5).json()
-        poll = _poll_body(deps, job_id)
-
-        def poll_until(*marks: str) -> str:
-            while time.time() < deadline + 60:
-                r = requests.post(urls[1] + "/_dash-update-component", json=poll, timeout=30)  # the OTHER worker
-                assert r.ok, r.text
-                answer = json.dumps(r.json(), ensure_ascii=False) if r.status_code == 200 else r.text
-                if any(m in answer for m in (*marks, "upload-error")):
-                    return answer
-                time.sleep(0.3)
-            raise AssertionError("the job never finished")
-
-        # the preview (nothing published yet), read through the other worker
-        preview = poll_until("upload-preview")
-        assert "upload-preview" in preview and "đọc 10 dòng, nhận 10, loại 0" in preview, preview[:500]
-        # confirmed through the first worker, which did not run the preview: the job lives in the shared store
-        confirm = _body(
-            deps,
-            "upload-confirm",
-            "n_clicks",
-            1,
-            [("upload-job", "data", job_id), ("upload-accept-partial", "value", False)],
-        )
-        r = requests.post(urls[0] + "/_dash-update-component", json=confirm, timeout=30)
-        assert r.ok, r.text
-        done = poll_until("upload-done")
-        assert "upload-done" in done, done[:500]
-        assert "đọc 10 dòng, nhận 10, loại 0" in done
+        _upload_through(post(urls[0]), post(urls[1]), deps, upload, lambda j: JobStore(db).get(j))
     # started by hand with the settings module (as the README's production server): both stopped cleanly, each
     # worker leaving at once (no SIGKILL after the graceful timeout), and neither opened gunicorn's per-user control
     # socket, which the two would have fought over
@@ -148,7 +188,6 @@ def test_upload_polled_through_another_gunicorn_worker(tmp_path):
         log = (tmp_path / f"gunicorn-{port}.log").read_text()
         assert "Booting worker" in log and "Shutting down" in log, log
         assert "was sent SIG" not in log and "Control socket" not in log and "Traceback" not in log, log
-
 
 
 def test_start_runs_work_in_the_background_and_reports_every_ending(tmp_path):

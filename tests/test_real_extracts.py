@@ -325,7 +325,8 @@ CELL = st.one_of(
 ROW = st.lists(CELL, min_size=0, max_size=7)
 
 
-@settings(max_examples=examples(5, 150), deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(5, 150, fast=3), deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
 @given(rows=st.lists(ROW, min_size=1, max_size=25), title=st.booleans(), xlsx=st.booleans())
 def test_property_every_row_read_is_accepted_rejected_or_skipped(tmp_path_factory, reference_db, rows, title, xlsx):
     from openpyxl import Workbook

@@ -347,16 +347,14 @@ def test_users_cli_add_list_remove(tmp_path, demo_db):
     assert [e["event"] for e in log] == ["user_added", "user_removed"]
 
 
-def test_ingest_is_audited_with_hash_and_counts(tmp_path):
+def test_ingest_is_audited_with_hash_and_counts(seed003_db):
     import hashlib
 
-    from builders import seed003_files
-
-    files = seed003_files(tmp_path)
-    db = tmp_path / "c.duckdb"
-    cchc("ingest", *map(str, files), db=db)
-    log = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    # the session's seed003 was imported by `cchc ingest` from the files beside it (builders.seed003_files)
+    files = sorted(p for p in seed003_db.parent.iterdir() if p.suffix in (".csv", ".xlsx"))
+    log = [json.loads(line) for line in (seed003_db.parent / "audit.jsonl").read_text().splitlines()]
     imports = {e["file"]: e for e in log if e["event"] == "import"}
+    assert len(files) == 4 and set(imports) == {f.name for f in files}
     for f in files:
         e = imports[f.name]
         assert e["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()

@@ -8,8 +8,10 @@ import json
 import shutil
 
 import duckdb
+import pytest
 from builders import UNITS_CSV
 from conftest import cchc
+from harness import copy_folder
 
 from dashboard.db import Snapshot, schema_outdated, schema_version
 
@@ -44,17 +46,26 @@ def _report(db) -> dict:
     return json.loads(cchc("report", "quarterly", "--period", "2026-Q3", "--format", "json", db=db).stdout)
 
 
-def test_an_older_database_is_refused_by_serve_and_upgraded_in_place(demo_db, tmp_path):
-    db = tmp_path / "old.duckdb"  # also a name that once collided with the importer's own alias
+@pytest.fixture(scope="module")
+def imported_demo(demo_db, tmp_path_factory):
+    """The demo town with imported data (a units file through `cchc ingest`): not the demo alone. Built once,
+    each test changes a copy of its folder."""
+    tmp = tmp_path_factory.mktemp("imported")
+    db = tmp / "old.duckdb"  # also a name that once collided with the importer's own alias
     shutil.copy(demo_db, db)
-    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
-    cchc("ingest", str(tmp_path / "units.csv"), db=db)  # imported data: not the demo alone
+    (tmp / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    cchc("ingest", str(tmp / "units.csv"), db=db)
+    return db
+
+
+def test_an_older_database_is_refused_by_serve_and_upgraded_in_place(imported_demo, tmp_path):
+    db = copy_folder(imported_demo, tmp_path)
     assert Snapshot(db).schema == schema_version() and not schema_outdated(db)
     before = _report(db)
     _as_if_older(db, late_exports=True)
     assert schema_outdated(db)
 
-    r = cchc("serve", "--port", "1", db=db, check=False)
+    r = cchc("serve", "--port", "1", db=db, check=False, process=False)  # refused before it serves
     err = r.stderr.decode()
     assert r.returncode == 2 and "cchc upgrade" in err and len(err.strip().splitlines()) == 1, err
 
@@ -100,10 +111,9 @@ def test_make_runs_demo_step_upgrades_an_existing_database(demo_db, tmp_path):
     assert _as_of(db) == "2026-11-20 18:00:00"
 
 
-def test_an_older_demo_of_a_city_of_today_is_built_again_as_the_same_city(tmp_path):
+def test_an_older_demo_of_a_city_of_today_is_built_again_as_the_same_city(danang_db, tmp_path):
     """The rebuild keeps the demo's city (Đà Nẵng stays Đà Nẵng, not the default Huế), its size and as-of date."""
-    db = tmp_path / "cchc.duckdb"
-    cchc("demo", "--city", "Đà Nẵng", "--dossiers", "3000", "--as-of", "2026-11-20", db=db)
+    db = copy_folder(danang_db[0], tmp_path)  # `cchc demo --city "Đà Nẵng" --dossiers 3000 --as-of 2026-11-20`
 
     def facts():
         con = duckdb.connect(str(db), read_only=True)
@@ -121,17 +131,14 @@ def test_an_older_demo_of_a_city_of_today_is_built_again_as_the_same_city(tmp_pa
     assert facts() == before and before[0] == "48"
 
 
-def test_upgrade_adds_the_766_and_lateness_aggregates_to_a_file_without_them(demo_db, tmp_path):
+def test_upgrade_adds_the_766_and_lateness_aggregates_to_a_file_without_them(imported_demo, tmp_path):
     """A file published before index766_daily and lateness_daily existed (imported data, so republished, not
     rebuilt): `cchc upgrade` builds both, and the 766 index and the lateness summary read from them give the
     figures the scans gave before the upgrade (queries/*_scan.sql, the reference)."""
     from dashboard.db import Database
     from dashboard.metrics.period import Period
 
-    db = tmp_path / "old.duckdb"
-    shutil.copy(demo_db, db)
-    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
-    cchc("ingest", str(tmp_path / "units.csv"), db=db)
+    db = copy_folder(imported_demo, tmp_path)  # imported data, so republished by the upgrade, not rebuilt
     params = Period.parse("2026-Q3").params()
     snap = Database(db).snapshot()
     scans = (snap.df("index766_counts_scan", paper_default=True, **params),
