@@ -98,6 +98,15 @@ PHASES = """() => { const n = performance.getEntriesByType('navigation')[0];
           drawn_ms: performance.now()}; }"""
 
 
+def navigate(p, path: str) -> None:
+    """Click the navigation bar's link to `path` and wait until that page is drawn (its charts too)."""
+    p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], .main-nav a[href^='/?']")
+    p.wait_for_function(f"() => location.pathname === '{path}'")
+    p.wait_for_selector(RENDERED[path])
+    p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+    p.wait_for_function(DRAWN)
+
+
 def _fill_sign_in(p, base: str) -> None:
     p.goto(base + "/dang-nhap")
     p.fill("#username", "chutich")
@@ -158,12 +167,7 @@ def measure(base: str, runs: int) -> dict:
                 p.evaluate(PLOTLY_READ)  # from zero
                 w0 = _work(cdp)
                 t = time.perf_counter()
-                p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], "
-                        ".main-nav a[href^='/?']")
-                p.wait_for_function(f"() => location.pathname === '{path}'")
-                p.wait_for_selector(RENDERED[path])
-                p.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
-                p.wait_for_function(DRAWN)
+                navigate(p, path)
                 out["navigation"].append(time.perf_counter() - t)
                 plotly_ms, plotly_calls, nodes = p.evaluate(PLOTLY_READ)
                 out["nav_browser"].append({"path": path, **_since(w0, _work(cdp)), "plotly_ms": plotly_ms,

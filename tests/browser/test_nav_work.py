@@ -1,0 +1,69 @@
+"""The browser's work per in-app navigation, counted in real Chromium (the times themselves are measured by
+`python -m bench.browser` / `python -m bench.nav_profile`, never asserted): the late list's grid asks the server once
+for its first rows, even on its first drawing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import sized
+
+pytestmark = pytest.mark.browser
+
+DRAWN = "() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
+
+
+def _rows_requests(page) -> list[dict]:
+    """Every getRowsRequest the page sends to the server (the request bodies' inputs), as they leave."""
+    sent: list[dict] = []
+
+    def keep(r):
+        if "/_dash-update-component" in r.url:
+            body = json.loads(r.post_data or "{}")
+            if body.get("output") == "late-grid.getRowsResponse":
+                sent.append(body["inputs"][0]["value"])
+
+    page.on("request", keep)
+    return sent
+
+
+def _filled_rows(p, first: int) -> None:
+    """The grid shows rows from `first` on, with their data (placeholder rows have empty cells)."""
+    p.wait_for_function(
+        """first => [...document.querySelectorAll(".late-grid .ag-row .ag-cell[col-id='dossier_id']")]
+           .some(c => c.closest('.ag-row').getAttribute('row-index') === String(first) && c.innerText.trim())""",
+        arg=first,
+    )
+
+
+def test_the_late_grid_asks_once_for_its_first_rows_on_its_first_drawing(browser, server):
+    """Dash's renderer sent the grid's first getRowsRequest twice on the grid's first drawing (one setProps, two
+    identical requests: measured on every first visit in the 10 M bench), and both answers landed while the next
+    page was drawn. Now one request per block, on the first visit as on the next ones; another block is asked for
+    as before."""
+    with sized(browser, server, "chutich", 1920, 1080) as w:
+        p = w.page
+        p.wait_for_selector("#headline")
+        p.wait_for_function(DRAWN)
+        p.wait_for_load_state("networkidle")
+        sent = _rows_requests(p)
+        for visit in range(2):
+            sent.clear()
+            p.click(".main-nav a[href^='/ho-so-tre-han']")
+            p.wait_for_selector(".page-late .late-grid")
+            _filled_rows(p, 0)
+            p.wait_for_load_state("networkidle")
+            p.wait_for_timeout(300)
+            assert [(r["startRow"], r["endRow"]) for r in sent] == [(0, 50)], (visit, sent)
+            if visit == 0:  # the next page of the list: one request for the next block
+                sent.clear()
+                p.locator(".ag-paging-button[aria-label]").filter(has=p.locator(".ag-icon-next")).click()
+                _filled_rows(p, 50)
+                p.wait_for_load_state("networkidle")
+                assert [(r["startRow"], r["endRow"]) for r in sent] == [(50, 100)], sent
+            p.click(".main-nav a[href^='/bao-cao-quy']")
+            p.wait_for_selector("#form-table")
+            p.wait_for_load_state("networkidle")
+        assert not w.errors, w.errors
