@@ -67,3 +67,55 @@ def test_the_late_grid_asks_once_for_its_first_rows_on_its_first_drawing(browser
             p.wait_for_selector("#form-table")
             p.wait_for_load_state("networkidle")
         assert not w.errors, w.errors
+
+
+def _components_sent(responses) -> int:
+    return sum(r.text().count('"namespace":') for r in responses)
+
+
+def test_pages_send_few_components_and_their_links_navigate_in_the_page(browser, server):
+    """The big tables were one Dash component per cell, link and span (606 on /don-vi, 365 on /bao-cao-quy, 824 on
+    /phan-tich at 10 M dossiers), and Dash's renderer costs the browser per component. Their plain markup is now one
+    component per largest subtree (dashboard/ui/static.py): the page's DOM is the same, and a link that was a
+    dcc.Link still navigates inside the page (no reload) with Dash's router."""
+    with sized(browser, server, "chutich", 1920, 1080) as w:
+        p = w.page
+        p.wait_for_selector("#headline")
+        p.wait_for_function(DRAWN)
+        p.wait_for_load_state("networkidle")
+        p.evaluate("() => { window.__samePage = true; }")
+        for path, drawn, most, cells in (("/don-vi", "#unit-matrix", 60, "#unit-matrix td"),
+                                         ("/bao-cao-quy", "#form-table", 60, "#form-table td"),
+                                         ("/phan-tich", ".page-analysis .page-title", 130, ".page-analysis td"),
+                                         ("/", "#headline", 170, ".kpi-card")):
+            responses = []
+            keep = lambda r, responses=responses: (  # noqa: E731
+                responses.append(r) if "_dash-update-component" in r.url else None)
+            p.on("response", keep)
+            p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], .main-nav a[href^='/?']")
+            p.wait_for_function("p => location.pathname === p", arg=path)
+            p.wait_for_selector(drawn)
+            p.wait_for_function(DRAWN)
+            p.wait_for_load_state("networkidle")
+            p.remove_listener("response", keep)
+            sent = _components_sent(responses)
+            shown = p.locator(cells).count()
+            # the page's markup is all there, in far fewer components than elements
+            elements = p.evaluate("() => document.querySelectorAll('#_pages_content *').length")
+            assert 0 < sent <= most and elements > 2 * sent, (path, sent, elements)
+            assert shown > 5, (path, shown)
+        # a link of the form's table (a dcc.Link in the layout) opens the late list inside the page
+        p.click(".main-nav a[href^='/bao-cao-quy']")
+        p.wait_for_selector("#form-table")
+        p.wait_for_load_state("networkidle")
+        link = p.locator("#form-table a[href^='/ho-so-tre-han']").first
+        href = link.get_attribute("href")
+        link.click()
+        p.wait_for_function("h => location.pathname + location.search === h", arg=href)
+        p.wait_for_selector(".page-late #late-total")
+        assert p.evaluate("() => window.__samePage === true"), "the link reloaded the page"
+        # the browser's Back returns to the form, still inside the page
+        p.go_back()
+        p.wait_for_selector("#form-table")
+        assert p.evaluate("() => window.__samePage === true")
+        assert not w.errors, w.errors
