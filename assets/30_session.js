@@ -1,12 +1,13 @@
 // The app's requests to the server go through here:
 // - when the session has expired (or the user was removed), Dash's requests answer 401: go to the sign-in page and
 //   come back here afterwards, instead of leaving a frozen page;
-// - a callback asked again with the very same request while the first is still on its way is not sent twice:
-//   the copy gets the first one's answer (a clone). Dash's renderer sends the late list grid's first
-//   getRowsRequest twice on the grid's first drawing (one setProps of the grid, two identical requests): two
-//   queries for the same rows, whose answers landed while the next page was drawn.
+// - a callback asked again with the very same request (same inputs, same state) while the first is on its way or
+//   within a second of its answer is not sent again: the copy gets the first one's answer. Dash's renderer sends
+//   the late list grid's first getRowsRequest twice on the grid's first drawing (one setProps of the grid, two
+//   identical requests 0–35 ms apart): two queries for the same rows, whose answers landed while the next page
+//   was drawn.
 (function () {
-  var origFetch = window.fetch, inFlight = Object.create(null);
+  var origFetch = window.fetch, asked = Object.create(null), KEEP_MS = 1000;
   function callbackBody(input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || "";
     if (url.indexOf("/_dash-update-component") === -1 || !init || typeof init.body !== "string") return null;
@@ -22,18 +23,24 @@
   window.fetch = function (input, init) {
     var body = callbackBody(input, init);
     if (body === null) return origFetch.apply(this, arguments).then(signedOut);
-    var waiting = inFlight[body];
-    if (waiting) {  // the same question on its way: wait for its answer
-      return new Promise(function (resolve, reject) { waiting.push([resolve, reject]); }).then(signedOut);
+    var entry = asked[body];
+    if (entry) {  // the same question: its answer, now or when it comes
+      if (entry.answer) return Promise.resolve(entry.answer.clone()).then(signedOut);
+      return new Promise(function (resolve, reject) { entry.waiting.push([resolve, reject]); }).then(signedOut);
     }
-    waiting = inFlight[body] = [];
+    entry = asked[body] = { waiting: [], answer: null };
     return origFetch.apply(this, arguments).then(function (resp) {
-      delete inFlight[body];
-      waiting.forEach(function (w) { w[0](resp.clone()); });  // before the first caller reads the body
+      if (resp.ok) {  // kept a moment for a copy of the question (before the first caller reads the body)
+        entry.answer = resp.clone();
+        window.setTimeout(function () { if (asked[body] === entry) delete asked[body]; }, KEEP_MS);
+      } else {
+        delete asked[body];
+      }
+      entry.waiting.forEach(function (w) { w[0](resp.clone()); });
       return resp;
     }, function (err) {
-      delete inFlight[body];
-      waiting.forEach(function (w) { w[1](err); });
+      delete asked[body];
+      entry.waiting.forEach(function (w) { w[1](err); });
       throw err;
     }).then(signedOut);
   };
