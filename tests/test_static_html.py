@@ -118,3 +118,24 @@ def test_any_tree_draws_the_same_html_and_no_component_is_lost(tree):
     assert render_dash(out) == before
     # every component with an id is still one the browser gets
     assert [c.id for c in components(out) if getattr(c, "id", None)] == ids_before
+
+
+def test_reserved_margins_hold_the_labels_and_the_axis():
+    """A horizontal bar chart gets its left margin from its labels' widths in the shipped font and its bottom from
+    the x axis (ticks and title lines); other charts are left as they are."""
+    from dashboard.ui import figures
+
+    fig = figures.count_bars(["Tư pháp", "Đất đai và môi trường"], [7, 3], "Theo lĩnh vực")
+    out = figures.reserve_margins(fig)
+    glyphs = figures._glyphs()
+    widest = 15 * sum(glyphs[c] for c in "Đất đai và môi trường")
+    assert out["layout"]["margin"]["l"] == round(widest + 12 + 3 + 3)
+    assert out["layout"]["margin"]["b"] == round(12 + 1.2 * 15 + 1.2 * 15 + 3)  # ticks and "Số hồ sơ"
+    assert out["layout"]["margin"]["r"] == 60  # what the chart set stays
+    # two-line labels: the longer line counts; a chart with another kind of trace is untouched
+    wrapped = figures.reserve_margins({"data": [{"type": "bar", "orientation": "h", "y": ["ab<br>abcd", "a"]}],
+                                       "layout": {"font": {"size": 10}}})
+    assert wrapped["layout"]["margin"]["l"] == round(10 * sum(glyphs[c] for c in "abcd") + 18)
+    line = {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {}}
+    assert figures.reserve_margins(line) is line
+    assert figures.text_width("<b>ab</b>", 20) == 20 * (glyphs["a"] + glyphs["b"])

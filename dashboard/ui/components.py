@@ -16,6 +16,7 @@ from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
 from ..ingest.profiles import fold
 from . import format as fmt
 from . import ids
+from .figures import reserve_margins
 from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS, STATUS_INK, STATUS_TEXT_ON, TARGET_LINE
 
 
@@ -382,7 +383,7 @@ def num_heads(*labels: str) -> list[html.Th]:
 def graph(fig, graph_id: str | dict | None = None, height: int | str = 360, **kw) -> dcc.Graph:
     """`height`: pixels, or any CSS length ("calc(100vh - 17rem)": a slide's chart follows the projector)."""
     css_height = f"{height}px" if isinstance(height, int) else height
-    props = {"figure": fig, "config": GRAPH_CONFIG, "style": {"height": css_height}, **kw}
+    props = {"figure": reserve_margins(fig), "config": GRAPH_CONFIG, "style": {"height": css_height}, **kw}
     if graph_id is not None:
         props["id"] = graph_id
     return dcc.Graph(**props)

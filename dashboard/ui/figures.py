@@ -4,8 +4,12 @@ Targets are drawn as lines; statuses use the shared palette; hover text is Vietn
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
+import re
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -754,3 +758,61 @@ def _map_traces(idx, codes, names, lats, lons, statuses, values, shapes, size, x
     if xa != "x":
         trace["name"] = "inset"
     return [*areas, trace]
+
+
+# ------------------------------------------------------------------ margins reserved before plotly draws
+# With automargin, plotly draws a chart with the margins it is given, measures its tick labels and axis titles, and
+# when they need more room draws the whole chart a second time (measured in Chromium: every chart of every page,
+# each navigation). A horizontal bar chart's labels and its x axis are known here: their room is reserved from the
+# shipped font's glyph widths (glyph_widths.json, python -m bench.glyph_widths), so plotly's first drawing is its
+# last. automargin stays on: a label wider than reserved still gets its room (drawn twice, as before).
+AUTOMARGIN_PAD = 12  # plotly's push pad (min(12, the margins))
+RESERVE_SLACK = 3  # rounding, kerning
+TEXT_LINE = 1.2  # a text line's height, in font sizes
+
+
+@functools.cache
+def _glyphs() -> dict[str, float]:
+    return json.loads((Path(__file__).with_name("glyph_widths.json")).read_text(encoding="utf-8"))["widths"]
+
+
+def text_width(text: str, size: float) -> float:
+    """Pixels a one-line label takes in the shipped font (tags such as <b> left out)."""
+    glyphs = _glyphs()
+    plain = re.sub(r"<[^>]*>", "", text)
+    return size * sum(glyphs.get(ch, 0.62) for ch in plain)
+
+
+def _lines(text) -> list[str]:
+    return re.split(r"<br\s*/?>", str(text)) if text not in (None, "") else []
+
+
+def _title_text(axis: dict) -> str:
+    title = axis.get("title")
+    return (title.get("text") if isinstance(title, dict) else title) or ""
+
+
+def reserve_margins(fig) -> dict:
+    """`fig` (a dict or a go.Figure) as a dict whose left and bottom margins hold a horizontal bar chart's
+    category labels and x axis, so plotly does not draw it twice; other charts are returned as they are."""
+    if isinstance(fig, go.Figure):
+        fig = fig.to_plotly_json()
+    data, layout = fig.get("data") or [], dict(fig.get("layout") or {})
+    bars = [t for t in data if t.get("type") == "bar" and t.get("orientation") == "h"]
+    xaxis, yaxis = layout.get("xaxis") or {}, layout.get("yaxis") or {}
+    if not bars or xaxis.get("visible") is False or yaxis.get("visible") is False or len(data) != len(bars):
+        return fig
+    size = float((layout.get("font") or {}).get("size") or _template()["layout"]["font"]["size"])
+    y_size = float((yaxis.get("tickfont") or {}).get("size") or size)
+    x_size = float((xaxis.get("tickfont") or {}).get("size") or size)
+    labels = [line for t in bars for y in (t.get("y") or []) for line in _lines(y)]
+    left = max((text_width(lb, y_size) for lb in labels), default=0) + AUTOMARGIN_PAD + RESERVE_SLACK + 3
+    title = _title_text(xaxis)
+    title_size = float(((xaxis.get("title") or {}).get("font") or {}).get("size") or size) if isinstance(
+        xaxis.get("title"), dict) else size
+    bottom = AUTOMARGIN_PAD + TEXT_LINE * x_size + len(_lines(title)) * TEXT_LINE * title_size + RESERVE_SLACK
+    margin = dict(layout.get("margin") or {})
+    margin["l"] = max(margin.get("l") or 0, round(left))
+    margin["b"] = max(margin.get("b") or 0, round(bottom))
+    layout["margin"] = margin
+    return {**fig, "layout": layout}

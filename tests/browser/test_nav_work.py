@@ -119,3 +119,37 @@ def test_pages_send_few_components_and_their_links_navigate_in_the_page(browser,
         p.wait_for_selector("#form-table")
         assert p.evaluate("() => window.__samePage === true")
         assert not w.errors, w.errors
+
+
+# plotly marks a chart it drew a second time because automargin grew its margins (the key exists only then)
+REDRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(g => g.data.some(t => t.type === 'bar' && t.orientation === 'h'))
+  .map(g => [g.closest('[id]').id, '_redrawFromAutoMarginCount' in g._fullLayout])"""
+
+
+def test_horizontal_bar_charts_are_drawn_once(browser, server):
+    """Every chart was drawn twice by plotly on each navigation: first with the template's 10 px margins, then
+    again once automargin had measured the labels. The server now reserves a horizontal bar chart's label column
+    and x axis from the font's glyph widths (figures.reserve_margins): one drawing, the labels still whole."""
+    with sized(browser, server, "chutich", 1920, 1080) as w:
+        p = w.page
+        p.wait_for_selector("#headline")
+        seen = {}
+        for path, drawn in (("/ho-so-tre-han", ".page-late #late-field-chart .main-svg"),
+                            ("/chi-tieu", ".page-targets #satisfaction-units .main-svg"),
+                            ("/phan-tich", ".page-analysis .main-svg"), ("/", "#worst-chart .main-svg")):
+            p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], .main-nav a[href^='/?']")
+            p.wait_for_selector(drawn)
+            p.wait_for_function(DRAWN)
+            p.wait_for_load_state("networkidle")
+            charts = p.evaluate(REDRAWN)
+            assert charts and not [c for c, again in charts if again], (path, charts)
+            seen.update(dict(charts))
+            # no label is cut: every y tick label lies inside its chart
+            cut = p.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(g => {
+                const box = g.getBoundingClientRect();
+                return [...g.querySelectorAll('.ytick text')]
+                  .filter(t => t.getBoundingClientRect().left < box.left - 0.5).map(t => t.textContent); })""")
+            assert cut == [], (path, cut)
+        assert {"late-field-chart", "late-handler-chart", "worst-chart", "satisfaction-units"} <= set(seen), seen
+        assert not w.errors, w.errors
