@@ -137,5 +137,13 @@ def test_reserved_margins_hold_the_labels_and_the_axis():
                                        "layout": {"font": {"size": 10}}})
     assert wrapped["layout"]["margin"]["l"] == round(10 * sum(glyphs[c] for c in "abcd") + 18)
     line = {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {}}
-    assert figures.reserve_margins(line) is line
+    assert figures.reserve_margins(line) is line  # ticks not known here: as it is
+    # a rate line: its widest tick ("100,0%") and the x title; a horizontal legend of two series gets its row
+    rate = {"data": [{"type": "scatter", "name": "Năm 2025"}, {"type": "scatter", "name": "Năm 2026"}],
+            "layout": {"yaxis": {"tickformat": ".1%", "dtick": 0.005, "tick0": 0, "range": [0.97, 1.0]},
+                       "xaxis": {"title": {"text": "Tuần trong năm"}}}}
+    m = figures.reserve_margins(rate)["layout"]["margin"]
+    assert m["l"] == round(15 * sum(glyphs[c] for c in "100,0%") + 18)
+    assert m["b"] == round(12 + 18 + 18 + 3) and m["t"] == round(32 / 14 * 14 + 5 + 15)
+    assert figures._y_tick_labels({"range": [4.3, 0.5], "dtick": 1}) == ["1", "2", "3", "4"]
     assert figures.text_width("<b>ab</b>", 20) == 20 * (glyphs["a"] + glyphs["b"])
