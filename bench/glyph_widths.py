@@ -12,7 +12,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from .browser import _fill_sign_in, _serve, _submit
+from .browser import _fill_sign_in, _serve, _submit, chromium, new_page
 from .run import ROOT, db_for
 
 OUT = ROOT / "dashboard" / "ui" / "glyph_widths.json"
@@ -30,22 +30,18 @@ def charset() -> list[str]:
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
     ap.add_argument("--port", type=int, default=8769)
     a = ap.parse_args()
     db = Path(a.db) if a.db else db_for(100_000)
-    with _serve(db, a.port), sync_playwright() as pw:
+    with _serve(db, a.port), chromium() as b:
         base = f"http://127.0.0.1:{a.port}"
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        p = b.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+        _, p = new_page(b)
         _fill_sign_in(p, base)
         _submit(p)
         fam = p.evaluate("() => getComputedStyle(document.querySelector('.js-plotly-plot text')).fontFamily")
         widths = p.evaluate(MEASURE, [charset(), fam])
-        b.close()
     doc = {"font": "Be Vietnam Pro 400", "measured": "Chromium canvas measureText, em (python -m bench.glyph_widths)",
            "widths": widths}
     OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True) + "\n")

@@ -12,7 +12,6 @@ For each click on the navigation bar (the pages of `bench.browser.NAV`, in its o
 
 from __future__ import annotations
 
-import argparse
 import collections
 import contextlib
 import json
@@ -21,8 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
-from .browser import NAV, _fill_sign_in, _serve, _submit, navigate
-from .run import ROOT, db_for
+from .browser import NAV, _fill_sign_in, _serve, _submit, bench_args, chromium, navigate, new_page
 
 PLOTLY_HOOK = """(() => { let P; window.__plotly = [];
   Object.defineProperty(window, 'Plotly', {configurable: true, get() { return P; }, set(v) {
@@ -141,15 +139,10 @@ def _traced(cdp, page, action) -> list[dict]:
 
 
 def measure(base: str, runs: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
     rows: list[dict] = []
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+    with chromium() as b:
         for _ in range(runs):
-            ctx = b.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
-            ctx.add_init_script(PLOTLY_HOOK)
-            p = ctx.new_page()
+            ctx, p = new_page(b, PLOTLY_HOOK)
             _fill_sign_in(p, base)
             _submit(p)
             p.wait_for_load_state("networkidle")
@@ -187,7 +180,6 @@ def measure(base: str, runs: int) -> dict:
                              "callbacks": len(responses), "components_sent": components, "dom_nodes": nodes,
                              **profile_summary(prof)})
             ctx.close()
-        b.close()
     return {"navigations": rows, "by_page": _by_page(rows)}
 
 
@@ -205,14 +197,7 @@ def _by_page(rows: list[dict]) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--db")
-    ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--port", type=int, default=8768)
-    ap.add_argument("--out", default=str(ROOT / "bench" / "nav-profile.json"))
-    a = ap.parse_args()
-    db = Path(a.db) if a.db else db_for(a.n)
+    a, db = bench_args(8768, "nav-profile.json", runs=2)
     with _serve(db, a.port):
         load = os.getloadavg()[0]
         res = {"database": db.name, **measure(f"http://127.0.0.1:{a.port}", a.runs)}
