@@ -3,6 +3,8 @@
      it stays the tab stop, is no longer hidden from screen readers and gets the filter's label as its name.
    - dcc.Upload's file <input> has no label: it gets the visible box's text as its name. */
 (function () {
+  /* the text as written (textContent: no layout, and a label shown in capitals by CSS is read as written) */
+  function text(el) { return (el.textContent || "").replace(/\s+/g, " ").trim(); }
   var TARGETS = ".dash-dropdown-focus-target[aria-hidden='true'], input[type='file']:not([aria-label])";
   function fixOne(el) {
     if (!el.isConnected) return;
@@ -10,17 +12,16 @@
       el.removeAttribute("aria-hidden");
       var col = el.closest("[class*='col'], .deck-unit");
       var label = col ? col.querySelector("label") : null;
-      var value = el.parentElement ? (el.parentElement.innerText || "").trim() : "";
-      el.setAttribute("aria-label", (label ? label.innerText.trim() : "Chọn") + (value ? ": " + value : ""));
+      var value = el.parentElement ? text(el.parentElement) : "";
+      el.setAttribute("aria-label", (label ? text(label) : "Chọn") + (value ? ": " + value : ""));
     } else if (el.matches("input[type='file']:not([aria-label])")) {
       var box = el.parentElement;
-      var text = box ? (box.innerText || "").trim().split("\n")[0] : "";
-      el.setAttribute("aria-label", text || "Chọn tệp dữ liệu để nạp");
+      var first = box ? (box.innerText || "").trim().split("\n")[0] : "";
+      el.setAttribute("aria-label", first || "Chọn tệp dữ liệu để nạp");
     }
   }
   /* Only what was added is looked at (a page being drawn adds thousands of nodes in many batches: React, plotly,
-     the grid), and the fixes run once per frame, where the layout their innerText needs is the one the browser
-     lays out to paint anyway. */
+     the grid), once per frame; a dropdown's name is read without laying the page out (textContent). */
   var found = [], queued = false;
   function flush() {
     queued = false;

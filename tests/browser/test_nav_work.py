@@ -154,3 +154,25 @@ def test_every_chart_is_drawn_once(browser, server):
         assert {"late-field-chart", "late-handler-chart", "worst-chart", "satisfaction-units", "overview-trend",
                 "par-history", "plan-areas", "index-lost"} <= set(seen), seen
         assert not w.errors, w.errors
+
+
+def test_dropdowns_are_named_after_each_navigation_without_laying_the_page_out(browser, server):
+    """assets/15_a11y.js named every dropdown's keyboard input by reading innerText on the whole document once per
+    frame while a page was drawn (a forced layout each time); it now looks only at what was added and reads
+    textContent: the name is the label as written ("Kỳ báo cáo", not the CSS capitals) and the value shown."""
+    with sized(browser, server, "chutich", 1920, 1080) as w:
+        p = w.page
+        p.wait_for_selector("#headline")
+        for path in ("/don-vi", "/ho-so-tre-han", "/"):
+            p.click(f".main-nav a[href^='{path}']" if path != "/" else ".main-nav a[href='/'], .main-nav a[href^='/?']")
+            p.wait_for_function("p => location.pathname === p", arg=path)
+            p.wait_for_selector("#_pages_content .dash-dropdown-focus-target")
+            p.wait_for_function("""() => [...document.querySelectorAll('.dash-dropdown-focus-target')]
+                .every(e => e.hasAttribute('aria-label'))""")
+            names = p.evaluate("""() => [...document.querySelectorAll('#_pages_content .dash-dropdown-focus-target')]
+                .map(e => [e.getAttribute('aria-hidden'), e.getAttribute('aria-label'),
+                           e.parentElement.textContent.trim()])""")
+            assert names and all(hidden is None for hidden, _, _ in names), (path, names)
+            assert names[0][1].startswith("Kỳ báo cáo: "), (path, names)
+            assert all(label.endswith(": " + shown) for _, label, shown in names), (path, names)
+        assert not w.errors, w.errors
