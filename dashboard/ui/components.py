@@ -154,7 +154,7 @@ def sparkline(points: list, target: float | None, status: str, through=None, sin
     )
 
 
-def kpi_card(card, link: str | None = None, compact: bool = False, through=None, since=None) -> dbc.Card:
+def kpi_card(card, link: str | None = None, compact: bool = False, through=None, since=None) -> html.Div:
     """Actual, target, status, change vs the previous period and the same period last year, sparkline."""
     value = fmt.kpi_value(card.actual, card.unit)
     detail = None
@@ -180,10 +180,11 @@ def kpi_card(card, link: str | None = None, compact: bool = False, through=None,
     ]
     if card.spark and not compact:
         body.append(sparkline(card.spark, card.target, card.status, through, since))
-    inner = dbc.CardBody(body)
+    # dbc.Card / dbc.CardBody as they draw themselves: the card is plain markup, sent as one component (ui/static)
+    inner = html.Div(body, className="card-body")
     content = dcc.Link(inner, href=link, className="stretched-link-wrap") if link else inner
     return html.Div(
-        dbc.Card(content, className="kpi-card h-100", style={"borderTopColor": STATUS_COLORS.get(card.status)}),
+        html.Div(content, className="kpi-card h-100 card", style={"borderTopColor": STATUS_COLORS.get(card.status)}),
         className="h-100",
         **{"data-kpi": card.kpi, "data-status": card.status},
     )
