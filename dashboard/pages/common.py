@@ -17,6 +17,7 @@ from ..auth import current_principal
 from ..metrics.period import MAX_YEAR, MIN_YEAR, Period, PeriodError, period_options
 from ..metrics.units import current_units, home_unit, permit, unit_name
 from ..reader import current_reader
+from ..ui.static import compact
 from ..ui.components import FILTER_COLLAPSE, FILTER_TOGGLE, filter_dropdown, units_options
 
 LEVEL_OPTIONS = [
@@ -51,7 +52,7 @@ def page(name: str, permission: str | None = None, choices: dict[str, tuple] | N
             q = {k: str(v) for k, v in query.items()}
             reader.rendered(name, q)
             try:
-                return with_notices(reader.memo_private("layout:" + name, q, lambda: layout(**q)), notices)
+                return with_notices(reader.memo_private("layout:" + name, q, lambda: compact(layout(**q))), notices)
             except Forbidden as exc:  # e.g. ?unit= another ward: a page saying so, not a blank screen
                 return forbidden(exc.description)
             except Exception:  # never a blank page or a 500: say so, and log the cause for the operator

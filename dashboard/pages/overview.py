@@ -48,7 +48,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
     f = quarterly_form(reader, p, unit=unit)["total"]
 
     card_cols = [
-        dbc.Col(
+        html.Div(  # dbc.Col(xs=12, md=6, xl=3) as it draws itself: plain markup, one component per card (ui/static)
             kpi_card(
                 c,
                 link=href(ids.UNITS_PATH, sort=c.kpi, **q)
@@ -57,10 +57,7 @@ def layout(period: str | None = None, unit: str | None = None, **_):
                 through=through,
                 since=weeks_back(p.end, SPARK_WEEKS),  # the sparkline's first day (kpis.kpi_cards)
             ),
-            xs=12,
-            md=6,
-            xl=3,
-            className="mb-3",
+            className="mb-3 col-xl-3 col-md-6 col-12",
         )
         for c in cards
     ]

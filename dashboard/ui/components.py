@@ -16,6 +16,7 @@ from ..exports import FORM_COLUMNS, TOTAL_LABEL, form_row_label, form_value
 from ..ingest.profiles import fold
 from . import format as fmt
 from . import ids
+from .figures import reserve_margins
 from .theme import GRAPH_CONFIG, STATUS_BG, STATUS_COLORS, STATUS_ICONS, STATUS_INK, STATUS_TEXT_ON, TARGET_LINE
 
 
@@ -153,7 +154,7 @@ def sparkline(points: list, target: float | None, status: str, through=None, sin
     )
 
 
-def kpi_card(card, link: str | None = None, compact: bool = False, through=None, since=None) -> dbc.Card:
+def kpi_card(card, link: str | None = None, compact: bool = False, through=None, since=None) -> html.Div:
     """Actual, target, status, change vs the previous period and the same period last year, sparkline."""
     value = fmt.kpi_value(card.actual, card.unit)
     detail = None
@@ -179,10 +180,11 @@ def kpi_card(card, link: str | None = None, compact: bool = False, through=None,
     ]
     if card.spark and not compact:
         body.append(sparkline(card.spark, card.target, card.status, through, since))
-    inner = dbc.CardBody(body)
+    # dbc.Card / dbc.CardBody as they draw themselves: the card is plain markup, sent as one component (ui/static)
+    inner = html.Div(body, className="card-body")
     content = dcc.Link(inner, href=link, className="stretched-link-wrap") if link else inner
     return html.Div(
-        dbc.Card(content, className="kpi-card h-100", style={"borderTopColor": STATUS_COLORS.get(card.status)}),
+        html.Div(content, className="kpi-card h-100 card", style={"borderTopColor": STATUS_COLORS.get(card.status)}),
         className="h-100",
         **{"data-kpi": card.kpi, "data-status": card.status},
     )
@@ -382,7 +384,7 @@ def num_heads(*labels: str) -> list[html.Th]:
 def graph(fig, graph_id: str | dict | None = None, height: int | str = 360, **kw) -> dcc.Graph:
     """`height`: pixels, or any CSS length ("calc(100vh - 17rem)": a slide's chart follows the projector)."""
     css_height = f"{height}px" if isinstance(height, int) else height
-    props = {"figure": fig, "config": GRAPH_CONFIG, "style": {"height": css_height}, **kw}
+    props = {"figure": reserve_margins(fig), "config": GRAPH_CONFIG, "style": {"height": css_height}, **kw}
     if graph_id is not None:
         props["id"] = graph_id
     return dcc.Graph(**props)

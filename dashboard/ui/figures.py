@@ -4,8 +4,12 @@ Targets are drawn as lines; statuses use the shared palette; hover text is Vietn
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
+import re
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -754,3 +758,99 @@ def _map_traces(idx, codes, names, lats, lons, statuses, values, shapes, size, x
     if xa != "x":
         trace["name"] = "inset"
     return [*areas, trace]
+
+
+# ------------------------------------------------------------------ margins reserved before plotly draws
+# With automargin, plotly draws a chart with the margins it is given, measures its tick labels and axis titles, and
+# when they need more room draws the whole chart a second time (measured in Chromium: every chart of every page,
+# each navigation). A horizontal bar chart's labels and its x axis are known here: their room is reserved from the
+# shipped font's glyph widths (glyph_widths.json, python -m bench.glyph_widths), so plotly's first drawing is its
+# last. automargin stays on: a label wider than reserved still gets its room (drawn twice, as before).
+AUTOMARGIN_PAD = 12  # plotly's push pad (min(12, the margins))
+RESERVE_SLACK = 3  # rounding, kerning
+TEXT_LINE = 1.2  # a text line's height, in font sizes
+
+
+@functools.cache
+def _glyphs() -> dict[str, float]:
+    return json.loads((Path(__file__).with_name("glyph_widths.json")).read_text(encoding="utf-8"))["widths"]
+
+
+def text_width(text: str, size: float) -> float:
+    """Pixels a one-line label takes in the shipped font (tags such as <b> left out)."""
+    glyphs = _glyphs()
+    plain = re.sub(r"<[^>]*>", "", text)
+    return size * sum(glyphs.get(ch, 0.62) for ch in plain)
+
+
+def _lines(text) -> list[str]:
+    return re.split(r"<br\s*/?>", str(text)) if text not in (None, "") else []
+
+
+def _title_text(axis: dict) -> str:
+    title = axis.get("title")
+    return (title.get("text") if isinstance(title, dict) else title) or ""
+
+
+LEGEND_ROW = 32 / 14  # a horizontal legend's one row, in legend font sizes (measured: 32 px at 14 px)
+
+
+def _title_size(axis: dict, size: float) -> float:
+    title = axis.get("title")
+    return float(((title.get("font") or {}).get("size") or size) if isinstance(title, dict) else size)
+
+
+def _y_tick_labels(yaxis: dict) -> list[str] | None:
+    """The labels plotly writes on a numeric y axis with a fixed range and step (rates, ranks); None otherwise."""
+    rng, step, fmt_ = yaxis.get("range"), yaxis.get("dtick"), yaxis.get("tickformat") or ""
+    if not (isinstance(rng, (list, tuple)) and len(rng) == 2 and isinstance(step, (int, float)) and step > 0):
+        return None
+    lo, hi = sorted(float(v) for v in rng)
+    tick0 = float(yaxis.get("tick0") or 0)
+    values = [tick0 + k * step for k in range(math.ceil((lo - tick0) / step - 1e-9),
+                                               math.floor((hi - tick0) / step + 1e-9) + 1)][:200]
+    pct = re.fullmatch(r"\.(\d)%", fmt_)
+    if pct:
+        return [f"{v * 100:.{pct.group(1)}f}%".replace(".", ",") for v in values]
+    if not fmt_ and float(step).is_integer():
+        return [f"{round(v):,}".replace(",", ".") for v in values]
+    return None
+
+
+def reserve_margins(fig) -> dict:
+    """`fig` (a dict or a go.Figure) as a dict whose margins hold what automargin would have grown them for — a
+    horizontal bar chart's category labels, a line chart's rate or rank ticks and its axis titles, the x axis, a
+    horizontal legend's row — so plotly draws it once; a chart whose left column is not known here (another kind,
+    another axis) is returned as it is."""
+    if isinstance(fig, go.Figure):
+        fig = fig.to_plotly_json()
+    data, layout = fig.get("data") or [], dict(fig.get("layout") or {})
+    xaxis, yaxis = layout.get("xaxis") or {}, layout.get("yaxis") or {}
+    if not data or xaxis.get("visible") is False or yaxis.get("visible") is False:
+        return fig
+    size = float((layout.get("font") or {}).get("size") or _template()["layout"]["font"]["size"])
+    y_size = float((yaxis.get("tickfont") or {}).get("size") or size)
+    x_size = float((xaxis.get("tickfont") or {}).get("size") or size)
+    if all(t.get("type") == "bar" and t.get("orientation") == "h" for t in data):
+        labels = [line for t in data for y in (t.get("y") or []) for line in _lines(y)]
+    elif all(t.get("type") == "scatter" for t in data):
+        labels = _y_tick_labels(yaxis)
+    else:
+        labels = None
+    if not labels:
+        return fig
+    y_title = len(_lines(_title_text(yaxis))) * TEXT_LINE * _title_size(yaxis, size)
+    left = max(text_width(lb, y_size) for lb in labels) + y_title + AUTOMARGIN_PAD + RESERVE_SLACK + 3
+    x_title = len(_lines(_title_text(xaxis))) * TEXT_LINE * _title_size(xaxis, size)
+    bottom = AUTOMARGIN_PAD + TEXT_LINE * x_size + x_title + RESERVE_SLACK
+    margin = dict(layout.get("margin") or {})
+    margin["l"] = max(margin.get("l") or 0, round(left))
+    margin["b"] = max(margin.get("b") or 0, round(bottom))
+    legend = {**(_template()["layout"].get("legend") or {}), **(layout.get("legend") or {})}
+    in_legend = [t for t in data if t.get("showlegend", True) is not False and t.get("name")]
+    if layout.get("showlegend", len(in_legend) > 1) and legend.get("orientation") == "h" and len(in_legend) > 1:
+        legend_size = float((legend.get("font") or {}).get("size") or size)
+        top = LEGEND_ROW * legend_size + 5 + AUTOMARGIN_PAD + RESERVE_SLACK  # 5: the legend's y = 1.02 above
+        margin["t"] = max(margin.get("t") or 0, round(top))
+    layout["margin"] = margin
+    return {**fig, "layout": layout}

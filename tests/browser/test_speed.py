@@ -146,9 +146,9 @@ def test_a_page_with_one_filter_and_the_late_list_draw_with_one_callback_each(br
             p.wait_for_timeout(300)
             pages = [c for c in t.callbacks if "_pages_content" in c]
             assert len(pages) == 1, (path, t.callbacks)
-            if path == "/ho-so-tre-han":  # the page and the grid's rows (dash-ag-grid sometimes asks twice)
+            if path == "/ho-so-tre-han":  # the page and the grid's rows, once (assets/30_session.js)
                 rows = [c for c in t.callbacks if c == "late-grid.getRowsResponse"]
-                assert 1 <= len(rows) <= 2 and len(t.callbacks) == 1 + len(rows), t.callbacks
+                assert len(rows) == 1 and len(t.callbacks) == 2, t.callbacks
             else:
                 assert t.callbacks == pages, (path, t.callbacks)
             p.wait_for_timeout(400)  # plotly's resize draws again 100 ms after a resize call
