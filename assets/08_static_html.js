@@ -8,11 +8,18 @@
     var clean = window.dash_clientside && window.dash_clientside.clean_url;
     return clean ? clean(href) : href;
   }
+  // the attributes Dash's html components pass through clean_url (a javascript: or vbscript: address becomes
+  // about:blank): the same protection for the markup drawn here
+  var URL_PROPS = ["href", "src", "action", "formAction", "data"];
   function build(React, node) {
     if (!Array.isArray(node)) return node;
     var props = node[1] || {};
-    if (props["data-dash-link"] && typeof props.href === "string") {
-      props = Object.assign({}, props, { href: cleanUrl(props.href) });
+    for (var k = 0; k < URL_PROPS.length; k++) {
+      var name = URL_PROPS[k];
+      if (typeof props[name] === "string") {
+        var clean = cleanUrl(props[name]);
+        if (clean !== props[name]) props = Object.assign({}, props, { [name]: clean });
+      }
     }
     var args = [node[0], props];
     for (var i = 2; i < node.length; i++) args.push(build(React, node[i]));
@@ -35,5 +42,5 @@
     window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
     window.scrollTo(0, 0);
   });
-  window.cchc_static = { Html: Html };
+  window.cchc_static = { Html: Html, build: build };
 })();

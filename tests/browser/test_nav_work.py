@@ -176,3 +176,18 @@ def test_dropdowns_are_named_after_each_navigation_without_laying_the_page_out(b
             assert names[0][1].startswith("Kỳ báo cáo: "), (path, names)
             assert all(label.endswith(": " + shown) for _, label, shown in names), (path, names)
         assert not w.errors, w.errors
+
+
+def test_plain_markup_cleans_addresses_as_dashs_html_components_do(browser, server):
+    """The markup drawn by assets/08_static_html.js passes href, src, action, formAction and data through Dash's
+    clean_url, as html.A and the others do: a javascript: address drawn from a page's data becomes about:blank."""
+    with sized(browser, server, "chutich", 1280, 720) as w:
+        p = w.page
+        p.wait_for_selector("#headline")
+        drawn = p.evaluate("""() => {
+            const el = window.cchc_static.build(window.React, ["div", {}, ["a", {href: " JavaScript:alert(1)"}, "x"],
+                ["a", {href: "/don-vi?unit=W08", "data-dash-link": "1"}, "y"], ["iframe", {src: "vbscript:x"}],
+                ["form", {action: "javascript:void(0)"}]]);
+            return el.props.children.map(c => c.props.href || c.props.src || c.props.action);
+        }""")
+        assert drawn == ["about:blank", "/don-vi?unit=W08", "about:blank", "about:blank"]
