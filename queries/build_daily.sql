@@ -176,11 +176,15 @@ ORDER BY day, unit_code;
 -- period [S, E) of midnight bounds, the counts of the scan queries/lateness_summary_scan.sql over raw_clock_set
 -- (its reference, held equal by tests). Withdrawn dossiers are left out; like raw_clock_set, a dossier whose
 -- receipt day is outside the calendar is too. kind 'r': a dossier resolved that day, judged at its completion
--- (summed over S ≤ day < E). kind 'o': a dossier still open at E, judged at E: its state changes only when E passes
--- its due day, its raw-clock day, the start of its wait for a supplement (tam_dung), or its completion; between
--- two of these it is constant. Each such stretch of end dates [a, b) is a row +1 × its state at day a − 1 and a
--- row −1 × the same at day b − 1, so Σ over day < E gives the dossiers open at E in their state at E. (A returned
--- dossier completed at midnight E exactly is judged at E = its completion: raw_clock_set counts it as returned.)
+-- (summed over S ≤ day < E). kind 'o': a dossier still open at E (receipt day < E ≤ completion day), judged at E:
+-- its state changes only when E passes its receipt day, due day, raw-clock day, the start of its wait for a
+-- supplement (tam_dung), or its completion day, and, for a returned dossier completed at midnight E exactly (judged
+-- at E = its completion: raw_clock_set counts it as returned), at E = that day. Each such cut c (each distinct day
+-- once: c1…c6 below, a cut equal to an earlier one is left out) is one row at day c − 1 holding, per column, the
+-- change of the dossier's count from E = c − 1 to E = c; so Σ over day < E gives the dossiers open at E in their
+-- state at E. One row per cut, no lists (was: each stretch between two cuts as a +1 row and a −1 row, from a
+-- sorted list of cuts: the same rows, summed, at 3.5× the CPU). A dossier completed on its receipt day is never
+-- open at a midnight: no cut.
 CREATE OR REPLACE TABLE lateness_daily AS
 WITH wd_date AS (SELECT wd_index, min(date) AS date FROM calendar WHERE is_working GROUP BY wd_index),
 d AS (
@@ -198,48 +202,66 @@ d AS (
         + CASE WHEN p.statutory_days = 0 AND hour(d.received_at) >= 15 THEN 1 ELSE 0 END
     WHERE d.status <> 'rut'
 ), resolved AS (  -- judged at completion
-    SELECT unit_code, reason, comp_day AS day, 1 AS sign, status = 'tra_lai' AS returned,
+    SELECT unit_code, reason, comp_day AS day, status = 'tra_lai' AS returned,
            completed_at > due_at AND status <> 'tra_lai' AS late_adj, completed_at > raw_due_at AS late_raw,
            raw_due_at IS NULL AS no_statute, status = 'tam_dung' OR due_at > raw_due_at AS paused, software
     FROM d WHERE completed_at IS NOT NULL
-), cuts AS (  -- the end dates E at which an open dossier's state may change, from receipt + 1 to completion + 1
-    SELECT *, list_sort(list_distinct(list_filter([rec_day + 1, due_day + 1, raw_day + 1, wait_day + 1, comp_day + 1,
-                                                    CASE WHEN returned_at_midnight THEN comp_day END],
-                                                   lambda x: x IS NOT NULL AND x > rec_day
-                                                        AND (comp_day IS NULL OR x <= comp_day + 1)))) AS ends
-    FROM (SELECT *, status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) AS returned_at_midnight FROM d)
-), stretch AS (
-    SELECT unit_code, reason, status, due_at, raw_due_at, raw_day, due_day, wait_day, software, returned_at_midnight,
-           comp_day, ends[i] AS a, ends[i + 1] AS b
-    FROM (SELECT *, generate_subscripts(ends, 1) AS i FROM cuts)
-    WHERE comp_day IS NULL OR ends[i] <= comp_day
-), open AS (  -- the state at E = a (E > ts ⟺ E's date > ts's date, E being a midnight)
-    SELECT unit_code, reason, a, b, coalesce(returned_at_midnight AND a = comp_day, false) AS returned,
-           due_day < a AND NOT coalesce(wait_day < a, false) AS late_adj,
-           raw_day < a AS late_raw, raw_due_at IS NULL AS no_statute,
-           status = 'tam_dung' OR due_at > raw_due_at AS paused, software
-    FROM stretch
-), ev AS (
-    SELECT 'r' AS kind, unit_code, reason, day, sign, returned, late_adj, late_raw, no_statute, paused, software
-    FROM resolved
-    UNION ALL
-    SELECT 'o', unit_code, reason, a - 1, 1, returned, late_adj, late_raw, no_statute, paused, software FROM open
-    UNION ALL
-    SELECT 'o', unit_code, reason, b - 1, -1, returned, late_adj, late_raw, no_statute, paused, software
-    FROM open WHERE b IS NOT NULL
+), o AS (
+    SELECT unit_code, reason, rec_day, comp_day, due_day, raw_day, wait_day, software,
+           raw_due_at IS NULL AS no_statute, status = 'tam_dung' OR due_at > raw_due_at AS paused,
+           status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) AS ret_mid,
+           rec_day + 1 AS c1, due_day + 1 AS c2, raw_day + 1 AS c3, wait_day + 1 AS c4, comp_day + 1 AS c5,
+           CASE WHEN status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) THEN comp_day END AS c6
+    FROM d WHERE comp_day IS NULL OR comp_day > rec_day
+), cut AS (
+    SELECT * EXCLUDE (c1, c2, c3, c4, c5, c6), unnest([
+        c1,
+        CASE WHEN c2 > rec_day AND (c2 <= c5 OR c5 IS NULL) AND c2 <> c1 THEN c2 END,
+        CASE WHEN c3 > rec_day AND (c3 <= c5 OR c5 IS NULL) AND c3 <> c1 AND c3 IS DISTINCT FROM c2 THEN c3 END,
+        CASE WHEN c4 > rec_day AND (c4 <= c5 OR c5 IS NULL) AND c4 <> c1 AND c4 IS DISTINCT FROM c2
+                  AND c4 IS DISTINCT FROM c3 THEN c4 END,
+        CASE WHEN c5 <> c1 AND c5 IS DISTINCT FROM c2 AND c5 IS DISTINCT FROM c3 AND c5 IS DISTINCT FROM c4 THEN c5 END,
+        CASE WHEN c6 > rec_day AND c6 <> c1 AND c6 IS DISTINCT FROM c2 AND c6 IS DISTINCT FROM c3
+                  AND c6 IS DISTINCT FROM c4 THEN c6 END]) AS e
+    FROM o
+), st AS (
+    SELECT unit_code, reason, e - 1 AS day, no_statute, paused, software,
+           e > rec_day AND (comp_day IS NULL OR e <= comp_day) AS open1,
+           e - 1 > rec_day AND (comp_day IS NULL OR e - 1 <= comp_day) AS open0,
+           coalesce(ret_mid AND e = comp_day, false) AS ret1, coalesce(ret_mid AND e - 1 = comp_day, false) AS ret0,
+           due_day < e AND NOT coalesce(wait_day < e, false) AS adj1,
+           due_day < e - 1 AND NOT coalesce(wait_day < e - 1, false) AS adj0,
+           raw_day < e AS raw1, raw_day < e - 1 AS raw0
+    FROM cut WHERE e IS NOT NULL
 )
-SELECT kind, unit_code, reason, day,
-       sum(sign)::INTEGER AS dossiers,
-       sum(sign * coalesce(late_adj, false)::INTEGER)::INTEGER AS late_adjusted,
-       sum(sign * coalesce(late_raw, false)::INTEGER)::INTEGER AS late_raw,
-       sum(sign * coalesce(late_raw AND late_adj, false)::INTEGER)::INTEGER AS late_both,
-       sum(sign * coalesce(late_raw AND NOT late_adj, false)::INTEGER)::INTEGER AS raw_only,
-       sum(sign * coalesce(late_raw AND NOT late_adj AND NOT returned AND paused, false)::INTEGER)::INTEGER
-           AS raw_only_paused,
-       sum(sign * coalesce(late_raw AND NOT late_adj AND returned, false)::INTEGER)::INTEGER AS raw_only_returned,
-       sum(sign * coalesce(late_adj AND NOT late_raw, false)::INTEGER)::INTEGER AS adjusted_only,
-       sum(sign * no_statute::INTEGER)::INTEGER AS no_statute,
-       sum(sign * coalesce(late_adj AND software, false)::INTEGER)::INTEGER AS late_software
-FROM ev
-GROUP BY kind, unit_code, reason, day
+SELECT 'r' AS kind, unit_code, reason, day,
+       count(*)::INTEGER AS dossiers,
+       count(*) FILTER (WHERE late_adj)::INTEGER AS late_adjusted,
+       count(*) FILTER (WHERE late_raw)::INTEGER AS late_raw,
+       count(*) FILTER (WHERE late_raw AND late_adj)::INTEGER AS late_both,
+       count(*) FILTER (WHERE late_raw AND NOT late_adj)::INTEGER AS raw_only,
+       count(*) FILTER (WHERE late_raw AND NOT late_adj AND NOT returned AND paused)::INTEGER AS raw_only_paused,
+       count(*) FILTER (WHERE late_raw AND NOT late_adj AND returned)::INTEGER AS raw_only_returned,
+       count(*) FILTER (WHERE late_adj AND NOT late_raw)::INTEGER AS adjusted_only,
+       count(*) FILTER (WHERE no_statute)::INTEGER AS no_statute,
+       count(*) FILTER (WHERE late_adj AND software)::INTEGER AS late_software
+FROM resolved GROUP BY unit_code, reason, day
+UNION ALL
+SELECT 'o', unit_code, reason, day,
+       sum(open1::INTEGER - open0::INTEGER)::INTEGER,
+       sum((open1 AND adj1)::INTEGER - (open0 AND adj0)::INTEGER)::INTEGER,
+       sum(coalesce(open1 AND raw1, false)::INTEGER - coalesce(open0 AND raw0, false)::INTEGER)::INTEGER,
+       sum(coalesce(open1 AND raw1 AND adj1, false)::INTEGER - coalesce(open0 AND raw0 AND adj0, false)::INTEGER)::INTEGER,
+       sum(coalesce(open1 AND raw1 AND NOT adj1, false)::INTEGER
+           - coalesce(open0 AND raw0 AND NOT adj0, false)::INTEGER)::INTEGER,
+       sum(coalesce(open1 AND raw1 AND NOT adj1 AND NOT ret1 AND paused, false)::INTEGER
+           - coalesce(open0 AND raw0 AND NOT adj0 AND NOT ret0 AND paused, false)::INTEGER)::INTEGER,
+       sum(coalesce(open1 AND raw1 AND NOT adj1 AND ret1, false)::INTEGER
+           - coalesce(open0 AND raw0 AND NOT adj0 AND ret0, false)::INTEGER)::INTEGER,
+       sum(coalesce(open1 AND adj1 AND NOT raw1, false)::INTEGER
+           - coalesce(open0 AND adj0 AND NOT raw0, false)::INTEGER)::INTEGER,
+       sum((open1 AND no_statute)::INTEGER - (open0 AND no_statute)::INTEGER)::INTEGER,
+       sum(coalesce(open1 AND adj1 AND software, false)::INTEGER
+           - coalesce(open0 AND adj0 AND software, false)::INTEGER)::INTEGER
+FROM st GROUP BY unit_code, reason, day
 ORDER BY day, kind, unit_code, reason;
