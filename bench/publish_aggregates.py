@@ -68,7 +68,7 @@ def _differences(con: duckdb.DuckDBPyConnection, a: str, b: str) -> int:
 
 def bench(db: Path, rev: str | None, runs: int) -> dict:
     texts = _texts(rev)
-    work = Path(tempfile.mkdtemp(prefix="cchc-publish-agg-", dir=db.parent))
+    work = Path(tempfile.mkdtemp(prefix="cchc-publish-agg-", dir=ROOT / "data"))  # never beside the original
     try:
         copy = work / db.name
         shutil.copyfile(db, copy)
