@@ -105,7 +105,7 @@ ORDER BY day, unit_code;
 --     of receipt and request to completion;
 --   past_due_start/_end: open past due_at: from the later of receipt and due day to completion.
 CREATE OR REPLACE TABLE index766_daily AS
-WITH d AS (
+WITH d AS NOT MATERIALIZED (  -- each branch reads the dossiers again: cheaper than keeping d
     SELECT unit_code, received_at, due_at, completed_at, status, supplement_requested_at,
            coalesce(supplement_count, 0) AS supplement_count, CAST(received_at AS DATE) AS rec_day,
            CAST(completed_at AS DATE) AS comp_day,
@@ -189,7 +189,7 @@ ORDER BY day, unit_code;
 -- table, at 3.5-4× the CPU; bench/publish_aggregates.py compares the two.)
 CREATE OR REPLACE TABLE lateness_daily AS
 WITH wd_date AS (SELECT wd_index, min(date) AS date FROM calendar WHERE is_working GROUP BY wd_index),
-d AS (
+d AS NOT MATERIALIZED (  -- read twice (resolved, candidates): cheaper than keeping d
     SELECT d.unit_code, coalesce(d.late_reason, '(chưa ghi lý do)') AS reason, d.status, d.due_at, d.completed_at,
            CAST(d.received_at AS DATE) AS rec_day, CAST(d.due_at AS DATE) AS due_day,
            CAST(d.completed_at AS DATE) AS comp_day, w.date AS raw_day,
@@ -251,8 +251,8 @@ SELECT kind, unit_code, reason, day,
        coalesce(sum(n) FILTER (WHERE late_raw AND NOT late_adj AND returned), 0)::INTEGER AS raw_only_returned,
        coalesce(sum(n) FILTER (WHERE late_adj AND NOT late_raw), 0)::INTEGER AS adjusted_only,
        coalesce(sum(n) FILTER (WHERE no_statute), 0)::INTEGER AS no_statute,
-       (CASE WHEN lower(reason) LIKE '%phần mềm%' THEN coalesce(sum(n) FILTER (WHERE late_adj), 0) ELSE 0 END)::INTEGER
-           AS late_software
+       (CASE WHEN lower(reason) LIKE '%phần mềm%' THEN coalesce(sum(n) FILTER (WHERE late_adj), 0) ELSE 0 END)
+           ::INTEGER AS late_software
 FROM counted
 GROUP BY kind, unit_code, reason, day
 ORDER BY day, kind, unit_code, reason;
