@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.concurrency
 	$(BIN)/python -m bench.browser
+	$(BIN)/python -m bench.publish_aggregates --db data/bench/legacy-1000000.duckdb --db data/bench/ingest-target.duckdb
 	$(BIN)/python -m bench.import_fixed
 
 clean:

@@ -192,6 +192,14 @@ def bench_pandas(path: Path, runs: int) -> dict:
     }
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def bench_ingest(source_db: Path) -> dict:
     import duckdb
 
@@ -214,20 +222,23 @@ def bench_ingest(source_db: Path) -> dict:
         con.close()
     target = CACHE / "ingest-target.duckdb"
     target.unlink(missing_ok=True)
-    t = time.perf_counter()
+    load = os.getloadavg()[0]
+    t, cpu = time.perf_counter(), _children_cpu()
     out = subprocess.run(
         [sys.executable, "-m", "dashboard", "ingest", str(units), str(csv), "--db", str(target)],
         capture_output=True,
         cwd=ROOT,
         check=True,
     )
-    secs = time.perf_counter() - t
+    secs, cpu = time.perf_counter() - t, _children_cpu() - cpu
     with open(csv, encoding="utf-8") as f:
         rows = sum(1 for _ in f) - 1
     return {
         "rows": rows,
         "csv_mb": round(csv.stat().st_size / 2**20),
         "seconds": round(secs, 2),
+        "cpu_s": round(cpu, 2),  # user + system of the import's process (its DuckDB threads included)
+        "load_average_before": round(load, 2),
         "rows_per_s": round(rows / secs),
         "output": out.stdout.decode().strip().splitlines()[-1],
     }

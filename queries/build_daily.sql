@@ -105,7 +105,7 @@ ORDER BY day, unit_code;
 --     of receipt and request to completion;
 --   past_due_start/_end: open past due_at: from the later of receipt and due day to completion.
 CREATE OR REPLACE TABLE index766_daily AS
-WITH d AS (
+WITH d AS NOT MATERIALIZED (  -- each branch reads the dossiers again: cheaper than keeping d
     SELECT unit_code, received_at, due_at, completed_at, status, supplement_requested_at,
            coalesce(supplement_count, 0) AS supplement_count, CAST(received_at AS DATE) AS rec_day,
            CAST(completed_at AS DATE) AS comp_day,
@@ -176,21 +176,26 @@ ORDER BY day, unit_code;
 -- period [S, E) of midnight bounds, the counts of the scan queries/lateness_summary_scan.sql over raw_clock_set
 -- (its reference, held equal by tests). Withdrawn dossiers are left out; like raw_clock_set, a dossier whose
 -- receipt day is outside the calendar is too. kind 'r': a dossier resolved that day, judged at its completion
--- (summed over S ≤ day < E). kind 'o': a dossier still open at E, judged at E: its state changes only when E passes
--- its due day, its raw-clock day, the start of its wait for a supplement (tam_dung), or its completion; between
--- two of these it is constant. Each such stretch of end dates [a, b) is a row +1 × its state at day a − 1 and a
--- row −1 × the same at day b − 1, so Σ over day < E gives the dossiers open at E in their state at E. (A returned
--- dossier completed at midnight E exactly is judged at E = its completion: raw_clock_set counts it as returned.)
+-- (summed over S ≤ day < E). kind 'o': a dossier still open at E (receipt day < E ≤ completion day), judged at E:
+-- its state changes only when E passes its receipt day, due day, raw-clock day, the start of its wait for a
+-- supplement (tam_dung) or its completion day, and, for a returned dossier completed at midnight E exactly (judged
+-- at E = its completion: raw_clock_set counts it as returned), at E = that day. At each such cut c (c1…c6 below,
+-- each distinct day once: a cut equal to an earlier one is left out) the dossier counts +1 in its state at E = c
+-- and −1 in its state at E = c − 1 (when open then), both at day c − 1; so Σ over day < E gives the dossiers open
+-- at E in their state at E. The states are counted first (few distinct ones per unit × reason × day), the columns
+-- summed from those counts (a NULL state, no raw clock, counts in no FILTER, as in the scan); late_software is
+-- late_adjusted for a reason naming the software.
+-- (Was: each stretch between two cuts as a +1 row and a −1 row, from a sorted list of cuts per dossier: the same
+-- table, at 3.5-4× the CPU; bench/publish_aggregates.py compares the two.)
 CREATE OR REPLACE TABLE lateness_daily AS
 WITH wd_date AS (SELECT wd_index, min(date) AS date FROM calendar WHERE is_working GROUP BY wd_index),
-d AS (
+d AS NOT MATERIALIZED (  -- read twice (resolved, candidates): cheaper than keeping d
     SELECT d.unit_code, coalesce(d.late_reason, '(chưa ghi lý do)') AS reason, d.status, d.due_at, d.completed_at,
            CAST(d.received_at AS DATE) AS rec_day, CAST(d.due_at AS DATE) AS due_day,
            CAST(d.completed_at AS DATE) AS comp_day, w.date AS raw_day,
            CAST(w.date AS TIMESTAMP) + (d.due_at - date_trunc('day', d.due_at)) AS raw_due_at,
            CASE WHEN d.status = 'tam_dung' THEN CAST(coalesce(d.supplement_requested_at, d.received_at) AS DATE) END
-               AS wait_day,
-           lower(coalesce(d.late_reason, '')) LIKE '%phần mềm%' AS software
+               AS wait_day
     FROM dossiers d
     JOIN calendar cr ON cr.date = CAST(d.received_at AS DATE)
     LEFT JOIN procedures p ON p.procedure_code = d.procedure_code
@@ -198,48 +203,56 @@ d AS (
         + CASE WHEN p.statutory_days = 0 AND hour(d.received_at) >= 15 THEN 1 ELSE 0 END
     WHERE d.status <> 'rut'
 ), resolved AS (  -- judged at completion
-    SELECT unit_code, reason, comp_day AS day, 1 AS sign, status = 'tra_lai' AS returned,
-           completed_at > due_at AND status <> 'tra_lai' AS late_adj, completed_at > raw_due_at AS late_raw,
-           raw_due_at IS NULL AS no_statute, status = 'tam_dung' OR due_at > raw_due_at AS paused, software
+    SELECT 'r' AS kind, unit_code, reason, comp_day AS day, 1 AS sign, status = 'tra_lai' AS returned,
+           completed_at > due_at AND status <> 'tra_lai' AS late_adj,
+           completed_at > raw_due_at AS late_raw, raw_due_at IS NULL AS no_statute,
+           status = 'tam_dung' OR due_at > raw_due_at AS paused
     FROM d WHERE completed_at IS NOT NULL
-), cuts AS (  -- the end dates E at which an open dossier's state may change, from receipt + 1 to completion + 1
-    SELECT *, list_sort(list_distinct(list_filter([rec_day + 1, due_day + 1, raw_day + 1, wait_day + 1, comp_day + 1,
-                                                    CASE WHEN returned_at_midnight THEN comp_day END],
-                                                   lambda x: x IS NOT NULL AND x > rec_day
-                                                        AND (comp_day IS NULL OR x <= comp_day + 1)))) AS ends
-    FROM (SELECT *, status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) AS returned_at_midnight FROM d)
-), stretch AS (
-    SELECT unit_code, reason, status, due_at, raw_due_at, raw_day, due_day, wait_day, software, returned_at_midnight,
-           comp_day, ends[i] AS a, ends[i + 1] AS b
-    FROM (SELECT *, generate_subscripts(ends, 1) AS i FROM cuts)
-    WHERE comp_day IS NULL OR ends[i] <= comp_day
-), open AS (  -- the state at E = a (E > ts ⟺ E's date > ts's date, E being a midnight)
-    SELECT unit_code, reason, a, b, coalesce(returned_at_midnight AND a = comp_day, false) AS returned,
-           due_day < a AND NOT coalesce(wait_day < a, false) AS late_adj,
-           raw_day < a AS late_raw, raw_due_at IS NULL AS no_statute,
-           status = 'tam_dung' OR due_at > raw_due_at AS paused, software
-    FROM stretch
-), ev AS (
-    SELECT 'r' AS kind, unit_code, reason, day, sign, returned, late_adj, late_raw, no_statute, paused, software
-    FROM resolved
+), candidates AS (  -- open at some midnight: not completed on its receipt day
+    SELECT unit_code, reason, rec_day, comp_day, due_day, raw_day, wait_day,
+           raw_due_at IS NULL AS no_statute, status = 'tam_dung' OR due_at > raw_due_at AS paused,
+           status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) AS ret_midnight,
+           rec_day + 1 AS c1, due_day + 1 AS c2, raw_day + 1 AS c3, wait_day + 1 AS c4, comp_day + 1 AS c5,
+           CASE WHEN status = 'tra_lai' AND completed_at = CAST(comp_day AS TIMESTAMP) THEN comp_day END AS c6
+    FROM d WHERE comp_day IS NULL OR comp_day > rec_day
+), cuts AS (  -- the cuts inside (receipt day, completion day + 1], each day once
+    SELECT * EXCLUDE (c1, c2, c3, c4, c5, c6), unnest([
+        c1,
+        CASE WHEN c2 > rec_day AND (c2 <= c5 OR c5 IS NULL) AND c2 <> c1 THEN c2 END,
+        CASE WHEN c3 > rec_day AND (c3 <= c5 OR c5 IS NULL) AND c3 <> c1 AND c3 IS DISTINCT FROM c2 THEN c3 END,
+        CASE WHEN c4 > rec_day AND (c4 <= c5 OR c5 IS NULL) AND c4 <> c1 AND c4 IS DISTINCT FROM c2
+                  AND c4 IS DISTINCT FROM c3 THEN c4 END,
+        CASE WHEN c5 <> c1 AND c5 IS DISTINCT FROM c2 AND c5 IS DISTINCT FROM c3 AND c5 IS DISTINCT FROM c4
+             THEN c5 END,
+        CASE WHEN c6 > rec_day AND c6 <> c1 AND c6 IS DISTINCT FROM c2 AND c6 IS DISTINCT FROM c3
+                  AND c6 IS DISTINCT FROM c4 THEN c6 END]) AS cut
+    FROM candidates
+), judged AS (  -- each cut c: +1 judged at E = c, −1 judged at E = c − 1
+    SELECT * EXCLUDE (cut), cut - 1 AS day, unnest([1, -1]) AS sign, unnest([cut, cut - 1]) AS e
+    FROM cuts WHERE cut IS NOT NULL
+), states AS (
+    SELECT * FROM resolved
     UNION ALL
-    SELECT 'o', unit_code, reason, a - 1, 1, returned, late_adj, late_raw, no_statute, paused, software FROM open
-    UNION ALL
-    SELECT 'o', unit_code, reason, b - 1, -1, returned, late_adj, late_raw, no_statute, paused, software
-    FROM open WHERE b IS NOT NULL
+    SELECT 'o', unit_code, reason, day, sign, coalesce(ret_midnight AND e = comp_day, false),
+           due_day < e AND NOT coalesce(wait_day < e, false), raw_day < e, no_statute, paused
+    FROM judged WHERE e > rec_day AND (comp_day IS NULL OR e <= comp_day)
+), counted AS (
+    SELECT kind, unit_code, reason, day, returned, late_adj, late_raw, no_statute, paused, sum(sign) AS n
+    FROM states GROUP BY ALL
 )
 SELECT kind, unit_code, reason, day,
-       sum(sign)::INTEGER AS dossiers,
-       sum(sign * coalesce(late_adj, false)::INTEGER)::INTEGER AS late_adjusted,
-       sum(sign * coalesce(late_raw, false)::INTEGER)::INTEGER AS late_raw,
-       sum(sign * coalesce(late_raw AND late_adj, false)::INTEGER)::INTEGER AS late_both,
-       sum(sign * coalesce(late_raw AND NOT late_adj, false)::INTEGER)::INTEGER AS raw_only,
-       sum(sign * coalesce(late_raw AND NOT late_adj AND NOT returned AND paused, false)::INTEGER)::INTEGER
+       sum(n)::INTEGER AS dossiers,
+       coalesce(sum(n) FILTER (WHERE late_adj), 0)::INTEGER AS late_adjusted,
+       coalesce(sum(n) FILTER (WHERE late_raw), 0)::INTEGER AS late_raw,
+       coalesce(sum(n) FILTER (WHERE late_raw AND late_adj), 0)::INTEGER AS late_both,
+       coalesce(sum(n) FILTER (WHERE late_raw AND NOT late_adj), 0)::INTEGER AS raw_only,
+       coalesce(sum(n) FILTER (WHERE late_raw AND NOT late_adj AND NOT returned AND paused), 0)::INTEGER
            AS raw_only_paused,
-       sum(sign * coalesce(late_raw AND NOT late_adj AND returned, false)::INTEGER)::INTEGER AS raw_only_returned,
-       sum(sign * coalesce(late_adj AND NOT late_raw, false)::INTEGER)::INTEGER AS adjusted_only,
-       sum(sign * no_statute::INTEGER)::INTEGER AS no_statute,
-       sum(sign * coalesce(late_adj AND software, false)::INTEGER)::INTEGER AS late_software
-FROM ev
+       coalesce(sum(n) FILTER (WHERE late_raw AND NOT late_adj AND returned), 0)::INTEGER AS raw_only_returned,
+       coalesce(sum(n) FILTER (WHERE late_adj AND NOT late_raw), 0)::INTEGER AS adjusted_only,
+       coalesce(sum(n) FILTER (WHERE no_statute), 0)::INTEGER AS no_statute,
+       (CASE WHEN lower(reason) LIKE '%phần mềm%' THEN coalesce(sum(n) FILTER (WHERE late_adj), 0) ELSE 0 END)
+           ::INTEGER AS late_software
+FROM counted
 GROUP BY kind, unit_code, reason, day
 ORDER BY day, kind, unit_code, reason;

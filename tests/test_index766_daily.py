@@ -221,3 +221,35 @@ def test_by_unit_rows_equal_each_unit_alone(demo_db):
         for code in codes:
             alone = [{**r, "unit_code": code} for r in index766(reader, p, unit=code)]
             assert [r for r in rows if r["unit_code"] == code] == alone, (key, code)
+
+
+def test_aggregates_equal_scans_where_the_dates_coincide():
+    """Every combination, on a small grid, of the days at which an open dossier's state may change (receipt, due
+    day, raw-clock day, start of a wait, completion, a returned dossier completed at midnight) falling on the same
+    day or on neighbouring days, across a weekend, 0-day procedures after 15:00 and one missing from the
+    catalogue: the aggregate equals the scan at every end day around them, for periods of 1 and 7 days."""
+    rows = [
+        {"unit_code": "A", "channel": "truc_tiep", "received_h": rec, "due_h": due, "completed_h": comp,
+         "status": status, "procedure_code": proc, "late_reason": "Lỗi phần mềm" if due == 24 else None,
+         "supp_h": supp, "supplement_count": 1,
+         **dict.fromkeys(("has_fee", "paid_online", "e_result", "digitized", "reused_data", "synced_national",
+                          "paper_result_required"))}
+        for rec in (24 * 3 + 9, 24 * 4 + 16)  # Thursday 09:00, Friday 16:00 (the weekend follows)
+        for due in (0, 24, 48, 72)
+        for comp in (None, "due", *(("midnight", k) for k in range(5)))
+        for status in ("da_xu_ly", "dang_xu_ly", "tra_lai", "tam_dung")
+        for proc in ("P0", "P3", "PX")
+        for supp in (None, 0, "due", 30, 54, 72, 120)
+    ]
+    con = _database(rows)
+    try:
+        get = lambda name, **p: df(con, name, **p)  # noqa: E731
+        assert con.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 4704
+        for k in range(1, 16):
+            end = T0.date() + dt.timedelta(days=k)
+            for length in (0, 6):
+                params = Period.between(end - dt.timedelta(days=length), end).params()
+                _assert_lateness_equal(get, params, None, f"lateness {end} {length}")
+                pd.testing.assert_frame_equal(*_pair(get, params, True), obj=f"766 {end} {length}")
+    finally:
+        con.close()
