@@ -1,17 +1,25 @@
 // The app's requests to the server go through here:
 // - when the session has expired (or the user was removed), Dash's requests answer 401: go to the sign-in page and
 //   come back here afterwards, instead of leaving a frozen page;
-// - a callback asked again with the very same request (same inputs, same state) while the first is on its way or
-//   within a second of its answer is not sent again: the copy gets the first one's answer. Dash's renderer sends
-//   the late list grid's first getRowsRequest twice on the grid's first drawing (one setProps of the grid, two
-//   identical requests 0–35 ms apart): two queries for the same rows, whose answers landed while the next page
-//   was drawn.
+// - an infinite grid's request for rows (a callback whose output is a grid's getRowsResponse: a read of the same
+//   rows) asked again with the very same body while the first is on its way or within a second of its answer is
+//   not sent again: the copy gets the first one's answer. Dash's renderer sends the late list grid's first
+//   getRowsRequest twice on the grid's first drawing (one setProps of the grid, two identical requests 0–35 ms
+//   apart; the class of ag-grid issues #6274 / #3561): two queries for the same rows, whose answers landed while
+//   the next page was drawn. Other callbacks are never answered from another request (a page may be asked again
+//   on purpose: a new data version answers differently).
 (function () {
   var origFetch = window.fetch, asked = Object.create(null), KEEP_MS = 1000;
-  function callbackBody(input, init) {
+  function rowsRequestBody(input, init) {  // the body of a grid's rows request, else null
     var url = typeof input === "string" ? input : (input && input.url) || "";
     if (url.indexOf("/_dash-update-component") === -1 || !init || typeof init.body !== "string") return null;
-    return String(init.method || "GET").toUpperCase() === "POST" ? init.body : null;
+    if (String(init.method || "GET").toUpperCase() !== "POST") return null;
+    try {
+      var output = JSON.parse(init.body).output;
+      return typeof output === "string" && /\.getRowsResponse$/.test(output) ? init.body : null;
+    } catch (e) {
+      return null;
+    }
   }
   function signedOut(resp) {
     if (resp.status === 401 && resp.url.indexOf("/_dash-") !== -1) {
@@ -21,7 +29,7 @@
     return resp;
   }
   window.fetch = function (input, init) {
-    var body = callbackBody(input, init);
+    var body = rowsRequestBody(input, init);
     if (body === null) return origFetch.apply(this, arguments).then(signedOut);
     var entry = asked[body];
     if (entry) {  // the same question: its answer, now or when it comes
