@@ -810,10 +810,10 @@ def _y_tick_labels(yaxis: dict) -> list[str] | None:
     values = [tick0 + k * step for k in range(math.ceil((lo - tick0) / step - 1e-9),
                                                math.floor((hi - tick0) / step + 1e-9) + 1)][:200]
     pct = re.fullmatch(r"\.(\d)%", fmt_)
-    if pct:
-        return [f"{v * 100:.{pct.group(1)}f}%".replace(".", ",") for v in values]
+    if pct:  # plotly's ".1%" with the app's separators: what fmt.pct writes
+        return [fmt.pct(v, int(pct.group(1))) for v in values]
     if not fmt_ and float(step).is_integer():
-        return [f"{round(v):,}".replace(",", ".") for v in values]
+        return [fmt.num(round(v)) for v in values]
     return None
 
 
