@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--accept-partial",
         action="store_true",
-        help=f"công bố cả khi một tệp theo mẫu xuất thực tế bị loại quá {config.PARTIAL_REJECT_SHARE:.0%}% "  # %%: argparse
+        # "%%": argparse reads a help text as a format; a lone % took the argument's dict
+        help=f"công bố cả khi một tệp theo mẫu xuất thực tế bị loại quá {config.PARTIAL_REJECT_SHARE:.0%}% "
         "số dòng dữ liệu (mẫu hợp đồng dữ liệu: luôn công bố, dòng lỗi vào danh sách loại — data-contract §3)",
     )
     _add_db(p)
